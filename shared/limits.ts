@@ -1,0 +1,25 @@
+/** Version of the signalling protocol; sent in the first frame of every connection. */
+export const PROTOCOL_VERSION = 1;
+
+/** Caps that both ends enforce. Changing one is a protocol change. */
+export const LIMITS = {
+  /** Largest signalling frame accepted by the server (ws maxPayload). SDP fits comfortably. */
+  maxFrameBytes: 64 * 1024,
+  usernameMin: 3,
+  usernameMax: 32,
+  passwordMin: 8,
+  /** Upper bound so a client cannot make the server hash megabytes. */
+  passwordMax: 256,
+  /** Session tokens are 32 random bytes, base64url encoded (43 chars). */
+  tokenChars: 43,
+  /** Largest relayed signal payload (serialized), e.g. an SDP offer. */
+  maxSignalBytes: 48 * 1024,
+  /** Base64url of a 32-byte Ed25519 public key. */
+  identityKeyChars: 43,
+  /** Chat message text, in UTF-16 code units. */
+  maxChatChars: 16 * 1024,
+  /** Largest frame on the data channel. Chromium's max message size is 256 KiB. */
+  maxPeerFrameBytes: 256 * 1024,
+  /** Message ids: 128 random bits as 32 lowercase hex chars. */
+  messageIdChars: 32,
+} as const;
