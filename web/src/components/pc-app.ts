@@ -1,0 +1,163 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { ContextProvider } from '@lit/context';
+import { theme } from '../styles/theme';
+import { ChatService } from '../state/chat-service';
+import { conversationsContext, peersContext, presenceContext, serviceContext, sessionContext, type ConversationsState, type SessionState } from '../state/contexts';
+import { StoreController } from '../state/store-controller';
+import type { OpenConversationDetail } from './pc-contact-list';
+import './pc-login-form';
+import './pc-contact-list';
+import './pc-conversation';
+import './pc-status-banner';
+
+function wsUrl(): string {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+}
+
+/**
+ * The root: owns the ChatService, provides each state slice as a context, and lays out
+ * two panes on wide screens or one pane with a back button on narrow ones.
+ */
+@customElement('pc-app')
+export class PcApp extends LitElement {
+  static override styles = [
+    theme,
+    css`
+      :host {
+        display: flex;
+        flex-direction: column;
+        height: 100%;
+        height: 100dvh;
+        background: var(--pc-bg);
+        overflow: hidden;
+      }
+      .top {
+        display: flex;
+        align-items: center;
+        gap: 12px;
+        padding: 4px 12px 4px 16px;
+        border-bottom: 1px solid var(--pc-border);
+        background: var(--pc-surface);
+        min-height: 52px;
+      }
+      .brand {
+        font-weight: 700;
+        font-size: 1.1rem;
+      }
+      .me {
+        flex: 1;
+        min-width: 0;
+        text-align: right;
+        color: var(--pc-muted);
+        font-size: 0.9rem;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .panes {
+        flex: 1;
+        display: grid;
+        grid-template-columns: minmax(240px, 320px) 1fr;
+        min-height: 0;
+      }
+      .panes > pc-contact-list {
+        border-right: 1px solid var(--pc-border);
+      }
+      .placeholder {
+        display: grid;
+        place-items: center;
+        color: var(--pc-muted);
+        padding: 24px;
+        text-align: center;
+      }
+      :host([narrow]) .panes {
+        grid-template-columns: 1fr;
+      }
+      :host([narrow]) .panes > pc-contact-list {
+        border-right: none;
+      }
+      pc-login-form {
+        flex: 1;
+        overflow-y: auto;
+      }
+      .loading {
+        flex: 1;
+        display: grid;
+        place-items: center;
+        color: var(--pc-muted);
+      }
+    `,
+  ];
+
+  readonly service = new ChatService(wsUrl());
+  private readonly session = new StoreController<SessionState>(this, sessionContext);
+  private readonly convs = new StoreController<ConversationsState>(this, conversationsContext);
+  @state() private narrow = false;
+  private readonly media = window.matchMedia('(max-width: 719px)');
+
+  constructor() {
+    super();
+    new ContextProvider(this, { context: serviceContext, initialValue: this.service });
+    new ContextProvider(this, { context: sessionContext, initialValue: this.service.session });
+    new ContextProvider(this, { context: presenceContext, initialValue: this.service.presence });
+    new ContextProvider(this, { context: conversationsContext, initialValue: this.service.conversations });
+    new ContextProvider(this, { context: peersContext, initialValue: this.service.peers });
+    this.narrow = this.media.matches;
+    this.media.addEventListener('change', () => (this.narrow = this.media.matches));
+    this.service.start();
+  }
+
+  protected override updated(): void {
+    this.toggleAttribute('narrow', this.narrow);
+  }
+
+  private activeName(): string | null {
+    const active = this.convs.value?.active;
+    if (!active) return null;
+    const c = this.convs.value?.list.find((x) => x.conv === active);
+    return c?.peerName ?? this.openedName;
+  }
+
+  /** Display name of the last contact opened, for a conversation with no history yet. */
+  private openedName: string | null = null;
+
+  private open(e: CustomEvent<OpenConversationDetail>): void {
+    this.openedName = e.detail.peerName;
+    void this.service.open(e.detail.peerName);
+  }
+
+  override render() {
+    const s = this.session.value;
+    if (!s) return nothing;
+    const loggedIn = s.connection !== 'logged-out' && !!s.username;
+    if (!loggedIn) return html`<pc-login-form></pc-login-form>`;
+    const active = this.activeName();
+    const showList = !this.narrow || !active;
+    const showConv = !this.narrow || !!active;
+    return html`
+      <div class="top">
+        <span class="brand">Peerchat</span>
+        <span class="me">Signed in as <strong>${s.username}</strong></span>
+        <button @click=${() => this.service.logout()}>Log out</button>
+      </div>
+      <pc-status-banner @pc-retry=${() => this.service.retryNow()}></pc-status-banner>
+      ${this.convs.value?.loaded || s.connection === 'online'
+        ? html`<div class="panes" @pc-open-conversation=${(e: CustomEvent<OpenConversationDetail>) => this.open(e)}>
+            ${showList ? html`<pc-contact-list></pc-contact-list>` : nothing}
+            ${showConv
+              ? active
+                ? html`<pc-conversation .peerName=${active} ?narrow=${this.narrow} @pc-back=${() => void this.service.open(null)}></pc-conversation>`
+                : html`<div class="placeholder">Choose a contact to start a private conversation.</div>`
+              : nothing}
+          </div>`
+        : html`<div class="loading" role="status">Loading your conversations…</div>`}
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pc-app': PcApp;
+  }
+}

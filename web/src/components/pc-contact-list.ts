@@ -1,0 +1,185 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { theme } from '../styles/theme';
+import { StoreController } from '../state/store-controller';
+import { conversationsContext, presenceContext, type ConversationsState, type PresenceState } from '../state/contexts';
+
+export interface OpenConversationDetail {
+  peerName: string;
+}
+
+interface Row {
+  conv: string;
+  name: string;
+  online: boolean;
+  unread: number;
+  lastText: string;
+  lastTs: number;
+}
+
+const timeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const dateFmt = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
+
+function shortTime(ts: number): string {
+  if (!ts) return '';
+  return new Date(ts).toDateString() === new Date().toDateString() ? timeFmt.format(ts) : dateFmt.format(ts);
+}
+
+/**
+ * Everyone online plus everyone we have talked to: online first, then by latest message.
+ * Fires `pc-open-conversation` when a row is chosen.
+ */
+@customElement('pc-contact-list')
+export class PcContactList extends LitElement {
+  static override styles = [
+    theme,
+    css`
+      :host {
+        display: block;
+        overflow-y: auto;
+        background: var(--pc-bg);
+      }
+      h2 {
+        font-size: 0.85rem;
+        text-transform: uppercase;
+        letter-spacing: 0.04em;
+        color: var(--pc-muted);
+        margin: 16px 16px 8px;
+      }
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0 8px 8px;
+      }
+      button.row {
+        width: 100%;
+        display: grid;
+        grid-template-columns: auto 1fr auto;
+        grid-template-rows: auto auto;
+        column-gap: 10px;
+        align-items: center;
+        text-align: left;
+        padding: 10px 12px;
+        min-height: 56px;
+        border: none;
+        border-radius: 10px;
+        background: transparent;
+      }
+      button.row:hover {
+        background: var(--pc-surface);
+      }
+      button.row[aria-current='true'] {
+        background: var(--pc-surface);
+        box-shadow: inset 3px 0 0 var(--pc-accent);
+      }
+      .dot {
+        grid-row: 1 / span 2;
+        width: 10px;
+        height: 10px;
+        border-radius: 50%;
+        border: 2px solid var(--pc-muted);
+      }
+      .dot.online {
+        background: var(--pc-ok);
+        border-color: var(--pc-ok);
+      }
+      .name {
+        font-weight: 600;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .time {
+        font-size: 0.75rem;
+        color: var(--pc-muted);
+      }
+      .preview {
+        grid-column: 2;
+        font-size: 0.875rem;
+        color: var(--pc-muted);
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .badge {
+        grid-column: 3;
+        justify-self: end;
+        min-width: 22px;
+        padding: 1px 7px;
+        border-radius: 11px;
+        background: var(--pc-accent);
+        color: var(--pc-accent-text);
+        font-size: 0.75rem;
+        font-weight: 700;
+        text-align: center;
+      }
+      .empty {
+        margin: 8px 16px;
+        color: var(--pc-muted);
+        line-height: 1.45;
+      }
+      code {
+        overflow-wrap: anywhere;
+      }
+    `,
+  ];
+
+  private readonly presence = new StoreController<PresenceState>(this, presenceContext);
+  private readonly convs = new StoreController<ConversationsState>(this, conversationsContext);
+
+  private rows(): Row[] {
+    const online = this.presence.value?.online ?? new Map<string, string>();
+    const byConv = new Map<string, Row>();
+    for (const c of this.convs.value?.list ?? []) {
+      byConv.set(c.conv, { conv: c.conv, name: online.get(c.conv) ?? c.peerName, online: online.has(c.conv), unread: c.unread, lastText: c.lastText, lastTs: c.lastTs });
+    }
+    for (const [conv, name] of online) {
+      if (!byConv.has(conv)) byConv.set(conv, { conv, name, online: true, unread: 0, lastText: '', lastTs: 0 });
+    }
+    return [...byConv.values()].sort((a, b) => Number(b.online) - Number(a.online) || b.lastTs - a.lastTs || a.name.localeCompare(b.name));
+  }
+
+  private open(name: string): void {
+    this.dispatchEvent(new CustomEvent<OpenConversationDetail>('pc-open-conversation', { detail: { peerName: name }, bubbles: true, composed: true }));
+  }
+
+  override render() {
+    const rows = this.rows();
+    const active = this.convs.value?.active ?? null;
+    const anyOnline = rows.some((r) => r.online);
+    return html`
+      <h2 id="contacts-heading">Contacts</h2>
+      ${!anyOnline
+        ? html`<p class="empty">Nobody else is online yet. Ask a friend to open <code>${location.origin}</code> and register.</p>`
+        : nothing}
+      <ul aria-labelledby="contacts-heading">
+        ${repeat(
+          rows,
+          (r) => r.conv,
+          (r) => html`<li>
+            <button
+              class="row"
+              aria-current=${r.conv === active ? 'true' : 'false'}
+              aria-label="${r.name}, ${r.online ? 'online' : 'offline'}${r.unread ? `, ${r.unread} unread` : ''}"
+              data-contact=${r.conv}
+              @click=${() => this.open(r.name)}
+            >
+              <span class="dot ${r.online ? 'online' : ''}" aria-hidden="true"></span>
+              <span class="name">${r.name}</span>
+              <span class="time">${shortTime(r.lastTs)}</span>
+              <span class="preview">${r.lastText || (r.online ? 'Online' : 'Offline')}</span>
+              ${r.unread ? html`<span class="badge" aria-hidden="true" data-unread=${r.unread}>${r.unread}</span>` : nothing}
+            </button>
+          </li>`,
+        )}
+      </ul>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pc-contact-list': PcContactList;
+  }
+}

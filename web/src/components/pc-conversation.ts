@@ -1,0 +1,136 @@
+import { LitElement, css, html, type PropertyValues } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { consume } from '@lit/context';
+import { usernameKey } from '../../../shared/index';
+import { theme } from '../styles/theme';
+import { StoreController } from '../state/store-controller';
+import { peersContext, presenceContext, serviceContext, type PeersState, type PresenceState } from '../state/contexts';
+import { SendError, type ChatService } from '../state/chat-service';
+import { MessagesController } from '../controllers/messages-controller';
+import type { PcComposer, SendDetail } from './pc-composer';
+import type { PcMessageList } from './pc-message-list';
+import './pc-composer';
+import './pc-message-list';
+
+/** One open conversation: header with the contact's status, the messages, the composer. */
+@customElement('pc-conversation')
+export class PcConversation extends LitElement {
+  static override styles = [
+    theme,
+    css`
+      :host {
+        display: flex;
+        flex-direction: column;
+        min-height: 0;
+        background: var(--pc-bg);
+      }
+      header {
+        display: flex;
+        align-items: center;
+        gap: 8px;
+        padding: 6px 12px;
+        border-bottom: 1px solid var(--pc-border);
+        min-height: 56px;
+      }
+      header .who {
+        flex: 1;
+        min-width: 0;
+      }
+      h2 {
+        margin: 0;
+        font-size: 1.05rem;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .status {
+        font-size: 0.8rem;
+        color: var(--pc-muted);
+      }
+      .status.ready {
+        color: var(--pc-ok);
+      }
+      .back {
+        padding: 0 12px;
+      }
+      :host(:not([narrow])) .back {
+        display: none;
+      }
+      pc-message-list {
+        flex: 1;
+        min-height: 0;
+      }
+    `,
+  ];
+
+  @property() peerName = '';
+  /** Single-pane layout: show a back button to the contact list. */
+  @property({ type: Boolean, reflect: true }) narrow = false;
+  @consume({ context: serviceContext }) service!: ChatService;
+  private readonly presence = new StoreController<PresenceState>(this, presenceContext);
+  private readonly peers = new StoreController<PeersState>(this, peersContext);
+  private readonly messages = new MessagesController(this, () => this.service);
+  @state() private sendError: string | null = null;
+  @query('pc-composer') private composer!: PcComposer;
+  @query('pc-message-list') private list!: PcMessageList;
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('peerName')) {
+      this.sendError = null;
+      void this.messages.show(this.peerName ? usernameKey(this.peerName) : null);
+    }
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('peerName')) this.composer?.focus();
+  }
+
+  private async onSend(e: CustomEvent<SendDetail>): Promise<void> {
+    try {
+      await this.service.send(this.peerName, e.detail.text);
+      this.sendError = null;
+      this.composer.clear();
+      this.list.scrollToEnd();
+    } catch (err) {
+      // The text stays in the box, so nothing typed is lost.
+      this.sendError = err instanceof SendError ? err.message : 'Could not send the message. Try again.';
+    }
+  }
+
+  private statusText(): { text: string; cls: string } {
+    const conv = usernameKey(this.peerName);
+    const online = this.presence.value?.online.has(conv) ?? false;
+    const link = this.peers.value?.links.get(conv);
+    if (link === 'ready') return { text: 'Connected directly', cls: 'ready' };
+    if (!online) return { text: 'Offline — messages will wait and be delivered when they are back', cls: '' };
+    if (link === 'connecting') return { text: 'Connecting…', cls: '' };
+    return { text: 'Online', cls: '' };
+  }
+
+  override render() {
+    const status = this.statusText();
+    return html`
+      <header>
+        <button class="back" aria-label="Back to contacts" @click=${() => this.dispatchEvent(new CustomEvent('pc-back', { bubbles: true, composed: true }))}>←</button>
+        <div class="who">
+          <h2>${this.peerName}</h2>
+          <div class="status ${status.cls}" role="status" data-link=${this.peers.value?.links.get(usernameKey(this.peerName)) ?? 'none'}>${status.text}</div>
+        </div>
+      </header>
+      <pc-message-list
+        .messages=${this.messages.messages}
+        .loading=${this.messages.loading}
+        .hasOlder=${this.messages.hasOlder}
+        .peerName=${this.peerName}
+        @pc-load-older=${() => void this.messages.loadOlder()}
+      ></pc-message-list>
+      <pc-composer .error=${this.sendError} @pc-send=${(e: CustomEvent<SendDetail>) => void this.onSend(e)}></pc-composer>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pc-conversation': PcConversation;
+  }
+}

@@ -1,0 +1,185 @@
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, query } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { theme } from '../styles/theme';
+import type { MessageState, StoredMessage } from '../db/schema';
+
+const STATE_LABEL: Record<MessageState, string> = {
+  waiting: 'Waiting',
+  sent: 'Sent',
+  delivered: 'Delivered',
+  received: '',
+};
+
+const timeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const dayFmt = new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+
+function dayKey(ts: number): string {
+  const d = new Date(ts);
+  return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
+}
+
+/**
+ * The scrolling list of one conversation, newest at the bottom. Scrolling near the top asks
+ * for older messages with `pc-load-older`; the view keeps its place when they are prepended.
+ */
+@customElement('pc-message-list')
+export class PcMessageList extends LitElement {
+  static override styles = [
+    theme,
+    css`
+      :host {
+        display: block;
+        overflow-y: auto;
+        overflow-x: hidden;
+        overscroll-behavior: contain;
+        background: var(--pc-bg);
+      }
+      ol {
+        list-style: none;
+        margin: 0;
+        padding: 12px 12px 16px;
+        display: flex;
+        flex-direction: column;
+        gap: 6px;
+      }
+      li.day {
+        align-self: center;
+        font-size: 0.8rem;
+        color: var(--pc-muted);
+        margin: 10px 0 4px;
+      }
+      li.msg {
+        max-width: min(78%, 560px);
+        padding: 8px 12px;
+        border-radius: var(--pc-radius);
+        background: var(--pc-bubble-in);
+        color: var(--pc-bubble-in-text);
+        align-self: flex-start;
+        overflow-wrap: anywhere;
+        line-height: 1.4;
+      }
+      .text {
+        white-space: pre-wrap;
+      }
+      li.msg.out {
+        align-self: flex-end;
+        background: var(--pc-bubble-out);
+        color: var(--pc-bubble-out-text);
+      }
+      .from {
+        font-weight: 600;
+        font-size: 0.8rem;
+        display: block;
+        margin-bottom: 2px;
+      }
+      .meta {
+        display: block;
+        text-align: right;
+        font-size: 0.75rem;
+        opacity: 0.85;
+        margin-top: 2px;
+      }
+      .empty,
+      .loading {
+        padding: 32px 16px;
+        text-align: center;
+        color: var(--pc-muted);
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) messages: readonly StoredMessage[] = [];
+  @property({ type: Boolean }) loading = false;
+  @property({ type: Boolean }) hasOlder = false;
+  @property() peerName = '';
+  @query('ol') private list?: HTMLOListElement;
+
+  private stickToBottom = true;
+  private prevHeight = 0;
+  private prevFirstId: string | undefined;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.addEventListener('scroll', this.onScroll, { passive: true });
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.removeEventListener('scroll', this.onScroll);
+  }
+
+  private readonly onScroll = (): void => {
+    this.stickToBottom = this.scrollHeight - this.scrollTop - this.clientHeight < 40;
+    if (this.scrollTop < 120 && this.hasOlder && !this.loading) {
+      this.dispatchEvent(new CustomEvent('pc-load-older', { bubbles: true, composed: true }));
+    }
+  };
+
+  protected override willUpdate(): void {
+    this.prevHeight = this.scrollHeight;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (!changed.has('messages')) return;
+    const firstId = this.messages[0]?.id;
+    if (this.prevFirstId && firstId !== this.prevFirstId && !this.stickToBottom) {
+      // Older messages were prepended: keep what the person was reading in place.
+      this.scrollTop += this.scrollHeight - this.prevHeight;
+    } else if (this.stickToBottom) {
+      this.scrollTop = this.scrollHeight;
+    }
+    this.prevFirstId = firstId;
+    // A short history may not fill the view, so no scroll event would ever ask for more.
+    if (this.hasOlder && !this.loading && this.scrollHeight <= this.clientHeight) {
+      this.dispatchEvent(new CustomEvent('pc-load-older', { bubbles: true, composed: true }));
+    }
+  }
+
+  /** Jumps to the newest message (after sending one). */
+  scrollToEnd(): void {
+    this.stickToBottom = true;
+    this.scrollTop = this.scrollHeight;
+  }
+
+  override render() {
+    if (this.messages.length === 0) {
+      return this.loading
+        ? html`<p class="loading" role="status">Loading messages…</p>`
+        : html`<p class="empty">No messages yet. Say hello to ${this.peerName}!</p>`;
+    }
+    let lastDay = '';
+    const items: Array<{ key: string; day?: number; msg?: StoredMessage }> = [];
+    for (const m of this.messages) {
+      const dk = dayKey(m.ts);
+      if (dk !== lastDay) items.push({ key: `day-${dk}`, day: m.ts });
+      lastDay = dk;
+      items.push({ key: m.id, msg: m });
+    }
+    return html`
+      ${this.loading ? html`<p class="loading" role="status">Loading older messages…</p>` : nothing}
+      <ol aria-label="Messages with ${this.peerName}" aria-live="polite">
+        ${repeat(
+          items,
+          (i) => i.key,
+          (i) =>
+            i.msg
+              ? html`<li class="msg ${i.msg.outgoing ? 'out' : 'in'}" data-id=${i.msg.id} data-state=${i.msg.state}>
+                  <span class="from">${i.msg.outgoing ? 'You' : i.msg.from}</span><span class="text">${i.msg.text}</span><span class="meta"
+                    ><time datetime=${new Date(i.msg.ts).toISOString()}>${timeFmt.format(i.msg.ts)}</time>${i.msg.outgoing
+                      ? html` · <span class="state">${STATE_LABEL[i.msg.state]}</span>`
+                      : nothing}</span
+                  >
+                </li>`
+              : html`<li class="day">${dayFmt.format(i.day)}</li>`,
+        )}
+      </ol>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pc-message-list': PcMessageList;
+  }
+}

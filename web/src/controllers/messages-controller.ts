@@ -1,0 +1,93 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ChatService } from '../state/chat-service';
+import type { StoredMessage } from '../db/schema';
+import { loadPage, PAGE_SIZE } from '../db/history';
+
+/**
+ * The messages of one open conversation: the newest page first, older pages on demand,
+ * and live updates from the service merged in by id (so nothing ever shows twice).
+ */
+export class MessagesController implements ReactiveController {
+  messages: StoredMessage[] = [];
+  loading = false;
+  /** False once the oldest message has been loaded. */
+  hasOlder = true;
+  private conv: string | null = null;
+  private unsub: (() => void) | undefined;
+  private generation = 0;
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly service: () => ChatService | undefined,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    this.subscribe();
+  }
+
+  hostDisconnected(): void {
+    this.unsub?.();
+    this.unsub = undefined;
+  }
+
+  /** Switches to a conversation and loads its newest page. */
+  async show(conv: string | null): Promise<void> {
+    if (conv === this.conv) return;
+    this.conv = conv;
+    this.messages = [];
+    this.hasOlder = true;
+    this.subscribe();
+    const gen = ++this.generation;
+    const db = this.service()?.database;
+    if (!conv || !db) {
+      this.host.requestUpdate();
+      return;
+    }
+    this.loading = true;
+    this.host.requestUpdate();
+    const page = await loadPage(db, conv);
+    if (gen !== this.generation) return;
+    this.merge(page);
+    this.hasOlder = page.length === PAGE_SIZE;
+    this.loading = false;
+    this.host.requestUpdate();
+  }
+
+  /** Loads the page before the oldest message shown. Returns how many were added. */
+  async loadOlder(): Promise<number> {
+    const db = this.service()?.database;
+    const conv = this.conv;
+    const oldest = this.messages[0];
+    if (!db || !conv || !oldest || this.loading || !this.hasOlder) return 0;
+    const gen = this.generation;
+    this.loading = true;
+    this.host.requestUpdate();
+    const page = await loadPage(db, conv, oldest);
+    if (gen !== this.generation) return 0;
+    this.loading = false;
+    this.hasOlder = page.length === PAGE_SIZE;
+    const before = this.messages.length;
+    this.merge(page);
+    this.host.requestUpdate();
+    return this.messages.length - before;
+  }
+
+  private subscribe(): void {
+    if (this.unsub) return;
+    const svc = this.service();
+    if (!svc) return;
+    this.unsub = svc.onMessage((m) => {
+      if (m.conv !== this.conv) return;
+      this.merge([m]);
+      this.host.requestUpdate();
+    });
+  }
+
+  private merge(incoming: StoredMessage[]): void {
+    const byId = new Map(this.messages.map((m) => [m.id, m] as const));
+    for (const m of incoming) byId.set(m.id, m);
+    this.messages = [...byId.values()].sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+}

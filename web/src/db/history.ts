@@ -1,0 +1,150 @@
+/**
+ * Reads and writes of the message history. Every write that changes what a person sees
+ * happens in one transaction, so a crash leaves either the old or the new state, never half.
+ */
+import type { ChatDb, MessageState, StoredConversation, StoredMessage } from './schema';
+
+export const PAGE_SIZE = 50;
+
+export class QuotaError extends Error {
+  readonly code = 'QUOTA_EXCEEDED';
+  constructor() {
+    super('This device is out of storage space for Peerchat. Free some space and try again.');
+  }
+}
+
+function isQuota(err: unknown): boolean {
+  return err instanceof DOMException && (err.name === 'QuotaExceededError' || err.name === 'AbortError' && /quota/i.test(err.message));
+}
+
+async function guard<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (isQuota(err)) throw new QuotaError();
+    throw err;
+  }
+}
+
+/** Preview text for the contact list, kept short. */
+function preview(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > 120 ? `${oneLine.slice(0, 119)}…` : oneLine;
+}
+
+/**
+ * Stores a message we wrote, adds it to the outbox, and updates the conversation, atomically.
+ */
+export function saveOutgoing(db: ChatDb, msg: StoredMessage, peerName: string): Promise<void> {
+  return guard(
+    (async () => {
+      const tx = db.transaction(['messages', 'outbox', 'conversations'], 'readwrite');
+      const convs = tx.objectStore('conversations');
+      const conv = (await convs.get(msg.conv)) ?? emptyConversation(msg.conv, peerName);
+      await Promise.all([
+        tx.objectStore('messages').put(msg),
+        tx.objectStore('outbox').put({ id: msg.id, conv: msg.conv, ts: msg.ts }),
+        convs.put({ ...conv, peerName, lastText: preview(msg.text), lastTs: Math.max(conv.lastTs, msg.ts) }),
+        tx.done,
+      ]);
+    })(),
+  );
+}
+
+/**
+ * Stores a received message unless we already have it (ids are random and shared by both
+ * sides, so a re-sent message is recognised). Returns the stored message, or null for a duplicate.
+ */
+export function saveIncoming(db: ChatDb, msg: StoredMessage, countUnread: boolean): Promise<StoredMessage | null> {
+  return guard(
+    (async () => {
+      const tx = db.transaction(['messages', 'conversations'], 'readwrite');
+      const messages = tx.objectStore('messages');
+      if (await messages.getKey(msg.id)) {
+        await tx.done;
+        return null;
+      }
+      const convs = tx.objectStore('conversations');
+      const conv = (await convs.get(msg.conv)) ?? emptyConversation(msg.conv, msg.from);
+      await messages.put(msg);
+      const newer = msg.ts >= conv.lastTs;
+      await convs.put({
+        ...conv,
+        peerName: msg.from,
+        lastText: newer ? preview(msg.text) : conv.lastText,
+        lastTs: Math.max(conv.lastTs, msg.ts),
+        unread: conv.unread + (countUnread ? 1 : 0),
+      });
+      await tx.done;
+      return msg;
+    })(),
+  );
+}
+
+function emptyConversation(conv: string, peerName: string): StoredConversation {
+  return { conv, peerName, lastText: '', lastTs: 0, unread: 0 };
+}
+
+/** Changes a sent message's state; `delivered` also takes it out of the outbox. */
+export async function setMessageState(db: ChatDb, id: string, state: MessageState): Promise<StoredMessage | null> {
+  const tx = db.transaction(['messages', 'outbox'], 'readwrite');
+  const store = tx.objectStore('messages');
+  const msg = await store.get(id);
+  if (!msg || !msg.outgoing || msg.state === 'delivered') {
+    await tx.done;
+    return null;
+  }
+  const updated = { ...msg, state };
+  await store.put(updated);
+  if (state === 'delivered') await tx.objectStore('outbox').delete(id);
+  await tx.done;
+  return updated;
+}
+
+/** Outgoing messages for one peer that have no receipt yet, oldest first. */
+export async function pendingFor(db: ChatDb, conv: string): Promise<StoredMessage[]> {
+  const tx = db.transaction(['outbox', 'messages']);
+  const entries = await tx.objectStore('outbox').index('by-conv-ts').getAll(IDBKeyRange.bound([conv, -Infinity], [conv, Infinity]));
+  const msgs = await Promise.all(entries.map((e) => tx.objectStore('messages').get(e.id)));
+  await tx.done;
+  return msgs.filter((m): m is StoredMessage => !!m);
+}
+
+/** Conversations that have something in the outbox. */
+export async function convsWithPending(db: ChatDb): Promise<string[]> {
+  const keys = new Set<string>();
+  let cursor = await db.transaction('outbox').store.index('by-conv-ts').openKeyCursor(null, 'nextunique');
+  while (cursor) {
+    keys.add(cursor.key[0]);
+    cursor = await cursor.continue();
+  }
+  return [...keys];
+}
+
+/**
+ * A page of a conversation, newest first from the database, returned oldest-first for display.
+ * `before` is the oldest message already shown; omit it for the newest page.
+ */
+export async function loadPage(db: ChatDb, conv: string, before?: StoredMessage, limit = PAGE_SIZE): Promise<StoredMessage[]> {
+  const upper: [string, number, string] = before ? [conv, before.ts, before.id] : [conv, Infinity, ''];
+  const range = IDBKeyRange.bound([conv, -Infinity, ''], upper, false, true);
+  const out: StoredMessage[] = [];
+  let cursor = await db.transaction('messages').store.index('by-conv-ts').openCursor(range, 'prev');
+  while (cursor && out.length < limit) {
+    out.push(cursor.value);
+    cursor = await cursor.continue();
+  }
+  return out.reverse();
+}
+
+export async function listConversations(db: ChatDb): Promise<StoredConversation[]> {
+  const all = await db.getAll('conversations');
+  return all.sort((a, b) => b.lastTs - a.lastTs);
+}
+
+export async function markRead(db: ChatDb, conv: string): Promise<void> {
+  const tx = db.transaction('conversations', 'readwrite');
+  const c = await tx.store.get(conv);
+  if (c && c.unread !== 0) await tx.store.put({ ...c, unread: 0 });
+  await tx.done;
+}

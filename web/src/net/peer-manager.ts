@@ -1,0 +1,109 @@
+/**
+ * Keeps at most one live PeerLink per contact and routes relayed signal data to it.
+ * When both sides dial at once ("glare"), the side with the smaller username key keeps its
+ * own offer and the other side answers it, so exactly one connection survives.
+ */
+import { usernameKey, type PeerMsg, type SignalData, type IceServer, type ClientMsg } from '../../../shared/index';
+import { PeerLink, newConnectionId, type LinkState } from './peer-link';
+
+export interface PeerManagerOptions {
+  myName: string;
+  iceServers: IceServer[];
+  sendSignal: (msg: ClientMsg) => boolean;
+  onState: (conv: string, state: LinkState, link: PeerLink) => void;
+  onFrame: (conv: string, msg: PeerMsg, link: PeerLink) => void;
+}
+
+export class PeerManager {
+  private readonly links = new Map<string, PeerLink>();
+  private readonly myKey: string;
+
+  constructor(private readonly opts: PeerManagerOptions) {
+    this.myKey = usernameKey(opts.myName);
+  }
+
+  get(conv: string): PeerLink | undefined {
+    return this.links.get(conv);
+  }
+
+  isReady(conv: string): boolean {
+    return this.links.get(conv)?.state === 'ready';
+  }
+
+  /** Dials the contact unless a connection exists or is already being set up. */
+  connect(peerName: string): void {
+    const conv = usernameKey(peerName);
+    const existing = this.links.get(conv);
+    if (existing && (existing.state === 'connecting' || existing.state === 'ready')) return;
+    this.create(peerName, newConnectionId(), true);
+  }
+
+  /** Signal data relayed by the server from `from`. */
+  handleSignal(from: string, cid: string, data: SignalData): void {
+    const conv = usernameKey(from);
+    const link = this.links.get(conv);
+    if (link && link.cid === cid) {
+      link.signal(data);
+      return;
+    }
+    if (data.type !== 'offer') return; // Stale trickle from an abandoned attempt.
+    if (link && link.initiator && link.state === 'connecting' && this.myKey < conv) {
+      return; // Glare, and our offer wins: the peer will answer ours.
+    }
+    // A new offer replaces whatever we had: the peer reloaded, or lost the glare tie-break.
+    link?.destroy('closed');
+    this.create(from, cid, false).signal(data);
+  }
+
+  /** The server could not relay to this peer: the attempt is dead. */
+  handleUndeliverable(to: string, cid: string | undefined): void {
+    const conv = usernameKey(to);
+    const link = this.links.get(conv);
+    if (link && (!cid || link.cid === cid) && link.state === 'connecting') link.destroy('failed');
+  }
+
+  /**
+   * The server says the peer went offline. An open channel is kept (it is direct and may well
+   * outlive the server connection); a half-built one cannot finish without signalling.
+   */
+  peerOffline(conv: string): void {
+    const link = this.links.get(conv);
+    if (link?.state === 'connecting') link.destroy('failed');
+  }
+
+  send(conv: string, msg: PeerMsg): boolean {
+    return this.links.get(conv)?.send(msg) ?? false;
+  }
+
+  destroyAll(): void {
+    for (const link of this.links.values()) link.destroy('closed');
+    this.links.clear();
+  }
+
+  private create(peerName: string, cid: string, initiator: boolean): PeerLink {
+    const conv = usernameKey(peerName);
+    const link: PeerLink = new PeerLink({
+      peerName,
+      cid,
+      initiator,
+      iceServers: this.opts.iceServers,
+      onSignal: (data) => {
+        if (!this.opts.sendSignal({ type: 'signal', to: peerName, cid, data })) {
+          // Server unreachable mid-setup: this attempt cannot complete.
+          if (link.state === 'connecting') link.destroy('failed');
+        }
+      },
+      onState: (state) => {
+        if (this.links.get(conv) !== link) return; // A replaced link's last words.
+        if (state === 'closed' || state === 'failed') this.links.delete(conv);
+        this.opts.onState(conv, state, link);
+      },
+      onFrame: (msg) => {
+        if (this.links.get(conv) === link) this.opts.onFrame(conv, msg, link);
+      },
+    });
+    this.links.set(conv, link);
+    this.opts.onState(conv, 'connecting', link);
+    return link;
+  }
+}

@@ -1,0 +1,309 @@
+/**
+ * The app's brain, free of any UI: it ties the signal client, the peer connections and the
+ * on-device history together and publishes state slices for components to draw.
+ *
+ * Rules it keeps: a message is stored before it is shown as sent; everything outgoing stays in
+ * the outbox until the peer's device acknowledges it; received messages are stored by id, so
+ * re-sends never show twice.
+ */
+import { newMessageId, usernameKey, LIMITS, type PeerMsg, type ServerMsg } from '../../../shared/index';
+import { SignalClient, loadStoredSession, type Session } from '../net/signal-client';
+import { PeerManager } from '../net/peer-manager';
+import type { LinkState, PeerLink } from '../net/peer-link';
+import { openChatDb, type ChatDb, type StoredMessage } from '../db/schema';
+import * as history from '../db/history';
+import { Store } from './store';
+import type { ConversationsState, PeersState, PresenceState, SessionState } from './contexts';
+
+export type MessageListener = (msg: StoredMessage) => void;
+
+/** What went wrong when sending, in words a person can act on. */
+export class SendError extends Error {}
+
+export class ChatService {
+  readonly session = new Store<SessionState>({ connection: 'logged-out', username: null, nextRetryAt: 0, authError: null, localError: null });
+  readonly presence = new Store<PresenceState>({ online: new Map() });
+  readonly conversations = new Store<ConversationsState>({ list: [], active: null, loaded: false });
+  readonly peers = new Store<PeersState>({ links: new Map() });
+
+  private readonly signal: SignalClient;
+  private db: ChatDb | null = null;
+  private dbUser: string | null = null;
+  private manager: PeerManager | null = null;
+  private readonly messageListeners = new Set<MessageListener>();
+  /** Per-conversation chain so flushes and new sends leave in order. */
+  private readonly sendChains = new Map<string, Promise<void>>();
+  private readonly redialTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  constructor(wsUrl: string) {
+    this.signal = new SignalClient(wsUrl);
+    this.signal.on('state', (connection) => {
+      this.session.update((s) => ({ ...s, connection, nextRetryAt: this.signal.nextRetryAt }));
+      if (connection === 'logged-out') void this.teardown();
+    });
+    this.signal.on('session', (s) => void this.onSession(s));
+    this.signal.on('auth-error', (code) => this.session.update((s) => ({ ...s, authError: code })));
+    this.signal.on('message', (m) => this.onServerMessage(m));
+    document.addEventListener('visibilitychange', () => {
+      const active = this.conversations.get().active;
+      if (active && document.visibilityState === 'visible') void this.markRead(active);
+    });
+  }
+
+  /** Resumes this tab's session after a reload, if it has one. */
+  start(): void {
+    const stored = loadStoredSession();
+    if (stored) {
+      this.session.update((s) => ({ ...s, username: stored.username }));
+      this.signal.authenticate({ kind: 'resume', token: stored.token });
+    }
+  }
+
+  login(kind: 'login' | 'register', username: string, password: string): void {
+    this.session.update((s) => ({ ...s, authError: null }));
+    this.signal.authenticate({ kind, username, password });
+  }
+
+  logout(): void {
+    this.signal.logout();
+  }
+
+  retryNow(): void {
+    this.signal.retryNow();
+  }
+
+  onMessage(fn: MessageListener): () => void {
+    this.messageListeners.add(fn);
+    return () => this.messageListeners.delete(fn);
+  }
+
+  get database(): ChatDb | null {
+    return this.db;
+  }
+
+  get myName(): string | null {
+    return this.signal.session?.username ?? null;
+  }
+
+  /** Opens a conversation: clears its unread count and dials the contact if they are online. */
+  async open(peerName: string | null): Promise<void> {
+    const conv = peerName ? usernameKey(peerName) : null;
+    this.conversations.update((c) => ({ ...c, active: conv }));
+    if (!conv || !peerName) return;
+    await this.markRead(conv);
+    if (this.presence.get().online.has(conv)) this.manager?.connect(peerName);
+  }
+
+  /** Writes a message to history and the outbox, then sends it if the peer is connected. */
+  async send(peerName: string, text: string): Promise<void> {
+    const db = this.db;
+    const me = this.myName;
+    if (!db || !me) throw new SendError('You are not logged in.');
+    if (!text.trim()) return;
+    if (text.length > LIMITS.maxChatChars) throw new SendError(`Messages can be at most ${LIMITS.maxChatChars} characters.`);
+    const conv = usernameKey(peerName);
+    const msg: StoredMessage = { id: newMessageId(), conv, from: me, outgoing: true, text, ts: Date.now(), state: 'waiting' };
+    try {
+      await history.saveOutgoing(db, msg, peerName);
+    } catch (err) {
+      throw new SendError(err instanceof history.QuotaError ? err.message : 'Could not save the message on this device.');
+    }
+    this.emitMessage(msg);
+    void this.refreshConversations();
+    if (this.manager?.isReady(conv)) {
+      await this.chain(conv, () => this.transmit(conv, [msg]));
+    } else if (this.presence.get().online.has(conv)) {
+      this.manager?.connect(peerName);
+    }
+  }
+
+  // --- server side ----------------------------------------------------------------------------
+
+  private async onSession(s: Session): Promise<void> {
+    const key = usernameKey(s.username);
+    this.session.update((st) => ({ ...st, username: s.username, authError: null }));
+    if (this.dbUser !== key) {
+      await this.teardown();
+      try {
+        this.db = await openChatDb(key);
+        this.dbUser = key;
+      } catch {
+        this.session.update((st) => ({ ...st, localError: 'This browser would not open its local storage, so history cannot be kept. Check that site data is allowed.' }));
+        return;
+      }
+      void navigator.storage?.persist?.().catch(() => undefined);
+      await this.refreshConversations();
+    }
+    if (!this.manager) {
+      this.manager = new PeerManager({
+        myName: s.username,
+        iceServers: s.iceServers,
+        sendSignal: (m) => this.signal.send(m),
+        onState: (conv, state, link) => this.onLinkState(conv, state, link),
+        onFrame: (conv, msg, link) => void this.onPeerFrame(conv, msg, link),
+      });
+    }
+  }
+
+  private onServerMessage(m: ServerMsg): void {
+    switch (m.type) {
+      case 'presence': {
+        const online = new Map<string, string>();
+        for (const name of m.online) online.set(usernameKey(name), name);
+        this.presence.set({ online });
+        void this.dialPending();
+        break;
+      }
+      case 'presence-update': {
+        const key = usernameKey(m.username);
+        const online = new Map(this.presence.get().online);
+        if (m.online) online.set(key, m.username);
+        else online.delete(key);
+        this.presence.set({ online });
+        if (m.online) void this.dialIfWanted(m.username);
+        else this.manager?.peerOffline(key);
+        break;
+      }
+      case 'signal':
+        this.manager?.handleSignal(m.from, m.cid, m.data);
+        break;
+      case 'error':
+        if (m.code === 'PEER_OFFLINE' && m.to) this.manager?.handleUndeliverable(m.to, m.cid);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Dials everyone online that we have undelivered messages for. */
+  private async dialPending(): Promise<void> {
+    const db = this.db;
+    if (!db) return;
+    const convs = await history.convsWithPending(db);
+    const online = this.presence.get().online;
+    for (const conv of convs) {
+      const name = online.get(conv);
+      if (name) this.manager?.connect(name);
+    }
+    const active = this.conversations.get().active;
+    const activeName = active ? online.get(active) : undefined;
+    if (activeName) this.manager?.connect(activeName);
+  }
+
+  private async dialIfWanted(peerName: string): Promise<void> {
+    const conv = usernameKey(peerName);
+    const db = this.db;
+    if (!db) return;
+    const wanted = this.conversations.get().active === conv || (await history.pendingFor(db, conv)).length > 0;
+    if (wanted) this.manager?.connect(peerName);
+  }
+
+  // --- peer side ------------------------------------------------------------------------------
+
+  private onLinkState(conv: string, state: LinkState, link: PeerLink): void {
+    this.peers.update((p) => {
+      const links = new Map(p.links);
+      if (state === 'closed' || state === 'failed') links.delete(conv);
+      else links.set(conv, state);
+      return { links };
+    });
+    if (state === 'ready') {
+      void this.chain(conv, async () => {
+        const db = this.db;
+        if (db) await this.transmit(conv, await history.pendingFor(db, conv));
+      });
+    } else if (state === 'closed' || state === 'failed') {
+      this.scheduleRedial(conv, link.peerName);
+    }
+  }
+
+  /** After a dropped or failed connection, dial again while the contact is still wanted. */
+  private scheduleRedial(conv: string, peerName: string): void {
+    clearTimeout(this.redialTimers.get(conv));
+    const delay = 1000 + Math.random() * 2000;
+    this.redialTimers.set(
+      conv,
+      setTimeout(() => {
+        this.redialTimers.delete(conv);
+        if (this.presence.get().online.has(conv) && !this.manager?.get(conv)) void this.dialIfWanted(peerName);
+      }, delay),
+    );
+  }
+
+  private async onPeerFrame(conv: string, msg: PeerMsg, link: PeerLink): Promise<void> {
+    const db = this.db;
+    if (!db) return;
+    if (msg.type === 'chat') {
+      // Never trust a clock from far in the future: it would pin the message to the bottom.
+      const ts = Math.min(msg.ts, Date.now() + 60_000);
+      const active = this.conversations.get().active === conv && document.visibilityState === 'visible';
+      const stored: StoredMessage = { id: msg.id, conv, from: link.peerName, outgoing: false, text: msg.text, ts, state: 'received' };
+      try {
+        const saved = await history.saveIncoming(db, stored, !active);
+        if (saved) {
+          this.emitMessage(saved);
+          void this.refreshConversations();
+        }
+        // Acknowledge even duplicates: the sender may have missed our first receipt.
+        link.send({ type: 'ack', id: msg.id });
+      } catch {
+        // Not stored, so not acknowledged: the sender keeps it in its outbox and re-sends.
+        this.session.update((s) => ({ ...s, localError: 'A message could not be saved on this device (storage full?). It will be sent again.' }));
+      }
+    } else if (msg.type === 'ack') {
+      const updated = await history.setMessageState(db, msg.id, 'delivered');
+      if (updated && updated.conv === conv) this.emitMessage(updated);
+    }
+  }
+
+  private async transmit(conv: string, msgs: StoredMessage[]): Promise<void> {
+    const db = this.db;
+    if (!db) return;
+    for (const m of msgs) {
+      if (m.state === 'delivered') continue;
+      if (!this.manager?.send(conv, { type: 'chat', id: m.id, text: m.text, ts: m.ts })) return;
+      if (m.state === 'waiting') {
+        const updated = await history.setMessageState(db, m.id, 'sent');
+        if (updated) this.emitMessage(updated);
+      }
+    }
+  }
+
+  private chain(conv: string, fn: () => Promise<void>): Promise<void> {
+    const prev = this.sendChains.get(conv) ?? Promise.resolve();
+    const next = prev.then(fn, fn).catch(() => undefined);
+    this.sendChains.set(conv, next);
+    return next;
+  }
+
+  // --- local state ----------------------------------------------------------------------------
+
+  private emitMessage(m: StoredMessage): void {
+    for (const fn of this.messageListeners) fn(m);
+  }
+
+  private async markRead(conv: string): Promise<void> {
+    if (!this.db) return;
+    await history.markRead(this.db, conv);
+    await this.refreshConversations();
+  }
+
+  private async refreshConversations(): Promise<void> {
+    if (!this.db) return;
+    const list = await history.listConversations(this.db);
+    this.conversations.update((c) => ({ ...c, list, loaded: true }));
+  }
+
+  private async teardown(): Promise<void> {
+    this.manager?.destroyAll();
+    this.manager = null;
+    for (const t of this.redialTimers.values()) clearTimeout(t);
+    this.redialTimers.clear();
+    this.db?.close();
+    this.db = null;
+    this.dbUser = null;
+    this.presence.set({ online: new Map() });
+    this.peers.set({ links: new Map() });
+    this.conversations.set({ list: [], active: null, loaded: false });
+  }
+}

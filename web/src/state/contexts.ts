@@ -1,0 +1,45 @@
+/**
+ * Shared state is split by slice so a component subscribes only to what it draws.
+ * `pc-app` provides all of them; components consume with `@consume`.
+ */
+import { createContext } from '@lit/context';
+import type { Store } from './store';
+import type { ChatService } from './chat-service';
+import type { ConnectionState } from '../net/signal-client';
+import type { ErrorCode } from '../../../shared/index';
+import type { StoredConversation } from '../db/schema';
+import type { LinkState } from '../net/peer-link';
+
+export interface SessionState {
+  connection: ConnectionState;
+  /** Display name of the logged-in user, once known. */
+  username: string | null;
+  /** When the next reconnect attempt happens, while reconnecting. */
+  nextRetryAt: number;
+  /** Last login/registration failure, shown next to the form. */
+  authError: ErrorCode | null;
+  /** A storage or other local failure worth telling the person about. */
+  localError: string | null;
+}
+
+export interface PresenceState {
+  /** Lowercased username → display name, for everyone online except me. */
+  online: ReadonlyMap<string, string>;
+}
+
+export interface ConversationsState {
+  list: readonly StoredConversation[];
+  /** The open conversation (lowercased peer name), or null. */
+  active: string | null;
+  loaded: boolean;
+}
+
+export interface PeersState {
+  links: ReadonlyMap<string, LinkState>;
+}
+
+export const serviceContext = createContext<ChatService>(Symbol('peerchat-service'));
+export const sessionContext = createContext<Store<SessionState>>(Symbol('peerchat-session'));
+export const presenceContext = createContext<Store<PresenceState>>(Symbol('peerchat-presence'));
+export const conversationsContext = createContext<Store<ConversationsState>>(Symbol('peerchat-conversations'));
+export const peersContext = createContext<Store<PeersState>>(Symbol('peerchat-peers'));
