@@ -1,0 +1,166 @@
+/**
+ * Command-line and environment configuration for `main.ts`. Flags win over environment
+ * variables, which win over defaults. Every value is checked here, eagerly, so a typo fails
+ * at start-up with a sentence instead of misbehaving later.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseIceServers, type IceServer } from '../../shared/signal-protocol';
+import { badConfig } from './errors';
+
+/** The welcome frame's schema caps the list at 16. */
+export const MAX_ICE_SERVERS = 16;
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Absolute path of the folder holding peerchat.sqlite. */
+  dataDir: string;
+  /** Absolute path of the built web app. */
+  staticDir: string;
+  iceServers: IceServer[];
+  logLevel: LogLevel;
+  /** `--help` was given: print {@link USAGE} and exit. */
+  help: boolean;
+}
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export const USAGE = `Usage: npm run serve -- [options]
+
+Options (each also settable by the environment variable in brackets):
+  --port <n>            TCP port to listen on, 0-65535 [PORT] (default 8080)
+  --host <addr>         address to bind [HOST] (default 0.0.0.0: every interface)
+  --data-dir <path>     folder for the account database [DATA_DIR] (default ./data)
+  --static-dir <path>   built web app to serve [STATIC_DIR] (default web/dist)
+  --ice-servers <json>  JSON array of {urls, username?, credential?} [ICE_SERVERS] (default [])
+  --log-level <level>   ${LOG_LEVELS.join(', ')} [LOG_LEVEL] (default info)
+  --help                show this text
+`;
+
+const FLAGS: Record<string, keyof Omit<Config, 'help'>> = {
+  '--port': 'port',
+  '--host': 'host',
+  '--data-dir': 'dataDir',
+  '--static-dir': 'staticDir',
+  '--ice-servers': 'iceServers',
+  '--log-level': 'logLevel',
+};
+
+const ENV: Record<keyof Omit<Config, 'help'>, string> = {
+  port: 'PORT',
+  host: 'HOST',
+  dataDir: 'DATA_DIR',
+  staticDir: 'STATIC_DIR',
+  iceServers: 'ICE_SERVERS',
+  logLevel: 'LOG_LEVEL',
+};
+
+/**
+ * Reads the configuration. `argv` is `process.argv` as Node gives it: the first two entries
+ * (the node binary and the script) are skipped. Throws an Error with `code: 'BAD_CONFIG'`.
+ */
+export function loadConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string = process.cwd(),
+): Config {
+  const raw: Partial<Record<keyof Omit<Config, 'help'>, { value: string; source: string }>> = {};
+  for (const [key, name] of Object.entries(ENV) as [keyof typeof ENV, string][]) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[key] = { value, source: `${name}` };
+  }
+
+  let help = false;
+  const args = argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--help' || arg === '-h') {
+      help = true;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const key = FLAGS[flag];
+    if (!key) {
+      throw badConfig(`Unknown option "${arg}". Run with --help to see the options.`);
+    }
+    let value: string | undefined;
+    if (eq > 0) value = arg.slice(eq + 1);
+    else {
+      value = args[i + 1];
+      i++;
+    }
+    if (value === undefined || (eq < 0 && value.startsWith('--'))) {
+      throw badConfig(`Option ${flag} needs a value.`);
+    }
+    raw[key] = { value, source: flag };
+  }
+
+  return {
+    port: raw.port ? parsePort(raw.port.value, raw.port.source) : 8080,
+    host: raw.host ? parseHost(raw.host.value, raw.host.source) : '0.0.0.0',
+    dataDir: path.resolve(cwd, raw.dataDir ? nonEmpty(raw.dataDir.value, raw.dataDir.source) : 'data'),
+    staticDir: raw.staticDir
+      ? path.resolve(cwd, nonEmpty(raw.staticDir.value, raw.staticDir.source))
+      : path.join(REPO_ROOT, 'web', 'dist'),
+    iceServers: raw.iceServers ? parseIceJson(raw.iceServers.value, raw.iceServers.source) : [],
+    logLevel: raw.logLevel ? parseLogLevel(raw.logLevel.value, raw.logLevel.source) : 'info',
+    help,
+  };
+}
+
+function parsePort(value: string, source: string): number {
+  if (!/^\d{1,5}$/.test(value.trim()) || Number(value) > 65535) {
+    throw badConfig(`${source} must be a whole number from 0 to 65535, but it is "${value}".`);
+  }
+  return Number(value);
+}
+
+function parseHost(value: string, source: string): string {
+  const v = value.trim();
+  if (!v || /[\s/]/.test(v)) throw badConfig(`${source} must be an IP address or host name, but it is "${value}".`);
+  return v;
+}
+
+function nonEmpty(value: string, source: string): string {
+  if (!value.trim()) throw badConfig(`${source} must not be empty.`);
+  return value;
+}
+
+function parseIceJson(value: string, source: string): IceServer[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    throw badConfig(`${source} is not valid JSON. Example: [{"urls":"stun:stun.example.org:3478"}]`);
+  }
+  try {
+    return checkIceServers(json);
+  } catch (err) {
+    throw badConfig(`${source}: ${(err as Error).message}`);
+  }
+}
+
+/** Validates an ICE server list (the welcome frame carries at most 16). Throws with a sentence. */
+export function checkIceServers(value: unknown): IceServer[] {
+  let list: IceServer[];
+  try {
+    list = parseIceServers(value);
+  } catch (err) {
+    throw badConfig(`${(err as Error).message}.`);
+  }
+  if (list.length > MAX_ICE_SERVERS) throw badConfig(`At most ${MAX_ICE_SERVERS} ICE servers can be configured.`);
+  return list;
+}
+
+function parseLogLevel(value: string, source: string): LogLevel {
+  const v = value.trim().toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(v)) {
+    throw badConfig(`${source} must be one of ${LOG_LEVELS.join(', ')}, but it is "${value}".`);
+  }
+  return v as LogLevel;
+}

@@ -1,0 +1,277 @@
+/**
+ * The signal server: one HTTP server that serves the built web app and `/healthz`, and upgrades
+ * `/ws` to the signalling WebSocket. This file owns the sockets' lifecycle (origin and connection
+ * caps on upgrade, heartbeat, shutdown); the protocol itself lives in hub.ts.
+ */
+import http, { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { LIMITS } from '../../shared/limits';
+import type { IceServer } from '../../shared/signal-protocol';
+import type { AccountStore } from './account-store';
+import { Accounts } from './accounts';
+import { checkIceServers } from './config';
+import { CLOSE, Conn } from './connection';
+import { badConfig } from './errors';
+import { Hub } from './hub';
+import { silentLogger, type Logger } from './logger';
+import { isOriginAllowed, normalizeOrigin } from './origin';
+import { createPasswordHasher, type ScryptParams } from './password';
+import { checkRateLimitOptions, KeyedLimiter, TokenBucket, type RateLimitOptions } from './rate-limit';
+import { openSqliteStore } from './sqlite-store';
+import { createHttpHandler } from './static-files';
+import { SESSION_TTL_MS } from './tokens';
+import { SERVER_VERSION } from './version';
+
+export interface SignalServerOptions {
+  /** TCP port; 0 picks a free one. Default 8080. */
+  port?: number;
+  /** Address to bind. Default '127.0.0.1' (main.ts passes the configured HOST, default 0.0.0.0). */
+  host?: string;
+  /** Folder for peerchat.sqlite. Required unless `store` is given. */
+  dataDir?: string;
+  /** An account store to use instead of opening SQLite in `dataDir`. The caller closes it. */
+  store?: AccountStore;
+  /** Built web app to serve. Default `<repo>/web/dist`. */
+  staticDir?: string;
+  /** Sent to clients in `welcome`. Default []. At most 16. */
+  iceServers?: IceServer[];
+  /** Default: a silent pino logger. */
+  logger?: Logger;
+  /** Close connections that have not logged in after this long (error LOGIN_TIMEOUT). Default 10 s. */
+  loginTimeoutMs?: number;
+  /** Ping interval; a connection that did not pong since the previous ping is dropped. Default 30 s. */
+  heartbeatMs?: number;
+  /** Per-connection frame budget. Default { perSecond: 20, burst: 40, abuseDebt: 80 }. */
+  rateLimit?: Partial<RateLimitOptions>;
+  /** Per-IP budget of password attempts (register + login). Default { perSecond: 1, burst: 20 }. */
+  authRateLimit?: Partial<Pick<RateLimitOptions, 'perSecond' | 'burst'>>;
+  /** scrypt parameters for new hashes. Default { N: 2^17, r: 8, p: 1 }. */
+  scrypt?: Partial<ScryptParams>;
+  /** Password hashes computed at once (default 2) and waiting (default 32; more → SERVER_BUSY). */
+  maxConcurrentHashes?: number;
+  maxQueuedHashes?: number;
+  /** WebSocket connections in total (default 10000) and per client IP (default 64). */
+  maxConnections?: number;
+  maxConnectionsPerIp?: number;
+  /**
+   * Origins allowed to open `/ws` besides the default (same host as the Host header, or no Origin
+   * header at all). '*' allows any origin.
+   */
+  allowedOrigins?: string[];
+  /** A client whose unsent backlog exceeds this is dropped. Default 1 MiB. */
+  maxBufferedBytes?: number;
+  /** Session lifetime; resuming slides it forward. Default 30 days. */
+  sessionTtlMs?: number;
+}
+
+export interface SignalServer {
+  /** Where it actually listens (the real port when 0 was asked for). */
+  address: { host: string; port: number };
+  /** `http://host:port` (a wildcard host is shown as localhost). */
+  url: string;
+  /** `ws://host:port/ws`. */
+  wsUrl: string;
+  /** Stops listening, closes every socket (1001), and closes the store it opened. Idempotent. */
+  close(): Promise<void>;
+  /** Live numbers, for tests and diagnostics. */
+  stats(): { connections: number; online: number };
+}
+
+const DEFAULT_STATIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
+
+function positiveInt(name: string, value: number | undefined, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw badConfig(`${name} must be a whole number from ${min} to ${max}, but it is ${String(value)}.`);
+  }
+  return value;
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function rejectUpgrade(socket: Duplex, status: number, text: string): void {
+  const body = `${text}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
+      'Connection: close\r\n' +
+      'Content-Type: text/plain; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+export async function createSignalServer(opts: SignalServerOptions = {}): Promise<SignalServer> {
+  // --- check everything before opening anything -------------------------------------------
+  const port = positiveInt('port', opts.port, 8080, 0, 65535);
+  const host = opts.host ?? '127.0.0.1';
+  if (typeof host !== 'string' || !host.trim()) throw badConfig('host must be a non-empty address.');
+  if (!opts.store && !opts.dataDir) throw badConfig('Either dataDir or store must be given.');
+  const iceServers = checkIceServers(opts.iceServers ?? []);
+  const loginTimeoutMs = positiveInt('loginTimeoutMs', opts.loginTimeoutMs, 10_000, 1, 3_600_000);
+  const heartbeatMs = positiveInt('heartbeatMs', opts.heartbeatMs, 30_000, 10, 3_600_000);
+  const maxConnections = positiveInt('maxConnections', opts.maxConnections, 10_000);
+  const maxConnectionsPerIp = positiveInt('maxConnectionsPerIp', opts.maxConnectionsPerIp, 64);
+  const maxBufferedBytes = positiveInt('maxBufferedBytes', opts.maxBufferedBytes, 1024 * 1024, LIMITS.maxFrameBytes);
+  const sessionTtlMs = positiveInt('sessionTtlMs', opts.sessionTtlMs, SESSION_TTL_MS);
+  const rateLimit: RateLimitOptions = { perSecond: 20, burst: 40, abuseDebt: 80, ...opts.rateLimit };
+  checkRateLimitOptions('rateLimit', rateLimit);
+  // Password attempts are refused while over budget but never count as abuse of the socket.
+  const authRateLimit: RateLimitOptions = { perSecond: 1, burst: 20, ...opts.authRateLimit, abuseDebt: Number.MAX_SAFE_INTEGER };
+  checkRateLimitOptions('authRateLimit', authRateLimit);
+  const allowed = new Set<string>();
+  for (const o of opts.allowedOrigins ?? []) {
+    const n = typeof o === 'string' ? normalizeOrigin(o) : null;
+    if (!n) throw badConfig(`allowedOrigins: "${String(o)}" is not an http(s) origin like https://chat.example.org (or '*').`);
+    allowed.add(n);
+  }
+  const hasher = createPasswordHasher({
+    scrypt: opts.scrypt,
+    maxConcurrent: opts.maxConcurrentHashes,
+    maxQueued: opts.maxQueuedHashes,
+  });
+  const logger = opts.logger ?? silentLogger();
+  const staticDir = path.resolve(opts.staticDir ?? DEFAULT_STATIC_DIR);
+
+  // --- open ------------------------------------------------------------------------------
+  const ownsStore = !opts.store;
+  const store = opts.store ?? openSqliteStore(opts.dataDir as string);
+  const accounts = new Accounts(store, hasher, sessionTtlMs);
+  const authLimiter = new KeyedLimiter(authRateLimit);
+  const hub = new Hub({ accounts, logger, iceServers, loginTimeoutMs, authLimiter, maxQueuedFrames: 64 });
+  const perIp = new Map<string, number>();
+  let nextId = 0;
+  let closing = false;
+
+  const server = http.createServer(
+    { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 },
+    createHttpHandler({ staticDir, version: SERVER_VERSION, logger }),
+  );
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: LIMITS.maxFrameBytes,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
+
+  function onConnection(ws: WebSocket, ip: string): void {
+    perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
+    const conn = new Conn(`c${++nextId}`, ip, ws, new TokenBucket(rateLimit), maxBufferedBytes, logger);
+    ws.on('error', (err: Error & { code?: string }) => {
+      // ws closes the socket itself after an error (e.g. 1009 for an oversized frame).
+      logger.info({ conn: conn.id, user: conn.user?.username, code: err.code }, 'socket error');
+    });
+    ws.on('pong', () => {
+      conn.alive = true;
+    });
+    ws.on('message', (data, isBinary) => hub.onFrame(conn, data, isBinary));
+    ws.on('close', (code) => {
+      const left = (perIp.get(ip) ?? 1) - 1;
+      if (left > 0) perIp.set(ip, left);
+      else perIp.delete(ip);
+      logger.debug({ conn: conn.id, user: conn.user?.username, code }, 'disconnected');
+      hub.detach(conn);
+    });
+    hub.attach(conn);
+    logger.debug({ conn: conn.id, ip }, 'connected');
+  }
+
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    const pathname = (req.url ?? '').split('?', 1)[0];
+    if (pathname !== '/ws') return rejectUpgrade(socket, 404, 'Not found');
+    if (closing) return rejectUpgrade(socket, 503, 'The server is shutting down.');
+    const origin = req.headers.origin;
+    if (!isOriginAllowed(origin, req.headers.host, allowed)) {
+      logger.warn({ ip, origin }, 'cross-origin WebSocket refused');
+      return rejectUpgrade(socket, 403, 'This origin may not connect.');
+    }
+    if (hub.conns.size >= maxConnections) {
+      logger.warn({ ip, connections: hub.conns.size }, 'connection cap reached');
+      return rejectUpgrade(socket, 503, 'The server is full. Try again later.');
+    }
+    if ((perIp.get(ip) ?? 0) >= maxConnectionsPerIp) {
+      logger.warn({ ip }, 'per-address connection cap reached');
+      return rejectUpgrade(socket, 429, 'Too many connections from your address.');
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, ip));
+  });
+  server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => {
+    logger.debug({ code: err.code }, 'HTTP client error');
+    if (socket.writable) rejectUpgrade(socket, 400, 'Bad request');
+    else socket.destroy();
+  });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    if (ownsStore) await store.close();
+    throw err;
+  }
+  server.on('error', (err) => logger.error({ err: err.message }, 'HTTP server error'));
+
+  const heartbeat = setInterval(() => hub.heartbeat(), heartbeatMs);
+  heartbeat.unref();
+  const housekeeping = setInterval(
+    () => {
+      authLimiter.prune();
+      accounts
+        .purgeExpired()
+        .then((n) => n > 0 && logger.info({ sessions: n }, 'purged expired sessions'))
+        .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'session purge failed'));
+    },
+    10 * 60 * 1000,
+  );
+  housekeeping.unref();
+  accounts.purgeExpired().catch(() => undefined);
+
+  const addr = server.address();
+  const bound = typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host, port };
+  const base = `${urlHost(bound.host)}:${bound.port}`;
+  logger.info({ host: bound.host, port: bound.port, staticDir }, 'signal server listening');
+
+  let closed: Promise<void> | undefined;
+  async function close(): Promise<void> {
+    closing = true;
+    clearInterval(heartbeat);
+    clearInterval(housekeeping);
+    const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const conns = [...hub.conns];
+    const socketsClosed = Promise.all(
+      conns.map((c) => new Promise<void>((resolve) => (c.ws.readyState === c.ws.CLOSED ? resolve() : c.ws.once('close', () => resolve())))),
+    );
+    for (const c of conns) c.close(CLOSE.goingAway, 'server shutting down');
+    await Promise.race([socketsClosed, delay(1000)]);
+    for (const c of hub.conns) c.terminate();
+    server.closeAllConnections();
+    wss.close();
+    await serverClosed;
+    // Let handlers that were waiting on a hash or the store finish before the store closes.
+    await Promise.race([Promise.allSettled(conns.map((c) => c.chain)), delay(2000)]);
+    if (ownsStore) await store.close();
+    logger.info('signal server stopped');
+  }
+
+  return {
+    address: bound,
+    url: `http://${base}`,
+    wsUrl: `ws://${base}/ws`,
+    close: () => (closed ??= close()),
+    stats: () => ({ connections: hub.conns.size, online: hub.presence.onlineCount }),
+  };
+}

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import type { AccountStore } from '../../signal-server/src/account-store';
+import { DB_FILE, openSqliteStore, SCHEMA_VERSION } from '../../signal-server/src/sqlite-store';
+import { tempDir } from './helpers';
+import { storeContract } from './store-contract';
+
+storeContract('SQLite', async () => {
+  const dir = tempDir();
+  let current: AccountStore = openSqliteStore(dir);
+  return {
+    get store() {
+      return current;
+    },
+    async reopen() {
+      await current.close();
+      current = openSqliteStore(dir);
+      return current;
+    },
+    async cleanup() {
+      await current.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+test('SQLite: WAL mode, schema version set, a newer schema is refused with a sentence', async () => {
+  const dir = tempDir();
+  try {
+    const store = openSqliteStore(dir);
+    await store.close();
+    const db = new Database(path.join(dir, DB_FILE));
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    assert.throws(() => openSqliteStore(dir), (err: Error & { code?: string }) => err.code === 'STORE_TOO_NEW' && /newer Peerchat/.test(err.message));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SQLite: an unusable data folder fails with DATA_DIR_UNUSABLE', () => {
+  const dir = tempDir();
+  try {
+    const file = path.join(dir, 'not-a-folder');
+    fs.writeFileSync(file, 'x');
+    assert.throws(() => openSqliteStore(file), (err: Error & { code?: string }) => err.code === 'DATA_DIR_UNUSABLE' && err.message.includes(file));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
