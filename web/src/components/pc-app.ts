@@ -91,8 +91,8 @@ export class PcApp extends LitElement {
   ];
 
   readonly service = new ChatService(wsUrl());
-  private readonly session = new StoreController<SessionState>(this, sessionContext);
-  private readonly convs = new StoreController<ConversationsState>(this, conversationsContext);
+  private readonly session = new StoreController<SessionState>(this, this.service.session);
+  private readonly convs = new StoreController<ConversationsState>(this, this.service.conversations);
   @state() private narrow = false;
   private readonly media = window.matchMedia('(max-width: 719px)');
 

@@ -37,9 +37,11 @@ export class PcLoginForm extends LitElement {
         color: var(--pc-muted);
         line-height: 1.45;
       }
-      label {
+      .field {
         display: grid;
         gap: 6px;
+      }
+      label {
         font-weight: 600;
       }
       input {
@@ -130,8 +132,8 @@ export class PcLoginForm extends LitElement {
       >
         <h1>Peerchat</h1>
         <p class="lead">Private chat straight between browsers. Messages never pass through the server and stay on your devices.</p>
-        <label for="username"
-          >Username
+        <div class="field">
+          <label for="username">Username</label>
           <input
             id="username"
             name="username"
@@ -146,9 +148,9 @@ export class PcLoginForm extends LitElement {
           ${uErr
             ? html`<span class="error" id="username-msg" role="alert">${describeError(uErr)}</span>`
             : html`<span class="hint" id="username-msg">3–32 letters, digits, _ . -</span>`}
-        </label>
-        <label for="password"
-          >Password
+        </div>
+        <div class="field">
+          <label for="password">Password</label>
           <input
             id="password"
             name="password"
@@ -162,7 +164,7 @@ export class PcLoginForm extends LitElement {
           ${pErr
             ? html`<span class="error" id="password-msg" role="alert">${describeError(pErr)}</span>`
             : html`<span class="hint" id="password-msg">At least 8 characters.</span>`}
-        </label>
+        </div>
         ${formErr ? html`<div class="form-error" role="alert">${describeError(formErr)}</div>` : nothing}
         <div class="buttons">
           <button type="submit" class="primary" value="login" ?disabled=${busy}>Log in</button>

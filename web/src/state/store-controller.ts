@@ -1,6 +1,6 @@
 import { ContextConsumer, type Context } from '@lit/context';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { Store } from './store';
+import { Store } from './store';
 
 /**
  * Gets a state slice from its context and re-renders the host whenever it changes.
@@ -10,16 +10,24 @@ export class StoreController<T> implements ReactiveController {
   private unsub: (() => void) | undefined;
   private store: Store<T> | undefined;
 
+  /**
+   * Pass the context to consume it, or the store itself when the host is the one providing
+   * it (a provider does not answer requests from its own element).
+   */
   constructor(
     private readonly host: ReactiveControllerHost & HTMLElement,
-    context: Context<unknown, Store<T>>,
+    source: Context<unknown, Store<T>> | Store<T>,
   ) {
     host.addController(this);
-    new ContextConsumer(host, {
-      context,
-      subscribe: true,
-      callback: (store) => this.attach(store),
-    });
+    if (source instanceof Store) {
+      this.store = source;
+    } else {
+      new ContextConsumer(host, {
+        context: source,
+        subscribe: true,
+        callback: (store) => this.attach(store),
+      });
+    }
   }
 
   get value(): T | undefined {
