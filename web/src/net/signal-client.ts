@@ -49,12 +49,14 @@ export interface StoredSession {
 }
 
 /**
- * The token lives in sessionStorage: it survives a reload of this tab and nothing else,
- * and it is never put in a URL.
+ * The session (username + token) lives in localStorage, like any messenger that keeps you
+ * signed in on your own device: reloads, new tabs and an installed app resume without a
+ * password, and history can be shown before the server answers (or while it is down).
+ * The token is never put in a URL; logging out deletes it here and on the server.
  */
 export function loadStoredSession(): StoredSession | null {
   try {
-    const raw = sessionStorage.getItem(TOKEN_KEY);
+    const raw = localStorage.getItem(TOKEN_KEY);
     if (!raw) return null;
     const v = JSON.parse(raw) as unknown;
     if (v && typeof v === 'object' && typeof (v as StoredSession).token === 'string' && typeof (v as StoredSession).username === 'string') {
@@ -68,8 +70,8 @@ export function loadStoredSession(): StoredSession | null {
 
 function storeSession(s: StoredSession | null): void {
   try {
-    if (s) sessionStorage.setItem(TOKEN_KEY, JSON.stringify(s));
-    else sessionStorage.removeItem(TOKEN_KEY);
+    if (s) localStorage.setItem(TOKEN_KEY, JSON.stringify(s));
+    else localStorage.removeItem(TOKEN_KEY);
   } catch {
     /* private mode without storage: the session just won't survive a reload */
   }

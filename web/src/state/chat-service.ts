@@ -29,6 +29,7 @@ export class ChatService {
   private readonly signal: SignalClient;
   private db: ChatDb | null = null;
   private dbUser: string | null = null;
+  private dbOpening: Promise<boolean> | null = null;
   private manager: PeerManager | null = null;
   private readonly messageListeners = new Set<MessageListener>();
   /** Per-conversation chain so flushes and new sends leave in order. */
@@ -50,11 +51,15 @@ export class ChatService {
     });
   }
 
-  /** Resumes this tab's session after a reload, if it has one. */
+  /**
+   * Resumes the session saved on this device, if any. History opens at once from IndexedDB,
+   * so it is readable even while the server is unreachable.
+   */
   start(): void {
     const stored = loadStoredSession();
     if (stored) {
       this.session.update((s) => ({ ...s, username: stored.username }));
+      void this.openHistory(stored.username);
       this.signal.authenticate({ kind: 'resume', token: stored.token });
     }
   }
@@ -120,20 +125,8 @@ export class ChatService {
   // --- server side ----------------------------------------------------------------------------
 
   private async onSession(s: Session): Promise<void> {
-    const key = usernameKey(s.username);
     this.session.update((st) => ({ ...st, username: s.username, authError: null }));
-    if (this.dbUser !== key) {
-      await this.teardown();
-      try {
-        this.db = await openChatDb(key);
-        this.dbUser = key;
-      } catch {
-        this.session.update((st) => ({ ...st, localError: 'This browser would not open its local storage, so history cannot be kept. Check that site data is allowed.' }));
-        return;
-      }
-      void navigator.storage?.persist?.().catch(() => undefined);
-      await this.refreshConversations();
-    }
+    if (!(await this.openHistory(s.username))) return;
     if (!this.manager) {
       this.manager = new PeerManager({
         myName: s.username,
@@ -143,6 +136,29 @@ export class ChatService {
         onFrame: (conv, msg, link) => void this.onPeerFrame(conv, msg, link),
       });
     }
+  }
+
+  /** Opens this account's history database (once); false if the browser refused. */
+  private openHistory(username: string): Promise<boolean> {
+    const key = usernameKey(username);
+    if (this.dbUser === key && this.dbOpening) return this.dbOpening;
+    if (this.dbUser !== key) {
+      this.db?.close();
+      this.db = null;
+    }
+    this.dbUser = key;
+    this.dbOpening = (async () => {
+      try {
+        this.db = await openChatDb(key);
+      } catch {
+        this.session.update((st) => ({ ...st, localError: 'This browser would not open its local storage, so history cannot be kept. Check that site data is allowed.' }));
+        return false;
+      }
+      void navigator.storage?.persist?.().catch(() => undefined);
+      await this.refreshConversations();
+      return true;
+    })();
+    return this.dbOpening;
   }
 
   private onServerMessage(m: ServerMsg): void {
@@ -302,6 +318,7 @@ export class ChatService {
     this.db?.close();
     this.db = null;
     this.dbUser = null;
+    this.dbOpening = null;
     this.presence.set({ online: new Map() });
     this.peers.set({ links: new Map() });
     this.conversations.set({ list: [], active: null, loaded: false });
