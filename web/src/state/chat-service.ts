@@ -126,7 +126,9 @@ export class ChatService {
 
   private async onSession(s: Session): Promise<void> {
     this.session.update((st) => ({ ...st, username: s.username, authError: null }));
-    if (!(await this.openHistory(s.username))) return;
+    const opening = this.openHistory(s.username);
+    // The peer manager exists before any await: an offer relayed right after `welcome` must
+    // find it, or the peer would wait for an answer that never comes.
     if (!this.manager) {
       this.manager = new PeerManager({
         myName: s.username,
@@ -136,6 +138,13 @@ export class ChatService {
         onFrame: (conv, msg, link) => void this.onPeerFrame(conv, msg, link),
       });
     }
+    await opening;
+  }
+
+  /** The history database once it is open (frames can arrive while it is still opening). */
+  private async readyDb(): Promise<ChatDb | null> {
+    if (this.dbOpening) await this.dbOpening;
+    return this.db;
   }
 
   /** Opens this account's history database (once); false if the browser refused. */
@@ -225,7 +234,7 @@ export class ChatService {
     });
     if (state === 'ready') {
       void this.chain(conv, async () => {
-        const db = this.db;
+        const db = await this.readyDb();
         if (db) await this.transmit(conv, await history.pendingFor(db, conv));
       });
     } else if (state === 'closed' || state === 'failed') {
@@ -247,7 +256,7 @@ export class ChatService {
   }
 
   private async onPeerFrame(conv: string, msg: PeerMsg, link: PeerLink): Promise<void> {
-    const db = this.db;
+    const db = await this.readyDb();
     if (!db) return;
     if (msg.type === 'chat') {
       // Never trust a clock from far in the future: it would pin the message to the bottom.
