@@ -64,6 +64,7 @@ export const theme = css`
     background: var(--pc-surface);
     color: var(--pc-text);
     cursor: pointer;
+    white-space: nowrap;
   }
   button.primary {
     background: var(--pc-accent);
