@@ -71,20 +71,32 @@ export async function login(user: BrowserUser, username: string): Promise<void> 
   await user.waitForText(`Signed in as ${username}`, 15_000);
 }
 
-/** Opens the conversation with `peer` from the contact list (whatever its status/unread). */
-export async function openConversation(user: BrowserUser, peer: string): Promise<void> {
-  const label = await user.waitFor(
-    (p: string) => {
-      const app = document.querySelector('pc-app')?.shadowRoot;
-      const list = app?.querySelector('pc-contact-list')?.shadowRoot;
-      const btn = list?.querySelector(`button[data-contact="${p.toLowerCase()}"]`);
-      return btn?.getAttribute('aria-label') ?? null;
-    },
-    peer,
-    15_000,
-  );
-  await user.click(label as string);
-  await user.waitForRole('heading', peer);
+/**
+ * Opens the conversation with `peer` from the contact list, whatever its status or unread
+ * count. The row's accessible name changes as presence arrives, so read it and click it
+ * again until the conversation heading shows.
+ */
+export async function openConversation(user: BrowserUser, peer: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const label = await user.waitFor(
+      (p: string) => {
+        const app = document.querySelector('pc-app')?.shadowRoot;
+        const list = app?.querySelector('pc-contact-list')?.shadowRoot;
+        const btn = list?.querySelector(`button[data-contact="${p.toLowerCase()}"]`);
+        return btn?.getAttribute('aria-label') ?? null;
+      },
+      peer,
+      Math.max(1000, deadline - Date.now()),
+    );
+    try {
+      await user.click(label as string, { timeoutMs: 2000 });
+      await user.waitForRole('heading', peer, { timeoutMs: 3000 });
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+  }
 }
 
 export async function send(user: BrowserUser, text: string): Promise<void> {
