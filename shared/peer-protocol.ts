@@ -42,3 +42,72 @@ export function newMessageId(): string {
   for (const x of b) s += x.toString(16).padStart(2, '0');
   return s;
 }
+
+// --- binary framing on the data channel --------------------------------------------------
+//
+// Every data-channel message is binary: one kind byte, then the body. Text messages are never
+// valid. Before the secure session is up only `handshake` frames are accepted; after it only
+// `sealed` (and, for file transfers, `chunk`) frames. See shared/secure-channel.ts.
+
+/** Kind byte of a data-channel frame. */
+export const PEER_FRAME_KINDS = {
+  /** Body: UTF-8 JSON of a handshake message (hs-hello / hs-auth / hs-confirm). */
+  handshake: 0x01,
+  /** Body: one secretstream frame; its plaintext is {@link encodePeerMsg} of a PeerMsg. */
+  sealed: 0x02,
+  /** Body: a sealed file chunk (AEAD, file key derived from the session keys). Issue 4. */
+  chunk: 0x03,
+} as const;
+export type PeerFrameKind = keyof typeof PEER_FRAME_KINDS;
+
+export interface PeerFrame {
+  kind: PeerFrameKind;
+  /** A view into the received bytes (no copy). */
+  body: Uint8Array;
+}
+
+const KIND_BY_BYTE: ReadonlyMap<number, PeerFrameKind> = new Map(
+  (Object.entries(PEER_FRAME_KINDS) as [PeerFrameKind, number][]).map(([k, b]) => [b, k]),
+);
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** One data-channel message: the kind byte, then `body`. */
+export function encodePeerFrame(kind: PeerFrameKind, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(1 + body.length);
+  out[0] = PEER_FRAME_KINDS[kind];
+  out.set(body, 1);
+  return out;
+}
+
+/**
+ * Splits a received data-channel message into kind and body. Returns null for text messages,
+ * empty or oversized ones, and unknown kinds. Accepts a Uint8Array (Node Buffers included) or
+ * an ArrayBuffer; never throws.
+ */
+export function decodePeerFrame(data: unknown): PeerFrame | null {
+  let bytes: Uint8Array;
+  if (data instanceof Uint8Array) bytes = data;
+  else if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
+  else return null;
+  if (bytes.length < 2 || bytes.length > LIMITS.maxPeerFrameBytes) return null;
+  const kind = KIND_BY_BYTE.get(bytes[0] ?? -1);
+  return kind ? { kind, body: bytes.subarray(1) } : null;
+}
+
+/** The plaintext of a sealed frame: UTF-8 JSON of the message. */
+export function encodePeerMsg(msg: PeerMsg): Uint8Array {
+  return utf8Encoder.encode(JSON.stringify(msg));
+}
+
+/** Parses the plaintext of a sealed frame. Null for invalid UTF-8, JSON or message shape. */
+export function decodePeerMsg(bytes: Uint8Array): PeerMsg | null {
+  let text: string;
+  try {
+    text = utf8Decoder.decode(bytes);
+  } catch {
+    return null;
+  }
+  return parsePeerMsg(text);
+}

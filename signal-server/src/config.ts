@@ -7,12 +7,22 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseIceServers, type IceServer } from '../../shared/signal-protocol';
 import { badConfig } from './errors';
+import { readTlsFiles } from './tls';
 
 /** The welcome frame's schema caps the list at 16. */
 export const MAX_ICE_SERVERS = 16;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * HTTPS: off; a certificate generated once into `DATA_DIR/tls` (`--https`); or the user's own
+ * files (`--cert` + `--key`), already read and checked.
+ */
+export type TlsConfig =
+  | { mode: 'off' }
+  | { mode: 'self-signed' }
+  | { mode: 'files'; certFile: string; keyFile: string; cert: string; key: string };
 
 export interface Config {
   port: number;
@@ -23,6 +33,7 @@ export interface Config {
   staticDir: string;
   iceServers: IceServer[];
   logLevel: LogLevel;
+  tls: TlsConfig;
   /** `--help` was given: print {@link USAGE} and exit. */
   help: boolean;
 }
@@ -38,25 +49,40 @@ Options (each also settable by the environment variable in brackets):
   --static-dir <path>   built web app to serve [STATIC_DIR] (default web/dist)
   --ice-servers <json>  JSON array of {urls, username?, credential?} [ICE_SERVERS] (default [])
   --log-level <level>   ${LOG_LEVELS.join(', ')} [LOG_LEVEL] (default info)
+  --https               serve HTTPS and WSS with a certificate generated once into
+                        <data-dir>/tls (for phones and laptops on the LAN) [HTTPS=1]
+  --cert <path>         serve HTTPS with this PEM certificate (chain) instead [TLS_CERT]
+  --key <path>          the PEM private key of --cert [TLS_KEY]
   --help                show this text
 `;
 
-const FLAGS: Record<string, keyof Omit<Config, 'help'>> = {
+type RawKey = Exclude<keyof Config, 'help' | 'tls'> | 'https' | 'cert' | 'key';
+
+/** Flags that take no value (`--https`; `--https=false` also works). */
+const BOOLEAN_FLAGS = new Set(['--https']);
+
+const FLAGS: Record<string, RawKey> = {
   '--port': 'port',
   '--host': 'host',
   '--data-dir': 'dataDir',
   '--static-dir': 'staticDir',
   '--ice-servers': 'iceServers',
   '--log-level': 'logLevel',
+  '--https': 'https',
+  '--cert': 'cert',
+  '--key': 'key',
 };
 
-const ENV: Record<keyof Omit<Config, 'help'>, string> = {
+const ENV: Record<RawKey, string> = {
   port: 'PORT',
   host: 'HOST',
   dataDir: 'DATA_DIR',
   staticDir: 'STATIC_DIR',
   iceServers: 'ICE_SERVERS',
   logLevel: 'LOG_LEVEL',
+  https: 'HTTPS',
+  cert: 'TLS_CERT',
+  key: 'TLS_KEY',
 };
 
 /**
@@ -68,7 +94,7 @@ export function loadConfig(
   env: Readonly<Record<string, string | undefined>>,
   cwd: string = process.cwd(),
 ): Config {
-  const raw: Partial<Record<keyof Omit<Config, 'help'>, { value: string; source: string }>> = {};
+  const raw: Partial<Record<RawKey, { value: string; source: string }>> = {};
   for (const [key, name] of Object.entries(ENV) as [keyof typeof ENV, string][]) {
     const value = env[name];
     if (value !== undefined && value !== '') raw[key] = { value, source: `${name}` };
@@ -90,6 +116,7 @@ export function loadConfig(
     }
     let value: string | undefined;
     if (eq > 0) value = arg.slice(eq + 1);
+    else if (BOOLEAN_FLAGS.has(flag)) value = 'true';
     else {
       value = args[i + 1];
       i++;
@@ -109,8 +136,30 @@ export function loadConfig(
       : path.join(REPO_ROOT, 'web', 'dist'),
     iceServers: raw.iceServers ? parseIceJson(raw.iceServers.value, raw.iceServers.source) : [],
     logLevel: raw.logLevel ? parseLogLevel(raw.logLevel.value, raw.logLevel.source) : 'info',
+    tls: parseTls(raw, cwd),
     help,
   };
+}
+
+function parseBoolean(value: string, source: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw badConfig(`${source} must be 1 or 0 (true or false), but it is "${value}".`);
+}
+
+function parseTls(raw: Partial<Record<RawKey, { value: string; source: string }>>, cwd: string): TlsConfig {
+  const https = raw.https ? parseBoolean(raw.https.value, raw.https.source) : undefined;
+  const { cert, key } = raw;
+  if (cert && !key) throw badConfig(`${cert.source} needs the certificate's private key too: add --key <path> (or TLS_KEY).`);
+  if (key && !cert) throw badConfig(`${key.source} needs the certificate too: add --cert <path> (or TLS_CERT).`);
+  if (cert && key) {
+    if (https === false) throw badConfig(`${cert.source} and ${key.source} turn HTTPS on, but ${raw.https?.source} turns it off. Remove one of them.`);
+    const certFile = path.resolve(cwd, nonEmpty(cert.value, cert.source));
+    const keyFile = path.resolve(cwd, nonEmpty(key.value, key.source));
+    return { mode: 'files', certFile, keyFile, ...readTlsFiles(certFile, keyFile, { cert: cert.source, key: key.source }) };
+  }
+  return https ? { mode: 'self-signed' } : { mode: 'off' };
 }
 
 function parsePort(value: string, source: string): number {

@@ -28,6 +28,7 @@ import { CLOSE, type Conn } from './connection';
 import type { Logger } from './logger';
 import { Presence } from './presence';
 import type { KeyedLimiter } from './rate-limit';
+import type { TestHooks } from './test-hooks';
 
 const CLIENT_TYPES: ReadonlySet<string> = new Set<ClientMsg['type']>(['register', 'login', 'resume', 'logout', 'signal', 'lookup']);
 
@@ -40,6 +41,8 @@ export interface HubOptions {
   authLimiter: KeyedLimiter;
   /** Frames allowed to wait behind a slow one (a login) before new ones are refused. */
   maxQueuedFrames: number;
+  /** TEST-ONLY hooks (hostile-server tests); undefined in production. */
+  testHooks?: TestHooks | undefined;
 }
 
 type RawData = Buffer | ArrayBuffer | Buffer[];
@@ -239,8 +242,10 @@ export class Hub {
     if (!conn.user) return void conn.sendError('NOT_LOGGED_IN', { ref, to: msg.to, cid: msg.cid });
     const targets = [...this.presence.connections(usernameKey(msg.to))].filter((c) => c !== conn);
     if (targets.length === 0) return void conn.sendError('PEER_OFFLINE', { ref, to: msg.to, cid: msg.cid });
+    const rewrite = this.opts.testHooks?.rewriteSignal;
+    const data = rewrite ? rewrite(conn.user.username, msg.to, msg.data) : msg.data;
     // Built from scratch: `from` is always the server's idea of who sent it.
-    const frame = JSON.stringify({ type: 'signal', from: conn.user.username, cid: msg.cid, data: msg.data } satisfies ServerMsg);
+    const frame = JSON.stringify({ type: 'signal', from: conn.user.username, cid: msg.cid, data } satisfies ServerMsg);
     for (const t of targets) t.sendRaw(frame);
   }
 
@@ -249,7 +254,9 @@ export class Hub {
     if (!conn.user) return void conn.sendError('NOT_LOGGED_IN', { ref });
     const user = await this.opts.accounts.lookup(msg.username);
     if (!user) return void conn.sendError('UNKNOWN_USER', { ref, to: msg.username });
-    conn.send({ type: 'identity', username: user.username, identityKey: user.identityKey });
+    const rewrite = this.opts.testHooks?.rewriteIdentityKey;
+    const identityKey = rewrite ? rewrite(user.username, user.identityKey) : user.identityKey;
+    conn.send({ type: 'identity', username: user.username, identityKey });
   }
 
   /** Heartbeat tick: terminate connections that did not answer the previous ping, ping the rest. */

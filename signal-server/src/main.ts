@@ -2,15 +2,23 @@
  * CLI entry: `npm run serve` (or `npm start`, which builds the web app first).
  * Configuration comes from flags and environment variables, see config.ts / `--help`.
  */
+import path from 'node:path';
 import { loadConfig, USAGE, type Config } from './config';
 import { errorCode } from './errors';
-import { lanUrls } from './lan-urls';
+import { startupBanner } from './banner';
+import { lanAddresses, preferredLanAddress } from './lan-urls';
 import { createLogger } from './logger';
 import { createSignalServer, type SignalServer } from './server';
 
 function fail(sentence: string): never {
   process.stderr.write(`Peerchat could not start: ${sentence}\n`);
   process.exit(1);
+}
+
+/** `data/tls` rather than `/home/me/peerchat/data/tls` when it is under the working folder. */
+function shortPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
 }
 
 async function main(): Promise<void> {
@@ -35,6 +43,7 @@ async function main(): Promise<void> {
       staticDir: config.staticDir,
       iceServers: config.iceServers,
       logger,
+      tls: config.tls.mode === 'off' ? undefined : config.tls.mode === 'self-signed' ? { selfSigned: true } : { cert: config.tls.cert, key: config.tls.key },
     });
   } catch (err) {
     const code = errorCode(err);
@@ -44,14 +53,17 @@ async function main(): Promise<void> {
     fail((err as Error).message);
   }
 
-  const port = server.address.port;
-  const wildcard = config.host === '0.0.0.0' || config.host === '::';
-  const loopback = config.host === 'localhost' || config.host === '127.0.0.1' || config.host === '::1';
-  const lines = ['Peerchat is running:'];
-  if (wildcard || loopback) lines.push(`  http://localhost:${port}`);
-  if (wildcard) for (const url of lanUrls(port)) lines.push(`  ${url}`);
-  if (!wildcard && !loopback) lines.push(`  ${server.url}`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+  const preferred = preferredLanAddress();
+  const lan = lanAddresses().sort((a, b) => Number(b === preferred) - Number(a === preferred));
+  const banner = await startupBanner({
+    protocol: server.protocol,
+    host: config.host,
+    port: server.address.port,
+    lan,
+    certificate: server.certificate,
+    certDir: server.certificate ? shortPath(path.dirname(server.certificate.files.cert)) : undefined,
+  });
+  process.stdout.write(banner);
 
   let stopping = false;
   const stop = (signal: string): void => {

@@ -4,6 +4,8 @@
  * caps on upgrade, heartbeat, shutdown); the protocol itself lives in hub.ts.
  */
 import http, { STATUS_CODES } from 'node:http';
+import https from 'node:https';
+import { X509Certificate } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +25,9 @@ import { checkRateLimitOptions, KeyedLimiter, TokenBucket, type RateLimitOptions
 import { openSqliteStore } from './sqlite-store';
 import { createHttpHandler } from './static-files';
 import { SESSION_TTL_MS } from './tokens';
+import { ensureSelfSignedCertificate, type GeneratedCertificate, type TlsCredentials } from './tls';
 import { SERVER_VERSION } from './version';
+import type { TestHooks } from './test-hooks';
 
 export interface SignalServerOptions {
   /** TCP port; 0 picks a free one. Default 8080. */
@@ -65,6 +69,14 @@ export interface SignalServerOptions {
   maxBufferedBytes?: number;
   /** Session lifetime; resuming slides it forward. Default 30 days. */
   sessionTtlMs?: number;
+  /**
+   * Serve HTTPS and WSS: with this PEM certificate and key, or with a certificate generated once
+   * into `dataDir/tls` (`selfSigned`; `hostnames`/`ips` override what it covers, for tests).
+   * Default: plain HTTP.
+   */
+  tls?: TlsCredentials | { selfSigned: true; hostnames?: string[]; ips?: string[] };
+  /** TEST-ONLY: play a hostile or recording server (see test-hooks.ts). Never set in production. */
+  testHooks?: TestHooks;
 }
 
 export interface SignalServer {
@@ -72,8 +84,12 @@ export interface SignalServer {
   address: { host: string; port: number };
   /** `http://host:port` (a wildcard host is shown as localhost). */
   url: string;
-  /** `ws://host:port/ws`. */
+  /** `ws://host:port/ws` (`wss://` with TLS). */
   wsUrl: string;
+  /** 'https' when serving TLS. */
+  protocol: 'http' | 'https';
+  /** The generated certificate, in `selfSigned` TLS mode. */
+  certificate?: GeneratedCertificate;
   /** Stops listening, closes every socket (1001), and closes the store it opened. Idempotent. */
   close(): Promise<void>;
   /** Live numbers, for tests and diagnostics. */
@@ -140,21 +156,39 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   });
   const logger = opts.logger ?? silentLogger();
   const staticDir = path.resolve(opts.staticDir ?? DEFAULT_STATIC_DIR);
+  let credentials: TlsCredentials | undefined;
+  let certificate: GeneratedCertificate | undefined;
+  if (opts.tls && 'selfSigned' in opts.tls) {
+    if (!opts.dataDir) throw badConfig('A generated HTTPS certificate is kept in dataDir: give dataDir too.');
+    certificate = await ensureSelfSignedCertificate(opts.dataDir, { hostnames: opts.tls.hostnames, ips: opts.tls.ips });
+    credentials = certificate;
+    logger.info({ action: certificate.action, names: certificate.names, validTo: certificate.validTo.toISOString() }, 'HTTPS certificate');
+  } else if (opts.tls) {
+    if (typeof opts.tls.cert !== 'string' || typeof opts.tls.key !== 'string') throw badConfig('tls needs cert and key as PEM text.');
+    credentials = { cert: opts.tls.cert, key: opts.tls.key };
+  }
+  const caCertDer = certificate ? new X509Certificate(certificate.caCert).raw : undefined;
 
   // --- open ------------------------------------------------------------------------------
   const ownsStore = !opts.store;
   const store = opts.store ?? openSqliteStore(opts.dataDir as string);
   const accounts = new Accounts(store, hasher, sessionTtlMs);
   const authLimiter = new KeyedLimiter(authRateLimit);
-  const hub = new Hub({ accounts, logger, iceServers, loginTimeoutMs, authLimiter, maxQueuedFrames: 64 });
+  const testHooks = opts.testHooks;
+  const hub = new Hub({ accounts, logger, iceServers, loginTimeoutMs, authLimiter, maxQueuedFrames: 64, testHooks });
   const perIp = new Map<string, number>();
   let nextId = 0;
   let closing = false;
 
-  const server = http.createServer(
-    { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 },
-    createHttpHandler({ staticDir, version: SERVER_VERSION, logger }),
-  );
+  const serverOptions = { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 };
+  const handler = createHttpHandler({ staticDir, version: SERVER_VERSION, logger, caCertDer });
+  const server: http.Server = credentials
+    ? https.createServer({ ...serverOptions, cert: credentials.cert, key: credentials.key }, handler)
+    : http.createServer(serverOptions, handler);
+  if (credentials) {
+    // A failed TLS handshake (e.g. a browser that refused the certificate) is routine.
+    server.on('tlsClientError', (err: Error & { code?: string }) => logger.debug({ code: err.code }, 'TLS handshake failed'));
+  }
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: LIMITS.maxFrameBytes,
@@ -165,6 +199,15 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   function onConnection(ws: WebSocket, ip: string): void {
     perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
     const conn = new Conn(`c${++nextId}`, ip, ws, new TokenBucket(rateLimit), maxBufferedBytes, logger);
+    const tap = testHooks?.tapFrame;
+    if (tap) {
+      const send = ws.send.bind(ws) as (data: unknown, ...rest: unknown[]) => void;
+      (ws as { send: unknown }).send = (data: unknown, ...rest: unknown[]) => {
+        tap('out', conn.id, String(data));
+        send(data, ...rest);
+      };
+      ws.on('message', (data) => tap('in', conn.id, Buffer.isBuffer(data) ? data.toString('utf8') : String(data)));
+    }
     ws.on('error', (err: Error & { code?: string }) => {
       // ws closes the socket itself after an error (e.g. 1009 for an oversized frame).
       logger.info({ conn: conn.id, user: conn.user?.username, code: err.code }, 'socket error');
@@ -269,8 +312,10 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
 
   return {
     address: bound,
-    url: `http://${base}`,
-    wsUrl: `ws://${base}/ws`,
+    url: `${credentials ? 'https' : 'http'}://${base}`,
+    wsUrl: `${credentials ? 'wss' : 'ws'}://${base}/ws`,
+    protocol: credentials ? 'https' : 'http',
+    certificate,
     close: () => (closed ??= close()),
     stats: () => ({ connections: hub.conns.size, online: hub.presence.onlineCount }),
   };

@@ -16,6 +16,9 @@ export const CSP = [
   "style-src 'self' 'unsafe-inline'",
   // libsodium instantiates WebAssembly.
   "script-src 'self' 'wasm-unsafe-eval'",
+  // The service worker (/sw.js) and the web app manifest.
+  "worker-src 'self'",
+  "manifest-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
   "frame-ancestors 'none'",
@@ -70,7 +73,14 @@ export interface HttpHandlerOptions {
   staticDir: string;
   version: string;
   logger: Logger;
+  /** DER of the local CA behind a generated HTTPS certificate, offered at {@link CA_CERT_PATH}. */
+  caCertDer?: Buffer;
 }
+
+/** Where phones download the generated certificate's CA to trust it (HTTPS mode). */
+export const CA_CERT_PATH = '/peerchat-ca.crt';
+/** The web app manifest's share target; see web/src/pwa/share-store.ts. */
+export const SHARE_TARGET_PATH = '/share-target';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -193,11 +203,31 @@ export function createHttpHandler(opts: HttpHandlerOptions): Handler {
   return (req, res) => {
     const head = req.method === 'HEAD';
     const urlPath = requestPath(req.url);
+    if (req.method === 'POST' && urlPath === SHARE_TARGET_PATH) {
+      // The service worker normally answers this. Reaching the server means it was not running
+      // (the app was never opened on this device, or not over HTTPS): let the app say so.
+      req.resume();
+      res.writeHead(303, { ...SECURITY_HEADERS, Location: '/?share=unavailable', 'Cache-Control': 'no-store', 'Content-Length': '0', Connection: 'close' });
+      res.end();
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       return sendText(res, 405, 'Method not allowed', false, { Allow: 'GET, HEAD' });
     }
     if (urlPath === '/healthz') {
       return send(res, 200, 'application/json; charset=utf-8', health, { 'Cache-Control': 'no-store' }, head);
+    }
+    if (urlPath === CA_CERT_PATH && opts.caCertDer) {
+      const der = opts.caCertDer;
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        'Content-Type': 'application/x-x509-ca-cert',
+        'Content-Disposition': 'attachment; filename="peerchat-ca.crt"',
+        'Content-Length': String(der.length),
+        'Cache-Control': 'no-cache',
+      });
+      res.end(head ? undefined : der);
+      return;
     }
     if (urlPath === '/ws') {
       return sendText(res, 426, 'This address is for WebSocket connections.', head, { Upgrade: 'websocket', Connection: 'Upgrade' });

@@ -27,6 +27,7 @@
 //   await alice.click('Register');
 //   await alice.waitForText('Welcome, alice');
 
+import { X509Certificate, createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -53,6 +54,12 @@ export interface LaunchOptions {
   actionTimeoutMs?: number;
   /** Forward the page's console and errors to stderr as they happen (default: env PEERCHAT_E2E_CONSOLE=1). */
   echoConsole?: boolean;
+  /**
+   * PEM certificates (or chains) to trust for HTTPS, like a person who accepted them: on Chromium
+   * only these public keys are let through (`--ignore-certificate-errors-spki-list`, so service
+   * workers work too); Firefox accepts any certificate (`acceptInsecureCerts`).
+   */
+  trustCertificates?: string[];
 }
 
 /** Escape hatch to the underlying driver, for what the uniform API does not cover. */
@@ -125,6 +132,14 @@ export const CHROMIUM_ARGS: readonly string[] = [
   // Without this, no ICE candidates at all in a loopback-only namespace (plus the permission grant).
   '--allow-loopback-in-peer-connection',
 ];
+
+/** Chromium flag trusting the public keys of every certificate in `pems` (base64 SHA-256 of each SPKI). */
+export function trustArgs(pems: readonly string[] = []): string[] {
+  const hashes = pems
+    .flatMap((pem) => pem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [])
+    .map((one) => createHash('sha256').update(new X509Certificate(one).publicKey.export({ type: 'spki', format: 'der' })).digest('base64'));
+  return hashes.length ? [`--ignore-certificate-errors-spki-list=${hashes.join(',')}`] : [];
+}
 
 /** Permissions granted to every origin visited on Chromium; camera+microphone make ICE enumerate lo. */
 export const CHROMIUM_PERMISSIONS: readonly string[] = ['camera', 'microphone'];
@@ -223,7 +238,7 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Brows
       chromium.launchPersistentContext(dir, {
         executablePath: CHROMIUM_PATH,
         headless: true,
-        args: [...CHROMIUM_ARGS],
+        args: [...CHROMIUM_ARGS, ...trustArgs(options.trustCertificates)],
         viewport: options.viewport ?? DEFAULT_VIEWPORT,
         timeout: options.launchTimeoutMs ?? DEFAULT_LAUNCH_TIMEOUT_MS,
       }),
@@ -332,6 +347,7 @@ export async function launchFirefox(options: LaunchOptions = {}): Promise<Browse
         headless: true,
         userDataDir: dir,
         extraPrefsFirefox: { ...FIREFOX_PREFS },
+        acceptInsecureCerts: (options.trustCertificates?.length ?? 0) > 0,
         defaultViewport: options.viewport ?? DEFAULT_VIEWPORT,
         timeout: launchTimeout,
         protocolTimeout: Math.max(30_000, actionTimeout * 3),

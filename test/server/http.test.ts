@@ -99,7 +99,7 @@ describe('HTTP', () => {
     assert.equal(index.headers['x-content-type-options'], 'nosniff');
     assert.equal(index.headers['referrer-policy'], 'no-referrer');
     const csp = String(index.headers['content-security-policy']);
-    for (const part of ["default-src 'self'", "connect-src 'self' ws: wss:", "img-src 'self' blob: data:", "style-src 'self' 'unsafe-inline'", "script-src 'self' 'wasm-unsafe-eval'"]) {
+    for (const part of ["default-src 'self'", "connect-src 'self' ws: wss:", "img-src 'self' blob: data:", "style-src 'self' 'unsafe-inline'", "script-src 'self' 'wasm-unsafe-eval'", "worker-src 'self'", "manifest-src 'self'"]) {
       assert.ok(csp.includes(part), `CSP has ${part}`);
     }
 
@@ -111,7 +111,9 @@ describe('HTTP', () => {
 
     assert.equal((await request(srv, '/assets/style-abc123.css')).headers['content-type'], 'text/css; charset=utf-8');
     assert.equal((await request(srv, '/assets/sodium-abc123.wasm')).headers['content-type'], 'application/wasm');
-    assert.match(String((await request(srv, '/manifest.webmanifest')).headers['content-type']), /^application\/manifest\+json/);
+    const manifest = await request(srv, '/manifest.webmanifest');
+    assert.match(String(manifest.headers['content-type']), /^application\/manifest\+json/);
+    assert.equal(manifest.headers['cache-control'], 'no-cache');
 
     const sw = await request(srv, '/sw.js');
     assert.equal(sw.status, 200);
@@ -139,6 +141,12 @@ describe('HTTP', () => {
     assert.equal((await request(srv, '/assets/missing-123.js')).status, 404);
     const post = await request(srv, '/', { method: 'POST' });
     assert.equal(post.status, 405);
+    // A share that reached the server (no service worker ran) goes back to the app, which says so.
+    const share = await request(srv, '/share-target', { method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=x' } });
+    assert.equal(share.status, 303);
+    assert.equal(share.headers.location, '/?share=unavailable');
+    // Without a generated certificate there is no CA to download: the app shell route answers.
+    assert.equal((await request(srv, '/peerchat-ca.crt')).status, 404);
     assert.equal(post.headers.allow, 'GET, HEAD');
   });
 

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -71,4 +72,38 @@ test('a bad setting exits non-zero naming it', async () => {
   const p = run(['--port', 'http']);
   assert.equal(await p.exited, 1);
   assert.match(p.err(), /Peerchat could not start: --port must be a whole number from 0 to 65535/);
+});
+
+test('--https generates a certificate into the data folder, prints https URLs and serves HTTPS', async () => {
+  const dataDir = tempDir();
+  const port = await freePort();
+  const p = run(['--https', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir]);
+  try {
+    const deadline = Date.now() + 20_000;
+    while (!p.out().includes('fingerprint')) {
+      assert.ok(Date.now() < deadline, `no banner; stdout: ${p.out()} stderr: ${p.err()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.match(p.out(), new RegExp(`Peerchat is running \\(HTTPS\\):\\n  https://localhost:${port}`));
+    assert.match(p.out(), /HTTPS certificate: made by this computer/);
+    const ca = fs.readFileSync(`${dataDir}/tls/ca-cert.pem`, 'utf8');
+    const status = await new Promise<number>((resolve, reject) => {
+      https.get(`https://127.0.0.1:${port}/healthz`, { ca }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject);
+    });
+    assert.equal(status, 200);
+    p.child.kill('SIGTERM');
+    assert.equal(await p.exited, 0);
+  } finally {
+    p.child.kill('SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('--cert without --key exits non-zero with a sentence', async () => {
+  const p = run(['--cert', '/nonexistent/cert.pem']);
+  assert.equal(await p.exited, 1);
+  assert.match(p.err(), /Peerchat could not start: --cert needs the certificate's private key too: add --key/);
 });

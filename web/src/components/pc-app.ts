@@ -3,13 +3,16 @@ import { customElement, state } from 'lit/decorators.js';
 import { ContextProvider } from '@lit/context';
 import { theme } from '../styles/theme';
 import { ChatService } from '../state/chat-service';
-import { conversationsContext, peersContext, presenceContext, serviceContext, sessionContext, type ConversationsState, type SessionState } from '../state/contexts';
+import { conversationsContext, peersContext, presenceContext, securityContext, serviceContext, sessionContext, type ConversationsState, type SessionState } from '../state/contexts';
 import { StoreController } from '../state/store-controller';
 import type { OpenConversationDetail } from './pc-contact-list';
 import './pc-login-form';
 import './pc-contact-list';
 import './pc-conversation';
 import './pc-status-banner';
+import '../pwa/pc-install-button';
+import '../pwa/pc-share-panel';
+import { shareIntake, type ShareState } from '../pwa/share-intake';
 
 function wsUrl(): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
@@ -94,6 +97,7 @@ export class PcApp extends LitElement {
   private readonly session = new StoreController<SessionState>(this, this.service.session);
   private readonly convs = new StoreController<ConversationsState>(this, this.service.conversations);
   @state() private narrow = false;
+  private readonly share = new StoreController<ShareState>(this, shareIntake.state);
   private readonly media = window.matchMedia('(max-width: 719px)');
 
   constructor() {
@@ -103,6 +107,7 @@ export class PcApp extends LitElement {
     new ContextProvider(this, { context: presenceContext, initialValue: this.service.presence });
     new ContextProvider(this, { context: conversationsContext, initialValue: this.service.conversations });
     new ContextProvider(this, { context: peersContext, initialValue: this.service.peers });
+    new ContextProvider(this, { context: securityContext, initialValue: this.service.security.state });
     this.narrow = this.media.matches;
     this.media.addEventListener('change', () => (this.narrow = this.media.matches));
     this.service.start();
@@ -125,6 +130,18 @@ export class PcApp extends LitElement {
   private open(e: CustomEvent<OpenConversationDetail>): void {
     this.openedName = e.detail.peerName;
     void this.service.open(e.detail.peerName);
+    void this.deliverShare();
+  }
+
+  /** Content shared to the app goes into the composer of the contact just chosen. */
+  private async deliverShare(): Promise<void> {
+    const text = shareIntake.pendingText();
+    if (!text) return;
+    await this.updateComplete;
+    const conversation = this.renderRoot.querySelector('pc-conversation');
+    if (!conversation) return;
+    await conversation.setDraft(text);
+    await shareIntake.textDelivered();
   }
 
   override render() {
@@ -138,10 +155,12 @@ export class PcApp extends LitElement {
     return html`
       <div class="top">
         <span class="brand">Peerchat</span>
-        <span class="me">Signed in as <strong>${s.username}</strong></span>
+        <span class="me"><span class=${this.narrow ? 'visually-hidden' : ''}>Signed in as </span><strong>${s.username}</strong></span>
+        <pc-install-button></pc-install-button>
         <button @click=${() => this.service.logout()}>Log out</button>
       </div>
       <pc-status-banner @pc-retry=${() => this.service.retryNow()}></pc-status-banner>
+      ${this.share.value?.content || this.share.value?.problem ? html`<pc-share-panel></pc-share-panel>` : nothing}
       ${this.convs.value?.loaded || s.connection === 'online'
         ? html`<div class="panes" @pc-open-conversation=${(e: CustomEvent<OpenConversationDetail>) => this.open(e)}>
             ${showList ? html`<pc-contact-list></pc-contact-list>` : nothing}

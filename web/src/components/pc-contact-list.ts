@@ -3,7 +3,7 @@ import { customElement } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { theme } from '../styles/theme';
 import { StoreController } from '../state/store-controller';
-import { conversationsContext, presenceContext, type ConversationsState, type PresenceState } from '../state/contexts';
+import { conversationsContext, presenceContext, sessionContext, type ConversationsState, type PresenceState, type SessionState } from '../state/contexts';
 
 export interface OpenConversationDetail {
   peerName: string;
@@ -127,6 +127,7 @@ export class PcContactList extends LitElement {
 
   private readonly presence = new StoreController<PresenceState>(this, presenceContext);
   private readonly convs = new StoreController<ConversationsState>(this, conversationsContext);
+  private readonly session = new StoreController<SessionState>(this, sessionContext);
 
   private rows(): Row[] {
     const online = this.presence.value?.online ?? new Map<string, string>();
@@ -150,7 +151,9 @@ export class PcContactList extends LitElement {
     const anyOnline = rows.some((r) => r.online);
     return html`
       <h2 id="contacts-heading">Contacts</h2>
-      ${!anyOnline
+      ${!anyOnline && this.session.value?.connection === 'reconnecting'
+        ? html`<p class="empty">Who is online shows again when the server can be reached.</p>`
+        : !anyOnline
         ? html`<p class="empty">Nobody else is online yet. Ask a friend to open <code>${location.origin}</code> and register.</p>`
         : nothing}
       <ul aria-labelledby="contacts-heading">

@@ -4,13 +4,15 @@ import { consume } from '@lit/context';
 import { usernameKey } from '../../../shared/index';
 import { theme } from '../styles/theme';
 import { StoreController } from '../state/store-controller';
-import { peersContext, presenceContext, serviceContext, type PeersState, type PresenceState } from '../state/contexts';
+import { peersContext, presenceContext, securityContext, serviceContext, type PeersState, type PresenceState, type SecurityState } from '../state/contexts';
 import { SendError, type ChatService } from '../state/chat-service';
 import { MessagesController } from '../controllers/messages-controller';
 import type { PcComposer, SendDetail } from './pc-composer';
 import type { PcMessageList } from './pc-message-list';
 import './pc-composer';
 import './pc-message-list';
+import './pc-security-banner';
+import './pc-verify-dialog';
 
 /** One open conversation: header with the contact's status, the messages, the composer. */
 @customElement('pc-conversation')
@@ -53,6 +55,12 @@ export class PcConversation extends LitElement {
       .back {
         padding: 0 12px;
       }
+      .verified {
+        color: var(--pc-ok);
+        font-size: 0.85rem;
+        font-weight: 600;
+        white-space: nowrap;
+      }
       :host(:not([narrow])) .back {
         display: none;
       }
@@ -69,6 +77,9 @@ export class PcConversation extends LitElement {
   @consume({ context: serviceContext }) service!: ChatService;
   private readonly presence = new StoreController<PresenceState>(this, presenceContext);
   private readonly peers = new StoreController<PeersState>(this, peersContext);
+  private readonly security = new StoreController<SecurityState>(this, securityContext);
+  @state() private verifyOpen = false;
+  @query('button.verify') private verifyButton?: HTMLButtonElement;
   private readonly messages = new MessagesController(this, () => this.service);
   @state() private sendError: string | null = null;
   @query('pc-composer') private composer!: PcComposer;
@@ -77,12 +88,27 @@ export class PcConversation extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('peerName')) {
       this.sendError = null;
+      this.verifyOpen = false;
       void this.messages.show(this.peerName ? usernameKey(this.peerName) : null);
     }
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('peerName')) this.composer?.focus();
+  }
+
+  /** Puts text in the composer, ready to send (e.g. content shared to the app), and focuses it. */
+  async setDraft(text: string): Promise<void> {
+    await this.updateComplete;
+    await this.composer.updateComplete;
+    this.composer.setText(text);
+    this.composer.focus();
+  }
+
+  private closeVerify(): void {
+    this.verifyOpen = false;
+    // Focus goes back to what opened the dialog.
+    this.verifyButton?.focus();
   }
 
   private async onSend(e: CustomEvent<SendDetail>): Promise<void> {
@@ -101,9 +127,9 @@ export class PcConversation extends LitElement {
     const conv = usernameKey(this.peerName);
     const online = this.presence.value?.online.has(conv) ?? false;
     const link = this.peers.value?.links.get(conv);
-    if (link === 'ready') return { text: 'Connected directly', cls: 'ready' };
+    if (link === 'ready') return { text: 'Connected directly · end-to-end encrypted', cls: 'ready' };
     if (!online) return { text: 'Offline — messages will wait and be delivered when they are back', cls: '' };
-    if (link === 'connecting') return { text: 'Connecting…', cls: '' };
+    if (link === 'connecting') return { text: 'Connecting securely…', cls: '' };
     return { text: 'Online', cls: '' };
   }
 
@@ -116,7 +142,11 @@ export class PcConversation extends LitElement {
           <h2>${this.peerName}</h2>
           <div class="status ${status.cls}" role="status" data-link=${this.peers.value?.links.get(usernameKey(this.peerName)) ?? 'none'}>${status.text}</div>
         </div>
+        ${this.security.value?.contacts.get(usernameKey(this.peerName))?.verified ? html`<span class="verified" title="You compared safety numbers with ${this.peerName}">✓ Verified</span>` : ''}
+        <button class="verify" aria-haspopup="dialog" @click=${() => (this.verifyOpen = true)}>Verify</button>
       </header>
+      <pc-security-banner .peerName=${this.peerName} @pc-verify=${() => (this.verifyOpen = true)}></pc-security-banner>
+      <pc-verify-dialog .peerName=${this.peerName} ?open=${this.verifyOpen} @pc-close=${() => this.closeVerify()}></pc-verify-dialog>
       <pc-message-list
         .messages=${this.messages.messages}
         .loading=${this.messages.loading}

@@ -166,6 +166,7 @@ export class PcLoginForm extends LitElement {
             : html`<span class="hint" id="password-msg">At least 8 characters.</span>`}
         </div>
         ${formErr ? html`<div class="form-error" role="alert">${describeError(formErr)}</div>` : nothing}
+        ${s?.localError ? html`<div class="form-error" role="alert">${s.localError}</div>` : nothing}
         <div class="buttons">
           <button type="submit" class="primary" value="login" ?disabled=${busy}>Log in</button>
           <button type="submit" value="register" ?disabled=${busy}>Register</button>

@@ -50,6 +50,34 @@ export interface StoredContact {
   /** Pinned identity key (base64url), trust on first use. */
   identityKey?: string;
   verified?: boolean;
+  /** When the key was pinned (first contact, or an accepted change). */
+  pinnedAt?: number;
+  /**
+   * A different key the directory (or a failed handshake) now shows. Nothing is sent to this
+   * contact until the person accepts it; verification is cleared when it appears.
+   */
+  pendingKey?: string;
+  pendingSince?: number;
+}
+
+export type KeyEventKind =
+  /** First contact: the key was pinned (trust on first use). */
+  | 'pinned'
+  /** The server announced a different key than the pinned one. */
+  | 'changed'
+  /** The person accepted the new key; it is now pinned. */
+  | 'accepted'
+  | 'verified'
+  | 'unverified';
+
+/** The security history of one contact, shown in the Verify dialog. */
+export interface KeyEvent {
+  id?: number;
+  conv: string;
+  ts: number;
+  kind: KeyEventKind;
+  /** The key the event is about (base64url). */
+  key: string;
 }
 
 export interface ChatDbSchema extends DBSchema {
@@ -72,11 +100,16 @@ export interface ChatDbSchema extends DBSchema {
     key: string;
     value: StoredContact;
   };
+  keyEvents: {
+    key: number;
+    value: KeyEvent;
+    indexes: { 'by-conv-ts': [string, number] };
+  };
 }
 
 export type ChatDb = IDBPDatabase<ChatDbSchema>;
 
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 export function dbNameFor(usernameKey: string): string {
   return `peerchat-${usernameKey}`;
@@ -94,7 +127,13 @@ export function openChatDb(usernameKey: string): Promise<ChatDb> {
         outbox.createIndex('by-conv-ts', ['conv', 'ts']);
         db.createObjectStore('contacts', { keyPath: 'conv' });
       }
-      // Next schema change: `if (oldVersion < 2) { ... }`.
+      if (oldVersion < 2) {
+        // Issue 3 (end-to-end encryption): the key history per contact. Pinned keys and the
+        // verified flag live on the contacts records, which need no schema change.
+        const events = db.createObjectStore('keyEvents', { keyPath: 'id', autoIncrement: true });
+        events.createIndex('by-conv-ts', ['conv', 'ts']);
+      }
+      // Next schema change: `if (oldVersion < 3) { ... }`.
     },
     blocking() {
       // A newer version of the app opened in another tab: let it upgrade.

@@ -4,11 +4,13 @@
  * own offer and the other side answers it, so exactly one connection survives.
  */
 import { usernameKey, type PeerMsg, type SignalData, type IceServer, type ClientMsg } from '../../../shared/index';
-import { PeerLink, newConnectionId, type LinkState } from './peer-link';
+import { PeerLink, newConnectionId, type LinkSecurity, type LinkState } from './peer-link';
 
 export interface PeerManagerOptions {
   myName: string;
   iceServers: IceServer[];
+  /** Our identity and the contacts' pinned keys, for the end-to-end handshake on every link. */
+  security: LinkSecurity;
   sendSignal: (msg: ClientMsg) => boolean;
   onState: (conv: string, state: LinkState, link: PeerLink) => void;
   onFrame: (conv: string, msg: PeerMsg, link: PeerLink) => void;
@@ -87,6 +89,7 @@ export class PeerManager {
       cid,
       initiator,
       iceServers: this.opts.iceServers,
+      security: this.opts.security,
       onSignal: (data) => {
         if (!this.opts.sendSignal({ type: 'signal', to: peerName, cid, data })) {
           // Server unreachable mid-setup: this attempt cannot complete.

@@ -82,7 +82,14 @@ export class SignalClient {
   session: Session | null = null;
   /** When the next reconnect attempt happens (ms since epoch), while reconnecting. */
   nextRetryAt = 0;
-  identityKey: string | undefined;
+
+  /**
+   * This device's identity public key (base64url), published with every register/login/resume
+   * so peers can look it up. It may still be loading when authentication starts: auth frames
+   * wait for it. If it resolves to null (the browser would not keep a key), no auth frame is
+   * sent and the client gives up the attempt ('logged-out', stored session kept).
+   */
+  private identity: Promise<string | null> = Promise.resolve(null);
 
   private ws: WebSocket | null = null;
   private pending: AuthRequest | null = null;
@@ -107,6 +114,11 @@ export class SignalClient {
     if (this.state === s) return;
     this.state = s;
     this.emit('state', s);
+  }
+
+  /** Sets the identity key (or its promise) to publish with the next auth frames. */
+  useIdentity(key: Promise<string | null>): void {
+    this.identity = key;
   }
 
   /** Starts a login, registration or token resume; results arrive as events. */
@@ -207,12 +219,23 @@ export class SignalClient {
     const req = this.pending;
     const ws = this.ws;
     if (!req || !ws) return;
-    const id = this.identityKey ? { identityKey: this.identityKey } : {};
-    const msg: ClientMsg =
-      req.kind === 'resume'
-        ? { type: 'resume', v: PROTOCOL_VERSION, token: req.token, ...id }
-        : { type: req.kind, v: PROTOCOL_VERSION, username: req.username, password: req.password, ...id };
-    ws.send(JSON.stringify(msg));
+    void this.identity.then((identityKey) => {
+      // Superseded meanwhile (another attempt, a closed socket): that one sends its own frame.
+      if (this.ws !== ws || this.pending !== req || ws.readyState !== WebSocket.OPEN) return;
+      if (!identityKey) {
+        this.pending = null;
+        this.ws = null;
+        ws.onclose = null;
+        ws.close(1000);
+        this.setState('logged-out');
+        return;
+      }
+      const msg: ClientMsg =
+        req.kind === 'resume'
+          ? { type: 'resume', v: PROTOCOL_VERSION, token: req.token, identityKey }
+          : { type: req.kind, v: PROTOCOL_VERSION, username: req.username, password: req.password, identityKey };
+      ws.send(JSON.stringify(msg));
+    });
   }
 
   private onFrame(data: unknown): void {

@@ -4,12 +4,18 @@
  *
  * Rules it keeps: a message is stored before it is shown as sent; everything outgoing stays in
  * the outbox until the peer's device acknowledges it; received messages are stored by id, so
- * re-sends never show twice.
+ * re-sends never show twice. Nothing leaves for a contact except over a verified end-to-end
+ * session (see SecurityService and net/secure-session.ts); while the contact's key has changed
+ * and the person has not accepted it, messages wait.
  */
 import { newMessageId, usernameKey, LIMITS, type PeerMsg, type ServerMsg } from '../../../shared/index';
 import { SignalClient, loadStoredSession, type Session } from '../net/signal-client';
 import { PeerManager } from '../net/peer-manager';
+import { RedialPolicy } from '../net/redial-policy';
 import type { LinkState, PeerLink } from '../net/peer-link';
+import { IdentityStorageError } from '../crypto/device-identity';
+import { encodePublicKey } from '../../../shared/crypto/index';
+import { SecurityService } from './security';
 import { openChatDb, type ChatDb, type StoredMessage } from '../db/schema';
 import * as history from '../db/history';
 import { Store } from './store';
@@ -25,6 +31,7 @@ export class ChatService {
   readonly presence = new Store<PresenceState>({ online: new Map() });
   readonly conversations = new Store<ConversationsState>({ list: [], active: null, loaded: false });
   readonly peers = new Store<PeersState>({ links: new Map() });
+  readonly security: SecurityService;
 
   private readonly signal: SignalClient;
   private db: ChatDb | null = null;
@@ -34,12 +41,16 @@ export class ChatService {
   private readonly messageListeners = new Set<MessageListener>();
   /** Per-conversation chain so flushes and new sends leave in order. */
   private readonly sendChains = new Map<string, Promise<void>>();
-  private readonly redialTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly redials = new RedialPolicy((conv, peerName) => {
+    if (this.presence.get().online.has(conv) && !this.manager?.get(conv)) void this.dialIfWanted(peerName);
+  });
 
   constructor(wsUrl: string) {
     this.signal = new SignalClient(wsUrl);
+    this.security = new SecurityService((m) => this.signal.send(m), () => this.readyDb());
     this.signal.on('state', (connection) => {
       this.session.update((s) => ({ ...s, connection, nextRetryAt: this.signal.nextRetryAt }));
+      if (connection !== 'online') this.security.serverGone();
       if (connection === 'logged-out') void this.teardown();
     });
     this.signal.on('session', (s) => void this.onSession(s));
@@ -60,13 +71,31 @@ export class ChatService {
     if (stored) {
       this.session.update((s) => ({ ...s, username: stored.username }));
       void this.openHistory(stored.username);
-      this.signal.authenticate({ kind: 'resume', token: stored.token });
+      this.withIdentity(stored.username, () => this.signal.authenticate({ kind: 'resume', token: stored.token }));
     }
   }
 
   login(kind: 'login' | 'register', username: string, password: string): void {
-    this.session.update((s) => ({ ...s, authError: null }));
-    this.signal.authenticate({ kind, username, password });
+    this.session.update((s) => ({ ...s, authError: null, localError: null }));
+    this.withIdentity(username, () => this.signal.authenticate({ kind, username, password }));
+  }
+
+  /**
+   * Starts `auth` at once (the UI shows "connecting") while the account's identity key loads,
+   * or is created on first use in this browser; the auth frame waits for it, so the key is
+   * published with the login. Without a stored key no login is sent.
+   */
+  private withIdentity(username: string, auth: () => void): void {
+    const key = this.security.loadIdentity(username).then(
+      (kp) => encodePublicKey(kp.publicKey),
+      (err: unknown) => {
+        const text = err instanceof IdentityStorageError ? err.message : 'This browser could not set up its encryption keys. Reload the page and try again.';
+        this.session.update((s) => ({ ...s, localError: text }));
+        return null;
+      },
+    );
+    this.signal.useIdentity(key);
+    auth();
   }
 
   logout(): void {
@@ -96,13 +125,40 @@ export class ChatService {
     this.conversations.update((c) => ({ ...c, active: conv }));
     if (!conv || !peerName) return;
     await this.markRead(conv);
-    if (this.presence.get().online.has(conv)) this.manager?.connect(peerName);
+    if (this.presence.get().online.has(conv)) this.dial(peerName);
+  }
+
+  /** The person accepted a contact's new identity key: pin it and deliver what was waiting. */
+  async acceptNewKey(peerName: string): Promise<void> {
+    await this.security.acceptNewKey(usernameKey(peerName));
+    this.retrySecure(peerName);
+  }
+
+  async setVerified(peerName: string, verified: boolean): Promise<void> {
+    await this.security.setVerified(usernameKey(peerName), verified);
+  }
+
+  /** "Retry" after a failed secure session: dial again now, with a fresh retry budget. */
+  retrySecure(peerName: string): void {
+    const conv = usernameKey(peerName);
+    this.redials.reset(conv);
+    this.security.setSessionError(conv, false);
+    if (this.presence.get().online.has(conv)) this.dial(peerName);
+  }
+
+  /** Dials unless the contact's key change waits for the person, or secure retries ran out. */
+  private dial(peerName: string): void {
+    const conv = usernameKey(peerName);
+    if (this.security.get(conv).pendingKey) return;
+    if (!this.redials.allowed(conv)) return;
+    this.manager?.connect(peerName);
   }
 
   /** Writes a message to history and the outbox, then sends it if the peer is connected. */
   async send(peerName: string, text: string): Promise<void> {
     const db = this.db;
-    const me = this.myName;
+    // Before the server answers (offline start), the session kept on this device names us.
+    const me = this.myName ?? this.session.get().username;
     if (!db || !me) throw new SendError('You are not logged in.');
     if (!text.trim()) return;
     if (text.length > LIMITS.maxChatChars) throw new SendError(`Messages can be at most ${LIMITS.maxChatChars} characters.`);
@@ -118,7 +174,7 @@ export class ChatService {
     if (this.manager?.isReady(conv)) {
       await this.chain(conv, () => this.transmit(conv, [msg]));
     } else if (this.presence.get().online.has(conv)) {
-      this.manager?.connect(peerName);
+      this.dial(peerName);
     }
   }
 
@@ -129,10 +185,17 @@ export class ChatService {
     const opening = this.openHistory(s.username);
     // The peer manager exists before any await: an offer relayed right after `welcome` must
     // find it, or the peer would wait for an answer that never comes.
+    // Our identity was loaded before logging in (it is published with the login).
+    const identity = this.security.identityFor(s.username);
+    if (!identity) {
+      this.session.update((st) => ({ ...st, localError: 'This browser could not load your encryption keys. Reload the page.' }));
+      return;
+    }
     if (!this.manager) {
       this.manager = new PeerManager({
         myName: s.username,
         iceServers: s.iceServers,
+        security: { myName: s.username, identity, peerKey: (name) => this.security.resolvePeerKey(name) },
         sendSignal: (m) => this.signal.send(m),
         onState: (conv, state, link) => this.onLinkState(conv, state, link),
         onFrame: (conv, msg, link) => void this.onPeerFrame(conv, msg, link),
@@ -159,6 +222,7 @@ export class ChatService {
     this.dbOpening = (async () => {
       try {
         this.db = await openChatDb(key);
+        await this.security.attach(this.db);
       } catch {
         this.session.update((st) => ({ ...st, localError: 'This browser would not open its local storage, so history cannot be kept. Check that site data is allowed.' }));
         return false;
@@ -171,6 +235,7 @@ export class ChatService {
   }
 
   private onServerMessage(m: ServerMsg): void {
+    if (this.security.handleServerMessage(m)) return;
     switch (m.type) {
       case 'presence': {
         const online = new Map<string, string>();
@@ -208,11 +273,11 @@ export class ChatService {
     const online = this.presence.get().online;
     for (const conv of convs) {
       const name = online.get(conv);
-      if (name) this.manager?.connect(name);
+      if (name) this.dial(name);
     }
     const active = this.conversations.get().active;
     const activeName = active ? online.get(active) : undefined;
-    if (activeName) this.manager?.connect(activeName);
+    if (activeName) this.dial(activeName);
   }
 
   private async dialIfWanted(peerName: string): Promise<void> {
@@ -220,7 +285,7 @@ export class ChatService {
     const db = this.db;
     if (!db) return;
     const wanted = this.conversations.get().active === conv || (await history.pendingFor(db, conv)).length > 0;
-    if (wanted) this.manager?.connect(peerName);
+    if (wanted) this.dial(peerName);
   }
 
   // --- peer side ------------------------------------------------------------------------------
@@ -233,26 +298,22 @@ export class ChatService {
       return { links };
     });
     if (state === 'ready') {
+      this.redials.reset(conv);
+      this.security.setSessionError(conv, false);
       void this.chain(conv, async () => {
         const db = await this.readyDb();
         if (db) await this.transmit(conv, await history.pendingFor(db, conv));
       });
     } else if (state === 'closed' || state === 'failed') {
-      this.scheduleRedial(conv, link.peerName);
+      const failure = state === 'failed' ? link.failure : null;
+      if (failure === 'insecure' || failure === 'no-key') {
+        // Shown in the conversation at once (with "Retry").
+        this.security.setSessionError(conv, true);
+        // A handshake that fails against the pinned key may mean the contact's key changed.
+        void this.security.recheck(link.peerName);
+      }
+      this.redials.ended(conv, link.peerName, failure);
     }
-  }
-
-  /** After a dropped or failed connection, dial again while the contact is still wanted. */
-  private scheduleRedial(conv: string, peerName: string): void {
-    clearTimeout(this.redialTimers.get(conv));
-    const delay = 1000 + Math.random() * 2000;
-    this.redialTimers.set(
-      conv,
-      setTimeout(() => {
-        this.redialTimers.delete(conv);
-        if (this.presence.get().online.has(conv) && !this.manager?.get(conv)) void this.dialIfWanted(peerName);
-      }, delay),
-    );
   }
 
   private async onPeerFrame(conv: string, msg: PeerMsg, link: PeerLink): Promise<void> {
@@ -322,8 +383,8 @@ export class ChatService {
   private async teardown(): Promise<void> {
     this.manager?.destroyAll();
     this.manager = null;
-    for (const t of this.redialTimers.values()) clearTimeout(t);
-    this.redialTimers.clear();
+    this.security.reset();
+    this.redials.clear();
     this.db?.close();
     this.db = null;
     this.dbUser = null;

@@ -9,6 +9,9 @@ import type { ConnectionState } from '../net/signal-client';
 import type { ErrorCode } from '../../../shared/index';
 import type { StoredConversation } from '../db/schema';
 import type { LinkState } from '../net/peer-link';
+import type { SecurityState } from './security';
+
+export type { SecurityState, ContactSecurity } from './security';
 
 export interface SessionState {
   connection: ConnectionState;
@@ -43,3 +46,5 @@ export const sessionContext = createContext<Store<SessionState>>(Symbol('peercha
 export const presenceContext = createContext<Store<PresenceState>>(Symbol('peerchat-presence'));
 export const conversationsContext = createContext<Store<ConversationsState>>(Symbol('peerchat-conversations'));
 export const peersContext = createContext<Store<PeersState>>(Symbol('peerchat-peers'));
+/** Pinned keys, key changes, verified marks and secure-session failures, per contact. */
+export const securityContext = createContext<Store<SecurityState>>(Symbol('peerchat-security'));

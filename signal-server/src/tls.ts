@@ -1,0 +1,246 @@
+/**
+ * HTTPS for LAN use. Browsers only give service workers (install, offline), OPFS and WebCrypto
+ * to secure contexts, and a LAN address over plain HTTP is not one.
+ *
+ * Two ways to get a certificate:
+ *  - the user's own files (`--cert`/`--key`): read and checked eagerly by {@link readTlsFiles};
+ *  - generated here, once, into `DATA_DIR/tls/` by {@link ensureSelfSignedCertificate}: a small
+ *    certificate authority private to this machine ("Peerchat local CA") and a server
+ *    certificate it signs for localhost, 127.0.0.1, the host name and every LAN IPv4 address.
+ *    A phone can trust the CA once (needed to install the app there); when the LAN addresses
+ *    change, only the server certificate is made again and the phone keeps trusting it.
+ */
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { generate } from 'selfsigned';
+import { badConfig } from './errors';
+import { lanAddresses } from './lan-urls';
+
+export interface TlsCredentials {
+  /** PEM: the server certificate, optionally followed by its chain. */
+  cert: string;
+  /** PEM private key. */
+  key: string;
+}
+
+export interface GeneratedCertificate extends TlsCredentials {
+  /** PEM of the local CA that signed `cert` (what a phone installs to trust Peerchat). */
+  caCert: string;
+  /** SHA-256 fingerprints as browsers show them (AA:BB:…). */
+  caFingerprint256: string;
+  fingerprint256: string;
+  /** DNS names and IP addresses the server certificate covers. */
+  names: string[];
+  /** When the server certificate stops being valid. */
+  validTo: Date;
+  /** What happened on this start: all made now, only the server certificate renewed, or reused. */
+  action: 'created' | 'renewed' | 'reused';
+  files: { caCert: string; caKey: string; cert: string; key: string };
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+/** Apple rejects server certificates valid for more than 825 days; 397 is also Chrome's public limit. */
+const LEAF_DAYS = 397;
+const CA_DAYS = 3650;
+/** Renew when less than this is left. */
+const RENEW_BEFORE_DAYS = 30;
+
+/** Reads and checks a certificate + key pair the user named. Throws BAD_CONFIG sentences. */
+export function readTlsFiles(certFile: string, keyFile: string, sources = { cert: '--cert', key: '--key' }): TlsCredentials {
+  const cert = readPem(certFile, sources.cert, 'certificate');
+  const key = readPem(keyFile, sources.key, 'private key');
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(cert);
+  } catch {
+    throw badConfig(`${sources.cert}: ${certFile} is not a PEM certificate (it should start with "-----BEGIN CERTIFICATE-----").`);
+  }
+  let keyObject: ReturnType<typeof createPrivateKey>;
+  try {
+    keyObject = createPrivateKey(key);
+  } catch {
+    throw badConfig(`${sources.key}: ${keyFile} is not a readable PEM private key (an encrypted key is not supported).`);
+  }
+  if (!x509.checkPrivateKey(keyObject)) {
+    throw badConfig(`${sources.key}: ${keyFile} is not the private key of the certificate in ${certFile}.`);
+  }
+  if (Date.parse(x509.validTo) < Date.now()) {
+    throw badConfig(`${sources.cert}: the certificate in ${certFile} expired on ${x509.validTo}.`);
+  }
+  return { cert, key };
+}
+
+function readPem(file: string, source: string, what: string): string {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : code === 'EISDIR' ? 'is a folder' : `cannot be read (${code ?? 'error'})`;
+    throw badConfig(`${source}: the ${what} file ${file} ${why}.`);
+  }
+  if (!text.includes('-----BEGIN')) throw badConfig(`${source}: ${file} is not a PEM file (no "-----BEGIN" line).`);
+  return text;
+}
+
+export interface EnsureOptions {
+  /** Host names to cover besides localhost. Default: this machine's host name (and `<name>.local`). */
+  hostnames?: string[];
+  /** IPv4 addresses to cover besides 127.0.0.1. Default: every LAN IPv4 address. */
+  ips?: string[];
+  /** For tests. */
+  now?: Date;
+}
+
+/** DNS names and IPs a server certificate made now should cover. */
+export function wantedNames(opts: EnsureOptions = {}): { dns: string[]; ips: string[] } {
+  const host = os.hostname().toLowerCase();
+  const hostnames = opts.hostnames ?? (host && host !== 'localhost' ? (host.includes('.') ? [host] : [host, `${host}.local`]) : []);
+  const dns = unique(['localhost', ...hostnames.map((h) => h.toLowerCase()).filter(isDnsName)]);
+  const ips = unique(['127.0.0.1', ...(opts.ips ?? lanAddresses())]);
+  return { dns, ips };
+}
+
+function isDnsName(s: string): boolean {
+  return /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(s);
+}
+
+function unique(list: string[]): string[] {
+  return [...new Set(list)];
+}
+
+/** Parses X509Certificate.subjectAltName ("DNS:a, IP Address:1.2.3.4") into names and IPs. */
+export function coveredNames(x509: X509Certificate): { dns: string[]; ips: string[] } {
+  const dns: string[] = [];
+  const ips: string[] = [];
+  for (const part of (x509.subjectAltName ?? '').split(/,\s*/)) {
+    if (part.startsWith('DNS:')) dns.push(part.slice(4).toLowerCase());
+    else if (part.startsWith('IP Address:')) ips.push(part.slice(11));
+  }
+  return { dns, ips };
+}
+
+function tryRead(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** Writes a file atomically (temp + rename), with `mode`. */
+function writeFileAtomic(file: string, text: string, mode: number): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text, { mode });
+  fs.renameSync(tmp, file);
+}
+
+interface Pair {
+  cert: string;
+  key: string;
+  x509: X509Certificate;
+}
+
+function loadPair(certFile: string, keyFile: string): Pair | null {
+  const cert = tryRead(certFile);
+  const key = tryRead(keyFile);
+  if (!cert || !key) return null;
+  try {
+    const x509 = new X509Certificate(cert);
+    return x509.checkPrivateKey(createPrivateKey(key)) ? { cert, key, x509 } : null;
+  } catch {
+    return null;
+  }
+}
+
+function expiresSoon(x509: X509Certificate, now: Date): boolean {
+  return Date.parse(x509.validTo) - now.getTime() < RENEW_BEFORE_DAYS * DAY || Date.parse(x509.validFrom) > now.getTime() + DAY;
+}
+
+function leafStillGood(leaf: X509Certificate, ca: X509Certificate, want: { dns: string[]; ips: string[] }, now: Date): boolean {
+  if (expiresSoon(leaf, now) || !leaf.checkIssued(ca) || !leaf.verify(ca.publicKey)) return false;
+  const has = coveredNames(leaf);
+  return want.dns.every((d) => has.dns.includes(d)) && want.ips.every((ip) => has.ips.includes(ip));
+}
+
+/**
+ * The generated certificate in `dataDir/tls/`, made on first use and made again when it expires
+ * within 30 days, no longer covers every current LAN address and host name, or is unreadable.
+ */
+export async function ensureSelfSignedCertificate(dataDir: string, opts: EnsureOptions = {}): Promise<GeneratedCertificate> {
+  const now = opts.now ?? new Date();
+  const dir = path.join(dataDir, 'tls');
+  const files = {
+    caCert: path.join(dir, 'ca-cert.pem'),
+    caKey: path.join(dir, 'ca-key.pem'),
+    cert: path.join(dir, 'cert.pem'),
+    key: path.join(dir, 'key.pem'),
+  };
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw badConfig(`Cannot create ${dir} for the HTTPS certificate: ${(err as Error).message}`);
+  }
+  const want = wantedNames(opts);
+  const host = os.hostname() || 'this computer';
+
+  let action: GeneratedCertificate['action'] = 'reused';
+  let ca = loadPair(files.caCert, files.caKey);
+  if (!ca || !ca.x509.ca || expiresSoon(ca.x509, now)) {
+    const made = await generate([{ name: 'commonName', value: `Peerchat local CA (${host})` }, { name: 'organizationName', value: 'Peerchat' }], {
+      keyType: 'ec',
+      curve: 'P-256',
+      algorithm: 'sha256',
+      notBeforeDate: new Date(now.getTime() - DAY),
+      notAfterDate: new Date(now.getTime() + CA_DAYS * DAY),
+      extensions: [
+        { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
+        { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+      ],
+    });
+    writeFileAtomic(files.caKey, made.private, 0o600);
+    writeFileAtomic(files.caCert, made.cert, 0o644);
+    ca = { cert: made.cert, key: made.private, x509: new X509Certificate(made.cert) };
+    action = 'created';
+  }
+
+  let leaf = loadPair(files.cert, files.key);
+  if (!leaf || action === 'created' || !leafStillGood(leaf.x509, ca.x509, want, now)) {
+    const made = await generate([{ name: 'commonName', value: `Peerchat on ${host}` }], {
+      keyType: 'ec',
+      curve: 'P-256',
+      algorithm: 'sha256',
+      notBeforeDate: new Date(now.getTime() - DAY),
+      notAfterDate: new Date(now.getTime() + LEAF_DAYS * DAY),
+      ca: { key: ca.key, cert: ca.cert },
+      extensions: [
+        { name: 'basicConstraints', cA: false },
+        { name: 'keyUsage', digitalSignature: true, critical: true },
+        { name: 'extKeyUsage', serverAuth: true },
+        {
+          name: 'subjectAltName',
+          altNames: [...want.dns.map((value) => ({ type: 2 as const, value })), ...want.ips.map((ip) => ({ type: 7 as const, ip })), { type: 7 as const, ip: '::1' }],
+        },
+      ],
+    });
+    writeFileAtomic(files.key, made.private, 0o600);
+    writeFileAtomic(files.cert, made.cert, 0o644);
+    leaf = { cert: made.cert, key: made.private, x509: new X509Certificate(made.cert) };
+    if (action === 'reused') action = 'renewed';
+  }
+  const covered = coveredNames(leaf.x509);
+  return {
+    // The chain: browsers that trust the CA need nothing else.
+    cert: leaf.cert.trimEnd() + '\n' + ca.cert.trimEnd() + '\n',
+    key: leaf.key,
+    caCert: ca.cert,
+    caFingerprint256: ca.x509.fingerprint256,
+    fingerprint256: leaf.x509.fingerprint256,
+    names: [...covered.dns, ...covered.ips],
+    validTo: new Date(leaf.x509.validTo),
+    action,
+    files,
+  };
+}

@@ -1,0 +1,268 @@
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { consume } from '@lit/context';
+import QRCode from 'qrcode';
+import { usernameKey } from '../../../shared/index';
+import type { SafetyNumber } from '../../../shared/crypto/index';
+import { theme } from '../styles/theme';
+import { StoreController } from '../state/store-controller';
+import { securityContext, serviceContext, type SecurityState } from '../state/contexts';
+import type { ChatService } from '../state/chat-service';
+import type { KeyEvent, KeyEventKind } from '../db/schema';
+
+const EVENT_TEXT: Record<KeyEventKind, string> = {
+  pinned: 'First secure contact: key saved',
+  changed: 'Key changed',
+  accepted: 'New key accepted',
+  verified: 'Marked as verified',
+  unverified: 'Verified mark removed',
+};
+const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/**
+ * The "Verify" view of one contact: the safety number (12 groups of 5 digits, the same on both
+ * devices) and a QR code of it, a "Mark as verified" switch, and the key history. A modal
+ * <dialog>: Esc closes it, focus stays inside while open and returns to the opener after
+ * (the parent listens for `pc-close`). While a key change is pending it shows the number for
+ * the NEW key, so it can be compared before accepting.
+ */
+@customElement('pc-verify-dialog')
+export class PcVerifyDialog extends LitElement {
+  static override styles = [
+    theme,
+    css`
+      dialog {
+        width: min(92vw, 460px);
+        max-height: 92dvh;
+        padding: 0;
+        border: 1px solid var(--pc-border);
+        border-radius: var(--pc-radius);
+        background: var(--pc-bg);
+        color: var(--pc-text);
+      }
+      dialog::backdrop {
+        background: rgb(0 0 0 / 0.45);
+      }
+      /* Only when open: a closed dialog must keep the UA's display: none. */
+      dialog[open] {
+        display: flex;
+        flex-direction: column;
+      }
+      .body {
+        flex: 1 1 auto;
+        min-height: 0;
+        overflow-y: auto;
+        padding: 18px 20px 16px;
+        display: grid;
+        gap: 14px;
+      }
+      h2 {
+        margin: 0;
+        font-size: 1.2rem;
+        overflow-wrap: anywhere;
+      }
+      p {
+        margin: 0;
+        line-height: 1.45;
+      }
+      .muted {
+        color: var(--pc-muted);
+        font-size: 0.9rem;
+      }
+      .body > * {
+        min-width: 0;
+      }
+      .number {
+        display: grid;
+        grid-template-columns: repeat(4, auto);
+        justify-content: center;
+        gap: 6px clamp(8px, 3vw, 16px);
+        font-family: ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace;
+        font-size: clamp(0.95rem, 4.4vw, 1.15rem);
+        letter-spacing: 0.03em;
+        padding: 12px 8px;
+        border-radius: 10px;
+        background: var(--pc-surface);
+      }
+      .qr {
+        justify-self: center;
+        width: min(200px, 50vw);
+        height: auto;
+        aspect-ratio: 1;
+        image-rendering: pixelated;
+        border-radius: 8px;
+      }
+      .notice {
+        padding: 10px 12px;
+        border-radius: 8px;
+        background: var(--pc-warn-bg);
+        color: var(--pc-warn-text);
+      }
+      label.switch {
+        display: flex;
+        align-items: center;
+        gap: 10px;
+        min-height: var(--pc-touch);
+        font-weight: 600;
+        cursor: pointer;
+      }
+      label.switch input {
+        width: 22px;
+        height: 22px;
+        accent-color: var(--pc-ok);
+      }
+      ul {
+        margin: 0;
+        padding-left: 18px;
+        font-size: 0.85rem;
+        color: var(--pc-muted);
+      }
+      .buttons {
+        display: flex;
+        gap: 10px;
+        justify-content: flex-end;
+        flex-wrap: wrap;
+        padding: 10px 20px;
+        border-top: 1px solid var(--pc-border);
+      }
+    `,
+  ];
+
+  @property() peerName = '';
+  @property({ type: Boolean }) open = false;
+  @consume({ context: serviceContext }) service!: ChatService;
+  private readonly security = new StoreController<SecurityState>(this, securityContext);
+  @state() private number: SafetyNumber | null = null;
+  @state() private qr: string | null = null;
+  @state() private history: KeyEvent[] = [];
+  @state() private loading = false;
+  @query('dialog') private dialog!: HTMLDialogElement;
+  /** What the number was computed for, so a key change or a new contact recomputes it. */
+  private shownFor = '';
+  /** Just opened: move focus to the switch once the content is there. */
+  private needsFocus = false;
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('open')) {
+      if (this.open && !this.dialog.open) {
+        this.dialog.showModal();
+        this.shownFor = '';
+        this.needsFocus = true;
+      } else if (!this.open && this.dialog.open) {
+        this.dialog.close();
+      }
+    }
+    if (this.open) void this.refresh();
+  }
+
+  private get contact() {
+    return this.security.value?.contacts.get(usernameKey(this.peerName));
+  }
+
+  private async refresh(): Promise<void> {
+    const c = this.contact;
+    const which = c?.pendingKey ? 'pending' : 'pinned';
+    const id = `${this.peerName}|${which}|${c?.pendingKey ?? c?.pinnedKey ?? ''}|${c?.verified ?? false}`;
+    if (id === this.shownFor) return;
+    this.shownFor = id;
+    this.loading = !this.number;
+    const [number, history] = await Promise.all([
+      this.service.security.safetyNumber(this.peerName, which).catch(() => null),
+      this.service.security.keyHistory(usernameKey(this.peerName)).catch(() => []),
+    ]);
+    if (id !== this.shownFor) return;
+    this.number = number;
+    this.history = history;
+    this.qr = number ? await qrDataUrl(number.qrPayload) : null;
+    this.loading = false;
+    // Focus where the person acts next: the switch (or Accept), else Close.
+    if (this.open && this.needsFocus) {
+      this.needsFocus = false;
+      await this.updateComplete;
+      (this.renderRoot.querySelector<HTMLElement>('#verified, button.primary') ?? this.renderRoot.querySelector<HTMLElement>('button.close'))?.focus();
+    }
+  }
+
+  private close(): void {
+    this.dispatchEvent(new CustomEvent('pc-close', { bubbles: true, composed: true }));
+  }
+
+  private body() {
+    const c = this.contact;
+    const name = this.peerName;
+    if (this.loading) return html`<p role="status">Working out the safety number…</p>`;
+    if (!this.number) {
+      return html`<p>There is no key for ${name} yet. The safety number appears once ${name} has been online while you were.</p>`;
+    }
+    const pending = !!c?.pendingKey;
+    return html`
+      ${pending
+        ? html`<p class="notice">${name}’s security key has changed. This is the safety number for the <strong>new</strong> key: compare it with ${name} before you accept it.</p>`
+        : nothing}
+      <p>
+        Compare these numbers with ${name} — side by side, or over a call you trust. If they match on both devices, nobody can read or change
+        what you send each other, not even the server.
+      </p>
+      <div class="number" role="group" aria-label="Safety number" data-safety-number=${this.number.digits}>
+        ${this.number.groups.map((g) => html`<span>${g}</span>`)}
+      </div>
+      ${this.qr ? html`<img class="qr" src=${this.qr} alt="QR code of the safety number" width="200" height="200" />` : nothing}
+      <p class="muted">${name} can scan this code with their device to compare.</p>
+      ${pending
+        ? html`<button class="primary" @click=${() => void this.service.acceptNewKey(name)}>Accept this key</button>`
+        : html`<label class="switch"
+            ><input
+              id="verified"
+              type="checkbox"
+              role="switch"
+              .checked=${!!c?.verified}
+              @change=${(e: Event) => void this.service.setVerified(name, (e.target as HTMLInputElement).checked)}
+            />Mark as verified</label
+          >`}
+      ${this.history.length
+        ? html`<details>
+            <summary class="muted">Key history</summary>
+            <ul>
+              ${this.history.map((e) => html`<li>${EVENT_TEXT[e.kind]} — ${when.format(e.ts)}</li>`)}
+            </ul>
+          </details>`
+        : nothing}
+    `;
+  }
+
+  override render() {
+    return html`
+      <dialog
+        aria-labelledby="verify-title"
+        @cancel=${(e: Event) => {
+          e.preventDefault();
+          this.close();
+        }}
+        @close=${() => this.open && this.close()}
+      >
+        <div class="body">
+          <h2 id="verify-title">Verify ${this.peerName}</h2>
+          ${this.open ? this.body() : nothing}
+        </div>
+        <div class="buttons">
+          <button class="close" @click=${() => this.close()}>Close</button>
+        </div>
+      </dialog>
+    `;
+  }
+}
+
+async function qrDataUrl(payload: string): Promise<string | null> {
+  try {
+    const svg = await QRCode.toString(payload, { type: 'svg', errorCorrectionLevel: 'M', margin: 2, color: { dark: '#000000', light: '#ffffff' } });
+    return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+  } catch {
+    return null;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pc-verify-dialog': PcVerifyDialog;
+  }
+}

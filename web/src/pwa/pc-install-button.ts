@@ -1,0 +1,56 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement } from 'lit/decorators.js';
+import { theme } from '../styles/theme';
+import { StoreController } from '../state/store-controller';
+import { installState, promptInstall, type InstallState } from './install-prompt';
+
+/** "Install" in the top bar while the browser offers installation; absent otherwise. */
+@customElement('pc-install-button')
+export class PcInstallButton extends LitElement {
+  static override styles = [
+    theme,
+    css`
+      :host {
+        display: contents;
+      }
+      button {
+        display: inline-flex;
+        align-items: center;
+        gap: 6px;
+        white-space: nowrap;
+      }
+      svg {
+        width: 18px;
+        height: 18px;
+        flex: none;
+      }
+      /* Phones: the top bar is narrow, "Install" says enough (the accessible name stays "Install app"). */
+      @media (max-width: 479px) {
+        button {
+          padding: 0 10px;
+        }
+        .long {
+          display: none;
+        }
+      }
+    `,
+  ];
+
+  private readonly state = new StoreController<InstallState>(this, installState);
+
+  override render() {
+    if (!this.state.value?.canInstall) return nothing;
+    return html`<button aria-label="Install app" title="Install Peerchat as an app on this device" @click=${() => void promptInstall()}>
+      <svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+        <path d="M12 3v12m0 0-4-4m4 4 4-4M5 21h14" />
+      </svg>
+      Install<span class="long"> app</span>
+    </button>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pc-install-button': PcInstallButton;
+  }
+}

@@ -1,0 +1,122 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement } from 'lit/decorators.js';
+import { theme } from '../styles/theme';
+import { StoreController } from '../state/store-controller';
+import { shareIntake, type ShareState } from './share-intake';
+
+const sizeFmt = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
+
+function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${sizeFmt.format(bytes / 1024)} KB`;
+  return `${sizeFmt.format(bytes / (1024 * 1024))} MB`;
+}
+
+/**
+ * Shown above the contacts while something shared from another app waits: "Choose a contact to
+ * send this to" with a preview; files are listed with a note until file transfer can send them.
+ */
+@customElement('pc-share-panel')
+export class PcSharePanel extends LitElement {
+  static override styles = [
+    theme,
+    css`
+      :host {
+        display: block;
+      }
+      section {
+        display: grid;
+        gap: 6px;
+        padding: 10px 16px;
+        background: var(--pc-surface);
+        border-bottom: 1px solid var(--pc-border);
+      }
+      section.problem {
+        background: var(--pc-warn-bg);
+        color: var(--pc-warn-text);
+      }
+      .head {
+        display: flex;
+        align-items: center;
+        gap: 12px;
+        flex-wrap: wrap;
+      }
+      h2 {
+        flex: 1 1 12em;
+        margin: 0;
+        font-size: 1rem;
+      }
+      .preview {
+        padding: 6px 10px;
+        border-left: 3px solid var(--pc-accent);
+        background: var(--pc-bg);
+        border-radius: 4px;
+      }
+      .preview p {
+        margin: 0;
+        white-space: pre-wrap;
+        overflow-wrap: anywhere;
+        display: -webkit-box;
+        -webkit-line-clamp: 3;
+        -webkit-box-orient: vertical;
+        overflow: hidden;
+      }
+      ul {
+        margin: 0;
+        padding-left: 1.2em;
+        overflow-wrap: anywhere;
+      }
+      .note {
+        margin: 0;
+        font-size: 0.875rem;
+        color: var(--pc-muted);
+      }
+      section.problem .note,
+      section.problem p {
+        color: inherit;
+        margin: 0;
+      }
+    `,
+  ];
+
+  private readonly share = new StoreController<ShareState>(this, shareIntake.state);
+
+  override render() {
+    const s = this.share.value;
+    if (!s) return nothing;
+    if (s.problem) {
+      return html`<section class="problem" role="alert">
+        <div class="head">
+          <p>${s.problem}</p>
+          <button @click=${() => shareIntake.dismissProblem()}>OK</button>
+        </div>
+      </section>`;
+    }
+    const c = s.content;
+    if (!c) return nothing;
+    const files = c.files;
+    const heading = c.text ? 'Choose a contact to send this to' : files.length === 1 ? 'A shared file is waiting' : 'Shared files are waiting';
+    return html`<section aria-labelledby="share-heading">
+      <div class="head">
+        <h2 id="share-heading">${heading}</h2>
+        <button @click=${() => void shareIntake.discard()}>Discard</button>
+      </div>
+      ${c.text ? html`<div class="preview"><p>${c.text}</p></div>` : nothing}
+      ${files.length
+        ? html`<ul aria-label="Shared files">
+              ${files.map((f) => html`<li>${f.name} <span class="note">(${size(f.size)})</span></li>`)}
+            </ul>
+            <p class="note">
+              Sending files is not available in this version yet. ${files.length === 1 ? 'The file stays' : 'The files stay'} saved on this device
+              until then${c.text ? '; the text goes into the chat you choose' : ''}.
+            </p>`
+        : nothing}
+    </section>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pc-share-panel': PcSharePanel;
+  }
+}

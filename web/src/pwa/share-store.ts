@@ -1,0 +1,136 @@
+/**
+ * Where content shared to Peerchat from the operating system waits until the person picks a
+ * contact. The service worker writes it (it receives the share target's POST); the page reads it.
+ * Both sides only use Cache Storage, which exists in windows and workers alike.
+ *
+ * Layout of the cache `peerchat-share-v1`:
+ *   /__share__/meta      JSON {@link SharedContent}
+ *   /__share__/file/<i>  the i-th shared file (body = bytes; headers carry name, type, mtime)
+ */
+
+/** The manifest's `share_target.action`: the service worker answers POSTs to it. */
+export const SHARE_ACTION = '/share-target';
+/** Where the service worker sends the app after storing a share. */
+export const SHARE_LANDING = '/?share=1';
+/** Where the server sends a share that reached it (no service worker was running). */
+export const SHARE_LOST_PARAM = 'unavailable';
+
+const CACHE = 'peerchat-share-v1';
+const META = '/__share__/meta';
+const FILE = '/__share__/file/';
+
+/** Kept generous but bounded: a share is a message draft, not a document. */
+export const MAX_SHARED_TEXT = 64 * 1024;
+export const MAX_SHARED_FILES = 20;
+
+export interface SharedFileInfo {
+  name: string;
+  type: string;
+  size: number;
+}
+
+export interface SharedContent {
+  /** Title, text and URL merged into one draft (empty once it went into a composer). */
+  text: string;
+  files: SharedFileInfo[];
+  receivedAt: number;
+}
+
+function clip(value: FormDataEntryValue | null): string {
+  return typeof value === 'string' ? value.trim().slice(0, MAX_SHARED_TEXT) : '';
+}
+
+/**
+ * One draft from the share's fields, like messengers do: the title only when the text does not
+ * already carry it, the URL only when the text does not already contain it.
+ */
+export function draftFromFields(title: string, text: string, url: string): string {
+  const parts: string[] = [];
+  if (title && !text.includes(title) && !url.includes(title)) parts.push(title);
+  if (text) parts.push(text);
+  if (url && !text.includes(url)) parts.push(url);
+  return parts.join('\n').slice(0, MAX_SHARED_TEXT);
+}
+
+/** Service worker side: stores a share target's form data, replacing any earlier share. */
+export async function saveShare(form: FormData): Promise<SharedContent> {
+  const text = draftFromFields(clip(form.get('title')), clip(form.get('text')), clip(form.get('url')));
+  const files = form
+    .getAll('files')
+    .filter((f): f is File => typeof f !== 'string' && f.size > 0)
+    .slice(0, MAX_SHARED_FILES);
+  await caches.delete(CACHE);
+  const cache = await caches.open(CACHE);
+  const infos: SharedFileInfo[] = [];
+  for (const [i, file] of files.entries()) {
+    const name = file.name || `shared-file-${i + 1}`;
+    const type = file.type || 'application/octet-stream';
+    await cache.put(
+      `${FILE}${i}`,
+      new Response(file, {
+        headers: { 'Content-Type': type, 'X-File-Name': encodeURIComponent(name), 'X-Last-Modified': String(file.lastModified || Date.now()) },
+      }),
+    );
+    infos.push({ name, type, size: file.size });
+  }
+  const content: SharedContent = { text, files: infos, receivedAt: Date.now() };
+  await writeMeta(cache, content);
+  return content;
+}
+
+async function writeMeta(cache: Cache, content: SharedContent): Promise<void> {
+  await cache.put(META, new Response(JSON.stringify(content), { headers: { 'Content-Type': 'application/json' } }));
+}
+
+function isContent(v: unknown): v is SharedContent {
+  if (!v || typeof v !== 'object') return false;
+  const c = v as Record<string, unknown>;
+  return (
+    typeof c.text === 'string' &&
+    typeof c.receivedAt === 'number' &&
+    Array.isArray(c.files) &&
+    c.files.every((f: unknown) => !!f && typeof f === 'object' && typeof (f as SharedFileInfo).name === 'string' && typeof (f as SharedFileInfo).size === 'number')
+  );
+}
+
+/** The pending share, or null when there is none (or Cache Storage is unavailable). */
+export async function loadShare(): Promise<SharedContent | null> {
+  if (typeof caches === 'undefined' || !(await caches.has(CACHE))) return null;
+  const cache = await caches.open(CACHE);
+  const res = await cache.match(META);
+  if (!res) return null;
+  try {
+    const content: unknown = await res.json();
+    return isContent(content) && (content.text || content.files.length > 0) ? content : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The shared files themselves, for the file-transfer feature to send. */
+export async function loadSharedFiles(): Promise<File[]> {
+  const content = await loadShare();
+  if (!content) return [];
+  const cache = await caches.open(CACHE);
+  const out: File[] = [];
+  for (const [i, info] of content.files.entries()) {
+    const res = await cache.match(`${FILE}${i}`);
+    if (!res) continue;
+    const lastModified = Number(res.headers.get('X-Last-Modified')) || Date.now();
+    out.push(new File([await res.blob()], info.name, { type: info.type, lastModified }));
+  }
+  return out;
+}
+
+/** Marks the text as used (it went into a composer); the files, if any, stay pending. */
+export async function takeSharedText(): Promise<void> {
+  const content = await loadShare();
+  if (!content) return;
+  if (content.files.length === 0) return clearShare();
+  await writeMeta(await caches.open(CACHE), { ...content, text: '' });
+}
+
+/** Forgets the share and its files. */
+export async function clearShare(): Promise<void> {
+  if (typeof caches !== 'undefined') await caches.delete(CACHE);
+}

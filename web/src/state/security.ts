@@ -1,0 +1,197 @@
+/**
+ * Who is who: this device's identity key, the contacts' pinned keys (trust on first use), key
+ * changes waiting for the person's decision, the verified marks, and whether the last attempt
+ * to set up a secure session with a contact failed. UI-free; the chat service owns one.
+ */
+import { usernameKey, type ClientMsg, type ServerMsg } from '../../../shared/index';
+import { computeSafetyNumber, decodePublicKey, encodePublicKey, type IdentityKeyPair, type SafetyNumber } from '../../../shared/crypto/index';
+import * as contacts from '../db/contacts';
+import type { ChatDb, KeyEvent, StoredContact } from '../db/schema';
+import { deviceIdentity } from '../crypto/device-identity';
+import { KeyDirectory } from '../crypto/key-directory';
+import { SecurityFailure } from '../crypto/security-failure';
+import { Store } from './store';
+
+export interface ContactSecurity {
+  /** The pinned identity key (base64url), once there was a first contact. */
+  pinnedKey: string | null;
+  verified: boolean;
+  /** A different key the server now shows; nothing is sent until the person accepts it. */
+  pendingKey: string | null;
+  /** The last attempt to set up a secure session failed; cleared when one comes up. */
+  sessionError: boolean;
+}
+
+export interface SecurityState {
+  /** This device's identity public key for the logged-in account (base64url). */
+  myKey: string | null;
+  contacts: ReadonlyMap<string, ContactSecurity>;
+}
+
+const EMPTY: ContactSecurity = { pinnedKey: null, verified: false, pendingKey: null, sessionError: false };
+
+export class SecurityService {
+  readonly state = new Store<SecurityState>({ myKey: null, contacts: new Map() });
+  private readonly directory: KeyDirectory;
+  private identityKp: IdentityKeyPair | null = null;
+  private identityUser: string | null = null;
+  private db: ChatDb | null = null;
+
+  /** `database` resolves to the account's history database once it is open (frames may come first). */
+  constructor(
+    send: (msg: ClientMsg) => boolean,
+    private readonly database: () => Promise<ChatDb | null>,
+  ) {
+    this.directory = new KeyDirectory(send);
+  }
+
+  /** This device's key pair for `username` (created on first use), and remembers it as ours. */
+  async loadIdentity(username: string): Promise<IdentityKeyPair> {
+    const kp = await deviceIdentity(username);
+    this.identityKp = kp;
+    this.identityUser = usernameKey(username);
+    this.state.update((s) => ({ ...s, myKey: encodePublicKey(kp.publicKey) }));
+    return kp;
+  }
+
+  /** Our identity, if loaded for `username`. */
+  identityFor(username: string): IdentityKeyPair | null {
+    return this.identityUser === usernameKey(username) ? this.identityKp : null;
+  }
+
+  /** The account's history database opened (or closed): load the pinned keys into state. */
+  async attach(db: ChatDb | null): Promise<void> {
+    this.db = db;
+    if (!db) {
+      this.state.update((s) => ({ ...s, contacts: new Map() }));
+      return;
+    }
+    const all = await contacts.allContacts(db);
+    const map = new Map<string, ContactSecurity>();
+    for (const c of all) map.set(c.conv, this.fromRecord(c, false));
+    this.state.update((s) => ({ ...s, contacts: map }));
+  }
+
+  reset(): void {
+    this.directory.failAll();
+    this.db = null;
+    this.identityKp = null;
+    this.identityUser = null;
+    this.state.set({ myKey: null, contacts: new Map() });
+  }
+
+  /** Feeds a server frame; true if it was a lookup answer. */
+  handleServerMessage(msg: ServerMsg): boolean {
+    return this.directory.handle(msg);
+  }
+
+  serverGone(): void {
+    this.directory.failAll();
+  }
+
+  get(conv: string): ContactSecurity {
+    return this.state.get().contacts.get(conv) ?? EMPTY;
+  }
+
+  /**
+   * The key to verify the contact's handshake with. Asks the directory every time (so a key
+   * change is noticed before any handshake), pins the first key seen, and throws
+   * SecurityFailure('key-changed') while a different key waits for the person's decision.
+   */
+  async resolvePeerKey(peerName: string): Promise<Uint8Array> {
+    const db = this.db ?? (await this.database());
+    if (!db) throw new SecurityFailure('unreachable');
+    const conv = usernameKey(peerName);
+    const [answer, stored] = await Promise.all([this.directory.lookup(peerName), contacts.getContact(db, conv)]);
+    if (!answer.ok && answer.reason === 'unknown-user') throw new SecurityFailure('unknown-user');
+    const published = answer.ok ? answer.identityKey : undefined;
+    const pinned = stored?.identityKey;
+    if (pinned) {
+      // The directory agrees with the pin (or said nothing useful): the pin decides.
+      if (published === undefined || published === null || published === pinned || !decodePublicKey(published)) {
+        if (stored.pendingKey && published === pinned) this.publish(await contacts.clearPendingKey(db, conv));
+        else if (stored.pendingKey) throw new SecurityFailure('key-changed');
+        return decodePublicKey(pinned) ?? this.noKey();
+      }
+      this.publish(await contacts.markKeyChanged(db, conv, peerName, published));
+      throw new SecurityFailure('key-changed');
+    }
+    if (published === undefined) throw new SecurityFailure('unreachable');
+    const key = published ? decodePublicKey(published) : null;
+    if (!published || !key) return this.noKey();
+    this.publish(await contacts.pinKey(db, conv, peerName, published));
+    return key;
+  }
+
+  private noKey(): never {
+    throw new SecurityFailure('no-key');
+  }
+
+  /** After a failed handshake: was it a key change? Updates state; true if a change is pending. */
+  async recheck(peerName: string): Promise<boolean> {
+    try {
+      await this.resolvePeerKey(peerName);
+      return false;
+    } catch (e) {
+      return e instanceof SecurityFailure && e.reason === 'key-changed';
+    }
+  }
+
+  async acceptNewKey(conv: string): Promise<void> {
+    const c = this.get(conv);
+    if (!this.db || !c.pendingKey) return;
+    this.publish(await contacts.acceptPendingKey(this.db, conv, c.pendingKey));
+  }
+
+  async setVerified(conv: string, verified: boolean): Promise<void> {
+    const c = this.get(conv);
+    if (!this.db || !c.pinnedKey) return;
+    this.publish(await contacts.setVerified(this.db, conv, c.pinnedKey, verified));
+  }
+
+  /** Marks the outcome of a secure-session attempt for the conversation's banner. */
+  setSessionError(conv: string, failed: boolean): void {
+    const c = this.get(conv);
+    if (c.sessionError === failed) return;
+    this.setContact(conv, { ...c, sessionError: failed });
+  }
+
+  /**
+   * The safety number for our key and `key` (the pinned key by default; the pending one to
+   * compare before accepting a change). Pins on first contact if nothing is pinned yet.
+   */
+  async safetyNumber(peerName: string, which: 'pinned' | 'pending' = 'pinned'): Promise<SafetyNumber | null> {
+    const me = this.identityKp;
+    const myName = this.identityUser;
+    if (!me || !myName) return null;
+    const conv = usernameKey(peerName);
+    let c = this.get(conv);
+    if (!c.pinnedKey && which === 'pinned') {
+      await this.resolvePeerKey(peerName).catch(() => undefined);
+      c = this.get(conv);
+    }
+    const key = decodePublicKey(which === 'pending' ? c.pendingKey : c.pinnedKey);
+    if (!key) return null;
+    return computeSafetyNumber({ name: myName, identityKey: me.publicKey }, { name: conv, identityKey: key });
+  }
+
+  keyHistory(conv: string): Promise<KeyEvent[]> {
+    return this.db ? contacts.keyEvents(this.db, conv) : Promise.resolve([]);
+  }
+
+  private publish(record: StoredContact): void {
+    this.setContact(record.conv, this.fromRecord(record, this.get(record.conv).sessionError));
+  }
+
+  private fromRecord(c: StoredContact, sessionError: boolean): ContactSecurity {
+    return { pinnedKey: c.identityKey ?? null, verified: !!c.verified, pendingKey: c.pendingKey ?? null, sessionError };
+  }
+
+  private setContact(conv: string, value: ContactSecurity): void {
+    this.state.update((s) => {
+      const map = new Map(s.contacts);
+      map.set(conv, value);
+      return { ...s, contacts: map };
+    });
+  }
+}
