@@ -1,6 +1,6 @@
 // Screenshots of the installable-app UI at 1280 and 360 px wide, to look at (not a test):
 // install button, update prompt, share flow, offline state, the plain-HTTP note.
-//   npm run build && node test/e2e/run-in-netns.mjs node --import tsx test/e2e/try-pwa.ts [outDir]
+//   npm run build && node test/e2e/run-in-netns.mjs node --import tsx test/e2e/screenshots-pwa.ts [outDir]
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
