@@ -37,6 +37,13 @@ export function deriveFileKey(sessionKey: Uint8Array, fileId: string): Uint8Arra
 
 export interface ChunkCipher {
   seal(index: number, plaintext: Uint8Array): Uint8Array;
+  /**
+   * Same bytes as seal(index, plaintext), written into `target` at `offset` instead of a new
+   * array (for the transfer hot path: the caller's frame header and the sealed chunk share one
+   * buffer, so the data-channel message needs no further copy). `target` must have
+   * CHUNK_OVERHEAD_BYTES + plaintext.length bytes free at `offset`. Returns the bytes written.
+   */
+  sealInto(index: number, plaintext: Uint8Array, target: Uint8Array, offset: number): number;
   /** Throws CHUNK_REJECTED unless `sealed` is exactly what seal(index, …) made for this file. */
   open(index: number, sealed: Uint8Array): Uint8Array;
 }
@@ -63,6 +70,18 @@ export function createChunkCipher(fileKey: Uint8Array, fileId: string): ChunkCip
       // libsodium-wrappers always returns a fresh array; this set() is the one copy we pay.
       out.set(sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, ad, null, nonce, key), CHUNK_NONCE_BYTES);
       return out;
+    },
+    sealInto(index: number, plaintext: Uint8Array, target: Uint8Array, offset: number): number {
+      checkIndex(index);
+      const length = CHUNK_OVERHEAD_BYTES + plaintext.length;
+      if (!Number.isSafeInteger(offset) || offset < 0 || offset + length > target.length) {
+        throw new CryptoError('CHUNK_BAD_INPUT', 'target too small');
+      }
+      writeUint64BE(ad, idPart.length, index);
+      const nonce = target.subarray(offset, offset + CHUNK_NONCE_BYTES);
+      globalThis.crypto.getRandomValues(nonce);
+      target.set(sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, ad, null, nonce, key), offset + CHUNK_NONCE_BYTES);
+      return length;
     },
     open(index: number, sealed: Uint8Array): Uint8Array {
       checkIndex(index);
