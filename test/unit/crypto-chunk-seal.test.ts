@@ -14,20 +14,10 @@ import {
   type ChunkCipher,
   type CryptoErrorCode,
 } from '../../shared/crypto/index';
+import { prng } from './support/prng';
 
 await ready();
 
-/** mulberry32: tiny deterministic PRNG so every fuzz failure can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomBytes(rand: () => number, n: number): Uint8Array {
   const b = new Uint8Array(n);

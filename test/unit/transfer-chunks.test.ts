@@ -31,19 +31,10 @@ import {
   type FileControl,
   type FileOffer,
 } from '../../shared/transfer/index';
+import { prng } from './support/prng';
 
 await ready();
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Fast pseudo-random bytes (32 bits per PRNG step). */
 function randomBytes(seed: number, n: number): Uint8Array {
