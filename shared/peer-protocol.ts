@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import { LIMITS } from './limits';
 import { safeJsonParse } from './json';
+import { isFileControlType, parseFileControl, type FileControl } from './transfer/control';
 
 const MessageId = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/));
 
@@ -19,7 +20,8 @@ const PeerMsg = v.variant('type', [
   /** Receipt: the message with this id is stored on the receiver's device. */
   v.object({ type: v.literal('ack'), id: MessageId }),
 ]);
-export type PeerMsg = v.InferOutput<typeof PeerMsg>;
+/** Chat frames, and the file-transfer control frames of issue 4 (shared/transfer/control.ts). */
+export type PeerMsg = v.InferOutput<typeof PeerMsg> | FileControl;
 export type ChatFrame = Extract<PeerMsg, { type: 'chat' }>;
 
 /** Parses one data-channel frame (text). Returns null for anything malformed. */
@@ -29,6 +31,9 @@ export function parsePeerMsg(raw: unknown): PeerMsg | null {
     if (raw.length > LIMITS.maxPeerFrameBytes) return null;
     value = safeJsonParse(raw);
     if (value === undefined) return null;
+  }
+  if (typeof value === 'object' && value !== null && isFileControlType((value as { type?: unknown }).type)) {
+    return parseFileControl(value);
   }
   const r = v.safeParse(PeerMsg, value);
   return r.success ? r.output : null;

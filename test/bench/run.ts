@@ -1,31 +1,130 @@
 // `npm run bench` (after `npm run build`, inside a loopback-only network namespace): prints one
-// JSON object per line, {"name": …, "value": …, "unit": …}. Not part of `npm test`.
+// JSON object per line, {"name": …, "value": …, "unit": …}. Not part of `npm test`. Progress and
+// per-run figures go to stderr. See test/bench/README.md for what each figure means.
 //
-// Now: the raw RTCDataChannel baseline (raw-datachannel.ts). After the file transfer is wired
-// into the app (issue 4), the same run adds transfer_mb_s (256 MiB through the app's real path:
-// seal, hash, OPFS), transfer_vs_raw, receiver_peak_heap_mb (1 GiB) and connect_ms, measured in
-// the same run as the baseline so the ratio compares like with like.
+//   1. connect_ms: click on the contact → "end-to-end encrypted" in the real app (app-bench.ts).
+//   2. raw_mb_s: the raw RTCDataChannel baseline (raw-datachannel.ts), BENCH_MIB, interleaved with
+//      transfer_mb_s: BENCH_MIB of random bytes through the app's real path (Attach file → Accept
+//      → Verified); transfer_vs_raw = transfer_mb_s / raw_mb_s from this same run.
+//   3. receiver_peak_heap_mb: the receiver's JS heap during a BENCH_GIB_MIB transfer.
 //
-// Options (env): BENCH_MIB (default 256), BENCH_RUNS (default 1).
+// Options (env): BENCH_MIB (default 256), BENCH_GIB_MIB (default 1024; 0 skips step 4),
+// BENCH_RUNS (default 1; >1 prints medians), BENCH_CONNECT_RUNS (default 5).
+//
+// Run: npm run build   (once)   then   node test/e2e/run-in-netns.mjs npx tsx test/bench/run.ts
 
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { closeAllBrowsers } from '../e2e/browsers';
+import { freeBytes, measureConnect, measureTransfer, median, MiB, openBoth, startPair, tempFiles, type AppPair, type TempFiles } from './app-bench';
 import { benchLine, measureRaw } from './raw-datachannel';
 
-function envNumber(name: string, fallback: number): number {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? v : fallback;
+function envNumber(name: string, fallback: number, allowZero = false): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const v = Number(raw);
+  return Number.isFinite(v) && (v > 0 || (allowZero && v === 0)) ? v : fallback;
 }
+
+const t0 = Date.now();
+const log = (msg: string): void => console.error(`[bench +${((Date.now() - t0) / 1000).toFixed(1)} s] ${msg}`);
+const out = (name: string, value: number, unit: string): void => console.log(benchLine(name, value, unit));
 
 async function main(): Promise<void> {
   const mib = envNumber('BENCH_MIB', 256);
-  const runs = envNumber('BENCH_RUNS', 1);
-  const raw = await measureRaw({
-    bytes: mib * 1024 * 1024,
-    runs,
-    onRun: (mbs, i) => console.error(`raw run ${i + 1}/${runs}: ${mbs.toFixed(2)} MB/s`),
-  });
-  console.log(benchLine('raw_mb_s', raw.mbPerSecond, 'MB/s'));
-  console.log(benchLine('raw_connect_ms', raw.connectMs, 'ms'));
+  const bigMib = envNumber('BENCH_GIB_MIB', 1024, true);
+  const runs = Math.round(envNumber('BENCH_RUNS', 1));
+  const connectRuns = Math.round(envNumber('BENCH_CONNECT_RUNS', 5));
+
+  // Disk: the source file, the receiver's OPFS copy and (Chromium keeps the File the sender's
+  // IndexedDB stores for resume) possibly a sender-side copy, for the largest file; plus slack.
+  const largest = Math.max(mib, bigMib) * MiB;
+  const need = (mib + bigMib) * MiB + 2 * largest + 2 * 1024 * MiB;
+  const free = await freeBytes();
+  if (free < need) {
+    throw new Error(`not enough free disk in ${tmpdir()}: ${(free / 2 ** 30).toFixed(1)} GiB free, ${(need / 2 ** 30).toFixed(1)} GiB needed (lower BENCH_GIB_MIB)`);
+  }
+  log(`free disk ${(free / 2 ** 30).toFixed(1)} GiB; BENCH_MIB=${mib} BENCH_GIB_MIB=${bigMib} BENCH_RUNS=${runs}`);
+
+  let files: TempFiles | null = null;
+  let pair: AppPair | null = null;
+  try {
+    let phase = Date.now();
+    files = await tempFiles();
+    const small = await files.make(`bench-${mib}MiB.bin`, mib * MiB);
+    log(`generated ${mib} MiB in ${((Date.now() - phase) / 1000).toFixed(1)} s`);
+
+    // 1. connect_ms
+    phase = Date.now();
+    pair = await startPair();
+    log(`server + 2 browsers + register: ${((Date.now() - phase) / 1000).toFixed(1)} s`);
+    phase = Date.now();
+    const connects = await measureConnect(pair, connectRuns, (ms, i) => log(`connect ${i + 1}/${connectRuns}: ${ms.toFixed(0)} ms`));
+    out('connect_ms', median(connects), 'ms');
+    log(`connect_ms took ${((Date.now() - phase) / 1000).toFixed(1)} s`);
+    await openBoth(pair);
+
+    // 2. raw baseline and app transfer, interleaved (raw i right before transfer i): this machine's
+    // load changes by the minute, so adjacent runs make the ratio comparable. The raw baseline runs
+    // in its own two browsers while the app's two sit idle.
+    const raws: number[] = [];
+    const rawConnects: number[] = [];
+    const rates: number[] = [];
+    const chunkRates: number[] = [];
+    const offerMs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      phase = Date.now();
+      const raw = await measureRaw({ bytes: mib * MiB, runs: 1 });
+      raws.push(raw.mbPerSecond);
+      rawConnects.push(raw.connectMs);
+      log(`raw run ${i + 1}/${runs}: ${raw.mbPerSecond.toFixed(2)} MB/s; wall ${((Date.now() - phase) / 1000).toFixed(1)} s`);
+      phase = Date.now();
+      const r = await measureTransfer(pair, small, mib * MiB, { onProgress: (p) => log(`  ${mib} MiB: ${p} %`) });
+      rates.push(r.mbPerSecond);
+      chunkRates.push(r.chunkMbPerSecond);
+      offerMs.push(r.offerToVerifiedMs);
+      log(
+        `transfer ${i + 1}/${runs}: ${r.mbPerSecond.toFixed(2)} MB/s accept→verified (${(r.acceptToVerifiedMs / 1000).toFixed(1)} s), `
+          + `${r.chunkMbPerSecond.toFixed(2)} MB/s first→last chunk, tail ${r.tailMs.toFixed(0)} ms, ${r.chunks} chunks; `
+          + `ratio ${(r.mbPerSecond / raw.mbPerSecond).toFixed(2)}; wall ${((Date.now() - phase) / 1000).toFixed(1)} s`,
+      );
+    }
+    const rawMbs = median(raws);
+    const transfer = median(rates);
+    out('raw_mb_s', rawMbs, 'MB/s');
+    out('raw_connect_ms', median(rawConnects), 'ms');
+    out('transfer_mb_s', transfer, 'MB/s');
+    out('transfer_chunks_mb_s', median(chunkRates), 'MB/s');
+    out('transfer_offer_to_verified_ms', median(offerMs), 'ms');
+    out('transfer_vs_raw', transfer / rawMbs, 'ratio');
+    await rm(small, { force: true });
+
+    // 3. receiver heap for the big file
+    if (bigMib > 0) {
+      phase = Date.now();
+      const big = await files.make(`bench-${bigMib}MiB.bin`, bigMib * MiB);
+      log(`generated ${bigMib} MiB in ${((Date.now() - phase) / 1000).toFixed(1)} s`);
+      phase = Date.now();
+      const r = await measureTransfer(pair, big, bigMib * MiB, { heap: true, onProgress: (p) => log(`  ${bigMib} MiB: ${p} %`) });
+      log(
+        `${bigMib} MiB: ${r.mbPerSecond.toFixed(2)} MB/s, heap ${r.heapBaselineMb?.toFixed(1)} → peak ${r.heapPeakMb?.toFixed(1)} MB, `
+          + `heap+buffers ${r.heapAllBaselineMb?.toFixed(1)} → ${r.heapAllPeakMb?.toFixed(1)} MB, renderer RSS ${r.rssBaselineMb?.toFixed(0)} → ${r.rssPeakMb?.toFixed(0)} MB; `
+          + `wall ${((Date.now() - phase) / 1000).toFixed(1)} s`,
+      );
+      out('receiver_peak_heap_mb', r.heapPeakMb ?? NaN, 'MB');
+      out('receiver_peak_heap_mb_baseline', r.heapBaselineMb ?? NaN, 'MB');
+      out('receiver_peak_heap_all_mb', r.heapAllPeakMb ?? NaN, 'MB');
+      out('receiver_peak_heap_all_mb_baseline', r.heapAllBaselineMb ?? NaN, 'MB');
+      out('receiver_peak_rss_mb', r.rssPeakMb ?? NaN, 'MB');
+      out('receiver_peak_rss_mb_baseline', r.rssBaselineMb ?? NaN, 'MB');
+      out('transfer_big_mb_s', r.mbPerSecond, 'MB/s');
+      await rm(big, { force: true });
+    }
+  } finally {
+    await pair?.close();
+    await files?.dispose();
+    log('done');
+  }
 }
 
 main()

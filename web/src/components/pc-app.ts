@@ -13,6 +13,7 @@ import './pc-status-banner';
 import '../pwa/pc-install-button';
 import '../pwa/pc-share-panel';
 import { shareIntake, type ShareState } from '../pwa/share-intake';
+import { loadSharedFiles } from '../pwa/share-store';
 
 function wsUrl(): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
@@ -133,15 +134,24 @@ export class PcApp extends LitElement {
     void this.deliverShare();
   }
 
-  /** Content shared to the app goes into the composer of the contact just chosen. */
+  /**
+   * Content shared to the app goes to the contact just chosen: text into the composer, files
+   * offered right away (issue 4).
+   */
   private async deliverShare(): Promise<void> {
     const text = shareIntake.pendingText();
-    if (!text) return;
+    const hasFiles = (this.share.value?.content?.files.length ?? 0) > 0;
+    if (!text && !hasFiles) return;
     await this.updateComplete;
     const conversation = this.renderRoot.querySelector('pc-conversation');
     if (!conversation) return;
-    await conversation.setDraft(text);
-    await shareIntake.textDelivered();
+    if (hasFiles) {
+      const files = await loadSharedFiles();
+      if (files.length) await conversation.sendFiles(files);
+    }
+    if (text) await conversation.setDraft(text);
+    if (hasFiles) await shareIntake.discard();
+    else await shareIntake.textDelivered();
   }
 
   override render() {

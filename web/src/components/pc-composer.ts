@@ -7,6 +7,11 @@ export interface SendDetail {
   text: string;
 }
 
+/** Files chosen with "Attach file" (issue 4). */
+export interface FilesDetail {
+  files: File[];
+}
+
 /**
  * The message box. Enter sends, Shift+Enter adds a line. Fires `pc-send` with the text;
  * the box clears only when the parent confirms by calling `clear()`, so nothing typed is lost.
@@ -41,6 +46,21 @@ export class PcComposer extends LitElement {
         line-height: 1.35;
         field-sizing: content;
       }
+      .attach {
+        display: inline-flex;
+        align-items: center;
+        justify-content: center;
+        min-width: var(--pc-touch);
+        min-height: var(--pc-touch);
+        border-radius: 10px;
+        border: 1px solid var(--pc-border);
+        cursor: pointer;
+        color: var(--pc-text);
+      }
+      input[type='file']:focus-visible + .attach {
+        outline: 2px solid var(--pc-accent);
+        outline-offset: 2px;
+      }
       .meta {
         font-size: 0.8rem;
         color: var(--pc-muted);
@@ -74,6 +94,12 @@ export class PcComposer extends LitElement {
     this.length = text.length;
   }
 
+  private onFiles(input: HTMLInputElement): void {
+    const files = [...(input.files ?? [])];
+    input.value = '';
+    if (files.length) this.dispatchEvent(new CustomEvent<FilesDetail>('pc-files', { detail: { files }, bubbles: true, composed: true }));
+  }
+
   private send(): void {
     const text = this.box.value;
     if (!text.trim() || this.disabled || text.length > LIMITS.maxChatChars) return;
@@ -90,6 +116,18 @@ export class PcComposer extends LitElement {
           this.send();
         }}
       >
+        <input
+          id="attach"
+          class="visually-hidden"
+          type="file"
+          multiple
+          aria-label="Attach file"
+          ?disabled=${this.disabled}
+          @change=${(e: Event) => this.onFiles(e.target as HTMLInputElement)}
+        />
+        <label class="attach" for="attach" title="Attach files or images"><svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round"
+            ><path d="M20 11.5l-8.1 8.1a5 5 0 01-7.1-7.1l8.5-8.5a3.3 3.3 0 014.7 4.7l-8.5 8.5a1.7 1.7 0 01-2.4-2.4l7.8-7.8"
+          /></svg></label>
         <label class="visually-hidden" for="message">Message</label>
         <textarea
           id="message"

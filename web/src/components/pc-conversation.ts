@@ -7,7 +7,8 @@ import { StoreController } from '../state/store-controller';
 import { peersContext, presenceContext, securityContext, serviceContext, type PeersState, type PresenceState, type SecurityState } from '../state/contexts';
 import { SendError, type ChatService } from '../state/chat-service';
 import { MessagesController } from '../controllers/messages-controller';
-import type { PcComposer, SendDetail } from './pc-composer';
+import type { FilesDetail, PcComposer, SendDetail } from './pc-composer';
+import { TransferError } from '../transfer/transfer-service';
 import type { PcMessageList } from './pc-message-list';
 import './pc-composer';
 import './pc-message-list';
@@ -68,6 +69,10 @@ export class PcConversation extends LitElement {
         flex: 1;
         min-height: 0;
       }
+      :host([dragging]) pc-message-list {
+        outline: 3px dashed var(--pc-accent);
+        outline-offset: -8px;
+      }
     `,
   ];
 
@@ -82,6 +87,8 @@ export class PcConversation extends LitElement {
   @query('button.verify') private verifyButton?: HTMLButtonElement;
   private readonly messages = new MessagesController(this, () => this.service);
   @state() private sendError: string | null = null;
+  /** Files are being dragged over the conversation (drop to send). */
+  @property({ type: Boolean, reflect: true }) dragging = false;
   @query('pc-composer') private composer!: PcComposer;
   @query('pc-message-list') private list!: PcMessageList;
 
@@ -103,6 +110,61 @@ export class PcConversation extends LitElement {
     await this.composer.updateComplete;
     this.composer.setText(text);
     this.composer.focus();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.addEventListener('dragover', this.onDragOver);
+    this.addEventListener('dragleave', this.onDragLeave);
+    this.addEventListener('drop', this.onDrop);
+    this.addEventListener('paste', this.onPaste);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.removeEventListener('dragover', this.onDragOver);
+    this.removeEventListener('dragleave', this.onDragLeave);
+    this.removeEventListener('drop', this.onDrop);
+    this.removeEventListener('paste', this.onPaste);
+  }
+
+  private readonly onDragOver = (e: DragEvent): void => {
+    if (!e.dataTransfer?.types.includes('Files')) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+    this.dragging = true;
+  };
+
+  private readonly onDragLeave = (e: DragEvent): void => {
+    if (!e.relatedTarget || !this.contains(e.relatedTarget as Node)) this.dragging = false;
+  };
+
+  private readonly onDrop = (e: DragEvent): void => {
+    this.dragging = false;
+    const files = [...(e.dataTransfer?.files ?? [])];
+    if (!files.length) return;
+    e.preventDefault();
+    void this.sendFiles(files);
+  };
+
+  /** A pasted image (screenshot, copied picture) is sent as a file; text pastes as usual. */
+  private readonly onPaste = (e: ClipboardEvent): void => {
+    const files = [...(e.clipboardData?.files ?? [])];
+    if (!files.length) return;
+    e.preventDefault();
+    const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+    void this.sendFiles(files.map((f) => (f.name && f.name !== 'image.png' ? f : new File([f], `pasted-${stamp}.${f.type.split('/')[1] ?? 'png'}`, { type: f.type }))));
+  };
+
+  /** Offers files to this contact (attach, drop, paste, or files shared to the app). */
+  async sendFiles(files: File[]): Promise<void> {
+    try {
+      await this.service.transfers.sendFiles(this.peerName, files);
+      this.sendError = null;
+      this.list.scrollToEnd();
+    } catch (err) {
+      this.sendError = err instanceof TransferError ? err.message : 'Could not send the file. Try again.';
+    }
   }
 
   private closeVerify(): void {
@@ -154,7 +216,11 @@ export class PcConversation extends LitElement {
         .peerName=${this.peerName}
         @pc-load-older=${() => void this.messages.loadOlder()}
       ></pc-message-list>
-      <pc-composer .error=${this.sendError} @pc-send=${(e: CustomEvent<SendDetail>) => void this.onSend(e)}></pc-composer>
+      <pc-composer
+        .error=${this.sendError}
+        @pc-send=${(e: CustomEvent<SendDetail>) => void this.onSend(e)}
+        @pc-files=${(e: CustomEvent<FilesDetail>) => void this.sendFiles(e.detail.files)}
+      ></pc-composer>
     `;
   }
 }

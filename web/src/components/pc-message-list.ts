@@ -3,6 +3,7 @@ import { customElement, property, query } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { theme } from '../styles/theme';
 import type { MessageState, StoredMessage } from '../db/schema';
+import './pc-file-card';
 
 const STATE_LABEL: Record<MessageState, string> = {
   waiting: 'Waiting',
@@ -165,8 +166,10 @@ export class PcMessageList extends LitElement {
           (i) =>
             i.msg
               ? html`<li class="msg ${i.msg.outgoing ? 'out' : 'in'}" data-id=${i.msg.id} data-state=${i.msg.state}>
-                  <span class="from">${i.msg.outgoing ? 'You' : i.msg.from}</span><span class="text">${i.msg.text}</span><span class="meta"
-                    ><time datetime=${new Date(i.msg.ts).toISOString()}>${timeFmt.format(i.msg.ts)}</time>${i.msg.outgoing
+                  <span class="from">${i.msg.outgoing ? 'You' : i.msg.from}</span>${i.msg.fileId
+                    ? html`<pc-file-card .fileId=${i.msg.fileId}></pc-file-card>`
+                    : html`<span class="text">${i.msg.text}</span>`}<span class="meta"
+                    ><time datetime=${new Date(i.msg.ts).toISOString()}>${timeFmt.format(i.msg.ts)}</time>${i.msg.outgoing && !i.msg.fileId
                       ? html` · <span class="state">${STATE_LABEL[i.msg.state]}</span>`
                       : nothing}</span
                   >

@@ -4,6 +4,7 @@
  * ladder in {@link openChatDb}; never edit a past step, add a new one.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { FileOffer } from '../../../shared/transfer/control';
 
 export type MessageState =
   /** Stored here, waiting in the outbox for a connection to the peer. */
@@ -27,6 +28,47 @@ export interface StoredMessage {
   /** Author's clock, ms since the epoch. */
   ts: number;
   state: MessageState;
+  /** Issue 4: a file or image message; its transfer is `transfers[fileId]` (fileId === id). */
+  fileId?: string;
+}
+
+export type TransferState =
+  /** Offered; waiting for the receiver to accept (or, incoming, for the person to decide). */
+  | 'offered'
+  /** Accepted; chunks flowing, or paused until the contact is connected again. */
+  | 'running'
+  /** Every chunk arrived and the whole-file hashes match. */
+  | 'done'
+  /** The whole-file hash did not match, the source was lost, or storage failed. */
+  | 'failed'
+  | 'cancelled'
+  | 'declined';
+
+/** One file transfer, either direction (issue 4). Kept for resume and for the history. */
+export interface StoredTransfer {
+  /** The file id (also the id of its message in `messages`). */
+  id: string;
+  conv: string;
+  peerName: string;
+  direction: 'out' | 'in';
+  offer: FileOffer;
+  state: TransferState;
+  /** Receiver: bitmap of verified chunks on disk (ChunkSet.toBytes), for resume. */
+  verified?: Uint8Array;
+  /**
+   * Sender: the File itself (structured-cloned into IndexedDB; the browser keeps a copy or a
+   * reference), so a transfer resumes after the sender's page reloads. Dropped when finished,
+   * except for inline images (shown in the history).
+   */
+  file?: Blob;
+  /** BLAKE2b-256 of the whole file, once verified. */
+  hash?: string;
+  /** Why it failed, was cancelled or declined (a CancelReason / DeclineReason). */
+  reason?: string;
+  /** Who cancelled: the contact's display name, or '' for this device. */
+  cancelledBy?: string;
+  /** A cancel or decline the contact has not been told yet (we were offline). */
+  notifyPeer?: boolean;
 }
 
 export interface StoredConversation {
@@ -105,11 +147,16 @@ export interface ChatDbSchema extends DBSchema {
     value: KeyEvent;
     indexes: { 'by-conv-ts': [string, number] };
   };
+  transfers: {
+    key: string;
+    value: StoredTransfer;
+    indexes: { 'by-conv': string };
+  };
 }
 
 export type ChatDb = IDBPDatabase<ChatDbSchema>;
 
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 export function dbNameFor(usernameKey: string): string {
   return `peerchat-${usernameKey}`;
@@ -133,7 +180,12 @@ export function openChatDb(usernameKey: string): Promise<ChatDb> {
         const events = db.createObjectStore('keyEvents', { keyPath: 'id', autoIncrement: true });
         events.createIndex('by-conv-ts', ['conv', 'ts']);
       }
-      // Next schema change: `if (oldVersion < 3) { ... }`.
+      if (oldVersion < 3) {
+        // Issue 4 (files and images): one record per transfer, for resume and the history.
+        const transfers = db.createObjectStore('transfers', { keyPath: 'id' });
+        transfers.createIndex('by-conv', 'conv');
+      }
+      // Next schema change: `if (oldVersion < 4) { ... }`.
     },
     blocking() {
       // A newer version of the app opened in another tab: let it upgrade.

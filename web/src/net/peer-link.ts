@@ -164,6 +164,15 @@ export class PeerLink {
     }
   }
 
+  /**
+   * The raw data channel while the link is ready (issue 4: the send pump puts already sealed
+   * chunk frames on it and watches bufferedAmount), else null.
+   */
+  get channel(): RTCDataChannel | null {
+    if (this.state !== 'ready') return null;
+    return (this.peer as unknown as { _channel?: RTCDataChannel })._channel ?? null;
+  }
+
   /** Sends a frame, sealed; false unless the secure session is up (the caller keeps it in the outbox). */
   send(msg: PeerMsg): boolean {
     if (this.state !== 'ready') return false;

@@ -14,6 +14,8 @@ export interface PeerManagerOptions {
   sendSignal: (msg: ClientMsg) => boolean;
   onState: (conv: string, state: LinkState, link: PeerLink) => void;
   onFrame: (conv: string, msg: PeerMsg, link: PeerLink) => void;
+  /** Issue 4: file chunk frames (body after the kind byte). */
+  onChunk?: (conv: string, body: Uint8Array, link: PeerLink) => void;
 }
 
 export class PeerManager {
@@ -104,6 +106,13 @@ export class PeerManager {
       onFrame: (msg) => {
         if (this.links.get(conv) === link) this.opts.onFrame(conv, msg, link);
       },
+      ...(this.opts.onChunk
+        ? {
+            onChunk: (body: Uint8Array) => {
+              if (this.links.get(conv) === link) this.opts.onChunk?.(conv, body, link);
+            },
+          }
+        : {}),
     });
     this.links.set(conv, link);
     this.opts.onState(conv, 'connecting', link);

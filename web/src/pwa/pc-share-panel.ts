@@ -14,7 +14,7 @@ function size(bytes: number): string {
 
 /**
  * Shown above the contacts while something shared from another app waits: "Choose a contact to
- * send this to" with a preview; files are listed with a note until file transfer can send them.
+ * send this to" with a preview; files are listed and offered to the contact chosen.
  */
 @customElement('pc-share-panel')
 export class PcSharePanel extends LitElement {
@@ -95,7 +95,7 @@ export class PcSharePanel extends LitElement {
     const c = s.content;
     if (!c) return nothing;
     const files = c.files;
-    const heading = c.text ? 'Choose a contact to send this to' : files.length === 1 ? 'A shared file is waiting' : 'Shared files are waiting';
+    const heading = c.text || files.length === 1 ? 'Choose a contact to send this to' : 'Choose a contact to send these files to';
     return html`<section aria-labelledby="share-heading">
       <div class="head">
         <h2 id="share-heading">${heading}</h2>
@@ -107,8 +107,7 @@ export class PcSharePanel extends LitElement {
               ${files.map((f) => html`<li>${f.name} <span class="note">(${size(f.size)})</span></li>`)}
             </ul>
             <p class="note">
-              Sending files is not available in this version yet. ${files.length === 1 ? 'The file stays' : 'The files stay'} saved on this device
-              until then${c.text ? '; the text goes into the chat you choose' : ''}.
+              ${files.length === 1 ? 'The file is' : 'The files are'} offered to the contact you choose${c.text ? '; the text goes into the chat' : ''}.
             </p>`
         : nothing}
     </section>`;

@@ -19,6 +19,8 @@ import { SecurityService } from './security';
 import { openChatDb, type ChatDb, type StoredMessage } from '../db/schema';
 import * as history from '../db/history';
 import { Store } from './store';
+import { isFileControlType } from '../../../shared/transfer/control';
+import { TransferService } from '../transfer/transfer-service';
 import type { ConversationsState, PeersState, PresenceState, SessionState } from './contexts';
 
 export type MessageListener = (msg: StoredMessage) => void;
@@ -32,6 +34,8 @@ export class ChatService {
   readonly conversations = new Store<ConversationsState>({ list: [], active: null, loaded: false });
   readonly peers = new Store<PeersState>({ links: new Map() });
   readonly security: SecurityService;
+  /** Files and images (issue 4). */
+  readonly transfers: TransferService;
 
   private readonly signal: SignalClient;
   private db: ChatDb | null = null;
@@ -48,6 +52,15 @@ export class ChatService {
   constructor(wsUrl: string) {
     this.signal = new SignalClient(wsUrl);
     this.security = new SecurityService((m) => this.signal.send(m), () => this.readyDb());
+    this.transfers = new TransferService({
+      db: () => this.readyDb(),
+      me: () => this.myName ?? this.session.get().username,
+      link: (conv) => (this.manager?.isReady(conv) ? this.manager.get(conv) : undefined),
+      emitMessage: (m) => this.emitMessage(m),
+      refreshConversations: () => void this.refreshConversations(),
+      dial: (peerName) => this.dial(peerName),
+      isActive: (conv) => this.conversations.get().active === conv && document.visibilityState === 'visible',
+    });
     this.signal.on('state', (connection) => {
       this.session.update((s) => ({ ...s, connection, nextRetryAt: this.signal.nextRetryAt }));
       if (connection !== 'online') this.security.serverGone();
@@ -199,6 +212,7 @@ export class ChatService {
         sendSignal: (m) => this.signal.send(m),
         onState: (conv, state, link) => this.onLinkState(conv, state, link),
         onFrame: (conv, msg, link) => void this.onPeerFrame(conv, msg, link),
+        onChunk: (conv, body) => this.transfers.onChunk(conv, body),
       });
     }
     await opening;
@@ -284,7 +298,8 @@ export class ChatService {
     const conv = usernameKey(peerName);
     const db = this.db;
     if (!db) return;
-    const wanted = this.conversations.get().active === conv || (await history.pendingFor(db, conv)).length > 0;
+    const wanted =
+      this.conversations.get().active === conv || (await history.pendingFor(db, conv)).length > 0 || (await this.transfers.hasOpen(conv));
     if (wanted) this.dial(peerName);
   }
 
@@ -298,6 +313,7 @@ export class ChatService {
       return { links };
     });
     if (state === 'ready') {
+      this.transfers.linkReady(conv, link);
       this.redials.reset(conv);
       this.security.setSessionError(conv, false);
       void this.chain(conv, async () => {
@@ -305,6 +321,7 @@ export class ChatService {
         if (db) await this.transmit(conv, await history.pendingFor(db, conv));
       });
     } else if (state === 'closed' || state === 'failed') {
+      this.transfers.linkClosed(conv);
       const failure = state === 'failed' ? link.failure : null;
       if (failure === 'insecure' || failure === 'no-key') {
         // Shown in the conversation at once (with "Retry").
@@ -317,6 +334,7 @@ export class ChatService {
   }
 
   private async onPeerFrame(conv: string, msg: PeerMsg, link: PeerLink): Promise<void> {
+    if (isFileControlType(msg.type)) return this.transfers.onControl(conv, msg as Exclude<PeerMsg, { type: 'chat' | 'ack' }>, link);
     const db = await this.readyDb();
     if (!db) return;
     if (msg.type === 'chat') {

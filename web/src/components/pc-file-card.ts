@@ -1,0 +1,237 @@
+import { LitElement, css, html, nothing, svg, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { consume } from '@lit/context';
+import { isInlineImage } from '../../../shared/transfer/index';
+import { theme } from '../styles/theme';
+import { serviceContext } from '../state/contexts';
+import type { ChatService } from '../state/chat-service';
+import type { TransferView } from '../transfer/transfer-service';
+
+const fileIcon = svg`<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linejoin="round"><path d="M6 2.5h8l4.5 4.5v14.5H6z"/><path d="M14 2.5V7h4.5"/></svg>`;
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+}
+
+function formatEta(s: number | null): string {
+  if (s === null || !Number.isFinite(s)) return '';
+  if (s < 60) return `${Math.max(1, Math.round(s))} s left`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m} min ${Math.round(s % 60)} s left` : `${Math.floor(m / 60)} h ${m % 60} min left`;
+}
+
+const FAILURE: Record<string, string> = {
+  corrupt: 'Failed: the file did not arrive intact, so it was deleted.',
+  storage: 'Failed: not enough storage space on the receiving device.',
+  'source-lost': 'Failed: the sender no longer has the file.',
+  error: 'Failed: the transfer broke off.',
+};
+
+/**
+ * One file or image in the conversation (issue 4): name, size, type; the offer's Accept/Decline;
+ * progress with percentage, speed and time left while running, and Cancel on either side; the
+ * verified state with the BLAKE2b hash prefix and Save when done; images inline.
+ */
+@customElement('pc-file-card')
+export class PcFileCard extends LitElement {
+  static override styles = [
+    theme,
+    css`
+      :host {
+        display: block;
+        min-width: min(260px, 62vw);
+        /* Text and progress fill follow the bubble (white on ours, dark on theirs). */
+        color: inherit;
+      }
+      .icon svg {
+        width: 28px;
+        height: 28px;
+        display: block;
+      }
+      .head {
+        display: flex;
+        gap: 10px;
+        align-items: center;
+      }
+      .icon {
+        font-size: 1.6rem;
+        line-height: 1;
+      }
+      .name {
+        font-weight: 600;
+        overflow-wrap: anywhere;
+      }
+      .sub,
+      .line {
+        font-size: 0.8rem;
+        opacity: 0.9;
+      }
+      img {
+        display: block;
+        max-width: 100%;
+        max-height: 320px;
+        border-radius: 8px;
+        margin: 6px 0 4px;
+        background: rgba(127, 127, 127, 0.15);
+      }
+      .bar {
+        height: 8px;
+        border-radius: 4px;
+        background: color-mix(in srgb, currentColor 25%, transparent);
+        overflow: hidden;
+        margin: 8px 0 4px;
+      }
+      .bar > div {
+        height: 100%;
+        background: currentColor;
+        transition: width 0.2s linear;
+      }
+      .actions {
+        display: flex;
+        gap: 8px;
+        margin-top: 8px;
+        flex-wrap: wrap;
+      }
+      .ok {
+        font-weight: 600;
+      }
+      code {
+        font-size: 0.8rem;
+      }
+      .bad {
+        font-weight: 600;
+      }
+    `,
+  ];
+
+  @property() fileId = '';
+  @consume({ context: serviceContext }) service!: ChatService;
+  @state() private view: TransferView | null = null;
+  @state() private imageUrl: string | null = null;
+  private unwatch: (() => void) | undefined;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.subscribe();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.unwatch?.();
+    this.unwatch = undefined;
+    if (this.imageUrl) URL.revokeObjectURL(this.imageUrl);
+    this.imageUrl = null;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('fileId') && changed.get('fileId') !== undefined) {
+      this.unwatch?.();
+      this.unwatch = undefined;
+      this.subscribe();
+    }
+  }
+
+  private subscribe(): void {
+    if (this.unwatch || !this.fileId || !this.service) return;
+    this.unwatch = this.service.transfers.watch(this.fileId, (v) => {
+      this.view = v;
+      if (v.state === 'done' && this.isImage(v) && !this.imageUrl) void this.loadImage();
+    });
+  }
+
+  private isImage(v: TransferView): boolean {
+    return isInlineImage(v.offer);
+  }
+
+  private async loadImage(): Promise<void> {
+    const file = await this.service.transfers.fileOf(this.fileId);
+    if (file && this.isConnected && !this.imageUrl) this.imageUrl = URL.createObjectURL(file);
+  }
+
+  private async save(): Promise<void> {
+    const file = await this.service.transfers.fileOf(this.fileId);
+    if (!file) return;
+    const url = URL.createObjectURL(file);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = file.name;
+    a.rel = 'noopener';
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  }
+
+  private renderState(v: TransferView) {
+    const t = this.service.transfers;
+    const who = (name: string | undefined) => (name ? name : 'you');
+    switch (v.state) {
+      case 'offered':
+        return v.direction === 'in'
+          ? html`<div class="actions">
+              <button class="primary" aria-describedby="name" @click=${() => void t.accept(v.id)}>Accept</button>
+              <button aria-describedby="name" @click=${() => void t.decline(v.id)}>Decline</button>
+            </div>`
+          : html`<div class="line">Waiting for ${v.peerName} to accept…</div>
+              <div class="actions"><button aria-describedby="name" @click=${() => void t.cancel(v.id)}>Cancel</button></div>`;
+      case 'running': {
+        const p = v.progress;
+        const pct = Math.floor(p.fraction * 100);
+        const speed = p.bytesPerSecond > 0 ? `${(p.bytesPerSecond / 1e6).toFixed(1)} MB/s` : '';
+        const detail = v.live ? [`${pct} %`, speed, formatEta(p.secondsLeft)].filter(Boolean).join(' · ') : `${pct} % · paused until ${v.peerName} is connected`;
+        return html`<div class="bar" role="progressbar" aria-label="Transfer of ${v.offer.name}" aria-valuemin="0" aria-valuemax="100" aria-valuenow=${pct}>
+            <div style="width:${pct}%"></div>
+          </div>
+          <div class="line progress-text">${detail}</div>
+          <div class="actions"><button aria-describedby="name" @click=${() => void t.cancel(v.id)}>Cancel</button></div>`;
+      }
+      case 'done':
+        return html`<div class="line verified"><span class="ok">Verified ✓</span> <code title=${v.hash ?? ''}>BLAKE2b ${v.hash?.slice(0, 16) ?? ''}…</code></div>
+          ${v.direction === 'in' ? html`<div class="actions"><button class="primary" aria-describedby="name" @click=${() => void this.save()}>Save</button></div>` : nothing}`;
+      case 'cancelled':
+        return html`<div class="line cancelled" role="status">Cancelled by ${who(v.cancelledBy)}</div>`;
+      case 'declined':
+        return html`<div class="line declined" role="status">${v.direction === 'out' ? `Declined by ${v.peerName}` : 'Declined'}</div>`;
+      case 'failed':
+        return html`<div class="line bad" role="alert">${FAILURE[v.reason ?? 'error'] ?? FAILURE.error}</div>`;
+    }
+  }
+
+  override render() {
+    const v = this.view;
+    if (!v) return html`<div class="line">Loading file…</div>`;
+    const image = this.isImage(v);
+    const src = v.state === 'done' ? this.imageUrl : null;
+    return html`
+      <div class="card" data-state=${v.state} data-file-id=${v.id}>
+        ${src
+          ? html`<img class="full" src=${src} alt=${v.offer.name} />`
+          : image && v.offer.thumb && v.state !== 'failed'
+            ? html`<img class="thumb" src=${v.offer.thumb} alt="Preview of ${v.offer.name}" />`
+            : nothing}
+        <div class="head">
+          ${image ? nothing : html`<span class="icon" aria-hidden="true">${fileIcon}</span>`}
+          <div>
+            <div class="name" id="name">${v.offer.name}</div>
+            <div class="sub">${formatBytes(v.offer.size)} · ${v.offer.mime}</div>
+          </div>
+        </div>
+        ${this.renderState(v)}
+      </div>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pc-file-card': PcFileCard;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The sender's side of one file (issue 4): on every ready secure session it sets the file key
+ * from the session's txKey and (re)sends the offer; on file-accept it pumps the chunks the
+ * receiver does not have (send-pump.ts: bufferedAmount backpressure, no acks, no sleeps), then
+ * sends file-done with the whole-file hash; on file-need it pumps again.
+ */
+import { OutgoingTransfer, ProgressMeter, type FileAccept, type FileNeed, type ProgressSnapshot } from '../../../shared/transfer/index';
+import type { PeerMsg } from '../../../shared/index';
+import { FileSource } from '../files/file-source';
+import { pumpChunks } from '../files/send-pump';
+import type { StoredTransfer } from '../db/schema';
+import type { PeerLink } from '../net/peer-link';
+
+export interface OutgoingHost {
+  /** Running → the progress changed (called often; the host throttles). */
+  progress(): void;
+  /** The file cannot be read any more: cancel with 'source-lost'. */
+  sourceLost(): void;
+}
+
+export class OutgoingRunner {
+  readonly t: OutgoingTransfer;
+  private readonly source: FileSource;
+  private readonly meter: ProgressMeter;
+  private link: PeerLink | null = null;
+  private abort: AbortController | null = null;
+  private pumping = false;
+  /** The link whose file-accept we are serving. */
+  private acceptedOn: PeerLink | null = null;
+  private last: ProgressSnapshot = { fraction: 0, bytesPerSecond: 0, secondsLeft: null };
+
+  constructor(
+    readonly rec: StoredTransfer,
+    file: Blob,
+    private readonly host: OutgoingHost,
+  ) {
+    const o = rec.offer;
+    this.t = new OutgoingTransfer({
+      name: o.name,
+      mime: o.mime,
+      size: o.size,
+      chunkSize: o.chunkSize,
+      fileId: o.fileId,
+      ts: o.ts,
+      ...(o.isImage ? { isImage: true } : {}),
+      ...(o.thumb !== undefined ? { thumb: o.thumb } : {}),
+    });
+    this.source = new FileSource(file, this.t.plan.chunkSize);
+    this.meter = new ProgressMeter(o.size);
+  }
+
+  get snapshot(): ProgressSnapshot {
+    return this.last;
+  }
+
+  /** A ready secure session: new file key, and the offer (again: the receiver answers with `have`). */
+  attach(link: PeerLink): void {
+    this.stop();
+    const keys = link.session.keys;
+    if (!keys) return;
+    this.link = link;
+    this.t.setSessionKey(keys.txKey);
+    link.send(this.t.offer());
+  }
+
+  /** The session ended: stop sending; the next attach() resumes. */
+  detach(): void {
+    this.stop();
+    this.link = null;
+  }
+
+  /** False: `have` does not fit the file (the caller cancels). */
+  onAccept(msg: FileAccept): boolean {
+    if (!this.t.onAccept(msg)) return false;
+    this.acceptedOn = this.link;
+    void this.pump();
+    return true;
+  }
+
+  onNeed(msg: FileNeed): void {
+    if (this.t.onNeed(msg)) void this.pump();
+  }
+
+  send(msg: PeerMsg): boolean {
+    return this.link?.send(msg) ?? false;
+  }
+
+  /** Ends the transfer for good (done, cancelled, declined). */
+  dispose(): void {
+    this.stop();
+    this.link = null;
+    this.source.release();
+    this.t.dispose();
+  }
+
+  private stop(): void {
+    this.abort?.abort(new DOMException('paused', 'AbortError'));
+    this.abort = null;
+  }
+
+  private async pump(): Promise<void> {
+    const link = this.link;
+    const channel = link?.channel;
+    if (this.pumping || !link || !channel) return;
+    this.pumping = true;
+    const ac = new AbortController();
+    this.abort = ac;
+    const { chunkSize, chunkCount, size } = this.t.plan;
+    let lastUi = 0;
+    try {
+      // Loop: a file-need may arrive while the hash is being finished.
+      while (this.t.hasNext) {
+        await pumpChunks(this.t, this.source, channel, {
+          signal: ac.signal,
+          onSent: () => {
+            const now = performance.now();
+            if (now - lastUi < 100) return;
+            lastUi = now;
+            this.update(Math.min(size, (chunkCount - this.t.remaining) * chunkSize) - channel.bufferedAmount, now);
+          },
+        });
+        const hash = await this.t.finishHash((offset, length) => this.source.readRange(offset, length));
+        if (ac.signal.aborted) return;
+        if (!this.t.hasNext) link.send(this.t.doneMsg(hash));
+      }
+      this.update(size - channel.bufferedAmount, performance.now());
+    } catch (e) {
+      if (ac.signal.aborted || channel.readyState !== 'open' || link.state !== 'ready') return; // paused
+      if (e instanceof DOMException && (e.name === 'NotReadableError' || e.name === 'NotFoundError')) this.host.sourceLost();
+      else if (e instanceof Error && /read/i.test(e.message)) this.host.sourceLost();
+    } finally {
+      this.pumping = false;
+      if (this.abort === ac) this.abort = null;
+      // An accept on a newer session arrived while this pump was still winding down.
+      if (this.link && this.link !== link && this.acceptedOn === this.link) void this.pump();
+    }
+  }
+
+  private update(doneBytes: number, now: number): void {
+    this.last = this.meter.update(Math.max(0, doneBytes), now);
+    this.host.progress();
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * Read-only counters for tests and diagnostics, on `window.peerchatTransfers`: how many chunks
+ * this page received (a resumed transfer receives fewer than the file has), how many each
+ * transfer already had on disk when this page opened it, and the BLAKE2b-256 of a stored
+ * (received) file read back from OPFS in 1 MiB slices. Nothing here changes any state.
+ */
+import { createFileHasher, ready } from '../../../shared/crypto/index';
+import { openFileOf } from '../files/opfs-sink';
+
+export interface TransferDebug {
+  chunksReceived: number;
+  resumedFrom: Record<string, number>;
+  hashStored(fileId: string): Promise<string | null>;
+}
+
+async function hashStored(fileId: string): Promise<string | null> {
+  await ready();
+  const file = await openFileOf(fileId);
+  if (!file) return null;
+  const h = createFileHasher();
+  const step = 1024 * 1024;
+  for (let off = 0; off < file.size; off += step) {
+    h.update(new Uint8Array(await file.slice(off, off + step).arrayBuffer()));
+  }
+  return h.digestHex();
+}
+
+export function installTransferDebug(): TransferDebug {
+  const debug: TransferDebug = { chunksReceived: 0, resumedFrom: {}, hashStored };
+  (globalThis as unknown as { peerchatTransfers?: TransferDebug }).peerchatTransfers = debug;
+  return debug;
+}
