@@ -1,12 +1,15 @@
 /**
  * IndexedDB side of file transfers (issue 4): the `transfers` store, and the file message that
- * represents a transfer in the conversation ("📎 name"), written together in one transaction.
+ * represents a transfer in the conversation ("File: name"), written together in one transaction.
  */
 import type { ChatDb, StoredMessage, StoredTransfer } from '../db/schema';
 
-/** The text of a file message: what the conversation list shows as the preview. */
+/**
+ * The text of a file message: what the conversation list shows as the preview. Words, not an
+ * emoji, so it reads the same on systems without an emoji font.
+ */
 export function fileMessageText(name: string): string {
-  return `📎 ${name}`;
+  return `File: ${name}`;
 }
 
 /**
