@@ -123,6 +123,49 @@ export function rendererPids(name: string): number[] {
   return out;
 }
 
+/** PIDs of every process of the browsers launched with these harness names (browser, renderers, network…). */
+export function browserTreePids(names: readonly string[]): number[] {
+  const all = procs();
+  const seen = new Set<number>();
+  for (const name of names) {
+    const prefix = `--user-data-dir=${path.join(tmpdir(), `peerchat-e2e-${name}-`)}`;
+    for (const p of all) if (p.cmd.includes(prefix) && !p.cmd.includes('--type=')) seen.add(p.pid);
+  }
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const p of all) {
+      if (!seen.has(p.pid) && seen.has(p.ppid)) {
+        seen.add(p.pid);
+        grew = true;
+      }
+    }
+  }
+  return [...seen];
+}
+
+const CLK_TCK = 100; // getconf CLK_TCK on Linux (x86-64, arm64)
+
+/**
+ * CPU time (user + system, ms) used so far by the browsers with these harness names, all their
+ * processes. On a shared machine whose speed changes by the minute, CPU time per MB is a steadier
+ * figure than MB/s: a neighbour's load stretches wall time, not our CPU time.
+ */
+export function browserCpuMs(names: readonly string[]): number {
+  let ticks = 0;
+  for (const pid of browserTreePids(names)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // After the comm: state(0) ppid(1) … utime(11) stime(12) cutime(13) cstime(14).
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    } catch {
+      /* gone */
+    }
+  }
+  return (ticks * 1000) / CLK_TCK;
+}
+
 /** Sum of VmRSS of these PIDs, bytes. */
 export function rssBytes(pids: readonly number[]): number {
   let sum = 0;
@@ -297,6 +340,8 @@ export interface TransferResult {
   tailMs: number;
   /** Chunks bob received in this transfer. */
   chunks: number;
+  /** CPU time both browsers used from before "Attach file" to "Verified", ms per MB. */
+  cpuMsPerMb: number;
   /** Bob's main-thread JS heap (MB = 10^6 bytes): after GC before the offer, and the peak seen. */
   heapBaselineMb?: number;
   heapPeakMb?: number;
@@ -353,6 +398,7 @@ export async function measureTransfer(
   }
   try {
     await bobPage.evaluate(RECEIVER_WATCH);
+    const cpu0 = browserCpuMs([alice.name, bob.name]);
     await alice.setFiles('Attach file', [file]);
     const deadline = Date.now() + timeoutMs;
     let w: Watch;
@@ -366,6 +412,7 @@ export async function measureTransfer(
       lastPct = w.pct;
       await new Promise((r) => setTimeout(r, 250));
     }
+    const cpuMsPerMb = (browserCpuMs([alice.name, bob.name]) - cpu0) / (bytes / MB);
     const verifiedAt = w.verifiedAt as number;
     const offeredAt = w.offeredAt ?? NaN;
     const startAt = w.acceptedAt ?? offeredAt;
@@ -381,6 +428,7 @@ export async function measureTransfer(
       acceptToVerifiedMs: verifiedAt - startAt,
       tailMs: verifiedAt - (w.lastChunkAt ?? NaN),
       chunks,
+      cpuMsPerMb,
       ...heap,
     };
   } finally {

@@ -31,6 +31,9 @@ export interface RawOptions {
   runs?: number;
   /** Called with each run's figure. */
   onRun?: (mbPerSecond: number, run: number) => void;
+  /** Called right before each run's first send and right after its last byte arrived (e.g. to read CPU counters). */
+  onStart?: (run: number) => void;
+  onEnd?: (run: number) => void;
 }
 
 export interface RawResult {
@@ -189,8 +192,10 @@ export async function measureRaw(options: RawOptions = {}): Promise<RawResult> {
     const timeoutMs = Math.max(60_000, (total / 2e6) * 1000);
     for (let run = 0; run < runCount; run++) {
       await receiver.evaluate((n) => (window as unknown as RawWindow).rawReceive(n), total);
+      options.onStart?.(run);
       const start = await sender.evaluate((o) => (window as unknown as RawWindow).rawSend(o), { total, chunkSize, lowWater, highWater });
       const result = (await receiver.waitFor(() => (window as unknown as RawWindow).__raw.result, undefined, timeoutMs)) as { end: number };
+      options.onEnd?.(run);
       const mbs = total / 1e6 / ((result.end - start) / 1000);
       runs.push(mbs);
       options.onRun?.(mbs, run);
