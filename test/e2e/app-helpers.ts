@@ -151,3 +151,26 @@ export function contactLabel(user: BrowserUser, peer: string): Promise<string | 
     return list?.querySelector(`button[data-contact="${p.toLowerCase()}"]`)?.getAttribute('aria-label') ?? null;
   }, peer);
 }
+
+/**
+ * Tests that run in order and share browsers: `step` declares one, and `failed` tells the
+ * suite's `after()` hook whether to dump diagnostics (screenshots, page text, console).
+ */
+export function stepTracker(test: (name: string, fn: () => Promise<void>) => unknown): { step: (name: string, fn: () => Promise<void>) => void; readonly failed: boolean } {
+  let failed = false;
+  return {
+    get failed() {
+      return failed;
+    },
+    step(name, fn) {
+      test(name, async () => {
+        try {
+          await fn();
+        } catch (err) {
+          failed = true;
+          throw err;
+        }
+      });
+    },
+  };
+}

@@ -6,13 +6,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
-import { contactLabel, login, openConversation, register, send, shownMessages, startTestServer, waitForMessage, PASSWORD, type TestServer } from './app-helpers';
+import { contactLabel, login, openConversation, register, send, shownMessages, startTestServer, waitForMessage, PASSWORD, stepTracker, type TestServer } from './app-helpers';
 
 describe('chat between two Chromium browsers', { timeout: 240_000 }, () => {
   let srv: TestServer;
   let alice: BrowserUser;
   let bob: BrowserUser;
-  let failed = false;
+  const steps = stepTracker(test);
 
   before(async () => {
     srv = await startTestServer();
@@ -20,20 +20,12 @@ describe('chat between two Chromium browsers', { timeout: 240_000 }, () => {
   });
 
   after(async () => {
-    if (failed) await dumpDiagnostics([alice, bob].filter(Boolean), 'chat');
+    if (steps.failed) await dumpDiagnostics([alice, bob].filter(Boolean), 'chat');
     await closeAllBrowsers();
     await srv?.dispose();
   });
 
-  const step = (name: string, fn: () => Promise<void>) =>
-    test(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    });
+  const { step } = steps;
 
   step('bad input on the login form gets a sentence next to the field', async () => {
     await alice.goto(srv.url);

@@ -20,7 +20,7 @@ import type { SignalData } from '../../shared/signal-protocol';
 import { createLogger } from '../../signal-server/src/logger';
 import type { TestHooks } from '../../signal-server/src/test-hooks';
 import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
-import { login, openConversation, register, send, shownMessages, startTestServer, waitForMessage, type TestServer } from './app-helpers';
+import { login, openConversation, register, send, shownMessages, startTestServer, waitForMessage, stepTracker, type TestServer } from './app-helpers';
 
 const SHOTS = '/tmp/shots-e2ee';
 mkdirSync(SHOTS, { recursive: true });
@@ -94,27 +94,19 @@ describe('end-to-end encryption in the browser', { timeout: 420_000 }, () => {
   let alice: BrowserUser;
   let bob: BrowserUser;
   const servers: TestServer[] = [];
-  let failed = false;
+  const steps = stepTracker(test);
 
   before(async () => {
     [alice, bob] = await Promise.all([launchBrowser('chromium', { name: 'alice' }), launchBrowser('chromium', { name: 'bob' })]);
   });
 
   after(async () => {
-    if (failed) await dumpDiagnostics([alice, bob].filter(Boolean), 'e2ee');
+    if (steps.failed) await dumpDiagnostics([alice, bob].filter(Boolean), 'e2ee');
     await closeAllBrowsers();
     for (const s of servers) await s.dispose().catch(() => undefined);
   });
 
-  const step = (name: string, fn: () => Promise<void>) =>
-    test(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    });
+  const { step } = steps;
 
   describe('honest server', () => {
     let srv: TestServer;

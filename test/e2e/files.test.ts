@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
-import { openConversation, send, startTestServer, waitForMessage, PASSWORD, type TestServer } from './app-helpers';
+import { openConversation, send, startTestServer, waitForMessage, PASSWORD, stepTracker, type TestServer } from './app-helpers';
 import { b2sum256, clickInCard, hashInPage, opfsHas, pngFile, randomFile, shownCards, waitForCard } from './file-helpers';
 
 const SHOTS = '/tmp/shots-files';
@@ -49,7 +49,7 @@ describe('files and images', { timeout: 600_000 }, () => {
   let alice: BrowserUser;
   let bob: BrowserUser;
   let dir: string;
-  let failed = false;
+  const steps = stepTracker(test);
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'pc-files-'));
@@ -68,21 +68,13 @@ describe('files and images', { timeout: 600_000 }, () => {
   });
 
   after(async () => {
-    if (failed) await dumpDiagnostics([alice, bob].filter(Boolean), 'files');
+    if (steps.failed) await dumpDiagnostics([alice, bob].filter(Boolean), 'files');
     await closeAllBrowsers();
     await srv?.dispose();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const step = (name: string, fn: () => Promise<void>) =>
-    test(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    });
+  const { step } = steps;
 
   step('an image is accepted automatically and shows inline on both sides', async () => {
     const png = pngFile(path.join(dir, 'sunset.png'), 640, 400);
