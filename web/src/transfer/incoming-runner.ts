@@ -18,6 +18,9 @@ import { OpfsSink } from '../files/opfs-sink';
 import type { StoredTransfer } from '../db/schema';
 import type { PeerLink } from '../net/peer-link';
 
+/** How often progress is redrawn: each redraw costs CPU that the transfer needs. */
+const UI_EVERY_MS = 400;
+
 export interface IncomingHost {
   progress(): void;
   /** Store the verified-chunk snapshot (already flushed to disk). */
@@ -93,7 +96,7 @@ export class IncomingRunner {
     this.sink.write(r.index, r.bytes);
     this.receivedHere++;
     const now = performance.now();
-    if (now - this.lastUi >= 100) {
+    if (now - this.lastUi >= UI_EVERY_MS) {
       this.lastUi = now;
       this.last = this.meter.update(this.doneBytes(), now);
       this.host.progress();

@@ -11,6 +11,9 @@ import { pumpChunks } from '../files/send-pump';
 import type { StoredTransfer } from '../db/schema';
 import type { PeerLink } from '../net/peer-link';
 
+/** How often progress is redrawn: each redraw costs CPU that the transfer needs. */
+const UI_EVERY_MS = 400;
+
 export interface OutgoingHost {
   /** Running → the progress changed (called often; the host throttles). */
   progress(): void;
@@ -114,7 +117,7 @@ export class OutgoingRunner {
           signal: ac.signal,
           onSent: () => {
             const now = performance.now();
-            if (now - lastUi < 100) return;
+            if (now - lastUi < UI_EVERY_MS) return;
             lastUi = now;
             this.update(Math.min(size, (chunkCount - this.t.remaining) * chunkSize) - channel.bufferedAmount, now);
           },
