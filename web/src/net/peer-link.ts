@@ -129,6 +129,11 @@ export class PeerLink {
       clearTimeout(this.timer);
       this.channelOpen = true;
       const pc = (this.peer as unknown as { _pc?: RTCPeerConnection })._pc;
+      // From here on, messages go straight from the channel to the session: simple-peer would
+      // wrap each in a Buffer and pass it through a stream, which costs CPU on the file-transfer
+      // hot path. Everything before this point still arrives through the 'data' event below.
+      const ch = (this.peer as unknown as { _channel?: RTCDataChannel })._channel;
+      if (ch) ch.onmessage = (ev: MessageEvent<unknown>) => this.session.receive(ev.data);
       // The fingerprints of the descriptions actually applied, not of what was relayed to us.
       this.session.begin({
         local: pc?.localDescription ? parseSdpFingerprints(pc.localDescription.sdp) : null,
