@@ -11,22 +11,9 @@ import {
   type CryptoErrorCode,
   type Opener,
 } from '../../shared/crypto/index';
-import { prng } from './support/prng';
+import { prng, randomBytes, same } from './support/prng';
 
 await ready();
-
-
-function randomBytes(rand: () => number, n: number): Uint8Array {
-  const b = new Uint8Array(n);
-  for (let i = 0; i < n; i++) b[i] = Math.floor(rand() * 256);
-  return b;
-}
-
-function same(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 function expectCode(fn: () => unknown, code: CryptoErrorCode, msg?: string): void {
   assert.throws(
