@@ -11,11 +11,9 @@
 // CLI:      node test/e2e/run-in-netns.mjs tsx test/bench/raw-datachannel.ts [--mib 256] [--runs 1]
 //           prints {"name":"raw_mb_s","value":…,"unit":"MB/s"}
 
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { ROOM_SIGNALLING_JS, startRoomRelay } from '../e2e/room-relay';
 import { closeAllBrowsers, launchChromium, type BrowserUser } from '../e2e/browsers';
 
 export interface RawOptions {
@@ -68,26 +66,8 @@ const PAGE = /* html */ `<!doctype html>
     };
   };
   pc.ondatachannel = (e) => use(e.channel);
-  ws.onmessage = async (ev) => {
-    const msg = JSON.parse(ev.data);
-    if (msg.type === 'start') {
-      started = performance.now();
-      use(pc.createDataChannel('raw'));
-      await pc.setLocalDescription(await pc.createOffer());
-      send({ type: 'description', description: pc.localDescription });
-    } else if (msg.type === 'description') {
-      await pc.setRemoteDescription(msg.description);
-      if (msg.description.type === 'offer') {
-        await pc.setLocalDescription(await pc.createAnswer());
-        send({ type: 'description', description: pc.localDescription });
-      }
-      for (const c of pending.splice(0)) await pc.addIceCandidate(c);
-    } else if (msg.type === 'candidate') {
-      if (pc.remoteDescription) await pc.addIceCandidate(msg.candidate);
-      else pending.push(msg.candidate);
-    }
-  };
-  const now = () => performance.timeOrigin + performance.now();
+  const openChannel = () => use(pc.createDataChannel('raw'));
+${ROOM_SIGNALLING_JS}  const now = () => performance.timeOrigin + performance.now();
 
   window.rawReceive = (total) => {
     state.result = null;
@@ -123,45 +103,6 @@ const PAGE = /* html */ `<!doctype html>
   };
 </script></body></html>`;
 
-interface RelayServer {
-  url: string;
-  close(): Promise<void>;
-}
-
-/** Serves PAGE and pairs the two members of each ?room= over a ws relay (as smoke-webrtc does). */
-async function startRelay(): Promise<RelayServer> {
-  const rooms = new Map<string, Set<WebSocket>>();
-  const http: Server = createServer((req, res) => {
-    if (req.url === '/' || req.url?.startsWith('/?')) {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(PAGE);
-    } else res.writeHead(404).end();
-  });
-  const wss = new WebSocketServer({ server: http, path: '/ws' });
-  wss.on('connection', (ws, req) => {
-    const room = new URL(req.url ?? '/', 'http://x').searchParams.get('room') ?? '';
-    const members = rooms.get(room) ?? new Set<WebSocket>();
-    rooms.set(room, members);
-    members.add(ws);
-    if (members.size === 2) [...members][0]?.send(JSON.stringify({ type: 'start' }));
-    ws.on('message', (data) => {
-      for (const other of members) if (other !== ws) other.send(data.toString());
-    });
-    ws.on('close', () => members.delete(ws));
-  });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const { port } = http.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    async close() {
-      for (const c of wss.clients) c.terminate();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-      http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-    },
-  };
-}
-
 type RawWindow = {
   __raw: { open: boolean; connectMs: number | null; result: { end: number; got: number } | null };
   rawReceive(total: number): void;
@@ -175,7 +116,7 @@ export async function measureRaw(options: RawOptions = {}): Promise<RawResult> {
   const lowWater = options.lowWater ?? 1024 * 1024;
   const highWater = options.highWater ?? 4 * 1024 * 1024;
   const runCount = Math.max(1, options.runs ?? 1);
-  const relay = await startRelay();
+  const relay = await startRoomRelay(PAGE);
   const users: BrowserUser[] = [];
   try {
     const sender = await launchChromium({ name: 'raw-sender' });

@@ -9,12 +9,10 @@
 
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { ROOM_SIGNALLING_JS, startRoomRelay, type RoomRelay } from './room-relay';
 import { browserKinds, closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserKind, type BrowserUser } from './browsers';
 
 const PAGE = /* html */ `<!doctype html>
@@ -103,86 +101,17 @@ const PAGE = /* html */ `<!doctype html>
     chat.addLine('me', e.detail);
   });
   ws.onopen = () => chat.setStatus('signalling');
-  ws.onmessage = async (ev) => {
-    const msg = JSON.parse(ev.data);
-    if (msg.type === 'start') {
-      started = performance.now();
-      useChannel(pc.createDataChannel('chat'));
-      await pc.setLocalDescription(await pc.createOffer());
-      send({ type: 'description', description: pc.localDescription });
-    } else if (msg.type === 'description') {
-      await pc.setRemoteDescription(msg.description);
-      if (msg.description.type === 'offer') {
-        await pc.setLocalDescription(await pc.createAnswer());
-        send({ type: 'description', description: pc.localDescription });
-      }
-      for (const c of pending.splice(0)) await pc.addIceCandidate(c);
-    } else if (msg.type === 'candidate') {
-      if (pc.remoteDescription) await pc.addIceCandidate(msg.candidate);
-      else pending.push(msg.candidate);
-    }
-  };
-</script>
+  const openChannel = () => useChannel(pc.createDataChannel('chat'));
+${ROOM_SIGNALLING_JS}</script>
 </body>
 </html>`;
 
-interface SmokeServer {
-  url: string;
-  close(): Promise<void>;
-}
-
-/** http server for the page + ws relay pairing the two members of each ?room=. */
-async function startSmokeServer(): Promise<SmokeServer> {
-  const rooms = new Map<string, Set<WebSocket>>();
-  const http: Server = createServer((req, res) => {
-    if (req.url?.startsWith('/?') || req.url === '/') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(PAGE);
-    } else {
-      res.writeHead(404).end();
-    }
-  });
-  const wss = new WebSocketServer({ server: http, path: '/ws' });
-  wss.on('connection', (ws, req) => {
-    const room = new URL(req.url ?? '/', 'http://x').searchParams.get('room') ?? '';
-    const members = rooms.get(room) ?? new Set<WebSocket>();
-    rooms.set(room, members);
-    if (members.size >= 2) {
-      ws.close(1008, 'room full');
-      return;
-    }
-    members.add(ws);
-    if (members.size === 2) {
-      const [first] = members;
-      first?.send(JSON.stringify({ type: 'start' })); // the first to join makes the offer
-    }
-    ws.on('message', (data) => {
-      for (const other of members) if (other !== ws) other.send(data.toString());
-    });
-    ws.on('close', () => {
-      members.delete(ws);
-      if (members.size === 0) rooms.delete(room);
-    });
-  });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const { port } = http.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    async close() {
-      for (const client of wss.clients) client.terminate();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-      http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-    },
-  };
-}
-
 describe('e2e harness smoke: two browser processes, WebRTC data channel over loopback', () => {
-  let server: SmokeServer;
+  let server: RoomRelay;
   let fileDir: string;
 
   before(async () => {
-    server = await startSmokeServer();
+    server = await startRoomRelay(PAGE);
     fileDir = await mkdtemp(path.join(tmpdir(), 'peerchat-smoke-files-'));
   });
 
