@@ -10,6 +10,13 @@ import type { ChatService } from '../state/chat-service';
 const USERNAME_ERRORS: ReadonlySet<string> = new Set(['USER_EXISTS', 'UNKNOWN_USER', 'INVALID_USERNAME']);
 const PASSWORD_ERRORS: ReadonlySet<string> = new Set(['BAD_PASSWORD', 'PASSWORD_TOO_SHORT', 'PASSWORD_TOO_LONG']);
 
+/** The line under a field: its error as a sentence, or the hint when there is none. */
+function fieldMessage(id: string, err: ErrorCode | null, hint: string) {
+  return err
+    ? html`<span class="error" id=${id} role="alert">${describeError(err)}</span>`
+    : html`<span class="hint" id=${id}>${hint}</span>`;
+}
+
 /** Log in or register. Errors show next to the field that caused them. */
 @customElement('pc-login-form')
 export class PcLoginForm extends LitElement {
@@ -145,9 +152,7 @@ export class PcLoginForm extends LitElement {
             aria-describedby="username-msg"
             @input=${() => (this.localError = null)}
           />
-          ${uErr
-            ? html`<span class="error" id="username-msg" role="alert">${describeError(uErr)}</span>`
-            : html`<span class="hint" id="username-msg">3–32 letters, digits, _ . -</span>`}
+          ${fieldMessage('username-msg', uErr, '3–32 letters, digits, _ . -')}
         </div>
         <div class="field">
           <label for="password">Password</label>
@@ -161,9 +166,7 @@ export class PcLoginForm extends LitElement {
             aria-describedby="password-msg"
             @input=${() => (this.localError = null)}
           />
-          ${pErr
-            ? html`<span class="error" id="password-msg" role="alert">${describeError(pErr)}</span>`
-            : html`<span class="hint" id="password-msg">At least 8 characters.</span>`}
+          ${fieldMessage('password-msg', pErr, 'At least 8 characters.')}
         </div>
         ${formErr ? html`<div class="form-error" role="alert">${describeError(formErr)}</div>` : nothing}
         ${s?.localError ? html`<div class="form-error" role="alert">${s.localError}</div>` : nothing}
