@@ -13,6 +13,7 @@
  */
 import { CryptoError } from './errors';
 import { assertReady, sodium } from './sodium';
+import { aeadOpenView, aeadSealInto } from './sodium-heap';
 import { lengthPrefixed, utf8, writeUint64BE } from './bytes';
 
 export const CHUNK_NONCE_BYTES = 24;
@@ -46,6 +47,12 @@ export interface ChunkCipher {
   sealInto(index: number, plaintext: Uint8Array, target: Uint8Array, offset: number): number;
   /** Throws CHUNK_REJECTED unless `sealed` is exactly what seal(index, …) made for this file. */
   open(index: number, sealed: Uint8Array): Uint8Array;
+  /**
+   * Same as open(), but the plaintext is a VIEW of libsodium's WASM heap (no copy out), valid
+   * only until the next libsodium call: hash it and copy it where it goes right away (the
+   * receiver's hot path). See sodium-heap.ts.
+   */
+  openView(index: number, sealed: Uint8Array): Uint8Array;
 }
 
 /**
@@ -60,45 +67,43 @@ export function createChunkCipher(fileKey: Uint8Array, fileId: string): ChunkCip
   ad.set(idPart, 0);
   const key = fileKey.slice();
 
+  const nonce = new Uint8Array(CHUNK_NONCE_BYTES);
+
+  // Through sodium-heap.ts: plaintext and target that are views of the WASM heap are used in
+  // place; anything else is copied through its scratch area (still fewer copies than the wrappers).
+  const sealInto = (index: number, plaintext: Uint8Array, target: Uint8Array, offset: number): number => {
+    checkIndex(index);
+    const length = CHUNK_OVERHEAD_BYTES + plaintext.length;
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset + length > target.length) {
+      throw new CryptoError('CHUNK_BAD_INPUT', 'target too small');
+    }
+    writeUint64BE(ad, idPart.length, index);
+    globalThis.crypto.getRandomValues(nonce);
+    target.set(nonce, offset);
+    aeadSealInto(plaintext, ad, nonce, key, target.subarray(offset + CHUNK_NONCE_BYTES, offset + length));
+    return length;
+  };
+
+  const openView = (index: number, sealed: Uint8Array): Uint8Array => {
+    checkIndex(index);
+    if (sealed.length < CHUNK_OVERHEAD_BYTES) throw new CryptoError('CHUNK_REJECTED', 'too short');
+    writeUint64BE(ad, idPart.length, index);
+    const plain = aeadOpenView(sealed.subarray(CHUNK_NONCE_BYTES), ad, sealed.subarray(0, CHUNK_NONCE_BYTES), key);
+    if (!plain) throw new CryptoError('CHUNK_REJECTED', 'authentication failed');
+    return plain;
+  };
+
   return {
     seal(index: number, plaintext: Uint8Array): Uint8Array {
-      checkIndex(index);
-      writeUint64BE(ad, idPart.length, index);
       const out = new Uint8Array(CHUNK_OVERHEAD_BYTES + plaintext.length);
-      const nonce = out.subarray(0, CHUNK_NONCE_BYTES);
-      globalThis.crypto.getRandomValues(nonce);
-      // libsodium-wrappers always returns a fresh array; this set() is the one copy we pay.
-      out.set(sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, ad, null, nonce, key), CHUNK_NONCE_BYTES);
+      sealInto(index, plaintext, out, 0);
       return out;
     },
-    sealInto(index: number, plaintext: Uint8Array, target: Uint8Array, offset: number): number {
-      checkIndex(index);
-      const length = CHUNK_OVERHEAD_BYTES + plaintext.length;
-      if (!Number.isSafeInteger(offset) || offset < 0 || offset + length > target.length) {
-        throw new CryptoError('CHUNK_BAD_INPUT', 'target too small');
-      }
-      writeUint64BE(ad, idPart.length, index);
-      const nonce = target.subarray(offset, offset + CHUNK_NONCE_BYTES);
-      globalThis.crypto.getRandomValues(nonce);
-      target.set(sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, ad, null, nonce, key), offset + CHUNK_NONCE_BYTES);
-      return length;
-    },
+    sealInto,
     open(index: number, sealed: Uint8Array): Uint8Array {
-      checkIndex(index);
-      if (sealed.length < CHUNK_OVERHEAD_BYTES) throw new CryptoError('CHUNK_REJECTED', 'too short');
-      writeUint64BE(ad, idPart.length, index);
-      try {
-        return sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
-          null,
-          sealed.subarray(CHUNK_NONCE_BYTES),
-          ad,
-          sealed.subarray(0, CHUNK_NONCE_BYTES),
-          key,
-        );
-      } catch {
-        throw new CryptoError('CHUNK_REJECTED', 'authentication failed');
-      }
+      return openView(index, sealed).slice();
     },
+    openView,
   };
 }
 

@@ -6,6 +6,7 @@
 import { CryptoError } from './errors';
 import { assertReady, sodium } from './sodium';
 import { toHex } from './bytes';
+import { HeapHash } from './sodium-heap';
 
 export const FILE_HASH_BYTES = 32;
 
@@ -20,24 +21,18 @@ export interface FileHasher {
 
 export function createFileHasher(): FileHasher {
   assertReady();
-  let state: ReturnType<typeof sodium.crypto_generichash_init> | null = sodium.crypto_generichash_init(null, FILE_HASH_BYTES);
-  const live = (): ReturnType<typeof sodium.crypto_generichash_init> => {
-    if (!state) throw new CryptoError('HASH_FINALIZED');
-    return state;
-  };
+  // A heap state (sodium-heap.ts): chunks that already are views of the WASM heap (the transfer
+  // hot path stages them there to seal or open) are hashed in place, without a copy.
+  const state = new HeapHash(FILE_HASH_BYTES);
   return {
     update(bytes: Uint8Array): void {
-      sodium.crypto_generichash_update(live(), bytes);
+      state.update(bytes);
     },
     digestHex(): string {
-      const digest = sodium.crypto_generichash_final(live(), FILE_HASH_BYTES);
-      state = null;
-      return toHex(digest);
+      return toHex(state.final());
     },
     dispose(): void {
-      // libsodium frees the state in final(); there is no other way to release it.
-      if (state) sodium.crypto_generichash_final(state, FILE_HASH_BYTES);
-      state = null;
+      state.free();
     },
   };
 }

@@ -15,6 +15,7 @@
  * to open.
  */
 import { CHUNK_OVERHEAD_BYTES, type ChunkCipher } from '../crypto/chunk-seal';
+import { scratchOut } from '../crypto/sodium-heap';
 import { CHUNK_FRAME_HEADER_BYTES, MAX_CHUNK_FRAME_BYTES } from './limits';
 
 /** Must equal PEER_FRAME_KINDS.chunk (shared/peer-protocol.ts); a unit test checks it. */
@@ -46,16 +47,16 @@ export function chunkFrameLength(plaintextLength: number): number {
 }
 
 /**
- * Seals chunks of one file straight into data-channel frames. The frame buffer is allocated once
- * (for the largest chunk) and reused: `encode()` returns a VIEW that is only valid until the next
- * call. RTCDataChannel.send() copies synchronously, so `channel.send(encoder.encode(i, bytes))` is
- * safe; anything that keeps the frame (a queue, postMessage transfer) must copy it or use
- * encodeChunkFrame. The header's fileId is written once; per chunk only the index and the sealed
- * bytes change.
+ * Seals chunks of one file straight into data-channel frames, built in libsodium's WASM heap
+ * (shared/crypto/sodium-heap.ts): header, nonce, ciphertext and tag land in one scratch buffer,
+ * so the frame is never copied in JS. `encode()` returns a VIEW of that heap buffer, valid only
+ * until the next libsodium call: RTCDataChannel.send() copies synchronously, so
+ * `channel.send(encoder.encode(i, bytes))` is safe; anything that keeps the frame (a queue,
+ * postMessage transfer) must copy it or use encodeChunkFrame.
  */
 export class ChunkFrameEncoder {
-  private readonly frame: Uint8Array;
-  private readonly view: DataView;
+  private readonly header = new Uint8Array(INDEX_OFFSET);
+  private readonly maxChunkSize: number;
   private cipher: ChunkCipher;
 
   constructor(cipher: ChunkCipher, fileId: Uint8Array | string, maxChunkSize: number) {
@@ -63,25 +64,28 @@ export class ChunkFrameEncoder {
     if (id.length !== FILE_ID_BYTES) throw new RangeError('fileId must be 16 bytes');
     if (chunkFrameLength(maxChunkSize) > MAX_CHUNK_FRAME_BYTES) throw new RangeError('chunk too large for one frame');
     this.cipher = cipher;
-    this.frame = new Uint8Array(chunkFrameLength(maxChunkSize));
-    this.view = new DataView(this.frame.buffer);
-    this.frame[0] = CHUNK_FRAME_KIND;
-    this.frame.set(id, 1);
+    this.maxChunkSize = maxChunkSize;
+    this.header[0] = CHUNK_FRAME_KIND;
+    this.header.set(id, 1);
   }
 
-  /** A new session means a new file key (resume): swap the cipher, keep the buffer. */
+  /** A new session means a new file key (resume): swap the cipher. */
   setCipher(cipher: ChunkCipher): void {
     this.cipher = cipher;
   }
 
-  /** The frame for chunk `index` (a view into the reused buffer, valid until the next call). */
+  /** The frame for chunk `index` (a view of the WASM heap, valid until the next libsodium call). */
   encode(index: number, plaintext: Uint8Array): Uint8Array {
     if (!Number.isInteger(index) || index < 0 || index > MAX_INDEX) throw new RangeError(`chunk index ${index}`);
-    const length = chunkFrameLength(plaintext.length);
-    if (length > this.frame.length) throw new RangeError('chunk larger than this encoder was made for');
-    this.view.setUint32(INDEX_OFFSET, index);
-    this.cipher.sealInto(index, plaintext, this.frame, CHUNK_FRAME_HEADER_BYTES);
-    return this.frame.subarray(0, length);
+    if (plaintext.length > this.maxChunkSize) throw new RangeError('chunk larger than this encoder was made for');
+    const frame = scratchOut(chunkFrameLength(plaintext.length));
+    frame.set(this.header, 0);
+    frame[INDEX_OFFSET] = index >>> 24;
+    frame[INDEX_OFFSET + 1] = (index >>> 16) & 0xff;
+    frame[INDEX_OFFSET + 2] = (index >>> 8) & 0xff;
+    frame[INDEX_OFFSET + 3] = index & 0xff;
+    this.cipher.sealInto(index, plaintext, frame, CHUNK_FRAME_HEADER_BYTES);
+    return frame;
   }
 }
 

@@ -14,7 +14,7 @@
  * Receiver:
  *   t = new IncomingTransfer(offer, verifiedFromDb?); t.setSessionKey(keys.rxKey); send(t.acceptMsg())
  *   on each chunk frame:  const r = t.receive(view)   // sync: open + length check + in-order hash
- *     r.kind === 'chunk' → sink.write(r.index, r.bytes) (transfers r.bytes: after receive())
+ *     r.kind === 'chunk' → sink.write(r.index, r.bytes) (copies: r.bytes is a view, valid until the next crypto call)
  *   persist for resume:   const snap = t.verified.toBytes(); await sink.flush(); store(snap)
  *     (snapshot BEFORE flush: every chunk in it was written before the flush, so it is on disk)
  *   on file-done from S:  const next = t.onSenderDone(msg)
@@ -23,6 +23,7 @@
  */
 import { createChunkCipher, deriveFileKey, type ChunkCipher } from '../crypto/chunk-seal';
 import { isCryptoError } from '../crypto/errors';
+import { stage } from '../crypto/sodium-heap';
 import { ChunkFrameEncoder, fileIdToBytes, sameFileId, type ChunkFrameView } from './chunk-frame';
 import type { FileAccept, FileCancel, FileDone, FileNeed, FileOffer, CancelReason } from './control';
 import { newFileId } from './control';
@@ -134,13 +135,16 @@ export class OutgoingTransfer {
 
   /**
    * Hashes (when in order) and seals chunk `index` into a data-channel frame. The frame is a view
-   * into a reused buffer, valid until the next encode(): send it right away (see ChunkFrameEncoder).
+   * of libsodium's heap, valid until the next libsodium call: send it right away (see
+   * ChunkFrameEncoder).
    */
   encode(index: number, plaintext: Uint8Array): Uint8Array {
     if (!this.encoder) throw new Error('setSessionKey() first');
     if (plaintext.length !== chunkLength(this.plan, index)) throw new RangeError(`chunk ${index}: wrong length`);
-    this.hasher.offer(index, plaintext);
-    return this.encoder.encode(index, plaintext);
+    // One copy into libsodium's heap; the hash and the seal then read it in place.
+    const staged = stage(plaintext);
+    this.hasher.offer(index, staged);
+    return this.encoder.encode(index, staged);
   }
 
   /**
@@ -175,7 +179,10 @@ export class OutgoingTransfer {
 // ---------------------------------------------------------------------------------------------
 
 export type ChunkVerdict =
-  /** A fresh verified chunk: write `bytes` at `offset` (they are a buffer of their own, transferable). */
+  /**
+   * A fresh verified chunk: write `bytes` at `offset`. They are a VIEW of libsodium's heap, valid
+   * only until the next libsodium call: copy them where they go at once (OpfsSink.write does).
+   */
   | { kind: 'chunk'; index: number; offset: number; bytes: Uint8Array }
   /** Already had it (a re-send that crossed a need, or after a resume). Nothing to do. */
   | { kind: 'duplicate'; index: number }
@@ -231,7 +238,8 @@ export class IncomingTransfer {
   /**
    * One chunk frame from the data channel. Synchronous: opens (AEAD: file id and index are
    * authenticated), checks the length, feeds the in-order hash, marks it verified. Call it for
-   * every chunk frame of this file id, in arrival order, and write `bytes` only afterwards.
+   * every chunk frame of this file id, in arrival order, and copy `bytes` out before any other
+   * crypto call (see ChunkVerdict).
    */
   receive(frame: ChunkFrameView): ChunkVerdict {
     const index = frame.index;
@@ -240,7 +248,7 @@ export class IncomingTransfer {
     if (this.verified.has(index)) return { kind: 'duplicate', index };
     let bytes: Uint8Array;
     try {
-      bytes = this.cipher.open(index, frame.sealed);
+      bytes = this.cipher.openView(index, frame.sealed);
     } catch (e) {
       if (!isCryptoError(e, 'CHUNK_REJECTED')) throw e;
       this.badChunks++;

@@ -64,28 +64,64 @@ class FakeChannel implements PumpChannel {
   }
 }
 
+/** A Blob whose stream hands out pieces of an odd size (chunks then straddle pieces). */
+function oddPieces(data: Uint8Array<ArrayBuffer>, piece: number, failAfter = Infinity): Blob {
+  const make = (from: Uint8Array<ArrayBuffer>): Blob => {
+    const blob = new Blob([from]);
+    return Object.assign(blob, {
+      slice: (start?: number, end?: number) => make(from.subarray(start ?? 0, end ?? from.length)),
+      stream: () => {
+        let at = 0;
+        return new ReadableStream<Uint8Array>({
+          pull(c) {
+            if (at >= failAfter) return c.error(new DOMException('gone', 'NotReadableError'));
+            if (at >= from.length) return c.close();
+            c.enqueue(from.slice(at, at + piece));
+            at += piece;
+          },
+        });
+      },
+    });
+  };
+  return make(data);
+}
+
 describe('FileSource', () => {
-  test('chunks match the file; memory stays at (1 + readAhead) blocks', async () => {
+  test('chunks match the file; read-ahead stays bounded; jumps restart the stream', async () => {
     const data = bytes(3 * 1024 * 1024 + 999);
-    const src = new FileSource(new Blob([data]), 65536, { blockChunks: 4, readAhead: 2 });
-    assert.equal(src.chunkCount, 49);
-    let peak = 0;
-    let hits = 0;
-    for (let i = 0; i < src.chunkCount; i++) {
-      const peeked = src.peek(i);
-      if (peeked) hits++;
-      const c = peeked ?? (await src.chunk(i));
-      assert.deepEqual(c, data.subarray(i * 65536, Math.min(data.length, (i + 1) * 65536)), `chunk ${i}`);
-      peak = Math.max(peak, src.bufferedBytes);
+    // Node streams an in-memory Blob as one piece; the odd pieces are what a browser does with a file.
+    for (const [blob, piece] of [[new Blob([data]), data.length], [oddPieces(data, 50_000), 50_000]] as const) {
+      const src = new FileSource(blob, 65536, { readAheadBytes: 256 * 1024 });
+      assert.equal(src.chunkCount, 49);
+      let peak = 0;
+      let hits = 0;
+      for (let i = 0; i < src.chunkCount; i++) {
+        const peeked = src.peek(i);
+        if (peeked) hits++;
+        const c = peeked ?? (await src.chunk(i));
+        assert.deepEqual(c, data.subarray(i * 65536, Math.min(data.length, (i + 1) * 65536)), `chunk ${i}`);
+        peak = Math.max(peak, src.bufferedBytes);
+        if (i % 7 === 0) await new Promise((r) => setTimeout(r, 0)); // let the stream run ahead
+      }
+      assert.ok(peak <= 256 * 1024 + piece + 65536, `held ${peak}`);
+      assert.ok(hits > src.chunkCount / 3, `most reads are synchronous (${hits}/${src.chunkCount})`);
+      // Jumping back (a re-request) and far ahead (a gap) work too.
+      assert.deepEqual(await src.chunk(1), data.subarray(65536, 131072));
+      assert.deepEqual(await src.chunk(40), data.subarray(40 * 65536, 41 * 65536));
+      assert.deepEqual(await src.chunk(48), data.subarray(48 * 65536));
+      assert.deepEqual(await src.readRange(10, 20), data.subarray(10, 30));
+      await assert.rejects(src.chunk(49), RangeError);
+      src.release();
+      assert.equal(src.bufferedBytes, 0);
     }
-    assert.ok(peak <= 3 * 4 * 65536, `held ${peak}`);
-    assert.ok(hits > src.chunkCount / 2, `most reads are synchronous (${hits}/${src.chunkCount})`);
-    // Jumping back (a re-request) works too.
-    assert.deepEqual(await src.chunk(1), data.subarray(65536, 131072));
-    assert.deepEqual(await src.readRange(10, 20), data.subarray(10, 30));
-    await assert.rejects(src.chunk(49), RangeError);
-    src.release();
-    assert.equal(src.bufferedBytes, 0);
+  });
+
+  test('a file that cannot be read any more rejects with the read error', async () => {
+    const data = bytes(1024 * 1024);
+    const src = new FileSource(oddPieces(data, 65536, 5 * 65536), 65536, { readAheadBytes: 65536 });
+    for (let i = 0; i < 5; i++) assert.deepEqual(src.peek(i) ?? (await src.chunk(i)), data.subarray(i * 65536, (i + 1) * 65536));
+    await assert.rejects(src.chunk(5), (e: Error) => e.name === 'NotReadableError');
+    await assert.rejects(src.chunk(6), (e: Error) => e.name === 'NotReadableError');
   });
 });
 

@@ -1,25 +1,34 @@
 /**
- * Reads a File/Blob for sending, chunk by chunk, never all of it: blocks of `blockChunks` chunks
- * (default 16 × 64 KiB = 1 MiB) are read with blob.slice().arrayBuffer() — one read per block
- * instead of one per chunk, since each read is a round trip to the browser's blob store — and
- * `readAhead` blocks ahead of the one in use are already on their way. Memory: about
- * (1 + readAhead) blocks, 3 MiB by default.
+ * Reads a File/Blob for sending, chunk by chunk, never all of it. Chunks come from ONE sequential
+ * `blob.slice(start).stream()` that runs up to `readAheadBytes` (default 4 MiB) ahead of the
+ * sender; a jump (a resume that starts mid-file, a chunk asked for again, a gap in what the
+ * receiver lacks) restarts the stream at the chunk needed.
  *
- * The hot loop asks `peek(index)` first (synchronous, no await when the block is loaded, which is
- * nearly always) and awaits `chunk(index)` only on a miss. Chunks are views into the block: seal
- * or hash them before the block is dropped (the sender's loop does so right away).
+ * Why a stream: reading with slice().arrayBuffer() costs a round trip to the browser's blob
+ * store per read. Measured in Chromium here (test/bench/README.md): 1 MiB slices cost ~7 ms of
+ * CPU per MB across the browser's processes, a stream ~2.5 ms/MB — CPU the data channel needs,
+ * since the transfer is CPU-bound.
+ *
+ * The hot loop asks `peek(index)` first (synchronous, no await when the chunk is read already,
+ * which is nearly always) and awaits `chunk(index)` only on a miss. A chunk is a view of the
+ * stream's piece when it lies within one piece, else a copy assembled from two: seal or hash it
+ * before asking for later chunks (the sender's loop does so right away).
  */
 
 export interface FileSourceOptions {
-  /** Chunks per read (default 16). */
-  blockChunks?: number;
-  /** Blocks read ahead of the current one (default 2). */
-  readAhead?: number;
+  /** How far the stream reads ahead of the chunk in use, in bytes (default 4 MiB). */
+  readAheadBytes?: number;
 }
 
-interface Block {
-  promise: Promise<Uint8Array>;
-  bytes: Uint8Array | null;
+interface Waiter {
+  index: number;
+  resolve: (chunk: Uint8Array) => void;
+  reject: (e: Error) => void;
+}
+
+/** The file ended before its size said: it changed on disk since it was picked. */
+function fileChanged(): Error {
+  return new DOMException('the file changed while it was being sent', 'NotReadableError');
 }
 
 export class FileSource {
@@ -27,10 +36,19 @@ export class FileSource {
   readonly size: number;
   readonly chunkSize: number;
   readonly chunkCount: number;
-  private readonly blockChunks: number;
-  private readonly readAhead: number;
-  private readonly blocks = new Map<number, Block>();
-  private current = -1;
+  private readonly readAheadBytes: number;
+  /** Read chunks not yet handed out for good, by index (consecutive, from the oldest kept). */
+  private readonly ready = new Map<number, Uint8Array>();
+  private readyBytes = 0;
+  /** The chunk the stream fills next, and its bytes so far when they span two pieces. */
+  private nextIndex = 0;
+  private partial: Uint8Array | null = null;
+  private partialLength = 0;
+  private reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  /** Bumped on every restart: a read loop of an older stream stops at its next step. */
+  private generation = 0;
+  private filling = false;
+  private waiters: Waiter[] = [];
   private failure: Error | null = null;
 
   constructor(blob: Blob, chunkSize: number, options: FileSourceOptions = {}) {
@@ -39,34 +57,40 @@ export class FileSource {
     this.size = blob.size;
     this.chunkSize = chunkSize;
     this.chunkCount = this.size === 0 ? 0 : Math.ceil(this.size / chunkSize);
-    this.blockChunks = Math.max(1, options.blockChunks ?? 16);
-    this.readAhead = Math.max(0, options.readAhead ?? 2);
+    this.readAheadBytes = Math.max(chunkSize, options.readAheadBytes ?? 4 * 1024 * 1024);
   }
 
-  /** Bytes currently held in memory (loaded blocks). */
+  /** Bytes currently held in memory (read-ahead chunks and a partly assembled one). */
   get bufferedBytes(): number {
-    let n = 0;
-    for (const b of this.blocks.values()) n += b.bytes?.length ?? 0;
-    return n;
+    return this.readyBytes + this.partialLength;
   }
 
-  /** Chunk `index` if its block is already in memory (also moves the read-ahead along), else null. */
+  /**
+   * Chunk `index` if it is read already, else null (then await chunk(index)). Asking for a chunk
+   * drops the ones before it, and lets the stream read further.
+   */
   peek(index: number): Uint8Array | null {
-    const b = this.blockOf(index);
-    const block = this.blocks.get(b);
-    if (!block?.bytes) return null;
-    if (b !== this.current) this.advance(b);
-    return this.slice(block.bytes, b, index);
+    const chunk = this.ready.get(index);
+    if (!chunk) return null;
+    this.dropBefore(index);
+    this.fill();
+    return chunk;
   }
 
-  /** Chunk `index` (a view into its block). Rejects if the file cannot be read (changed, deleted). */
+  /** Chunk `index`. Rejects if the file cannot be read (changed, deleted: NotReadableError, NotFoundError). */
   async chunk(index: number): Promise<Uint8Array> {
     if (!Number.isInteger(index) || index < 0 || index >= this.chunkCount) throw new RangeError(`chunk ${index}`);
+    const hit = this.peek(index);
+    if (hit) return hit;
     if (this.failure) throw this.failure;
-    const b = this.blockOf(index);
-    this.advance(b);
-    const block = this.blocks.get(b) as Block;
-    return this.slice(await block.promise, b, index);
+    // On its way when the running stream reaches it within the read-ahead; else start over there.
+    const ahead = index - this.nextIndex;
+    if (!this.reader || ahead < 0 || ahead * this.chunkSize > this.readAheadBytes) this.restart(index);
+    else this.dropBefore(index);
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ index, resolve, reject });
+      this.fill();
+    });
   }
 
   /** Any byte range, read directly (for the whole-file hash catch-up; see shared/transfer/hash.ts). */
@@ -74,46 +98,103 @@ export class FileSource {
     return new Uint8Array(await this.blob.slice(offset, offset + length).arrayBuffer());
   }
 
-  /** Drops every block (end of transfer, or a pause). */
+  /** Drops everything read and stops the stream (end of transfer, or a pause). */
   release(): void {
-    this.blocks.clear();
-    this.current = -1;
+    this.stopStream();
+    this.nextIndex = 0;
+    for (const w of this.waiters.splice(0)) w.reject(new DOMException('released', 'AbortError'));
   }
 
-  private blockOf(index: number): number {
-    return Math.floor(index / this.blockChunks);
+  private stopStream(): void {
+    this.generation++;
+    this.reader?.cancel().catch(() => undefined);
+    this.reader = null;
+    this.filling = false;
+    this.ready.clear();
+    this.readyBytes = 0;
+    this.partial = null;
+    this.partialLength = 0;
   }
 
-  private slice(bytes: Uint8Array, block: number, index: number): Uint8Array {
-    const start = (index - block * this.blockChunks) * this.chunkSize;
-    return bytes.subarray(start, Math.min(start + this.chunkSize, bytes.length));
+  private restart(index: number): void {
+    this.stopStream();
+    this.failure = null;
+    this.nextIndex = index;
+    this.reader = this.blob.slice(index * this.chunkSize).stream().getReader();
   }
 
-  /** Makes `b` the current block: drops the others, starts reading b … b + readAhead. */
-  private advance(b: number): void {
-    this.current = b;
-    for (const k of this.blocks.keys()) if (k < b || k > b + this.readAhead) this.blocks.delete(k);
-    const lastBlock = this.blockOf(this.chunkCount - 1);
-    for (let k = b; k <= Math.min(b + this.readAhead, lastBlock); k++) if (!this.blocks.has(k)) this.load(k);
+  private dropBefore(index: number): void {
+    for (const [i, chunk] of this.ready) {
+      if (i >= index) break; // Map keeps insertion order: ascending indices
+      this.ready.delete(i);
+      this.readyBytes -= chunk.length;
+    }
   }
 
-  private load(k: number): void {
-    const start = k * this.blockChunks * this.chunkSize;
-    const end = Math.min(this.size, start + this.blockChunks * this.chunkSize);
-    const block: Block = {
-      bytes: null,
-      promise: this.blob
-        .slice(start, end)
-        .arrayBuffer()
-        .then((buf) => {
-          block.bytes = new Uint8Array(buf);
-          return block.bytes;
-        }),
-    };
-    block.promise.catch((e: unknown) => {
-      this.failure ??= e instanceof Error ? e : new Error(String(e));
-      if (this.blocks.get(k) === block) this.blocks.delete(k);
-    });
-    this.blocks.set(k, block);
+  /** Starts the read loop unless it runs, or has read far enough ahead, or the file is done. */
+  private fill(): void {
+    if (this.filling || !this.reader || this.failure || this.nextIndex >= this.chunkCount) return;
+    if (this.readyBytes >= this.readAheadBytes && this.waiters.length === 0) return;
+    this.filling = true;
+    void this.readLoop(this.generation, this.reader);
+  }
+
+  private async readLoop(generation: number, reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+    try {
+      while (this.nextIndex < this.chunkCount && (this.readyBytes < this.readAheadBytes || this.waiters.length > 0)) {
+        const { done, value } = await reader.read();
+        if (generation !== this.generation) return;
+        if (done) throw fileChanged();
+        this.take(value);
+        this.wake();
+      }
+    } catch (e) {
+      if (generation !== this.generation) return;
+      this.failure = e instanceof Error ? e : new Error(String(e));
+      for (const w of this.waiters.splice(0)) w.reject(this.failure);
+    } finally {
+      if (generation === this.generation) this.filling = false;
+    }
+  }
+
+  /** Cuts a piece of the stream into chunks (views when a chunk lies within the piece). */
+  private take(piece: Uint8Array): void {
+    let at = 0;
+    while (at < piece.length) {
+      if (this.nextIndex >= this.chunkCount) throw fileChanged(); // longer than its size said
+      const length = Math.min(this.chunkSize, this.size - this.nextIndex * this.chunkSize);
+      if (this.partialLength === 0 && piece.length - at >= length) {
+        this.push(piece.subarray(at, at + length));
+        at += length;
+        continue;
+      }
+      this.partial ??= new Uint8Array(length);
+      const n = Math.min(length - this.partialLength, piece.length - at);
+      this.partial.set(piece.subarray(at, at + n), this.partialLength);
+      this.partialLength += n;
+      at += n;
+      if (this.partialLength === length) {
+        const chunk = this.partial;
+        this.partial = null;
+        this.partialLength = 0;
+        this.push(chunk);
+      }
+    }
+  }
+
+  private push(chunk: Uint8Array): void {
+    this.ready.set(this.nextIndex++, chunk);
+    this.readyBytes += chunk.length;
+  }
+
+  private wake(): void {
+    if (this.waiters.length === 0) return;
+    const still: Waiter[] = [];
+    for (const w of this.waiters) {
+      const chunk = this.ready.get(w.index);
+      if (chunk) w.resolve(chunk);
+      else still.push(w);
+    }
+    this.waiters = still;
   }
 }
