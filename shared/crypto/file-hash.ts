@@ -3,7 +3,6 @@
  * (never the whole file in memory), hex in the offer. Plain BLAKE2b so anyone can check a
  * received file with `b2sum -l 256`.
  */
-import { CryptoError } from './errors';
 import { assertReady, sodium } from './sodium';
 import { toHex } from './bytes';
 import { HeapHash } from './sodium-heap';
