@@ -111,6 +111,10 @@ export class PcApp extends LitElement {
     new ContextProvider(this, { context: securityContext, initialValue: this.service.security.state });
     this.narrow = this.media.matches;
     this.media.addEventListener('change', () => (this.narrow = this.media.matches));
+    // Files dropped anywhere but the conversation (which takes them and prevents the default)
+    // would make the browser open the file in place of the app, dropping every running transfer.
+    window.addEventListener('dragover', refuseStrayFileDrop);
+    window.addEventListener('drop', refuseStrayFileDrop);
     this.service.start();
   }
 
@@ -189,4 +193,11 @@ declare global {
   interface HTMLElementTagNameMap {
     'pc-app': PcApp;
   }
+}
+
+/** A file drag/drop outside the conversation: not allowed here, and never opened by the browser. */
+function refuseStrayFileDrop(e: DragEvent): void {
+  if (e.defaultPrevented || !e.dataTransfer?.types.includes('Files')) return;
+  e.preventDefault();
+  e.dataTransfer.dropEffect = 'none';
 }

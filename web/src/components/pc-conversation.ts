@@ -26,6 +26,7 @@ export class PcConversation extends LitElement {
         flex-direction: column;
         min-height: 0;
         background: var(--pc-bg);
+        position: relative;
       }
       header {
         display: flex;
@@ -72,6 +73,25 @@ export class PcConversation extends LitElement {
       :host([dragging]) pc-message-list {
         outline: 3px dashed var(--pc-accent);
         outline-offset: -8px;
+      }
+      /* Says what dropping does; never a drop target itself. */
+      .drop-hint {
+        display: none;
+        position: absolute;
+        top: 50%;
+        left: 50%;
+        transform: translate(-50%, -50%);
+        max-width: 80%;
+        padding: 10px 16px;
+        border-radius: 10px;
+        background: var(--pc-accent);
+        color: var(--pc-accent-text);
+        font-weight: 600;
+        text-align: center;
+        pointer-events: none;
+      }
+      :host([dragging]) .drop-hint {
+        display: block;
       }
     `,
   ];
@@ -216,6 +236,7 @@ export class PcConversation extends LitElement {
         .peerName=${this.peerName}
         @pc-load-older=${() => void this.messages.loadOlder()}
       ></pc-message-list>
+      <div class="drop-hint" aria-hidden="true">Drop to send to ${this.peerName}</div>
       <pc-composer
         .error=${this.sendError}
         @pc-send=${(e: CustomEvent<SendDetail>) => void this.onSend(e)}

@@ -1,0 +1,182 @@
+// Issue 4, "if either side reloads mid-transfer, the transfer continues from the chunks already
+// verified once both are back. Nothing starts over": the SENDER's side. files.test.ts covers the
+// receiver reloading; here alice (the sender) reloads her page in the middle of a large file.
+// Her session is kept in localStorage and the File in IndexedDB (transfer-service.ts), so her
+// page signs in by itself, reconnects to bob, re-offers the file, and bob answers with the
+// chunks he already has. Two SEPARATE Chromium processes, the real signal server, real data
+// channels, OPFS and IndexedDB.
+//
+// Run: npm run build && node test/e2e/run-in-netns.mjs node --import tsx --test --test-reporter=spec test/e2e/files-sender-reload.test.ts
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
+import { openConversation, send, startTestServer, waitForMessage, PASSWORD, stepTracker, type TestServer } from './app-helpers';
+import { b2sum256, clickInCard, hashInPage, randomFile, waitForCard, type ShownCard } from './file-helpers';
+
+const MiB = 1024 * 1024;
+const SIZE = 60 * MiB;
+const CHUNK = 64 * 1024;
+
+/** Like app-helpers' register, but the narrow layout wraps "Signed in as" onto two lines. */
+async function register(user: BrowserUser, url: string, username: string): Promise<void> {
+  await user.goto(url);
+  await user.fill('Username', username);
+  await user.fill('Password', PASSWORD);
+  await user.click('Register');
+  await user.waitForText(new RegExp(`Signed in as\\s+${username}`), 15_000);
+}
+
+async function waitLinkReady(user: BrowserUser, timeoutMs = 20_000): Promise<void> {
+  await user.waitFor(
+    () => {
+      const conv = document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation')?.shadowRoot;
+      return conv?.querySelector('[data-link]')?.getAttribute('data-link') === 'ready';
+    },
+    undefined,
+    timeoutMs,
+  );
+}
+
+function chunksReceived(user: BrowserUser): Promise<number> {
+  return user.evaluate(() => (window as unknown as { peerchatTransfers: { chunksReceived: number } }).peerchatTransfers.chunksReceived);
+}
+
+interface LinkEvent {
+  link: string;
+  chunks: number;
+}
+
+/**
+ * In bob's page: records bob's chunk counter each time the link to the open conversation's
+ * contact changes state (a MutationObserver on the status line's data-link), so the test knows
+ * exactly how many chunks arrived before the old session went down and after the new one came up.
+ */
+function recordLinkChanges(user: BrowserUser): Promise<boolean> {
+  return user.evaluate(() => {
+    const w = window as unknown as { peerchatTransfers: { chunksReceived: number }; __linkEvents?: { link: string; chunks: number }[] };
+    const conv = document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation')?.shadowRoot;
+    const el = conv?.querySelector('[data-link]');
+    if (!el) return false;
+    const events: { link: string; chunks: number }[] = [];
+    w.__linkEvents = events;
+    let last = el.getAttribute('data-link') ?? '';
+    new MutationObserver(() => {
+      const now = el.getAttribute('data-link') ?? '';
+      if (now === last) return;
+      last = now;
+      events.push({ link: now, chunks: w.peerchatTransfers.chunksReceived });
+    }).observe(el, { attributes: true, attributeFilter: ['data-link'] });
+    return true;
+  });
+}
+
+function linkEvents(user: BrowserUser): Promise<LinkEvent[]> {
+  return user.evaluate(() => (window as unknown as { __linkEvents?: LinkEvent[] }).__linkEvents ?? []);
+}
+
+describe('files: the sender reloads mid-transfer', { timeout: 180_000 }, () => {
+  let srv: TestServer;
+  let alice: BrowserUser;
+  let bob: BrowserUser;
+  let dir: string;
+  const steps = stepTracker(test);
+
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'pc-files-sender-reload-'));
+    srv = await startTestServer();
+    [alice, bob] = await Promise.all([
+      launchBrowser('chromium', { name: 'alice' }),
+      launchBrowser('chromium', { name: 'bob', viewport: { width: 360, height: 740 } }),
+    ]);
+    await register(alice, srv.url, 'alice');
+    await register(bob, srv.url, 'bob');
+    await openConversation(alice, 'bob');
+    await openConversation(bob, 'alice');
+    await waitLinkReady(alice);
+    await waitLinkReady(bob);
+  });
+
+  after(async () => {
+    if (steps.failed) await dumpDiagnostics([alice, bob].filter(Boolean), 'files-sender-reload');
+    await closeAllBrowsers();
+    await srv?.dispose();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const { step } = steps;
+
+  step('the sender reloads mid-transfer and the transfer resumes without starting over', async () => {
+    const file = randomFile(path.join(dir, 'sender-reload-60.bin'), SIZE);
+    const want = b2sum256(file);
+    const chunks = SIZE / CHUNK;
+    await alice.setFiles('Attach file', [file]);
+    await waitForCard(bob, 'sender-reload-60.bin', (c) => c.state === 'offered', 15_000, 'offered');
+    assert.ok(await recordLinkChanges(bob), "bob's conversation shows the link state");
+    await clickInCard(bob, 'sender-reload-60.bin', 'Accept');
+    const at = await waitForCard(bob, 'sender-reload-60.bin', (c) => c.state === 'running' && (c.pct ?? 0) >= 25, 30_000, 'running ≥ 25 %');
+    const tr = Date.now();
+    await alice.reload();
+    console.log(`# sender reload: page reloaded in ${Date.now() - tr} ms`);
+
+    // The old session is gone: bob's link went down, and he had part of the file, not all of it.
+    await bob.waitFor(() => ((window as unknown as { __linkEvents?: { link: string }[] }).__linkEvents ?? []).some((e) => e.link !== 'ready'), undefined, 15_000);
+    const down = (await linkEvents(bob)).find((e) => e.link !== 'ready') as LinkEvent;
+    assert.ok((at.pct ?? 0) < 100);
+    assert.ok(down.chunks > 0 && down.chunks < chunks, `bob had part of the file when alice reloaded: ${down.chunks} of ${chunks} chunks`);
+
+    // Alice's session resumes by itself (no password retyped).
+    await alice.waitForText(/Signed in as\s+alice/, 15_000);
+    await openConversation(alice, 'bob');
+    const seen: ShownCard[] = [];
+    const a = await waitForCard(
+      alice,
+      'sender-reload-60.bin',
+      (c) => {
+        seen.push(c);
+        return c.state === 'done';
+      },
+      120_000,
+      'done after resume',
+    );
+    console.log(`# sender reload: reload → verified on alice in ${((Date.now() - tr) / 1000).toFixed(1)} s`);
+    console.log(`# alice's card after the reload: ${[...new Set(seen.map((c) => `${c.state}${c.pct === null ? '' : ` ${c.pct} %`}`))].join(' → ')}`);
+    const b = await waitForCard(bob, 'sender-reload-60.bin', (c) => c.state === 'done', 10_000, 'done');
+
+    const events = await linkEvents(bob);
+    const up = events.find((e, i) => e.link === 'ready' && i > events.indexOf(down));
+    assert.ok(up, `bob's link came back: ${events.map((e) => e.link).join(' → ')}`);
+    const total = await chunksReceived(bob);
+    const afterReload = total - up.chunks;
+    console.log(
+      `# sender reload: reloaded at ≥ ${at.pct} %, bob had ${down.chunks} of ${chunks} chunks when the link went down, `
+        + `${up.chunks} when it was back, ${afterReload} received after the reload (${total} in all); link: ${events.map((e) => e.link).join(' → ')}`,
+    );
+    assert.equal(up.chunks, down.chunks, 'no chunks arrived while alice was away');
+    assert.ok(afterReload > 0, 'the rest was sent after the reload');
+    assert.ok(afterReload < chunks, `did not start over: ${afterReload} of ${chunks} chunks after the reload`);
+    assert.equal(afterReload + down.chunks, chunks, 'exactly the missing chunks were sent');
+    assert.equal(total, chunks, 'every chunk reached bob exactly once');
+
+    // Alice's card shows the transfer running again, from where bob was (not from 0 %): her
+    // progress is what bob has minus what sits in her channel buffer (≤ 4 MiB, send-pump.ts).
+    const shown = seen.filter((c) => c.state === 'running' && (c.pct ?? 0) > 0).map((c) => c.pct ?? 0);
+    const bobHadPct = Math.floor((100 * down.chunks) / chunks);
+    assert.ok(shown.length > 0, `alice's card showed progress after the reload: ${JSON.stringify(seen.map((c) => [c.state, c.pct]))}`);
+    assert.ok(Math.min(...shown) >= bobHadPct - 7, `alice's progress resumed near ${bobHadPct} %, not from 0: ${shown.join(', ')} %`);
+    assert.match(a.text, /Verified ✓/);
+    assert.match(b.text, /Verified ✓/);
+    assert.equal(b.hash, want, 'receiver shows the right hash');
+    assert.equal(a.hash, want, 'sender shows the right hash');
+    assert.equal(await hashInPage(bob, b.id), want, 'the bytes in OPFS hash to the same');
+
+    // Chat still flows both ways after the reload.
+    await send(alice, 'back after my reload');
+    await waitForMessage(bob, 'back after my reload', undefined, 10_000);
+    await send(bob, 'got the whole file');
+    await waitForMessage(alice, 'got the whole file', undefined, 10_000);
+  });
+});
