@@ -56,19 +56,33 @@ export async function startTestServer(extra: Partial<SignalServerOptions> = {}):
   return ts;
 }
 
+/** "Signed in as <name>", also when the narrow layout wraps it onto two lines. */
+function signedInAs(username: string): RegExp {
+  return new RegExp(`Signed in as\\s+${username}`);
+}
+
 export async function register(user: BrowserUser, url: string, username: string): Promise<void> {
   await user.goto(url);
   await user.fill('Username', username);
   await user.fill('Password', PASSWORD);
   await user.click('Register');
-  await user.waitForText(`Signed in as ${username}`, 15_000);
+  await user.waitForText(signedInAs(username), 15_000);
 }
 
 export async function login(user: BrowserUser, username: string): Promise<void> {
   await user.fill('Username', username);
   await user.fill('Password', PASSWORD);
   await user.click('Log in');
-  await user.waitForText(`Signed in as ${username}`, 15_000);
+  await user.waitForText(signedInAs(username), 15_000);
+}
+
+/** Waits until the open conversation's secure session is up (status `data-link="ready"`). */
+export async function waitLinkReady(user: BrowserUser, timeoutMs = 20_000): Promise<void> {
+  await user.waitFor(
+    () => document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation')?.shadowRoot?.querySelector('[data-link]')?.getAttribute('data-link') === 'ready',
+    undefined,
+    timeoutMs,
+  );
 }
 
 /**

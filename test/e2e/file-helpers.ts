@@ -1,11 +1,58 @@
-// Helpers for test/e2e/files.test.ts: test files on disk (random bytes, a real PNG), their
-// BLAKE2b-256 (`b2sum -l 256`), and reading/clicking the file cards of the open conversation.
+// Helpers for the file-transfer e2e tests (test/e2e/files*.test.ts): the usual pair of users with
+// their conversation open, test files on disk (random bytes, a real PNG), their BLAKE2b-256
+// (`b2sum -l 256`), and reading/clicking the file cards of the open conversation.
 
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
+import { openSync, writeSync, closeSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { deflateSync } from 'node:zlib';
-import type { BrowserUser } from './browsers';
+import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
+import { openConversation, register, startTestServer, waitLinkReady, type TestServer } from './app-helpers';
+
+export interface FilePair {
+  srv: TestServer;
+  /** Chromium at 1280 px: usually the sender. */
+  alice: BrowserUser;
+  /** Chromium at 360 px (the phone layout): usually the receiver. */
+  bob: BrowserUser;
+  /** A temp folder for the test's files. */
+  dir: string;
+  /** Diagnostics (when `failed`), browsers, server and temp folder away. */
+  dispose(failed: boolean): Promise<void>;
+}
+
+/**
+ * A real server on port 0, two SEPARATE Chromium processes registered as alice and bob, each with
+ * the other's conversation open and the end-to-end session ready.
+ */
+export async function startFilePair(label: string): Promise<FilePair> {
+  const dir = mkdtempSync(path.join(tmpdir(), `pc-${label}-`));
+  const srv = await startTestServer();
+  const [alice, bob] = await Promise.all([
+    launchBrowser('chromium', { name: 'alice' }),
+    launchBrowser('chromium', { name: 'bob', viewport: { width: 360, height: 740 } }),
+  ]);
+  await register(alice, srv.url, 'alice');
+  await register(bob, srv.url, 'bob');
+  await openConversation(alice, 'bob');
+  await openConversation(bob, 'alice');
+  await waitLinkReady(alice);
+  await waitLinkReady(bob);
+  return {
+    srv,
+    alice,
+    bob,
+    dir,
+    async dispose(failed) {
+      if (failed) await dumpDiagnostics([alice, bob], label);
+      await closeAllBrowsers();
+      await srv.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
 
 /** A file of `bytes` random bytes, written in 1 MiB pieces. */
 export function randomFile(path: string, bytes: number): string {

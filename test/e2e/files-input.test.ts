@@ -17,33 +17,15 @@
 // The screenshot taken while dragging goes to test-results/e2e/files-input-drop-hint.png.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CDPSession, Page } from 'playwright-core';
-import { closeAllBrowsers, DIAGNOSTICS_DIR, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
-import { openConversation, send, startTestServer, waitForMessage, PASSWORD, stepTracker, type TestServer } from './app-helpers';
-import { b2sum256, clickInCard, pngFile, randomFile, shownCards, waitForCard, type ShownCard } from './file-helpers';
+import { closeAllBrowsers, DIAGNOSTICS_DIR, type BrowserUser } from './browsers';
+import { send, waitForMessage, stepTracker, type TestServer } from './app-helpers';
+import { b2sum256, clickInCard, pngFile, randomFile, shownCards, startFilePair, waitForCard, type FilePair, type ShownCard } from './file-helpers';
 
 const PASTED_NAME = /^pasted-\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d\.png$/;
-
-/** Like app-helpers' register, but the narrow layout wraps "Signed in as" onto two lines. */
-async function register(user: BrowserUser, url: string, username: string): Promise<void> {
-  await user.goto(url);
-  await user.fill('Username', username);
-  await user.fill('Password', PASSWORD);
-  await user.click('Register');
-  await user.waitForText(new RegExp(`Signed in as\\s+${username}`), 15_000);
-}
-
-async function waitLinkReady(user: BrowserUser, timeoutMs = 20_000): Promise<void> {
-  await user.waitFor(
-    () => document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation')?.shadowRoot?.querySelector('[data-link]')?.getAttribute('data-link') === 'ready',
-    undefined,
-    timeoutMs,
-  );
-}
 
 function pageOf(user: BrowserUser): Page {
   if (user.raw.kind !== 'chromium') throw new Error('Chromium only');
@@ -191,6 +173,7 @@ function pageErrors(user: BrowserUser): number {
 }
 
 describe('sending from the conversation: drag and drop, paste, several files at once', { timeout: 120_000 }, () => {
+  let pair: FilePair;
   let srv: TestServer;
   let alice: BrowserUser;
   let bob: BrowserUser;
@@ -199,30 +182,18 @@ describe('sending from the conversation: drag and drop, paste, several files at 
   const steps = stepTracker(test);
 
   before(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'pc-files-input-'));
     mkdirSync(DIAGNOSTICS_DIR, { recursive: true });
-    srv = await startTestServer();
-    [alice, bob] = await Promise.all([
-      launchBrowser('chromium', { name: 'alice' }),
-      launchBrowser('chromium', { name: 'bob', viewport: { width: 360, height: 740 } }),
-    ]);
-    await register(alice, srv.url, 'alice');
-    await register(bob, srv.url, 'bob');
-    await openConversation(alice, 'bob');
-    await openConversation(bob, 'alice');
-    await waitLinkReady(alice);
-    await waitLinkReady(bob);
+    pair = await startFilePair('files-input');
+    ({ srv, alice, bob, dir } = pair);
     const page = pageOf(alice);
     cdp = await page.context().newCDPSession(page);
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: srv.url });
   });
 
   after(async () => {
-    if (steps.failed) await dumpDiagnostics([alice, bob].filter(Boolean), 'files-input');
     await cdp?.detach().catch(() => undefined);
+    await pair?.dispose(steps.failed);
     await closeAllBrowsers();
-    await srv?.dispose();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const { step } = steps;

@@ -9,37 +9,15 @@
 // Run: npm run build && node test/e2e/run-in-netns.mjs node --import tsx --test --test-reporter=spec test/e2e/files-sender-reload.test.ts
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
-import { openConversation, send, startTestServer, waitForMessage, PASSWORD, stepTracker, type TestServer } from './app-helpers';
-import { b2sum256, clickInCard, hashInPage, randomFile, waitForCard, type ShownCard } from './file-helpers';
+import { closeAllBrowsers, type BrowserUser } from './browsers';
+import { openConversation, send, waitForMessage, stepTracker } from './app-helpers';
+import { b2sum256, clickInCard, hashInPage, randomFile, startFilePair, waitForCard, type FilePair, type ShownCard } from './file-helpers';
 
 const MiB = 1024 * 1024;
 const SIZE = 60 * MiB;
 const CHUNK = 64 * 1024;
-
-/** Like app-helpers' register, but the narrow layout wraps "Signed in as" onto two lines. */
-async function register(user: BrowserUser, url: string, username: string): Promise<void> {
-  await user.goto(url);
-  await user.fill('Username', username);
-  await user.fill('Password', PASSWORD);
-  await user.click('Register');
-  await user.waitForText(new RegExp(`Signed in as\\s+${username}`), 15_000);
-}
-
-async function waitLinkReady(user: BrowserUser, timeoutMs = 20_000): Promise<void> {
-  await user.waitFor(
-    () => {
-      const conv = document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation')?.shadowRoot;
-      return conv?.querySelector('[data-link]')?.getAttribute('data-link') === 'ready';
-    },
-    undefined,
-    timeoutMs,
-  );
-}
 
 function chunksReceived(user: BrowserUser): Promise<number> {
   return user.evaluate(() => (window as unknown as { peerchatTransfers: { chunksReceived: number } }).peerchatTransfers.chunksReceived);
@@ -79,32 +57,20 @@ function linkEvents(user: BrowserUser): Promise<LinkEvent[]> {
 }
 
 describe('files: the sender reloads mid-transfer', { timeout: 180_000 }, () => {
-  let srv: TestServer;
+  let pair: FilePair;
   let alice: BrowserUser;
   let bob: BrowserUser;
   let dir: string;
   const steps = stepTracker(test);
 
   before(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'pc-files-sender-reload-'));
-    srv = await startTestServer();
-    [alice, bob] = await Promise.all([
-      launchBrowser('chromium', { name: 'alice' }),
-      launchBrowser('chromium', { name: 'bob', viewport: { width: 360, height: 740 } }),
-    ]);
-    await register(alice, srv.url, 'alice');
-    await register(bob, srv.url, 'bob');
-    await openConversation(alice, 'bob');
-    await openConversation(bob, 'alice');
-    await waitLinkReady(alice);
-    await waitLinkReady(bob);
+    pair = await startFilePair('files-sender-reload');
+    ({ alice, bob, dir } = pair);
   });
 
   after(async () => {
-    if (steps.failed) await dumpDiagnostics([alice, bob].filter(Boolean), 'files-sender-reload');
+    await pair?.dispose(steps.failed);
     await closeAllBrowsers();
-    await srv?.dispose();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const { step } = steps;

@@ -6,36 +6,15 @@
 // Screenshots go to /tmp/shots-files/.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
-import { openConversation, send, startTestServer, waitForMessage, PASSWORD, stepTracker, type TestServer } from './app-helpers';
-import { b2sum256, clickInCard, hashInPage, opfsHas, pngFile, randomFile, shownCards, waitForCard } from './file-helpers';
+import { openConversation, register, send, waitForMessage, waitLinkReady, stepTracker, type TestServer } from './app-helpers';
+import { b2sum256, clickInCard, hashInPage, opfsHas, pngFile, randomFile, shownCards, startFilePair, waitForCard, type FilePair } from './file-helpers';
 
 const SHOTS = '/tmp/shots-files';
 const MiB = 1024 * 1024;
-
-/** Like app-helpers' register, but the narrow layout wraps "Signed in as" onto two lines. */
-async function register(user: BrowserUser, url: string, username: string): Promise<void> {
-  await user.goto(url);
-  await user.fill('Username', username);
-  await user.fill('Password', PASSWORD);
-  await user.click('Register');
-  await user.waitForText(new RegExp(`Signed in as\\s+${username}`), 15_000);
-}
-
-async function waitLinkReady(user: BrowserUser, timeoutMs = 20_000): Promise<void> {
-  await user.waitFor(
-    () => {
-      const conv = document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation')?.shadowRoot;
-      return conv?.querySelector('[data-link]')?.getAttribute('data-link') === 'ready';
-    },
-    undefined,
-    timeoutMs,
-  );
-}
 
 function debugCounters(user: BrowserUser): Promise<{ chunksReceived: number; resumedFrom: Record<string, number> }> {
   return user.evaluate(() => {
@@ -45,6 +24,7 @@ function debugCounters(user: BrowserUser): Promise<{ chunksReceived: number; res
 }
 
 describe('files and images', { timeout: 600_000 }, () => {
+  let pair: FilePair;
   let srv: TestServer;
   let alice: BrowserUser;
   let bob: BrowserUser;
@@ -52,26 +32,14 @@ describe('files and images', { timeout: 600_000 }, () => {
   const steps = stepTracker(test);
 
   before(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'pc-files-'));
     mkdirSync(SHOTS, { recursive: true });
-    srv = await startTestServer();
-    [alice, bob] = await Promise.all([
-      launchBrowser('chromium', { name: 'alice' }),
-      launchBrowser('chromium', { name: 'bob', viewport: { width: 360, height: 740 } }),
-    ]);
-    await register(alice, srv.url, 'alice');
-    await register(bob, srv.url, 'bob');
-    await openConversation(alice, 'bob');
-    await openConversation(bob, 'alice');
-    await waitLinkReady(alice);
-    await waitLinkReady(bob);
+    pair = await startFilePair('files');
+    ({ srv, alice, bob, dir } = pair);
   });
 
   after(async () => {
-    if (steps.failed) await dumpDiagnostics([alice, bob].filter(Boolean), 'files');
+    await pair?.dispose(steps.failed);
     await closeAllBrowsers();
-    await srv?.dispose();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const { step } = steps;
