@@ -1,7 +1,8 @@
-// Where the CPU goes, per browser, process type and THREAD, for one BENCH_MIB (default 128)
-// transfer: first the raw data-channel baseline (raw-sender → raw-receiver), then the app's
-// transfer through the real UI (alice = sender, bob = receiver). Diagnostic only.
-// Run: node test/e2e/run-in-netns.mjs npx tsx test/bench/cpu-split.ts
+// Where the CPU goes, per side, process type and THREAD: BENCH_RUNS rounds (default 1) of the raw
+// data-channel baseline and the app's transfer through the real UI, BENCH_MIB each (default
+// 128), alternating so the machine's changing speed hits both alike; prints the mean ms of CPU
+// per MB of each thread for raw and app side by side. Diagnostic only.
+// Run: BENCH_RUNS=3 node test/e2e/run-in-netns.mjs npx tsx test/bench/cpu-split.ts
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { closeAllBrowsers } from '../e2e/browsers';
@@ -35,54 +36,72 @@ function snapshot(names: string[]): Map<string, number> {
   return out;
 }
 
-function report(title: string, a: Map<string, number>, b: Map<string, number>, wallMs: number, mb: number): void {
-  console.log(`\n${title}: ${(mb / (wallMs / 1000)).toFixed(2)} MB/s, ${(wallMs / 1000).toFixed(1)} s`);
-  let total = 0;
-  const rows: [string, number][] = [];
+const mib = Number(process.env.BENCH_MIB) || 128;
+const rounds = Math.max(1, Number(process.env.BENCH_RUNS) || 1);
+const bytes = mib * MiB;
+const mb = bytes / 1e6;
+
+/** Per-thread CPU ms/MB, summed over the rounds (divide by rounds for the mean). */
+function add(into: Map<string, number>, a: Map<string, number>, b: Map<string, number>, role: (k: string) => string): void {
   for (const [k, v] of b) {
     const ms = v - (a.get(k) ?? 0);
-    total += ms;
-    if (ms >= 100) rows.push([k, ms]);
+    const key = role(k);
+    into.set(key, (into.get(key) ?? 0) + ms / mb);
   }
-  rows.sort((x, y) => y[1] - x[1]);
-  for (const [k, ms] of rows) console.log(`${k.padEnd(52)} ${(ms / mb).toFixed(1).padStart(6)} ms/MB  ${((ms / wallMs) * 100).toFixed(0).padStart(3)} % of a core`);
-  console.log(`${'total'.padEnd(52)} ${(total / mb).toFixed(1).padStart(6)} ms/MB  ${((total / wallMs) * 100).toFixed(0).padStart(3)} % of a core`);
 }
 
-const mib = Number(process.env.BENCH_MIB) || 128;
-const bytes = mib * MiB;
-
-{
-  let a = new Map<string, number>();
-  let b = new Map<string, number>();
-  let t0 = 0;
-  let t1 = 0;
-  await measureRaw({
-    bytes,
-    onStart: () => {
-      a = snapshot(['raw-sender', 'raw-receiver']);
-      t0 = performance.now();
-    },
-    onEnd: () => {
-      t1 = performance.now();
-      b = snapshot(['raw-sender', 'raw-receiver']);
-    },
-  });
-  report('raw', a, b, t1 - t0, bytes / 1e6);
-}
-
+const rawSum = new Map<string, number>();
+const appSum = new Map<string, number>();
+let rawWall = 0;
+let appWall = 0;
 const files = await tempFiles();
 const pair = await startPair();
 try {
   const file = await files.make('split.bin', bytes);
   await openBoth(pair);
   const names = [pair.alice.name, pair.bob.name];
-  const a = snapshot(names);
-  const r = await measureTransfer(pair, file, bytes);
-  const b = snapshot(names);
-  report('app', a, b, r.acceptToVerifiedMs, r.bytes / 1e6);
+  for (let round = 0; round < rounds; round++) {
+    let a = new Map<string, number>();
+    let b = new Map<string, number>();
+    let t0 = 0;
+    let t1 = 0;
+    await measureRaw({
+      bytes,
+      onStart: () => {
+        a = snapshot(['raw-sender', 'raw-receiver']);
+        t0 = performance.now();
+      },
+      onEnd: () => {
+        t1 = performance.now();
+        b = snapshot(['raw-sender', 'raw-receiver']);
+      },
+    });
+    rawWall += t1 - t0;
+    add(rawSum, a, b, (k) => k.replace('raw-sender', 'sender').replace('raw-receiver', 'receiver'));
+    a = snapshot(names);
+    const r = await measureTransfer(pair, file, bytes);
+    b = snapshot(names);
+    appWall += r.acceptToVerifiedMs;
+    add(appSum, a, b, (k) => k.replace(pair.alice.name, 'sender').replace(pair.bob.name, 'receiver'));
+    console.log(`round ${round + 1}: raw ${(mb / ((t1 - t0) / 1000)).toFixed(2)} MB/s, app ${r.mbPerSecond.toFixed(2)} MB/s`);
+  }
 } finally {
   await pair.close();
   await files.dispose();
   await closeAllBrowsers();
 }
+
+console.log(`\nmean of ${rounds} round(s), ms of CPU per MB: raw (${((rounds * mb) / (rawWall / 1000)).toFixed(2)} MB/s) | app (${((rounds * mb) / (appWall / 1000)).toFixed(2)} MB/s) | app − raw`);
+const keys = [...new Set([...rawSum.keys(), ...appSum.keys()])];
+const rows = keys
+  .map((k) => [k, (rawSum.get(k) ?? 0) / rounds, (appSum.get(k) ?? 0) / rounds] as const)
+  .filter(([, r, a]) => r >= 0.5 || a >= 0.5)
+  .sort((x, y) => y[2] - x[2]);
+let rawTotal = 0;
+let appTotal = 0;
+for (const [k, r, a] of rows) {
+  console.log(`${k.padEnd(48)} ${r.toFixed(1).padStart(6)} | ${a.toFixed(1).padStart(6)} | ${(a - r).toFixed(1).padStart(6)}`);
+}
+for (const v of rawSum.values()) rawTotal += v / rounds;
+for (const v of appSum.values()) appTotal += v / rounds;
+console.log(`${'total'.padEnd(48)} ${rawTotal.toFixed(1).padStart(6)} | ${appTotal.toFixed(1).padStart(6)} | ${(appTotal - rawTotal).toFixed(1).padStart(6)}   CPU ratio ${(rawTotal / appTotal).toFixed(3)}`);
