@@ -251,6 +251,7 @@ export class OpfsSink {
   /** Resolves once pendingBytes ≤ limit. */
   whenPendingBelow(limit: number): Promise<void> {
     if (this.pending <= limit) return Promise.resolve();
+    this.postBatch(); // bytes still gathering would never be acknowledged
     return new Promise((resolve) => this.waiters.push({ limit, resolve }));
   }
 
