@@ -31,6 +31,15 @@ export class ProgressMeter {
     return this.snapshot();
   }
 
+  /**
+   * Starts over at `doneBytes` (e.g. a resumed transfer learning how much the other side has):
+   * the jump is not counted as speed.
+   */
+  reset(doneBytes: number, nowMs: number): ProgressSnapshot {
+    this.samples.length = 0;
+    return this.update(doneBytes, nowMs);
+  }
+
   snapshot(): ProgressSnapshot {
     const first = this.samples[0];
     const last = this.samples[this.samples.length - 1];

@@ -145,7 +145,7 @@ export function shownCards(user: BrowserUser): Promise<ShownCard[]> {
           name: root.querySelector('.name')?.textContent ?? '',
           state: card.getAttribute('data-state') ?? '',
           outgoing: li.classList.contains('out'),
-          pct: bar ? Number(bar.getAttribute('aria-valuenow')) : null,
+          pct: bar?.hasAttribute('aria-valuenow') ? Number(bar.getAttribute('aria-valuenow')) : null,
           text: (card.textContent ?? '').replace(/\s+/g, ' '),
           hash: root.querySelector('.verified code')?.getAttribute('title') ?? null,
           imageWidth: img && img.complete ? img.naturalWidth : null,

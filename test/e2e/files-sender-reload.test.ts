@@ -26,6 +26,8 @@ function chunksReceived(user: BrowserUser): Promise<number> {
 interface LinkEvent {
   link: string;
   chunks: number;
+  /** Date.now() in bob's page (same machine clock as the test's). */
+  t: number;
 }
 
 /**
@@ -35,18 +37,18 @@ interface LinkEvent {
  */
 function recordLinkChanges(user: BrowserUser): Promise<boolean> {
   return user.evaluate(() => {
-    const w = window as unknown as { peerchatTransfers: { chunksReceived: number }; __linkEvents?: { link: string; chunks: number }[] };
+    const w = window as unknown as { peerchatTransfers: { chunksReceived: number }; __linkEvents?: { link: string; chunks: number; t: number }[] };
     const conv = document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation')?.shadowRoot;
     const el = conv?.querySelector('[data-link]');
     if (!el) return false;
-    const events: { link: string; chunks: number }[] = [];
+    const events: { link: string; chunks: number; t: number }[] = [];
     w.__linkEvents = events;
     let last = el.getAttribute('data-link') ?? '';
     new MutationObserver(() => {
       const now = el.getAttribute('data-link') ?? '';
       if (now === last) return;
       last = now;
-      events.push({ link: now, chunks: w.peerchatTransfers.chunksReceived });
+      events.push({ link: now, chunks: w.peerchatTransfers.chunksReceived, t: Date.now() });
     }).observe(el, { attributes: true, attributeFilter: ['data-link'] });
     return true;
   });
@@ -88,15 +90,17 @@ describe('files: the sender reloads mid-transfer', { timeout: 180_000 }, () => {
     await alice.reload();
     console.log(`# sender reload: page reloaded in ${Date.now() - tr} ms`);
 
-    // The old session is gone: bob's link went down, and he had part of the file, not all of it.
-    await bob.waitFor(() => ((window as unknown as { __linkEvents?: { link: string }[] }).__linkEvents ?? []).some((e) => e.link !== 'ready'), undefined, 15_000);
-    const down = (await linkEvents(bob)).find((e) => e.link !== 'ready') as LinkEvent;
-    assert.ok((at.pct ?? 0) < 100);
-    assert.ok(down.chunks > 0 && down.chunks < chunks, `bob had part of the file when alice reloaded: ${down.chunks} of ${chunks} chunks`);
-
-    // Alice's session resumes by itself (no password retyped).
+    // Alice's session resumes by itself (no password retyped), and she reopens the conversation.
     await alice.waitForText(/Signed in as\s+alice/, 15_000);
     await openConversation(alice, 'bob');
+
+    // The old session is gone: bob's link went down (at once when alice's page closed it; at the
+    // latest when her new page's offer replaced it), and he had part of the file, not all of it.
+    await bob.waitFor(() => ((window as unknown as { __linkEvents?: { link: string }[] }).__linkEvents ?? []).some((e) => e.link !== 'ready'), undefined, 20_000);
+    const down = (await linkEvents(bob)).find((e) => e.link !== 'ready') as LinkEvent;
+    console.log(`# sender reload: bob saw the link go down ${down.t - tr} ms after the reload began`);
+    assert.ok((at.pct ?? 0) < 100);
+    assert.ok(down.chunks > 0 && down.chunks < chunks, `bob had part of the file when alice reloaded: ${down.chunks} of ${chunks} chunks`);
     const seen: ShownCard[] = [];
     const a = await waitForCard(
       alice,
@@ -127,9 +131,12 @@ describe('files: the sender reloads mid-transfer', { timeout: 180_000 }, () => {
     assert.equal(afterReload + down.chunks, chunks, 'exactly the missing chunks were sent');
     assert.equal(total, chunks, 'every chunk reached bob exactly once');
 
-    // Alice's card shows the transfer running again, from where bob was (not from 0 %): her
-    // progress is what bob has minus what sits in her channel buffer (≤ 4 MiB, send-pump.ts).
-    const shown = seen.filter((c) => c.state === 'running' && (c.pct ?? 0) > 0).map((c) => c.pct ?? 0);
+    // Alice's card shows the transfer running again, from where bob was, never "0 %": until bob
+    // answers it shows no number (pct null, "Paused until bob is connected" / "Resuming…"), then
+    // what bob has minus what sits in her channel buffer (≤ 4 MiB, send-pump.ts).
+    const unknown = seen.filter((c) => c.state === 'running' && c.pct === null);
+    for (const c of unknown) assert.doesNotMatch(c.text, /\b0 %/, `no "0 %" while the progress is unknown: ${c.text}`);
+    const shown = seen.filter((c) => c.state === 'running' && c.pct !== null).map((c) => c.pct ?? 0);
     const bobHadPct = Math.floor((100 * down.chunks) / chunks);
     assert.ok(shown.length > 0, `alice's card showed progress after the reload: ${JSON.stringify(seen.map((c) => [c.state, c.pct]))}`);
     assert.ok(Math.min(...shown) >= bobHadPct - 7, `alice's progress resumed near ${bobHadPct} %, not from 0: ${shown.join(', ')} %`);

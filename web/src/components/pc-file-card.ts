@@ -187,9 +187,17 @@ export class PcFileCard extends LitElement {
         const p = v.progress;
         const pct = Math.floor(p.fraction * 100);
         const speed = p.bytesPerSecond > 0 ? `${(p.bytesPerSecond / 1e6).toFixed(1)} MB/s` : '';
-        const detail = v.live ? [`${pct} %`, speed, formatEta(p.secondsLeft)].filter(Boolean).join(' · ') : `${pct} % · paused until ${v.peerName} is connected`;
-        return html`<div class="bar" role="progressbar" aria-label="Transfer of ${v.offer.name}" aria-valuemin="0" aria-valuemax="100" aria-valuenow=${pct}>
-            <div style="width:${pct}%"></div>
+        // Unknown (a sender after its reload, until the receiver says what it has): no number
+        // rather than a wrong "0 %".
+        const detail = !v.progressKnown
+          ? v.live
+            ? 'Resuming…'
+            : `Paused until ${v.peerName} is connected`
+          : v.live
+            ? [`${pct} %`, speed, formatEta(p.secondsLeft)].filter(Boolean).join(' · ')
+            : `${pct} % · paused until ${v.peerName} is connected`;
+        return html`<div class="bar" role="progressbar" aria-label="Transfer of ${v.offer.name}" aria-valuemin="0" aria-valuemax="100" aria-valuenow=${v.progressKnown ? pct : nothing}>
+            <div style="width:${v.progressKnown ? pct : 0}%"></div>
           </div>
           <div class="line progress-text">${detail}</div>
           <div class="actions"><button aria-describedby="name" @click=${() => void t.cancel(v.id)}>Cancel</button></div>`;

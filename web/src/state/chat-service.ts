@@ -80,6 +80,9 @@ export class ChatService {
    * so it is readable even while the server is unreachable.
    */
   start(): void {
+    // A page going away closes its connections on purpose, so contacts see it at once and their
+    // transfers pause cleanly (an abandoned connection is noticed only by ICE timeouts).
+    globalThis.addEventListener?.('pagehide', () => this.manager?.destroyAll());
     const stored = loadStoredSession();
     if (stored) {
       this.session.update((s) => ({ ...s, username: stored.username }));

@@ -31,6 +31,8 @@ export class OutgoingRunner {
   /** The link whose file-accept we are serving. */
   private acceptedOn: PeerLink | null = null;
   private last: ProgressSnapshot = { fraction: 0, bytesPerSecond: 0, secondsLeft: null };
+  /** False until the receiver has said what it has (file-accept) to this page. */
+  private known = false;
 
   constructor(
     readonly rec: StoredTransfer,
@@ -56,6 +58,14 @@ export class OutgoingRunner {
     return this.last;
   }
 
+  /**
+   * Whether `snapshot` means anything yet: after a reload the sender does not know how far the
+   * receiver got until its file-accept arrives (the UI then says so instead of "0 %").
+   */
+  get progressKnown(): boolean {
+    return this.known;
+  }
+
   /** A ready secure session: new file key, and the offer (again: the receiver answers with `have`). */
   attach(link: PeerLink): void {
     this.stop();
@@ -76,6 +86,10 @@ export class OutgoingRunner {
   onAccept(msg: FileAccept): boolean {
     if (!this.t.onAccept(msg)) return false;
     this.acceptedOn = this.link;
+    const { chunkSize, chunkCount, size } = this.t.plan;
+    this.known = true;
+    this.last = this.meter.reset(Math.min(size, (chunkCount - this.t.remaining) * chunkSize), performance.now());
+    this.host.progress();
     void this.pump();
     return true;
   }

@@ -44,6 +44,8 @@ export interface TransferView {
   offer: FileOffer;
   state: TransferState;
   progress: ProgressSnapshot;
+  /** False while `progress` is unknown (a sender after its reload, until the receiver answers). */
+  progressKnown: boolean;
   /** Connected to the contact right now (else a running transfer is paused). */
   live: boolean;
   hash?: string;
@@ -400,7 +402,7 @@ export class TransferService {
       const set = ChunkSet.fromBytes(rec.offer.chunkCount, rec.verified);
       if (set) progress = { ...progress, fraction: Math.min(1, (set.size * rec.offer.chunkSize) / Math.max(1, rec.offer.size)) };
     }
-    const v: TransferView = { id: rec.id, direction: rec.direction, peerName: rec.peerName, offer: rec.offer, state: rec.state, progress, live: !!this.deps.link(rec.conv) };
+    const v: TransferView = { id: rec.id, direction: rec.direction, peerName: rec.peerName, offer: rec.offer, state: rec.state, progress, progressKnown: !(runner instanceof OutgoingRunner) || runner.progressKnown, live: !!this.deps.link(rec.conv) };
     if (rec.hash) v.hash = rec.hash;
     if (rec.reason) v.reason = rec.reason;
     if (rec.cancelledBy !== undefined) v.cancelledBy = rec.cancelledBy;
