@@ -210,3 +210,15 @@ export function hashInPage(user: BrowserUser, fileId: string): Promise<string | 
     fileId,
   );
 }
+
+/**
+ * Waits until the receiver has stored a snapshot of its verified chunks for transfer `fileId`
+ * (IndexedDB, about once a second: what a reload resumes from); returns how many it holds.
+ */
+export async function waitPersisted(user: BrowserUser, fileId: string, timeoutMs = 10_000): Promise<number> {
+  return (await user.waitFor(
+    (id: string) => (window as unknown as { peerchatTransfers: { persisted: Record<string, number> } }).peerchatTransfers.persisted[id] ?? 0,
+    fileId,
+    timeoutMs,
+  )) as number;
+}

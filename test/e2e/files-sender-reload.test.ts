@@ -13,7 +13,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { closeAllBrowsers, type BrowserUser } from './browsers';
 import { openConversation, send, waitForMessage, stepTracker } from './app-helpers';
-import { b2sum256, clickInCard, hashInPage, randomFile, startFilePair, waitForCard, type FilePair, type ShownCard } from './file-helpers';
+import { b2sum256, clickInCard, hashInPage, randomFile, startFilePair, waitForCard, waitPersisted, type FilePair, type ShownCard } from './file-helpers';
 
 const MiB = 1024 * 1024;
 const SIZE = 60 * MiB;
@@ -151,5 +151,45 @@ describe('files: the sender reloads mid-transfer', { timeout: 180_000 }, () => {
     await waitForMessage(bob, 'back after my reload', undefined, 10_000);
     await send(bob, 'got the whole file');
     await waitForMessage(alice, 'got the whole file', undefined, 10_000);
+  });
+
+  step('both sides away at once: the sender reloads while the receiver is gone; it finishes once both are back', async () => {
+    const name = 'both-away.bin';
+    const file = randomFile(path.join(dir, name), 40 * MiB);
+    const want = b2sum256(file);
+    const base = await chunksReceived(bob); // the counter covers bob's page, earlier files too
+    await alice.setFiles('Attach file', [file]);
+    await waitForCard(bob, name, (c) => c.state === 'offered', 15_000, 'offered');
+    await clickInCard(bob, name, 'Accept');
+    const running = await waitForCard(bob, name, (c) => c.state === 'running' && (c.pct ?? 0) >= 20, 30_000, 'running ≥ 20 %');
+    await waitPersisted(bob, running.id); // what bob keeps is what he stored (about once a second)
+    const before = (await chunksReceived(bob)) - base;
+    const appUrl = pair.srv.url;
+    await bob.goto('about:blank'); // bob's page is gone (his profile, IndexedDB and OPFS stay)
+    await alice.reload();
+    await alice.waitForText(/Signed in as\s+alice/, 15_000);
+    await openConversation(alice, 'bob');
+    // Alice cannot know how far bob got: no number, and never a wrong "0 %".
+    const paused = await waitForCard(alice, name, (c) => c.state === 'running' && /Paused until bob is connected/.test(c.text), 15_000, 'paused, progress unknown');
+    assert.equal(paused.pct, null, `no percentage while bob is away: ${paused.text}`);
+    assert.doesNotMatch(paused.text, /%/);
+
+    await bob.goto(appUrl); // bob comes back: his session resumes by itself
+    await bob.waitForText(/Signed in as\s+bob/, 15_000);
+    await openConversation(bob, 'alice');
+    const b = await waitForCard(bob, name, (c) => c.state === 'done', 60_000, 'done');
+    const a = await waitForCard(alice, name, (c) => c.state === 'done', 15_000, 'done');
+    const resumed = await bob.evaluate(
+      (id: string) => (window as unknown as { peerchatTransfers: { resumedFrom: Record<string, number> } }).peerchatTransfers.resumedFrom[id] ?? -1,
+      b.id,
+    );
+    const chunks = (40 * MiB) / CHUNK;
+    console.log(`# both away: bob had ${before} chunks before leaving, resumed from ${resumed} of ${chunks}`);
+    assert.ok(resumed > 0 && resumed < chunks, `bob's page resumed from the chunks on disk, not from 0: ${resumed}`);
+    assert.ok(resumed <= before, 'only chunks that had arrived count as kept');
+    assert.equal(await chunksReceived(bob), chunks - resumed, 'only the missing chunks were sent to bob\'s new page');
+    assert.equal(b.hash, want);
+    assert.equal(a.hash, want);
+    assert.equal(await hashInPage(bob, b.id), want);
   });
 });

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
 import { openConversation, register, send, waitForMessage, waitLinkReady, stepTracker, type TestServer } from './app-helpers';
-import { b2sum256, clickInCard, hashInPage, opfsHas, pngFile, randomFile, shownCards, startFilePair, waitForCard, type FilePair } from './file-helpers';
+import { b2sum256, clickInCard, hashInPage, opfsHas, pngFile, randomFile, shownCards, startFilePair, waitForCard, waitPersisted, type FilePair } from './file-helpers';
 
 const SHOTS = '/tmp/shots-files';
 const MiB = 1024 * 1024;
@@ -95,7 +95,7 @@ describe('files and images', { timeout: 600_000 }, () => {
     await waitForCard(bob, 'resume-60.bin', (c) => c.state === 'offered', 15_000, 'offered');
     await clickInCard(bob, 'resume-60.bin', 'Accept');
     const at = await waitForCard(bob, 'resume-60.bin', (c) => c.state === 'running' && (c.pct ?? 0) >= 30, 30_000, 'running ≥ 30 %');
-    await new Promise((r) => setTimeout(r, 1200)); // let the ~1 s snapshot reach IndexedDB
+    await waitPersisted(bob, at.id); // the ~1 s snapshot of verified chunks is in IndexedDB
     await bob.reload();
     assert.ok((at.pct ?? 0) < 100);
     await bob.waitForText(/Signed in as\s+bob/, 15_000);

@@ -1,7 +1,8 @@
 /**
  * Read-only counters for tests and diagnostics, on `window.peerchatTransfers`: how many chunks
  * this page received (a resumed transfer receives fewer than the file has), how many each
- * transfer already had on disk when this page opened it, and the BLAKE2b-256 of a stored
+ * transfer already had on disk when this page opened it, how many are stored for resume (the
+ * last verified-set snapshot written to IndexedDB), and the BLAKE2b-256 of a stored
  * (received) file read back from OPFS in 1 MiB slices. Nothing here changes any state.
  */
 import { createFileHasher, ready } from '../../../shared/crypto/index';
@@ -10,6 +11,8 @@ import { openFileOf } from '../files/opfs-sink';
 export interface TransferDebug {
   chunksReceived: number;
   resumedFrom: Record<string, number>;
+  /** Chunks in the last snapshot stored for resume, per transfer (receiver). */
+  persisted: Record<string, number>;
   hashStored(fileId: string): Promise<string | null>;
 }
 
@@ -26,7 +29,7 @@ async function hashStored(fileId: string): Promise<string | null> {
 }
 
 export function installTransferDebug(): TransferDebug {
-  const debug: TransferDebug = { chunksReceived: 0, resumedFrom: {}, hashStored };
+  const debug: TransferDebug = { chunksReceived: 0, resumedFrom: {}, persisted: {}, hashStored };
   (globalThis as unknown as { peerchatTransfers?: TransferDebug }).peerchatTransfers = debug;
   return debug;
 }

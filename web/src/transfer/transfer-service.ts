@@ -302,7 +302,10 @@ export class TransferService {
     try {
       const r = await IncomingRunner.open(rec, {
         progress: () => this.notify(rec.id),
-        persist: async (verified) => void (await this.setState(rec, { verified }, false)),
+        persist: async (verified) => {
+          await this.setState(rec, { verified }, false);
+          this.debug.persisted[rec.id] = ChunkSet.fromBytes(rec.offer.chunkCount, verified)?.size ?? 0;
+        },
         storageFailed: () => void this.run(() => this.fail(rec, 'storage', true)),
       });
       this.incoming.set(rec.id, r);
@@ -402,7 +405,7 @@ export class TransferService {
       const set = ChunkSet.fromBytes(rec.offer.chunkCount, rec.verified);
       if (set) progress = { ...progress, fraction: Math.min(1, (set.size * rec.offer.chunkSize) / Math.max(1, rec.offer.size)) };
     }
-    const v: TransferView = { id: rec.id, direction: rec.direction, peerName: rec.peerName, offer: rec.offer, state: rec.state, progress, progressKnown: !(runner instanceof OutgoingRunner) || runner.progressKnown, live: !!this.deps.link(rec.conv) };
+    const v: TransferView = { id: rec.id, direction: rec.direction, peerName: rec.peerName, offer: rec.offer, state: rec.state, progress, progressKnown: rec.direction === 'in' || rec.state !== 'running' || (runner instanceof OutgoingRunner && runner.progressKnown), live: !!this.deps.link(rec.conv) };
     if (rec.hash) v.hash = rec.hash;
     if (rec.reason) v.reason = rec.reason;
     if (rec.cancelledBy !== undefined) v.cancelledBy = rec.cancelledBy;
