@@ -9,7 +9,7 @@
 //   3. receiver_peak_heap_mb: the receiver's JS heap during a BENCH_GIB_MIB transfer.
 //
 // Options (env): BENCH_MIB (default 256), BENCH_GIB_MIB (default 1024; 0 skips step 4),
-// BENCH_RUNS (default 1; >1 prints medians), BENCH_CONNECT_RUNS (default 5), BENCH_RAW_256K
+// BENCH_RUNS (default 3: medians; the machine's speed drifts between runs), BENCH_CONNECT_RUNS (default 5), BENCH_RAW_256K
 // (default 1; 0 skips the second raw baseline with 256 KiB messages).
 //
 // Run: npm run build   (once)   then   node test/e2e/run-in-netns.mjs npx tsx test/bench/run.ts
@@ -34,7 +34,7 @@ const out = (name: string, value: number, unit: string): void => console.log(ben
 async function main(): Promise<void> {
   const mib = envNumber('BENCH_MIB', 256);
   const bigMib = envNumber('BENCH_GIB_MIB', 1024, true);
-  const runs = Math.round(envNumber('BENCH_RUNS', 1));
+  const runs = Math.round(envNumber('BENCH_RUNS', 3));
   const connectRuns = Math.round(envNumber('BENCH_CONNECT_RUNS', 5));
   // The raw baseline again with 256 KiB messages (the app's chunk size for large files); on this
   // machine message size changes the raw rate (64 KiB ≈ 0.8 × 256 KiB), unlike in the spike.
