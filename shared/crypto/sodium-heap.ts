@@ -139,11 +139,13 @@ function params(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array): { k: number
 export function aeadSealInto(plaintext: Uint8Array, ad: Uint8Array, nonce: Uint8Array, key: Uint8Array, target: Uint8Array): void {
   const length = plaintext.length + 16;
   if (target.length < length) throw new CryptoError('CHUNK_BAD_INPUT', 'target too small');
+  // Whatever memory they live in, input and output must fit the scratch areas.
+  if (length > SCRATCH_BYTES) throw new CryptoError('CHUNK_BAD_INPUT', 'chunk larger than the scratch area');
   const m = raw();
   const p = params(key, nonce, ad);
-  const input = heapAddress(plaintext) >= 0 ? plaintext.byteOffset : heapAddress(stage(plaintext));
   const inTarget = heapAddress(target);
   const out = inTarget >= 0 ? inTarget : area().output;
+  const input = inputAddress(plaintext, out, length);
   if (m._crypto_aead_xchacha20poly1305_ietf_encrypt(out, 0, input, plaintext.length, 0, p.a, ad.length, 0, 0, p.n, p.k) !== 0) {
     throw new CryptoError('CHUNK_BAD_INPUT', 'seal failed');
   }
@@ -156,12 +158,28 @@ export function aeadSealInto(plaintext: Uint8Array, ad: Uint8Array, nonce: Uint8
  */
 export function aeadOpenView(sealed: Uint8Array, ad: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array | null {
   if (sealed.length < 16) return null;
+  if (sealed.length > SCRATCH_BYTES) throw new CryptoError('CHUNK_BAD_INPUT', 'chunk larger than the scratch area');
   const m = raw();
   const p = params(key, nonce, ad);
-  const input = heapAddress(sealed) >= 0 ? sealed.byteOffset : heapAddress(stage(sealed));
   const { output } = area();
+  const input = inputAddress(sealed, output, sealed.length - 16);
   const rc = m._crypto_aead_xchacha20poly1305_ietf_decrypt(output, 0, 0, input, sealed.length, 0, p.a, ad.length, 0, p.n, p.k);
   return rc === 0 ? m.HEAPU8.subarray(output, output + sealed.length - 16) : null;
+}
+
+/**
+ * The heap address to read `bytes` from when writing `outLength` bytes at `out`: their own when
+ * they are a heap view that does not partly overlap the output (libsodium allows exactly the same
+ * place, not a shifted one), else a copy in the input scratch.
+ */
+function inputAddress(bytes: Uint8Array, out: number, outLength: number): number {
+  const at = heapAddress(bytes);
+  if (at >= 0 && (at === out || at + bytes.length <= out || out + outLength <= at)) return at;
+  const { input } = area();
+  const heap = raw().HEAPU8;
+  if (at >= 0) heap.copyWithin(input, at, at + bytes.length); // memmove: overlap is fine
+  else heap.set(bytes, input);
+  return input;
 }
 
 /**

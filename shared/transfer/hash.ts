@@ -4,8 +4,8 @@
  *
  * Decision: hash in order while streaming, catch up from disk for the rest.
  * - Both sides feed each chunk to `offer(index, bytes)` as it passes (the sender after reading
- *   it, the receiver after opening it, BEFORE the bytes are transferred to the OPFS worker, which
- *   detaches them). Only the chunk the hash needs next (`next`) is consumed; anything else is
+ *   it, the receiver after opening it, while the bytes are still in libsodium's heap and before
+ *   they are copied into the OPFS batch; sodium-heap.ts). Only the chunk the hash needs next (`next`) is consumed; anything else is
  *   ignored. A normal transfer is one ordered stream (the data channel is reliable and ordered,
  *   the scheduler sends in order), so the hash is complete when the last chunk lands: zero extra
  *   reads, no extra copies, ~600 MB/s of BLAKE2b that overlaps the network.
@@ -18,8 +18,9 @@
  *     * resume after a reconnect without reload: the hasher survives; only what was skipped;
  *     * a chunk re-requested after a failure: the stream moves past it, so the tail after it is
  *       re-read at the end.
- * - Re-reading what was WRITTEN (not what was received) is also the stronger check: the hash
- *   then covers the bytes on disk that the person will save.
+ * - What is re-read is what was WRITTEN, so for that part the hash covers the bytes on disk that
+ *   the person will save; the streamed part covers the bytes handed to the sink, whose write
+ *   failures fail the transfer (OpfsSink.onError).
  */
 import { createFileHasher, type FileHasher } from '../crypto/file-hash';
 import { chunkLength, chunkOffset, type ChunkPlan } from './plan';

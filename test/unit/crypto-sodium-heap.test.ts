@@ -85,4 +85,24 @@ describe('sodium-heap', () => {
       m._free(big);
     }
   });
+
+  test('inputs that partly overlap the output are copied first; oversized inputs are refused', () => {
+    const plain = randomBytes(rand, 10_000);
+    const sealed = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plain, ad, null, nonce, key);
+    // A sealed chunk sitting in the output scratch, 45 bytes in (as a chunk frame's body would).
+    const frame = scratchOut(45 + sealed.length);
+    frame.set(sealed, 45);
+    const opened = aeadOpenView(frame.subarray(45), ad, nonce, key);
+    assert.ok(opened && same(opened, plain), 'opened from a shifted place in the output area');
+    // Plaintext in the output area, sealed into the output area at another offset.
+    const out = scratchOut(7 + plain.length + 16);
+    out.set(plain, 7);
+    const target = new Uint8Array(plain.length + 16);
+    aeadSealInto(out.subarray(7, 7 + plain.length), ad, nonce, key, target);
+    assert.ok(same(target, sealed), 'sealed from the output area into ordinary memory');
+
+    const big = new Uint8Array(SCRATCH_BYTES - 15);
+    assert.throws(() => aeadSealInto(big, ad, nonce, key, new Uint8Array(big.length + 16)), /CHUNK_BAD_INPUT|scratch/);
+    assert.throws(() => aeadOpenView(new Uint8Array(SCRATCH_BYTES + 1), ad, nonce, key), /CHUNK_BAD_INPUT|scratch/);
+  });
 });

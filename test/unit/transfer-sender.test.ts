@@ -116,6 +116,15 @@ describe('FileSource', () => {
     }
   });
 
+  test('a chunk still awaited when the read jumps elsewhere is rejected, not left hanging', async () => {
+    const data = bytes(64 * 65536);
+    const src = new FileSource(oddPieces(data, 50_000), 65536, { readAheadBytes: 256 * 1024 });
+    const first = src.chunk(10);
+    const far = src.chunk(60); // beyond the read-ahead: the stream restarts there
+    await assert.rejects(first, (e: Error) => e.name === 'AbortError');
+    assert.deepEqual(await far, data.subarray(60 * 65536, 61 * 65536));
+  });
+
   test('a file that cannot be read any more rejects with the read error', async () => {
     const data = bytes(1024 * 1024);
     const src = new FileSource(oddPieces(data, 65536, 5 * 65536), 65536, { readAheadBytes: 65536 });

@@ -11,8 +11,9 @@
  *
  * The hot loop asks `peek(index)` first (synchronous, no await when the chunk is read already,
  * which is nearly always) and awaits `chunk(index)` only on a miss. A chunk is a view of the
- * stream's piece when it lies within one piece, else a copy assembled from two: seal or hash it
- * before asking for later chunks (the sender's loop does so right away).
+ * stream's piece when it lies within one piece, else a copy assembled from two. Memory: up to
+ * `readAheadBytes` of chunks plus the stream piece being cut (the browser's pieces are small;
+ * Node hands an in-memory Blob over as one piece).
  */
 
 export interface FileSourceOptions {
@@ -118,6 +119,8 @@ export class FileSource {
 
   private restart(index: number): void {
     this.stopStream();
+    // Chunks waited for on the old stream will not come from this one.
+    for (const w of this.waiters.splice(0)) w.reject(new DOMException('the read moved elsewhere', 'AbortError'));
     this.failure = null;
     this.nextIndex = index;
     this.reader = this.blob.slice(index * this.chunkSize).stream().getReader();

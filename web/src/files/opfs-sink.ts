@@ -18,8 +18,8 @@
  * up (it does by far: OPFS writes run at hundreds of MB/s, the channel at ~15 MB/s); a receiver
  * may watch it and, past a bound, stop asking for more (file-need) until whenPendingBelow().
  *
- * Durability for resume: a chunk counts as stored once a flush() issued after its write()
- * resolved (flush posts the partial batch first). Take the snapshot of the verified set BEFORE calling flush, store it after.
+ * Durability for resume: a chunk counts as stored once a flush() called after its write()
+ * resolves (flush posts the partial batch first). Take the snapshot of the verified set BEFORE calling flush, store it after.
  */
 import { OPFS_DIR, type FromWorker, type ToWorker } from './opfs-protocol';
 

@@ -36,7 +36,8 @@ export const PUMP_DEFAULTS = { highWater: 4 * 1024 * 1024, lowWater: 1024 * 1024
 /**
  * Sends every queued chunk of `transfer`; resolves when its queue is empty (then send file-done).
  * Call it again after a file-need. Rejects if the channel closes, the source cannot be read
- * (cancel with 'source-lost') or `signal` aborts.
+ * (cancel with 'source-lost') or `signal` aborts (checked before each chunk; a read already under
+ * way finishes first).
  */
 export async function pumpChunks(transfer: OutgoingTransfer, source: FileSource, channel: PumpChannel, options: PumpOptions = {}): Promise<void> {
   const highWater = options.highWater ?? PUMP_DEFAULTS.highWater;
