@@ -172,7 +172,10 @@ export class PcConversation extends LitElement {
     const files = [...(e.clipboardData?.files ?? [])];
     if (!files.length) return;
     e.preventDefault();
-    const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+    // Local time, as the person reads their clock: pasted-2026-11-23-14-05-09.png
+    const d = new Date();
+    const two = (n: number): string => String(n).padStart(2, '0');
+    const stamp = `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}-${two(d.getHours())}-${two(d.getMinutes())}-${two(d.getSeconds())}`;
     void this.sendFiles(files.map((f) => (f.name && f.name !== 'image.png' ? f : new File([f], `pasted-${stamp}.${f.type.split('/')[1] ?? 'png'}`, { type: f.type }))));
   };
 
