@@ -210,6 +210,34 @@ describe('chat between two Chromium browsers', { timeout: 240_000 }, () => {
     assert.equal(all[0]?.text, 'old message 0');
   });
 
+  step('Enter twice sends once; what is typed right after Enter stays in the box', async () => {
+    await openConversation(alice, 'bob');
+    // In one go in the page, before the first send is stored: Enter, Enter again, then typing on.
+    await alice.fill('Message', 'Only once please');
+    await alice.evaluate(() => {
+      const composer = document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation')?.shadowRoot?.querySelector('pc-composer');
+      const box = composer?.shadowRoot?.querySelector('textarea');
+      if (!box) throw new Error('no message box');
+      const enter = () => box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true, cancelable: true }));
+      enter();
+      enter();
+      box.value += ' and the next one';
+      box.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
+    });
+    await waitForMessage(alice, 'Only once please', 'delivered');
+    await alice.waitFor(
+      () =>
+        document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation')?.shadowRoot?.querySelector('pc-composer')?.shadowRoot?.querySelector('textarea')
+          ?.value === ' and the next one',
+      undefined,
+      10_000,
+    );
+    assert.equal((await shownMessages(alice)).filter((m) => m.text === 'Only once please').length, 1, 'sent once');
+    await waitForMessage(bob, 'Only once please', 'received');
+    assert.equal((await shownMessages(bob)).filter((m) => m.text === 'Only once please').length, 1, 'received once');
+    await alice.fill('Message', '');
+  });
+
   step('closing the browser takes the person offline within seconds', async () => {
     await bob.close();
     await alice.waitForRole('button', 'bob, offline', { timeoutMs: 15_000 });

@@ -13,8 +13,9 @@ export interface FilesDetail {
 }
 
 /**
- * The message box. Enter sends, Shift+Enter adds a line. Fires `pc-send` with the text;
- * the box clears only when the parent confirms by calling `clear()`, so nothing typed is lost.
+ * The message box. Enter sends, Shift+Enter adds a line. Fires `pc-send` with the text; the
+ * text leaves the box only when the parent confirms with `sent()` (else `failed()`), so nothing
+ * typed is lost, and a second Enter before that does not send it twice.
  */
 @customElement('pc-composer')
 export class PcComposer extends LitElement {
@@ -77,15 +78,28 @@ export class PcComposer extends LitElement {
   @property() error: string | null = null;
   @state() private length = 0;
   @query('textarea') private box!: HTMLTextAreaElement;
+  /** Handed to the parent, not confirmed yet: Enter again on the same text does not send it twice. */
+  private inFlight: string | null = null;
 
   override focus(): void {
     this.box?.focus();
   }
 
-  /** Empties the box after the parent stored the message. */
-  clear(): void {
-    this.box.value = '';
-    this.length = 0;
+  /**
+   * The parent stored `text`: it leaves the box, and anything typed since Enter stays (storing
+   * takes a moment; a fast typist is already writing the next message).
+   */
+  sent(text: string): void {
+    if (this.inFlight === text) this.inFlight = null;
+    const value = this.box.value;
+    const rest = value.startsWith(text) ? value.slice(text.length) : value;
+    this.box.value = rest;
+    this.length = rest.length;
+  }
+
+  /** The parent could not send `text`: it stays in the box, and Enter may try again. */
+  failed(text: string): void {
+    if (this.inFlight === text) this.inFlight = null;
   }
 
   /** Puts text in the box, e.g. content shared to the app. */
@@ -102,7 +116,8 @@ export class PcComposer extends LitElement {
 
   private send(): void {
     const text = this.box.value;
-    if (!text.trim() || this.disabled || text.length > LIMITS.maxChatChars) return;
+    if (!text.trim() || this.disabled || text.length > LIMITS.maxChatChars || text === this.inFlight) return;
+    this.inFlight = text;
     this.dispatchEvent(new CustomEvent<SendDetail>('pc-send', { detail: { text }, bubbles: true, composed: true }));
   }
 

@@ -197,13 +197,15 @@ export class PcConversation extends LitElement {
   }
 
   private async onSend(e: CustomEvent<SendDetail>): Promise<void> {
+    const text = e.detail.text;
     try {
-      await this.service.send(this.peerName, e.detail.text);
+      await this.service.send(this.peerName, text);
       this.sendError = null;
-      this.composer.clear();
+      this.composer.sent(text);
       this.list.scrollToEnd();
     } catch (err) {
       // The text stays in the box, so nothing typed is lost.
+      this.composer.failed(text);
       this.sendError = err instanceof SendError ? err.message : 'Could not send the message. Try again.';
     }
   }
