@@ -102,27 +102,6 @@ function procs(): Array<{ pid: number; ppid: number; cmd: string }> {
   return list;
 }
 
-/** PIDs of the renderer processes of the browser launched with this harness name. */
-export function rendererPids(name: string): number[] {
-  const all = procs();
-  const root = all.find((p) => p.cmd.includes(`--user-data-dir=${path.join(tmpdir(), `peerchat-e2e-${name}-`)}`) && !p.cmd.includes('--type='));
-  if (!root) return [];
-  const out: number[] = [];
-  const seen = new Set([root.pid]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const p of all) {
-      if (!seen.has(p.pid) && seen.has(p.ppid)) {
-        seen.add(p.pid);
-        grew = true;
-        if (p.cmd.includes('--type=renderer')) out.push(p.pid);
-      }
-    }
-  }
-  return out;
-}
-
 /** PIDs of every process of the browsers launched with these harness names (browser, renderers, network…). */
 export function browserTreePids(names: readonly string[]): number[] {
   const all = procs();
@@ -142,6 +121,14 @@ export function browserTreePids(names: readonly string[]): number[] {
     }
   }
   return [...seen];
+}
+
+/** PIDs of the renderer processes of the browser launched with this harness name. */
+export function rendererPids(name: string): number[] {
+  const tree = new Set(browserTreePids([name]));
+  return procs()
+    .filter((p) => tree.has(p.pid) && p.cmd.includes('--type=renderer'))
+    .map((p) => p.pid);
 }
 
 const CLK_TCK = 100; // getconf CLK_TCK on Linux (x86-64, arm64)

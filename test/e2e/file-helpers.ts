@@ -4,7 +4,8 @@
 
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { openSync, writeSync, closeSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { openSync, writeSync, closeSync, writeFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
@@ -192,15 +193,27 @@ export async function clickInCard(user: BrowserUser, name: string, button: strin
 
 /** Whether the receiver still has a file for this id in OPFS. */
 export function opfsHas(user: BrowserUser, fileId: string): Promise<boolean> {
-  return user.evaluate(async (id: string) => {
-    try {
-      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('peerchat-files');
-      await dir.getFileHandle(id);
-      return true;
-    } catch {
-      return false;
-    }
-  }, fileId);
+  return user.evaluate(opfsHasInPage, fileId);
+}
+
+/** Waits until the file for this id is gone from the receiver's OPFS (a cancel deletes it). */
+export async function waitOpfsGone(user: BrowserUser, fileId: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (await opfsHas(user, fileId)) {
+    if (Date.now() > deadline) throw new Error(`${user.name}: file ${fileId} still in OPFS after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100)); // poll interval, not a synchronisation sleep
+  }
+}
+
+/** Runs IN THE PAGE (serialised: self-contained). */
+async function opfsHasInPage(id: string): Promise<boolean> {
+  try {
+    const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('peerchat-files');
+    await dir.getFileHandle(id);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** BLAKE2b-256 of the received file read back from OPFS in the page. */
@@ -221,4 +234,25 @@ export async function waitPersisted(user: BrowserUser, fileId: string, timeoutMs
     fileId,
     timeoutMs,
   )) as number;
+}
+
+/**
+ * `from` attaches the file at `filePath`, `to` accepts it, and both cards end "done" with the
+ * file's b2sum, which the bytes in `to`'s OPFS hash to as well. Returns the accept → done rate
+ * on `to`, MB/s.
+ */
+export async function sendVerified(from: BrowserUser, to: BrowserUser, filePath: string): Promise<number> {
+  const name = path.basename(filePath);
+  const want = b2sum256(filePath);
+  await from.setFiles('Attach file', [filePath]);
+  await waitForCard(to, name, (c) => c.state === 'offered', 15_000, 'offered');
+  await clickInCard(to, name, 'Accept');
+  const t0 = Date.now();
+  const got = await waitForCard(to, name, (c) => c.state === 'done', 90_000, 'done');
+  const mbPerSecond = statSync(filePath).size / 1e6 / ((Date.now() - t0) / 1000);
+  const sent = await waitForCard(from, name, (c) => c.state === 'done', 10_000, 'done');
+  assert.equal(got.hash, want, `${to.name} shows the file's hash`);
+  assert.equal(sent.hash, want, `${from.name} shows the file's hash`);
+  assert.equal(await hashInPage(to, got.id), want, `the bytes in ${to.name}'s OPFS hash to it`);
+  return mbPerSecond;
 }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
 import { openConversation, register, send, waitForMessage, waitLinkReady, stepTracker, type TestServer } from './app-helpers';
-import { b2sum256, clickInCard, hashInPage, opfsHas, pngFile, randomFile, shownCards, startFilePair, waitForCard, waitPersisted, type FilePair } from './file-helpers';
+import { b2sum256, clickInCard, hashInPage, opfsHas, sendVerified, pngFile, randomFile, shownCards, startFilePair, waitForCard, waitOpfsGone, waitPersisted, type FilePair } from './file-helpers';
 
 const SHOTS = '/tmp/shots-files';
 const MiB = 1024 * 1024;
@@ -126,15 +126,7 @@ describe('files and images', { timeout: 600_000 }, () => {
     await clickInCard(alice, 'cancel-by-sender.bin', 'Cancel');
     await waitForCard(alice, 'cancel-by-sender.bin', (c) => c.state === 'cancelled' && /Cancelled by you/.test(c.text), 10_000, 'cancelled');
     await waitForCard(bob, 'cancel-by-sender.bin', (c) => c.state === 'cancelled' && /Cancelled by alice/.test(c.text), 10_000, 'cancelled');
-    await bob.waitFor(async (id: string) => {
-      try {
-        const d = await (await navigator.storage.getDirectory()).getDirectoryHandle('peerchat-files');
-        await d.getFileHandle(id);
-        return false;
-      } catch {
-        return true;
-      }
-    }, b1.id, 10_000);
+    await waitOpfsGone(bob, b1.id);
 
     const two = randomFile(path.join(dir, 'cancel-by-receiver.bin'), 80 * MiB);
     await alice.setFiles('Attach file', [two]);
@@ -160,29 +152,10 @@ describe('files and images', { timeout: 600_000 }, () => {
       await waitLinkReady(alice);
       await waitLinkReady(carol);
 
-      const toFx = randomFile(path.join(dir, 'to-firefox.bin'), 12 * MiB + 12345);
-      await alice.setFiles('Attach file', [toFx]);
-      await waitForCard(carol, 'to-firefox.bin', (c) => c.state === 'offered', 15_000, 'offered');
-      await clickInCard(carol, 'to-firefox.bin', 'Accept');
-      const tf = Date.now();
-      const c1 = await waitForCard(carol, 'to-firefox.bin', (c) => c.state === 'done', 90_000, 'done');
-      console.log(`# Chromium → Firefox 12 MiB: ${((12.6 * 1.048576) / ((Date.now() - tf) / 1000)).toFixed(1)} MB/s`);
-      const a1 = await waitForCard(alice, 'to-firefox.bin', (c) => c.state === 'done', 10_000, 'done');
-      assert.equal(c1.hash, b2sum256(toFx));
-      assert.equal(a1.hash, c1.hash);
-      assert.equal(await hashInPage(carol, c1.id), c1.hash);
-
-      const fromFx = randomFile(path.join(dir, 'from-firefox.bin'), 12 * MiB + 777);
-      await carol.setFiles('Attach file', [fromFx]);
-      await waitForCard(alice, 'from-firefox.bin', (c) => c.state === 'offered', 15_000, 'offered');
-      await clickInCard(alice, 'from-firefox.bin', 'Accept');
-      const tc = Date.now();
-      const a2 = await waitForCard(alice, 'from-firefox.bin', (c) => c.state === 'done', 90_000, 'done');
-      console.log(`# Firefox → Chromium 12 MiB: ${((12.6 * 1.048576) / ((Date.now() - tc) / 1000)).toFixed(1)} MB/s`);
-      const c2 = await waitForCard(carol, 'from-firefox.bin', (c) => c.state === 'done', 10_000, 'done');
-      assert.equal(a2.hash, b2sum256(fromFx));
-      assert.equal(c2.hash, a2.hash);
-      assert.equal(await hashInPage(alice, a2.id), a2.hash);
+      const toFx = await sendVerified(alice, carol, randomFile(path.join(dir, 'to-firefox.bin'), 12 * MiB + 12345));
+      console.log(`# Chromium → Firefox 12 MiB: ${toFx.toFixed(1)} MB/s`);
+      const fromFx = await sendVerified(carol, alice, randomFile(path.join(dir, 'from-firefox.bin'), 12 * MiB + 777));
+      console.log(`# Firefox → Chromium 12 MiB: ${fromFx.toFixed(1)} MB/s`);
     } catch (err) {
       await dumpDiagnostics([carol], 'files-firefox');
       throw err;
