@@ -6,11 +6,14 @@
 //   2. raw_mb_s: the raw RTCDataChannel baseline (raw-datachannel.ts), BENCH_MIB, interleaved with
 //      transfer_mb_s: BENCH_MIB of random bytes through the app's real path (Attach file → Accept
 //      → Verified); transfer_vs_raw = transfer_mb_s / raw_mb_s from this same run.
+//      sealed_raw_mb_s: the raw channel plus only the app's per-chunk crypto (XChaCha20-Poly1305
+//      + BLAKE2b both sides), same run: the ceiling any sealed + hashed transfer can reach here.
 //   3. receiver_peak_heap_mb: the receiver's JS heap during a BENCH_GIB_MIB transfer.
 //
 // Options (env): BENCH_MIB (default 256), BENCH_GIB_MIB (default 1024; 0 skips step 4),
 // BENCH_RUNS (default 3: medians; the machine's speed drifts between runs), BENCH_CONNECT_RUNS (default 5), BENCH_RAW_256K
-// (default 1; 0 skips the second raw baseline with 256 KiB messages).
+// (default 1; 0 skips the second raw baseline with 256 KiB messages), BENCH_SEALED (default 1; 0 skips
+// the sealed ceiling).
 //
 // Run: npm run build   (once)   then   node test/e2e/run-in-netns.mjs npx tsx test/bench/run.ts
 
@@ -39,6 +42,7 @@ async function main(): Promise<void> {
   // The raw baseline again with 256 KiB messages (the app's chunk size for large files); on this
   // machine message size changes the raw rate (64 KiB ≈ 0.8 × 256 KiB), unlike in the spike.
   const raw256 = envNumber('BENCH_RAW_256K', 1, true) !== 0;
+  const sealedCeiling = envNumber('BENCH_SEALED', 1, true) !== 0;
 
   // Disk: the source file, the receiver's OPFS copy and (Chromium keeps the File the sender's
   // IndexedDB stores for resume) possibly a sender-side copy, for the largest file; plus slack.
@@ -73,6 +77,7 @@ async function main(): Promise<void> {
     // in its own two browsers while the app's two sit idle.
     const raws: number[] = [];
     const raws256: number[] = [];
+    const sealedRaws: number[] = [];
     const rawCpu: number[] = [];
     const cpu: number[] = [];
     const rawConnects: number[] = [];
@@ -100,6 +105,12 @@ async function main(): Promise<void> {
         raws256.push(r256.mbPerSecond);
         log(`raw run ${i + 1}/${runs} (256 KiB): ${r256.mbPerSecond.toFixed(2)} MB/s; wall ${((Date.now() - phase) / 1000).toFixed(1)} s`);
       }
+      if (sealedCeiling) {
+        phase = Date.now();
+        const sealed = await measureRaw({ bytes: mib * MiB, runs: 1, mode: 'sealed' });
+        sealedRaws.push(sealed.mbPerSecond);
+        log(`sealed raw run ${i + 1}/${runs}: ${sealed.mbPerSecond.toFixed(2)} MB/s (${(sealed.mbPerSecond / raw.mbPerSecond).toFixed(2)} × raw); wall ${((Date.now() - phase) / 1000).toFixed(1)} s`);
+      }
       phase = Date.now();
       const r = await measureTransfer(pair, small, mib * MiB, { onProgress: (p) => log(`  ${mib} MiB: ${p} %`) });
       rates.push(r.mbPerSecond);
@@ -126,6 +137,11 @@ async function main(): Promise<void> {
     if (raw256) {
       out('raw_256k_mb_s', median(raws256), 'MB/s');
       out('transfer_vs_raw_256k', transfer / median(raws256), 'ratio');
+    }
+    if (sealedCeiling) {
+      out('sealed_raw_mb_s', median(sealedRaws), 'MB/s');
+      out('sealed_raw_vs_raw', median(sealedRaws) / rawMbs, 'ratio');
+      out('transfer_vs_sealed_raw', transfer / median(sealedRaws), 'ratio');
     }
     await rm(small, { force: true });
 

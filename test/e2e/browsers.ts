@@ -505,7 +505,6 @@ export async function launchFirefox(options: LaunchOptions = {}): Promise<Browse
  * functions with toString(), so closures over Node variables never work anyway: pass `arg`.
  */
 function portable<A, R>(fn: (arg: A) => R): (arg: A) => R {
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function('arg', `"use strict"; const __name = (f) => f; return (${fn.toString()})(arg);`) as (arg: A) => R;
 }
 
@@ -563,7 +562,6 @@ interface FindQuery {
 
 /** A no-argument page function returning the first match (or null), for puppeteer's page.locator(). */
 function finderFor(query: FindQuery): () => Element | null {
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function(
     `"use strict"; const __name = (f) => f; return (${findInPage.toString()})(${JSON.stringify(query)})[0] ?? null;`,
   ) as () => Element | null;
@@ -571,7 +569,6 @@ function finderFor(query: FindQuery): () => Element | null {
 
 /** A page function telling whether nothing matches `query` (argument: the query). */
 function noMatchInPage(): (query: FindQuery) => boolean {
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function('q', `"use strict"; const __name = (f) => f; return (${findInPage.toString()})(q).length === 0;`) as (
     query: FindQuery,
   ) => boolean;

@@ -226,7 +226,7 @@ export function hashInPage(user: BrowserUser, fileId: string): Promise<string | 
 
 /**
  * Waits until the receiver has stored a snapshot of its verified chunks for transfer `fileId`
- * (IndexedDB, about once a second: what a reload resumes from); returns how many it holds.
+ * (IndexedDB, 200 ms after the first chunk, then once a second: what a reload resumes from); returns how many it holds.
  */
 export async function waitPersisted(user: BrowserUser, fileId: string, timeoutMs = 10_000): Promise<number> {
   return (await user.waitFor(

@@ -162,7 +162,7 @@ describe('files: the sender reloads mid-transfer', { timeout: 180_000 }, () => {
     await waitForCard(bob, name, (c) => c.state === 'offered', 15_000, 'offered');
     await clickInCard(bob, name, 'Accept');
     const running = await waitForCard(bob, name, (c) => c.state === 'running' && (c.pct ?? 0) >= 20, 30_000, 'running ≥ 20 %');
-    await waitPersisted(bob, running.id); // what bob keeps is what he stored (about once a second)
+    await waitPersisted(bob, running.id); // what bob keeps is what he stored (first 200 ms in, then once a second)
     const before = (await chunksReceived(bob)) - base;
     const appUrl = pair.srv.url;
     await bob.goto('about:blank'); // bob's page is gone (his profile, IndexedDB and OPFS stay)

@@ -95,7 +95,7 @@ describe('files and images', { timeout: 600_000 }, () => {
     await waitForCard(bob, 'resume-60.bin', (c) => c.state === 'offered', 15_000, 'offered');
     await clickInCard(bob, 'resume-60.bin', 'Accept');
     const at = await waitForCard(bob, 'resume-60.bin', (c) => c.state === 'running' && (c.pct ?? 0) >= 30, 30_000, 'running ≥ 30 %');
-    await waitPersisted(bob, at.id); // the ~1 s snapshot of verified chunks is in IndexedDB
+    await waitPersisted(bob, at.id); // a snapshot of verified chunks is in IndexedDB (first 200 ms in, then once a second)
     await bob.reload();
     assert.ok((at.pct ?? 0) < 100);
     await bob.waitForText(/Signed in as\s+bob/, 15_000);

@@ -1,9 +1,10 @@
 /**
  * The receiver's side of one accepted file (issue 4): chunks are opened synchronously
  * (IncomingTransfer.receive) and handed to an OpfsSink that writes them to the Origin Private
- * File System as they arrive; the file is never held in memory. About once a second the set of
- * verified chunks is snapshotted, the sink flushed, and the snapshot stored in IndexedDB, so a
- * reload or a dropped connection resumes from there (file-accept with `have`).
+ * File System as they arrive; the file is never held in memory. 200 ms after the first chunk, then
+ * once a second, the set of verified chunks is snapshotted, the sink flushed, and the snapshot
+ * stored in IndexedDB, so a reload or a dropped connection resumes from there (file-accept with
+ * `have`).
  */
 import {
   ChunkSet,
@@ -32,6 +33,11 @@ export interface IncomingHost {
 export type FinishResult = { ok: true; hash: string; file: File } | { ok: false; hash: string };
 
 const PERSIST_EVERY_MS = 1000;
+/**
+ * The first snapshot comes sooner, so a reload early in a transfer does not start it over; later
+ * ones once a second (each costs a flush and an IndexedDB write).
+ */
+const PERSIST_FIRST_MS = 200;
 
 export class IncomingRunner {
   readonly t: IncomingTransfer;
@@ -44,6 +50,7 @@ export class IncomingRunner {
   private lastUi = 0;
   private persistTimer: ReturnType<typeof setTimeout> | undefined;
   private persisting: Promise<void> = Promise.resolve();
+  private persistedOnce = false;
   private finished = false;
 
   private constructor(
@@ -103,8 +110,9 @@ export class IncomingRunner {
     }
     this.persistTimer ??= setTimeout(() => {
       this.persistTimer = undefined;
+      this.persistedOnce = true;
       this.persistNow();
-    }, PERSIST_EVERY_MS);
+    }, this.persistedOnce ? PERSIST_EVERY_MS : PERSIST_FIRST_MS);
   }
 
   /**
