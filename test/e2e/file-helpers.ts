@@ -237,12 +237,11 @@ export async function waitPersisted(user: BrowserUser, fileId: string, timeoutMs
 }
 
 /**
- * `from` attaches the file at `filePath`, `to` accepts it, and both cards end "done" with the
- * file's b2sum, which the bytes in `to`'s OPFS hash to as well. Returns the accept → done rate
+ * `from` attaches the file at `filePath`, `to` accepts it, and both cards (found by `name`, the
+ * name as shown: the file's own unless the app had to clean it) end "done" with the file's b2sum, which the bytes in `to`'s OPFS hash to as well. Returns the accept → done rate
  * on `to`, MB/s.
  */
-export async function sendVerified(from: BrowserUser, to: BrowserUser, filePath: string): Promise<number> {
-  const name = path.basename(filePath);
+export async function sendVerified(from: BrowserUser, to: BrowserUser, filePath: string, name = path.basename(filePath)): Promise<number> {
   const want = b2sum256(filePath);
   await from.setFiles('Attach file', [filePath]);
   await waitForCard(to, name, (c) => c.state === 'offered', 15_000, 'offered');

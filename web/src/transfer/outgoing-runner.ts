@@ -125,8 +125,10 @@ export class OutgoingRunner {
     const { chunkSize, chunkCount, size } = this.t.plan;
     let lastUi = 0;
     try {
+      // Always at least once: with nothing queued (an empty file, or a receiver that already has
+      // every chunk after its reload) file-done must still go out, or the transfer never ends.
       // Loop: a file-need may arrive while the hash is being finished.
-      while (this.t.hasNext) {
+      do {
         await pumpChunks(this.t, this.source, channel, {
           signal: ac.signal,
           onSent: () => {
@@ -139,7 +141,7 @@ export class OutgoingRunner {
         const hash = await this.t.finishHash((offset, length) => this.source.readRange(offset, length));
         if (ac.signal.aborted) return;
         if (!this.t.hasNext) link.send(this.t.doneMsg(hash));
-      }
+      } while (this.t.hasNext);
       this.update(size - channel.bufferedAmount, performance.now());
     } catch (e) {
       if (ac.signal.aborted || channel.readyState !== 'open' || link.state !== 'ready') return; // paused
