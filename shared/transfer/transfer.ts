@@ -156,6 +156,20 @@ export class OutgoingTransfer {
     return this.hash;
   }
 
+  /**
+   * After a reload: the whole-file hash this device computed before (kept with the transfer), so
+   * a receiver's "verified" can still be checked against it without reading the file again.
+   * Ignored unless it is a 64-char lowercase hex digest; never replaces a hash already known.
+   */
+  restoreHash(hash: string): void {
+    if (/^[0-9a-f]{64}$/.test(hash)) this.hash ??= hash;
+  }
+
+  /** True once the whole-file hash is known (computed, or restored). */
+  get hashKnown(): boolean {
+    return this.hash !== null;
+  }
+
   /** Sent each time the queue has drained: "all sent", with our hash. */
   doneMsg(hash: string): FileDone {
     return { type: 'file-done', fileId: this.fileId, hash, ok: true };

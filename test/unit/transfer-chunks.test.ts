@@ -138,9 +138,9 @@ describe('chunk frame layout', () => {
   const fileId = newFileId();
   const cipher = createChunkCipher(deriveFileKey(key(1), fileId), fileId);
 
-  test('kind byte is the data channel\'s chunk kind', (t) => {
+  test('kind byte is the data channel\'s chunk kind', () => {
     const kinds = (peerProtocol as Record<string, unknown>).PEER_FRAME_KINDS as { chunk?: number } | undefined;
-    if (!kinds) return t.skip('PEER_FRAME_KINDS not in shared/peer-protocol.ts yet');
+    assert.ok(kinds, 'shared/peer-protocol.ts exports PEER_FRAME_KINDS');
     assert.equal(CHUNK_FRAME_KIND, kinds.chunk);
   });
 
@@ -420,6 +420,33 @@ describe('whole transfers (in memory)', () => {
     const { verdict, senderView } = await finishRounds(out2, first.inc, sink, file);
     assert.ok(verdict.ok && senderView.verified);
     assert.equal(verdict.hash, hashBytesHex(file));
+  });
+
+  test('the receiver verifies while the sender reloads: its verdict is checked against the stored hash', async () => {
+    const file = randomBytes(25, 300 * 1024 + 9);
+    const { out, inc } = start(file, session);
+    const sink = new MemorySink(file.length);
+    pump(out, inc, sink, file);
+    const sent = await out.finishHash(sourceOf(file)); // what the sender keeps (StoredTransfer.sentHash)
+    assert.equal(inc.onSenderDone(wire(out.doneMsg(sent))).kind, 'verify');
+    const verdict = wire(await inc.finish(sink.readRange));
+    out.dispose(); // the sender's page reloads before the verdict arrives
+
+    const again = () => new OutgoingTransfer({ name: 'data.bin', mime: '', size: file.length, fileId: verdict.fileId });
+    const fresh = again();
+    assert.ok(!fresh.hashKnown);
+    assert.ok(!fresh.onReceiverDone(verdict).verified, 'no hash known: nothing to check "verified" against');
+    const restored = again();
+    restored.restoreHash(sent);
+    assert.ok(restored.hashKnown);
+    assert.ok(restored.onReceiverDone(verdict).verified);
+    assert.ok(!restored.onReceiverDone({ ...verdict, hash: hashBytesHex(new Uint8Array(1)) }).verified, 'another hash is refused');
+    const junk = again();
+    junk.restoreHash('not a hash');
+    assert.ok(!junk.hashKnown, 'a malformed stored hash is ignored');
+    restored.restoreHash(hashBytesHex(new Uint8Array(2)));
+    assert.ok(restored.onReceiverDone(verdict).verified, 'a known hash is never replaced');
+    for (const t of [fresh, restored, junk]) t.dispose();
   });
 
   test('accept/need that do not fit the file are refused', () => {

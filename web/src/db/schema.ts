@@ -63,6 +63,11 @@ export interface StoredTransfer {
   file?: Blob;
   /** BLAKE2b-256 of the whole file, once verified. */
   hash?: string;
+  /**
+   * Sender: the hash it computed and sent in file-done, kept so that a "verified" arriving after
+   * the sender's page reloaded can still be checked (the receiver may finish while we are away).
+   */
+  sentHash?: string;
   /** Why it failed, was cancelled or declined (a CancelReason / DeclineReason). */
   reason?: string;
   /** Who cancelled: the contact's display name, or '' for this device. */

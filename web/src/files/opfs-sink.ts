@@ -406,11 +406,21 @@ export class OpfsSink {
     return this.writable;
   }
 
-  /** Writable mode: close (= commit to the file); the next write reopens. */
+  /**
+   * Writable mode: close (= commit to the file); the next write reopens. A failed commit loses
+   * every write since the last one, so it fails the sink (never a silent gap in the file).
+   */
   private async commit(): Promise<void> {
     const w = this.writable;
     this.writable = null;
-    if (w) await w.close();
+    if (!w) return;
+    try {
+      await w.close();
+    } catch (e) {
+      const err = new OpfsSinkError(e instanceof Error ? e.message : String(e), e instanceof Error ? e.name : 'Error');
+      this.fail(err);
+      throw err;
+    }
   }
 }
 

@@ -30,7 +30,8 @@ export interface IncomingHost {
   storageFailed(): void;
 }
 
-export type FinishResult = { ok: true; hash: string; file: File } | { ok: false; hash: string };
+/** The outcome, and the file-done to send once it is stored. */
+export type FinishResult = { ok: true; hash: string; file: File; verdict: FileDone } | { ok: false; hash: string; verdict: FileDone };
 
 const PERSIST_EVERY_MS = 1000;
 /**
@@ -118,6 +119,9 @@ export class IncomingRunner {
   /**
    * The sender says it sent everything: ask for what is missing, or complete our hash over what
    * is on disk and compare. On a match the file is released and returned; else it is deleted.
+   * The verdict is returned, NOT sent: the caller stores the outcome first and then tells the
+   * sender, so a sender never hears "verified" for a file this device has not recorded as done.
+   * Rejects if the disk fails on the way (the caller fails the transfer).
    */
   async onSenderDone(msg: FileDone): Promise<FinishResult | null> {
     if (this.finished) return null;
@@ -129,16 +133,18 @@ export class IncomingRunner {
     this.finished = true;
     clearTimeout(this.persistTimer);
     await this.persisting;
+    // Every chunk on disk before anything is declared: a write that failed fails the transfer
+    // here, instead of after the sender was told "verified".
+    await this.sink.flush();
     const verdict = await this.t.finish((offset, length) => this.sink.readRange(offset, length));
-    this.send(verdict);
     this.last = { fraction: 1, bytesPerSecond: this.last.bytesPerSecond, secondsLeft: 0 };
     this.t.dispose();
     if (!verdict.ok) {
       await this.sink.delete().catch(() => undefined);
-      return { ok: false, hash: verdict.hash };
+      return { ok: false, hash: verdict.hash, verdict };
     }
     const file = await this.sink.finalize({ name: this.rec.offer.name, type: this.rec.offer.mime });
-    return { ok: true, hash: verdict.hash, file };
+    return { ok: true, hash: verdict.hash, file, verdict };
   }
 
   /** Cancelled, declined or failed: stop and delete the partial file. */

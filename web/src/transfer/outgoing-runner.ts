@@ -19,6 +19,10 @@ export interface OutgoingHost {
   progress(): void;
   /** The file cannot be read any more: cancel with 'source-lost'. */
   sourceLost(): void;
+  /** Sending failed for another reason (not a pause): cancel with 'error'. */
+  failed(): void;
+  /** The whole-file hash is known (keep it: see StoredTransfer.sentHash). */
+  hashed(hash: string): void;
 }
 
 export class OutgoingRunner {
@@ -50,6 +54,7 @@ export class OutgoingRunner {
       ...(o.isImage ? { isImage: true } : {}),
       ...(o.thumb !== undefined ? { thumb: o.thumb } : {}),
     });
+    if (rec.sentHash) this.t.restoreHash(rec.sentHash);
     this.source = new FileSource(file, this.t.plan.chunkSize);
     this.meter = new ProgressMeter(o.size);
   }
@@ -102,6 +107,11 @@ export class OutgoingRunner {
     return this.link?.send(msg) ?? false;
   }
 
+  /** The whole-file hash: known once the pump finished (or restored); else read from the file. */
+  wholeFileHash(): Promise<string> {
+    return this.t.finishHash((offset, length) => this.source.readRange(offset, length));
+  }
+
   /** Ends the transfer for good (done, cancelled, declined). */
   dispose(): void {
     this.stop();
@@ -138,7 +148,8 @@ export class OutgoingRunner {
             this.update(Math.min(size, (chunkCount - this.t.remaining) * chunkSize) - channel.bufferedAmount, now);
           },
         });
-        const hash = await this.t.finishHash((offset, length) => this.source.readRange(offset, length));
+        const hash = await this.wholeFileHash();
+        this.host.hashed(hash);
         if (ac.signal.aborted) return;
         if (!this.t.hasNext) link.send(this.t.doneMsg(hash));
       } while (this.t.hasNext);
@@ -147,6 +158,7 @@ export class OutgoingRunner {
       if (ac.signal.aborted || channel.readyState !== 'open' || link.state !== 'ready') return; // paused
       if (e instanceof DOMException && (e.name === 'NotReadableError' || e.name === 'NotFoundError')) this.host.sourceLost();
       else if (e instanceof Error && /read/i.test(e.message)) this.host.sourceLost();
+      else this.host.failed(); // never a transfer left "running" with nothing sending
     } finally {
       this.pumping = false;
       if (this.abort === ac) this.abort = null;

@@ -13,6 +13,7 @@
 import { ready } from '../../../shared/crypto/index';
 import { usernameKey, type PeerMsg } from '../../../shared/index';
 import {
+  CANCEL_REASONS,
   ChunkSet,
   OutgoingTransfer,
   TRANSFER_LIMITS,
@@ -28,7 +29,7 @@ import {
 import type { ChatDb, StoredMessage, StoredTransfer, TransferState } from '../db/schema';
 import type { PeerLink } from '../net/peer-link';
 import { deleteOpfsFile, openFileOf } from '../files/opfs-sink';
-import { IncomingRunner } from './incoming-runner';
+import { IncomingRunner, type FinishResult } from './incoming-runner';
 import { OutgoingRunner } from './outgoing-runner';
 import { isInlineImageFile, makeThumbnail } from './thumbnail';
 import { fileMessageText, getTransfer, openTransfers, patchTransfer, saveNewTransfer } from './transfer-store';
@@ -229,8 +230,14 @@ export class TransferService {
       case 'file-accept': {
         if (rec?.direction !== 'out') return;
         const r = this.outgoing.get(rec.id);
+        if (rec.state === 'done') {
+          // The receiver lost our verdict's reply (it reloaded before storing its own): it
+          // checks its copy again against the hash.
+          if (rec.hash) link.send({ type: 'file-done', fileId: rec.id, hash: rec.hash, ok: true });
+          return;
+        }
         if (rec.state === 'cancelled' || !r) {
-          if (rec.state !== 'done') link.send({ type: 'file-cancel', fileId: rec.id, reason: rec.state === 'failed' ? 'source-lost' : 'cancelled' });
+          link.send({ type: 'file-cancel', fileId: rec.id, reason: rec.state === 'failed' ? failReason(rec.reason, 'source-lost') : 'cancelled' });
           return;
         }
         if (!r.onAccept(msg)) return this.fail(rec, 'error', true);
@@ -284,7 +291,7 @@ export class TransferService {
         return;
       case 'cancelled':
       case 'failed':
-        link.send({ type: 'file-cancel', fileId: rec.id, reason: rec.state === 'failed' ? 'corrupt' : 'cancelled' });
+        link.send({ type: 'file-cancel', fileId: rec.id, reason: rec.state === 'failed' ? failReason(rec.reason, 'corrupt') : 'cancelled' });
         return;
       default:
         return; // 'offered': the card is already waiting for the person.
@@ -314,7 +321,9 @@ export class TransferService {
     } catch {
       const link = this.deps.link(rec.conv);
       link?.send({ type: 'file-decline', fileId: rec.id, reason: 'storage' });
-      await this.setState(rec, { state: 'failed', reason: 'storage' });
+      // A resume that cannot reopen its file: the part already written must not stay behind.
+      await deleteOpfsFile(rec.id).catch(() => undefined);
+      await this.setState(rec, { state: 'failed', reason: 'storage', verified: undefined });
       return null;
     }
   }
@@ -330,6 +339,10 @@ export class TransferService {
       r = new OutgoingRunner(rec, rec.file, {
         progress: () => this.notify(rec.id),
         sourceLost: () => void this.run(() => this.fail(rec, 'source-lost', true)),
+        failed: () => void this.run(() => this.fail(rec, 'error', true)),
+        hashed: (hash) => {
+          if (rec.sentHash !== hash) void this.setState(rec, { sentHash: hash }, false);
+        },
       });
       this.outgoing.set(rec.id, r);
     }
@@ -339,17 +352,30 @@ export class TransferService {
   private async onSenderDone(rec: StoredTransfer, msg: Extract<FileControl, { type: 'file-done' }>): Promise<void> {
     const r = this.incoming.get(rec.id);
     if (!r) return;
-    const result = await r.onSenderDone(msg);
+    let result: FinishResult | null;
+    try {
+      result = await r.onSenderDone(msg);
+    } catch {
+      // The disk failed while finishing (a last write, the read-back, the release): never
+      // "verified", and never stuck at 100 %.
+      return this.fail(rec, 'storage', true);
+    }
     if (!result) return;
     this.incoming.delete(rec.id);
     if (this.lastIn === r) this.lastIn = null;
     if (result.ok) await this.setState(rec, { state: 'done', hash: result.hash, verified: undefined });
     else await this.setState(rec, { state: 'failed', reason: 'corrupt', verified: undefined });
+    // Only now, with the outcome stored: if this page goes away before the sender hears it, the
+    // sender's next offer gets the same answer from the stored record (onOffer).
+    this.deps.link(rec.conv)?.send(result.verdict);
   }
 
   private async onReceiverDone(rec: StoredTransfer, msg: Extract<FileControl, { type: 'file-done' }>): Promise<void> {
     const r = this.outgoing.get(rec.id);
     if (!r) return;
+    // The receiver may have finished while this page reloaded: our hash is then the stored one
+    // (restored in the runner), or, if it never got stored, read from the file once more.
+    if (!r.t.hashKnown && msg.ok) await r.wholeFileHash().catch(() => undefined);
     const { verified } = r.t.onReceiverDone(msg);
     r.dispose();
     this.outgoing.delete(rec.id);
@@ -425,4 +451,9 @@ export class TransferService {
     this.queue = next;
     return next;
   }
+}
+
+/** The stored failure reason as a wire cancel reason, or `fallback` if it is not one. */
+function failReason(reason: string | undefined, fallback: CancelReason): CancelReason {
+  return CANCEL_REASONS.find((r) => r === reason) ?? fallback;
 }
