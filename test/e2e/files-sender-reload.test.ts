@@ -153,6 +153,47 @@ describe('files: the sender reloads mid-transfer', { timeout: 180_000 }, () => {
     await waitForMessage(alice, 'got the whole file', undefined, 10_000);
   });
 
+  step('the receiver verifies while the sender reloads: the sender accepts the verdict afterwards', async () => {
+    // Bob's page is paused (DevTools) while alice's last chunks and her file-done reach him, and
+    // alice reloads before bob can answer: bob then verifies, stores "done" and answers into a
+    // session that is gone. Back, alice re-offers and bob answers "verified" from his record;
+    // alice must check that against the hash she stored, not fail the transfer for want of one.
+    if (bob.raw.kind !== 'chromium') throw new Error('Chromium only');
+    const name = 'verdict-while-away.bin';
+    const file = randomFile(path.join(dir, name), 12 * MiB);
+    const want = b2sum256(file);
+    await alice.setFiles('Attach file', [file]);
+    const offered = await waitForCard(bob, name, (c) => c.state === 'offered', 15_000, 'offered');
+    const base = await chunksReceived(bob);
+    await clickInCard(bob, name, 'Accept');
+    await bob.waitFor((n: number) => (window as unknown as { peerchatTransfers: { chunksReceived: number } }).peerchatTransfers.chunksReceived > n, base, 15_000);
+    const cdp = await bob.raw.context.newCDPSession(bob.raw.page);
+    await cdp.send('Debugger.enable');
+    await cdp.send('Debugger.pause');
+    try {
+      // Alice sends everything into bob's queue, hashes the file, stores the hash, sends file-done.
+      await alice.waitFor((id: string) => (window as unknown as { peerchatTransfers: { sentHashStored: Record<string, boolean> } }).peerchatTransfers.sentHashStored[id] === true, offered.id, 30_000);
+      await alice.reload();
+    } finally {
+      await cdp.send('Debugger.resume');
+      await cdp.send('Debugger.disable');
+      await cdp.detach();
+    }
+    const b = await waitForCard(bob, name, (c) => c.state === 'done', 30_000, 'done on bob');
+    assert.equal(b.hash, want);
+    assert.equal(await chunksReceived(bob) - base, (12 * MiB) / CHUNK, 'bob got every chunk once, before alice came back: nothing to resume');
+    await alice.waitForText(/Signed in as\s+alice/, 15_000);
+    await openConversation(alice, 'bob');
+    const seen: string[] = [];
+    const a = await waitForCard(alice, name, (c) => {
+      seen.push(c.state);
+      return c.state !== 'running';
+    }, 30_000, 'settled on alice');
+    assert.equal(a.state, 'done', `alice's card: ${[...new Set(seen)].join(' → ')}: ${a.text}`);
+    assert.equal(a.hash, want, 'alice shows the hash bob verified');
+    assert.match(a.text, /Verified ✓/);
+  });
+
   step('both sides away at once: the sender reloads while the receiver is gone; it finishes once both are back', async () => {
     const name = 'both-away.bin';
     const file = randomFile(path.join(dir, name), 40 * MiB);

@@ -3,7 +3,8 @@
  * this page received (a resumed transfer receives fewer than the file has), how many each
  * transfer already had on disk when this page opened it, how many are stored for resume (the
  * last verified-set snapshot written to IndexedDB), and the BLAKE2b-256 of a stored
- * (received) file read back from OPFS in 1 MiB slices. Nothing here changes any state.
+ * (received) file read back from OPFS in 1 MiB slices; on the sender, whether the hash it sent is
+ * stored. Nothing here changes any state.
  */
 import { createFileHasher, ready } from '../../../shared/crypto/index';
 import { openFileOf } from '../files/opfs-sink';
@@ -13,6 +14,8 @@ export interface TransferDebug {
   resumedFrom: Record<string, number>;
   /** Chunks in the last snapshot stored for resume, per transfer (receiver). */
   persisted: Record<string, number>;
+  /** Sender: its whole-file hash is stored with the transfer (StoredTransfer.sentHash). */
+  sentHashStored: Record<string, boolean>;
   hashStored(fileId: string): Promise<string | null>;
 }
 
@@ -29,7 +32,7 @@ async function hashStored(fileId: string): Promise<string | null> {
 }
 
 export function installTransferDebug(): TransferDebug {
-  const debug: TransferDebug = { chunksReceived: 0, resumedFrom: {}, persisted: {}, hashStored };
+  const debug: TransferDebug = { chunksReceived: 0, resumedFrom: {}, persisted: {}, sentHashStored: {}, hashStored };
   (globalThis as unknown as { peerchatTransfers?: TransferDebug }).peerchatTransfers = debug;
   return debug;
 }

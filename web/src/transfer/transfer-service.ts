@@ -341,7 +341,8 @@ export class TransferService {
         sourceLost: () => void this.run(() => this.fail(rec, 'source-lost', true)),
         failed: () => void this.run(() => this.fail(rec, 'error', true)),
         hashed: (hash) => {
-          if (rec.sentHash !== hash) void this.setState(rec, { sentHash: hash }, false);
+          if (rec.sentHash === hash) return;
+          void this.setState(rec, { sentHash: hash }, false).then(() => (this.debug.sentHashStored[rec.id] = true));
         },
       });
       this.outgoing.set(rec.id, r);
