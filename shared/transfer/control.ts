@@ -36,7 +36,9 @@ import { INLINE_IMAGE_MIMES, isValidMime, isValidThumb, sanitizeFileName } from 
 /** 128 random bits as 32 lowercase hex chars (like message ids); 16 raw bytes in a chunk frame. */
 const FileId = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/));
 /** BLAKE2b-256, lowercase hex (shared/crypto/file-hash.ts). */
-const Hash = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
+/** A whole-file hash on the wire: BLAKE2b-256 as 64 lowercase hex characters. */
+export const HASH_HEX_RE = /^[0-9a-f]{64}$/;
+const Hash = v.pipe(v.string(), v.regex(HASH_HEX_RE));
 const Int = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 const Ranges = v.pipe(
   v.array(v.strictTuple([Int, Int])),

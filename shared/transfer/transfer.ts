@@ -26,7 +26,7 @@ import { isCryptoError } from '../crypto/errors';
 import { stage } from '../crypto/sodium-heap';
 import { ChunkFrameEncoder, fileIdToBytes, sameFileId, type ChunkFrameView } from './chunk-frame';
 import type { FileAccept, FileCancel, FileDone, FileNeed, FileOffer, CancelReason } from './control';
-import { newFileId } from './control';
+import { HASH_HEX_RE, newFileId } from './control';
 import { completeHash, InOrderHasher, type ReadRange } from './hash';
 import { TRANSFER_LIMITS } from './limits';
 import { normalizeMime, sanitizeFileName } from './names';
@@ -162,7 +162,7 @@ export class OutgoingTransfer {
    * Ignored unless it is a 64-char lowercase hex digest; never replaces a hash already known.
    */
   restoreHash(hash: string): void {
-    if (/^[0-9a-f]{64}$/.test(hash)) this.hash ??= hash;
+    if (HASH_HEX_RE.test(hash)) this.hash ??= hash;
   }
 
   /** True once the whole-file hash is known (computed, or restored). */

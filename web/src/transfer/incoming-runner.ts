@@ -30,8 +30,6 @@ export interface IncomingHost {
   storageFailed(): void;
 }
 
-/** The outcome, and the file-done to send once it is stored. */
-export type FinishResult = { ok: true; hash: string; file: File; verdict: FileDone } | { ok: false; hash: string; verdict: FileDone };
 
 const PERSIST_EVERY_MS = 1000;
 /**
@@ -118,12 +116,12 @@ export class IncomingRunner {
 
   /**
    * The sender says it sent everything: ask for what is missing, or complete our hash over what
-   * is on disk and compare. On a match the file is released and returned; else it is deleted.
+   * is on disk and compare. On a match the file is released (kept in OPFS); else it is deleted.
    * The verdict is returned, NOT sent: the caller stores the outcome first and then tells the
    * sender, so a sender never hears "verified" for a file this device has not recorded as done.
    * Rejects if the disk fails on the way (the caller fails the transfer).
    */
-  async onSenderDone(msg: FileDone): Promise<FinishResult | null> {
+  async onSenderDone(msg: FileDone): Promise<FileDone | null> {
     if (this.finished) return null;
     const step = this.t.onSenderDone(msg);
     if (step.kind === 'need') {
@@ -141,10 +139,10 @@ export class IncomingRunner {
     this.t.dispose();
     if (!verdict.ok) {
       await this.sink.delete().catch(() => undefined);
-      return { ok: false, hash: verdict.hash, verdict };
+      return verdict;
     }
-    const file = await this.sink.finalize({ name: this.rec.offer.name, type: this.rec.offer.mime });
-    return { ok: true, hash: verdict.hash, file, verdict };
+    await this.sink.finalize(); // released: shown and saved from OPFS by id from now on
+    return verdict;
   }
 
   /** Cancelled, declined or failed: stop and delete the partial file. */

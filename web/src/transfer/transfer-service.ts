@@ -23,13 +23,14 @@ import {
   sameFileId,
   type CancelReason,
   type FileControl,
+  type FileDone,
   type FileOffer,
   type ProgressSnapshot,
 } from '../../../shared/transfer/index';
 import type { ChatDb, StoredMessage, StoredTransfer, TransferState } from '../db/schema';
 import type { PeerLink } from '../net/peer-link';
 import { deleteOpfsFile, openFileOf } from '../files/opfs-sink';
-import { IncomingRunner, type FinishResult } from './incoming-runner';
+import { IncomingRunner } from './incoming-runner';
 import { OutgoingRunner } from './outgoing-runner';
 import { isInlineImageFile, makeThumbnail } from './thumbnail';
 import { fileMessageText, getTransfer, openTransfers, patchTransfer, saveNewTransfer } from './transfer-store';
@@ -233,8 +234,7 @@ export class TransferService {
         if (rec.state === 'done') {
           // The receiver lost our verdict's reply (it reloaded before storing its own): it
           // checks its copy again against the hash.
-          if (rec.hash) link.send({ type: 'file-done', fileId: rec.id, hash: rec.hash, ok: true });
-          return;
+          return sendStoredVerdict(rec, link);
         }
         if (rec.state === 'cancelled' || !r) {
           link.send({ type: 'file-cancel', fileId: rec.id, reason: rec.state === 'failed' ? failReason(rec.reason, 'source-lost') : 'cancelled' });
@@ -284,8 +284,7 @@ export class TransferService {
         return;
       }
       case 'done':
-        if (rec.hash) link.send({ type: 'file-done', fileId: rec.id, hash: rec.hash, ok: true });
-        return;
+        return sendStoredVerdict(rec, link);
       case 'declined':
         link.send({ type: 'file-decline', fileId: rec.id, reason: 'declined' });
         return;
@@ -353,22 +352,22 @@ export class TransferService {
   private async onSenderDone(rec: StoredTransfer, msg: Extract<FileControl, { type: 'file-done' }>): Promise<void> {
     const r = this.incoming.get(rec.id);
     if (!r) return;
-    let result: FinishResult | null;
+    let verdict: FileDone | null;
     try {
-      result = await r.onSenderDone(msg);
+      verdict = await r.onSenderDone(msg);
     } catch {
       // The disk failed while finishing (a last write, the read-back, the release): never
       // "verified", and never stuck at 100 %.
       return this.fail(rec, 'storage', true);
     }
-    if (!result) return;
+    if (!verdict) return;
     this.incoming.delete(rec.id);
     if (this.lastIn === r) this.lastIn = null;
-    if (result.ok) await this.setState(rec, { state: 'done', hash: result.hash, verified: undefined });
+    if (verdict.ok) await this.setState(rec, { state: 'done', hash: verdict.hash, verified: undefined });
     else await this.setState(rec, { state: 'failed', reason: 'corrupt', verified: undefined });
     // Only now, with the outcome stored: if this page goes away before the sender hears it, the
     // sender's next offer gets the same answer from the stored record (onOffer).
-    this.deps.link(rec.conv)?.send(result.verdict);
+    this.deps.link(rec.conv)?.send(verdict);
   }
 
   private async onReceiverDone(rec: StoredTransfer, msg: Extract<FileControl, { type: 'file-done' }>): Promise<void> {
@@ -457,4 +456,9 @@ export class TransferService {
 /** The stored failure reason as a wire cancel reason, or `fallback` if it is not one. */
 function failReason(reason: string | undefined, fallback: CancelReason): CancelReason {
   return CANCEL_REASONS.find((r) => r === reason) ?? fallback;
+}
+
+/** "Verified, with this hash", from a stored finished transfer: repeats a verdict that was lost. */
+function sendStoredVerdict(rec: StoredTransfer, link: PeerLink): void {
+  if (rec.hash) link.send({ type: 'file-done', fileId: rec.id, hash: rec.hash, ok: true });
 }
