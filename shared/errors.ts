@@ -1,6 +1,11 @@
 /**
- * Stable error codes carried on the wire. The UI maps each to a human sentence
- * with {@link describeError}; tests assert on the code, never on the sentence.
+ * The one error vocabulary. Every failure a person can see carries a stable code from here, from
+ * the server's `error` frame to the screen; the browser turns a code into a sentence in exactly
+ * one place (web/src/l10n/error-text.ts), so tests assert on codes and translators work on one
+ * table.
+ *
+ * - {@link ERROR_CODES}: codes that travel on the wire in the server's `error` frame.
+ * - {@link CLIENT_ERROR_CODES}: codes the browser raises itself (never sent by the server).
  */
 export const ERROR_CODES = [
   'BAD_MESSAGE',
@@ -21,32 +26,56 @@ export const ERROR_CODES = [
   'INTERNAL',
 ] as const;
 
+/** A code on the wire (the server's `error` frame). */
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-const SENTENCES: Record<ErrorCode, string> = {
-  BAD_MESSAGE: 'The app sent something the server did not understand. Reload the page and try again.',
-  UNSUPPORTED_VERSION: 'This page is out of date. Reload to get the current version.',
-  USER_EXISTS: 'That username is already taken. Pick another one.',
-  UNKNOWN_USER: 'There is no account with that username. Check the spelling or register.',
-  BAD_PASSWORD: 'Wrong password. Try again.',
-  INVALID_USERNAME: 'Usernames are 3 to 32 characters: letters, digits, and _ . -',
-  PASSWORD_TOO_SHORT: 'Passwords need at least 8 characters.',
-  PASSWORD_TOO_LONG: 'Passwords can be at most 256 characters.',
-  BAD_TOKEN: 'Your session has expired. Please log in again.',
-  NOT_LOGGED_IN: 'You are not logged in. Please log in again.',
-  ALREADY_LOGGED_IN: 'You are already logged in on this connection.',
-  PEER_OFFLINE: 'That person is offline right now.',
-  RATE_LIMITED: 'Too many requests. Slow down for a moment.',
-  LOGIN_TIMEOUT: 'The connection timed out before logging in.',
-  SERVER_BUSY: 'The server is busy. Try again in a moment.',
-  INTERNAL: 'Something went wrong on the server. Try again.',
-};
+/**
+ * Codes raised in the browser. Append here when a new failure reaches the screen, and give it a
+ * sentence in web/src/l10n/error-text.ts (the typecheck refuses a code without one).
+ */
+export const CLIENT_ERROR_CODES = [
+  /** Anything without a more specific code; always logged where it is caught. */
+  'UNEXPECTED',
+  /** The server could not be reached (socket closed or never opened); the app retries. */
+  'SERVER_UNREACHABLE',
+  /** A file is larger than the transfer protocol allows. */
+  'FILE_TOO_LARGE',
+  /** A file could not be offered (stored or sent); nothing was sent. */
+  'FILE_SEND_FAILED',
+] as const;
+
+export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];
+
+/** Any code a person may be shown. */
+export type AppErrorCode = ErrorCode | ClientErrorCode;
 
 export function isErrorCode(x: unknown): x is ErrorCode {
   return typeof x === 'string' && (ERROR_CODES as readonly string[]).includes(x);
 }
 
-/** A sentence a person can act on, for any error code (unknown codes get a generic one). */
-export function describeError(code: string): string {
-  return isErrorCode(code) ? SENTENCES[code] : 'Something went wrong. Try again.';
+export function isAppErrorCode(x: unknown): x is AppErrorCode {
+  return isErrorCode(x) || (typeof x === 'string' && (CLIENT_ERROR_CODES as readonly string[]).includes(x));
+}
+
+/** Values a sentence may name (a file name, a person), never assembled into sentences by callers. */
+export type ErrorParams = Readonly<Record<string, string | number>>;
+
+/**
+ * An error with a stable code, thrown across layers instead of an English message. `message` is
+ * the code itself (for logs); people see the sentence the UI makes from `code` and `params`.
+ */
+export class PeerchatError extends Error {
+  constructor(
+    readonly code: AppErrorCode,
+    readonly params: ErrorParams = {},
+    options?: { cause?: unknown },
+  ) {
+    super(code, options);
+    this.name = 'PeerchatError';
+  }
+}
+
+/** The code of anything caught: a PeerchatError's own, else UNEXPECTED. */
+export function errorCodeOf(e: unknown): AppErrorCode {
+  return e instanceof PeerchatError ? e.code : 'UNEXPECTED';
 }

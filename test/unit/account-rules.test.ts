@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { checkPassword, checkUsername, usernameKey } from '../../shared/account-rules';
-import { describeError, ERROR_CODES, isErrorCode } from '../../shared/errors';
+import { ERROR_CODES, isErrorCode } from '../../shared/errors';
+import { describeError } from '../../web/src/l10n/error-text';
 import { LIMITS } from '../../shared/limits';
 
 describe('checkUsername', () => {

@@ -1,7 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state, query } from 'lit/decorators.js';
 import { consume } from '@lit/context';
-import { checkPassword, checkUsername, describeError, type ErrorCode } from '../../../shared/index';
+import { checkPassword, checkUsername, type ErrorCode } from '../../../shared/index';
+import { describeError } from '../l10n/error-text';
 import { theme } from '../styles/theme';
 import { serviceContext, sessionContext, type SessionState } from '../state/contexts';
 import { StoreController } from '../state/store-controller';
