@@ -20,7 +20,7 @@ const PeerMsg = v.variant('type', [
   /** Receipt: the message with this id is stored on the receiver's device. */
   v.object({ type: v.literal('ack'), id: MessageId }),
 ]);
-/** Chat frames, and the file-transfer control frames of issue 4 (shared/transfer/control.ts). */
+/** Chat frames, and the file-transfer control frames (shared/transfer/control.ts). */
 export type PeerMsg = v.InferOutput<typeof PeerMsg> | FileControl;
 export type ChatFrame = Extract<PeerMsg, { type: 'chat' }>;
 
@@ -60,7 +60,7 @@ export const PEER_FRAME_KINDS = {
   handshake: 0x01,
   /** Body: one secretstream frame; its plaintext is {@link encodePeerMsg} of a PeerMsg. */
   sealed: 0x02,
-  /** Body: a sealed file chunk (AEAD, file key derived from the session keys). Issue 4. */
+  /** Body: a sealed file chunk (AEAD, file key derived from the session keys); shared/transfer/chunk-frame.ts. */
   chunk: 0x03,
 } as const;
 export type PeerFrameKind = keyof typeof PEER_FRAME_KINDS;

@@ -1,6 +1,6 @@
 /**
  * Public API of the end-to-end crypto core (pure, no I/O). `await ready()` once before use.
- * See DESIGN.md "End-to-end encryption" for how the pieces fit.
+ * docs/security.md ("Cryptography") describes how the pieces fit together.
  */
 export { ready } from './sodium';
 export * from './errors';

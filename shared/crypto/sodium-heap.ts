@@ -1,5 +1,5 @@
 /**
- * Direct access to libsodium's WASM exports for the file-transfer hot path (issue 4).
+ * Direct access to libsodium's WASM exports for the file-transfer hot path.
  *
  * Why: libsodium-wrappers copies every input into a fresh malloc'd block and every output into a
  * fresh Uint8Array, per call. For a 64 KiB chunk that is a malloc/free pair, two or three 64 KiB
