@@ -2,11 +2,12 @@
  * Dedicated worker that writes received file chunks to the Origin Private File System with a
  * FileSystemSyncAccessHandle: synchronous positioned writes (no promise per chunk, no swap-file
  * copy on commit), which both Chromium and Firefox offer in workers only. One worker serves every
- * file of the page (one open handle per file id). Loaded by opfs-sink.ts with
+ * file of the page (one open handle per file id). Started by opfs-worker-client.ts with
  *   new Worker(new URL('./opfs-worker.ts', import.meta.url), { type: 'module' })
  * which Vite bundles as a separate chunk. See opfs-protocol.ts for the messages.
  */
-import { OPFS_DIR, type FromWorker, type ToWorker } from './opfs-protocol';
+import { OPFS_DIR, type FromWorker, type ToWorker, type WorkerFailure } from './opfs-protocol';
+import { SinkError, toSinkError } from './sink-error';
 
 /** FileSystemSyncAccessHandle (lib.webworker; this file is type-checked with lib.dom). */
 interface SyncAccessHandle {
@@ -48,14 +49,12 @@ function reply(seq: number, extra: { data?: ArrayBuffer } = {}): void {
 }
 
 function replyError(seq: number, e: unknown): void {
-  scope.postMessage({ kind: 'reply', seq, ok: false, error: errorText(e), name: errorName(e) });
+  scope.postMessage({ kind: 'reply', seq, ok: false, ...failure(e) });
 }
 
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-function errorName(e: unknown): string {
-  return e instanceof Error ? e.name : 'Error';
+function failure(e: unknown): WorkerFailure {
+  const { code, detail } = toSinkError(e);
+  return { code, detail };
 }
 
 function flushAcks(): void {
@@ -82,9 +81,7 @@ async function open(id: string, size: number): Promise<void> {
   if (files.has(id)) return;
   const fileHandle = (await (await dir()).getFileHandle(id, { create: true })) as SyncCapableHandle;
   if (typeof fileHandle.createSyncAccessHandle !== 'function') {
-    const e = new Error('createSyncAccessHandle is not available');
-    e.name = 'NO_SYNC_HANDLE';
-    throw e;
+    throw new SinkError('unsupported', 'createSyncAccessHandle is not available in workers');
   }
   const handle = await fileHandle.createSyncAccessHandle();
   try {
@@ -114,7 +111,7 @@ function write(id: string, offset: number, data: ArrayBuffer): void {
     }
   } catch (e) {
     f.failed = true;
-    scope.postMessage({ kind: 'fail', id, error: errorText(e), name: errorName(e) });
+    scope.postMessage({ kind: 'fail', id, ...failure(e) });
   }
   ack(id, f, data.byteLength);
 }
@@ -165,7 +162,7 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'delete':
       close(msg.id);
       await (await dir()).removeEntry(msg.id).catch((e: unknown) => {
-        if (errorName(e) !== 'NotFoundError') throw e;
+        if (!(e instanceof Error && e.name === 'NotFoundError')) throw e;
       });
       return reply(msg.seq);
   }
