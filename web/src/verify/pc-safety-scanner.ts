@@ -107,6 +107,17 @@ export class PcSafetyScanner extends LitElement {
     if (changed.has('expected') && changed.get('expected')?.digits !== this.expected?.digits) this.verdict = null;
   }
 
+  /** What result() showed last, so each new state is brought into view once. */
+  private shown = '';
+
+  protected override updated(): void {
+    const now = `${this.scanner.phase.kind}|${this.verdict ?? ''}`;
+    if (now === this.shown) return;
+    this.shown = now;
+    // The dialog scrolls, and on a phone the result lands below the fold: bring it into view.
+    this.renderRoot.querySelector('video, [role="status"], [role="alert"]')?.scrollIntoView({ block: 'nearest' });
+  }
+
   private judge(text: string): void {
     const expected = this.expected;
     if (!expected) return;
@@ -150,9 +161,9 @@ export class PcSafetyScanner extends LitElement {
     }
     if (this.verdict === 'mismatch') {
       return html`<p class="result mismatch" role="alert" data-scan="mismatch">
-        <strong>⚠ The codes do not match.</strong> The code you scanned belongs to different keys than the ones this device uses to
-        talk to ${name}. Unless it was the code of another conversation, someone may be reading or changing your messages.
-        ${name} was not marked as verified.
+        <strong>⚠ The codes do not match.</strong> This device and the one you scanned use different keys for this conversation,
+        so someone may be reading or changing your messages — unless that was the code of another conversation. Nothing was marked
+        as verified.
       </p>`;
     }
     return nothing;
