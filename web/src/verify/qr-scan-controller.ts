@@ -107,6 +107,7 @@ export class QrScanController implements ReactiveController {
         try {
           text = await decoder.decode(video);
         } catch (err) {
+          if (run !== this.run) return; // stopped meanwhile (the decoder was disposed)
           // One bad frame (or a decoder restarting) is not worth stopping for: try the next.
           console.warn('QR decoding of a camera frame failed', err);
         }
