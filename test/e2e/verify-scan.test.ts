@@ -16,7 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import QRCode from 'qrcode';
 import { SAFETY_QR_PREFIX } from '../../shared/crypto/index';
 import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
-import { openConversation, register, send, startTestServer, stepTracker, waitForMessage, type TestServer } from './app-helpers';
+import { login, openConversation, register, send, startTestServer, stepTracker, waitForMessage, type TestServer } from './app-helpers';
 import { qrGray, toY4m } from '../unit/support/qr-image';
 
 const SHOTS = '/tmp/shots-verify-scan';
@@ -251,5 +251,33 @@ describe('scanning the safety-number QR code', { timeout: 240_000 }, () => {
     await dark(bob, false);
     await closeVerify(bob, 'alice');
     await bob.waitForText('✓ Verified');
+  });
+
+  step('after a key change, scanning the new key’s matching code accepts it and marks it verified', async () => {
+    // Bob moves to a new browser: a new identity key, so alice's app holds it as pending.
+    await bob.close();
+    await alice.waitForNoText('Connected directly', 60_000);
+    bob = await launchBrowser('chromium', { name: 'bob-new-browser', viewport: { width: 360, height: 740 } });
+    await bob.goto(srv.url);
+    await login(bob, 'bob');
+    await send(alice, 'Sent after the key change');
+    await alice.waitForText('bob’s security key has changed.', 20_000);
+    await alice.waitForNoText('✓ Verified');
+    await openConversation(bob, 'alice');
+    await openVerify(bob, 'alice');
+    const newNumber = (await verifyState(bob)).number ?? '';
+    assert.match(newNumber, /^[0-9]{60}$/);
+    assert.notEqual(newNumber, bobsNumber);
+    await openVerify(alice, 'bob');
+    await alice.waitForText('This is the safety number for the new key');
+    assert.equal((await verifyState(alice)).number, newNumber);
+    const photo = path.join(work, 'bob-new.png');
+    await QRCode.toFile(photo, SAFETY_QR_PREFIX + newNumber, { errorCorrectionLevel: 'M' });
+    await alice.setFiles('Scan from a photo', [photo]);
+    await alice.waitForText('The codes match.');
+    await alice.waitForNoText('This is the safety number for the new key');
+    await closeVerify(alice, 'bob');
+    await alice.waitForText('✓ Verified');
+    await waitForMessage(alice, 'Sent after the key change', 'delivered', 30_000);
   });
 });
