@@ -42,6 +42,16 @@ export const CLIENT_ERROR_CODES = [
   'FILE_TOO_LARGE',
   /** A file could not be offered (stored or sent); nothing was sent. */
   'FILE_SEND_FAILED',
+  /** No camera to scan with (none attached, in use elsewhere, or the page is not on HTTPS). */
+  'CAMERA_UNAVAILABLE',
+  /** The person or the browser refused the camera. */
+  'CAMERA_DENIED',
+  /** Neither the browser's barcode reader nor the bundled one could be started. */
+  'QR_DECODER_UNAVAILABLE',
+  /** A photo was read but no QR code was found in it. */
+  'QR_NOT_FOUND',
+  /** A QR code was read, but it is not a Peerchat safety number. */
+  'QR_NOT_SAFETY_NUMBER',
 ] as const;
 
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];

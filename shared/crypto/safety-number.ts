@@ -33,7 +33,7 @@ export interface SafetyNumber {
   groups: string[];
   /** Groups joined with single spaces. */
   display: string;
-  /** Text to encode in a QR code; scanning it and calling safetyQrMatches() verifies. */
+  /** Text to encode in a QR code; the Verify dialog's scanner reads it and calls compareSafetyQr(). */
   qrPayload: string;
 }
 
@@ -48,13 +48,20 @@ export function computeSafetyNumber(a: SafetyParty, b: SafetyParty): SafetyNumbe
 }
 
 /**
- * True if a scanned QR payload is the same safety number as ours. Whitespace is ignored so a
- * number typed in by hand from the display form also works.
+ * What a scanned code (the other device's Verify dialog) says about our safety number:
+ * - `match`: the same safety number (the other device holds the keys we hold);
+ * - `mismatch`: a Peerchat safety number, but a different one (a different key on one side, or
+ *   the code of another conversation);
+ * - `not-safety-number`: some other code (a link, a ticket), which proves nothing either way.
+ * Whitespace is ignored so a number typed in by hand from the display form also works.
  */
-export function safetyQrMatches(scanned: string, mine: SafetyNumber): boolean {
+export type SafetyQrVerdict = 'match' | 'mismatch' | 'not-safety-number';
+
+export function compareSafetyQr(scanned: string, mine: SafetyNumber): SafetyQrVerdict {
   const s = scanned.replace(/\s+/g, '');
   const digits = s.startsWith(SAFETY_QR_PREFIX) ? s.slice(SAFETY_QR_PREFIX.length) : s;
-  return /^[0-9]{60}$/.test(digits) && digits === mine.digits;
+  if (!/^[0-9]{60}$/.test(digits)) return 'not-safety-number';
+  return digits === mine.digits ? 'match' : 'mismatch';
 }
 
 function partyDigits(p: SafetyParty): string {

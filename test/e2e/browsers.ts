@@ -60,6 +60,8 @@ export interface LaunchOptions {
    * workers work too); Firefox accepts any certificate (`acceptInsecureCerts`).
    */
   trustCertificates?: string[];
+  /** Extra Chromium command-line flags (e.g. a fake camera playing a file); ignored on Firefox. */
+  chromiumArgs?: readonly string[];
 }
 
 /** Escape hatch to the underlying driver, for what the uniform API does not cover. */
@@ -238,7 +240,7 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Brows
       chromium.launchPersistentContext(dir, {
         executablePath: CHROMIUM_PATH,
         headless: true,
-        args: [...CHROMIUM_ARGS, ...trustArgs(options.trustCertificates)],
+        args: [...CHROMIUM_ARGS, ...trustArgs(options.trustCertificates), ...(options.chromiumArgs ?? [])],
         viewport: options.viewport ?? DEFAULT_VIEWPORT,
         timeout: options.launchTimeoutMs ?? DEFAULT_LAUNCH_TIMEOUT_MS,
       }),

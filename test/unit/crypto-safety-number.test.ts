@@ -6,12 +6,14 @@ import {
   generateIdentity,
   identityFromSeed,
   computeSafetyNumber,
-  safetyQrMatches,
+  compareSafetyQr,
   isCryptoError,
   SAFETY_ITERATIONS,
   SAFETY_QR_PREFIX,
   type SafetyParty,
 } from '../../shared/crypto/index';
+import { decodeQrRgba } from '../../web/src/verify/qr-decode';
+import { qrGray, toRgba } from './support/qr-image';
 
 await ready();
 
@@ -100,15 +102,42 @@ describe('safety numbers', () => {
     assert.notEqual(a, b);
   });
 
-  test('QR / typed comparison', () => {
+  test('QR / typed comparison: match, mismatch, or not a safety number at all', () => {
     const sn = computeSafetyNumber(alice, bob);
-    assert.ok(safetyQrMatches(sn.qrPayload, sn));
-    assert.ok(safetyQrMatches(sn.display, sn));
-    assert.ok(safetyQrMatches(computeSafetyNumber(bob, alice).qrPayload, sn));
+    assert.equal(compareSafetyQr(sn.qrPayload, sn), 'match');
+    assert.equal(compareSafetyQr(sn.display, sn), 'match');
+    assert.equal(compareSafetyQr(` ${sn.qrPayload}\n`, sn), 'match');
+    assert.equal(compareSafetyQr(computeSafetyNumber(bob, alice).qrPayload, sn), 'match');
     const other = computeSafetyNumber(alice, { ...bob, identityKey: generateIdentity().publicKey });
-    assert.ok(!safetyQrMatches(other.qrPayload, sn));
-    assert.ok(!safetyQrMatches(sn.qrPayload.slice(0, -1), sn));
-    assert.ok(!safetyQrMatches('', sn));
+    assert.equal(compareSafetyQr(other.qrPayload, sn), 'mismatch');
+    assert.equal(compareSafetyQr(other.display, sn), 'mismatch');
+    for (const unrelated of ['', sn.qrPayload.slice(0, -1), `${sn.qrPayload}0`, 'https://example.com/', `PEERCHAT-SN2:${sn.digits}`]) {
+      assert.equal(compareSafetyQr(unrelated, sn), 'not-safety-number', unrelated);
+    }
+  });
+
+  test('scanning: the QR image of a safety number decodes to a match; another number\'s image does not', () => {
+    const sn = computeSafetyNumber(alice, bob);
+    const image = qrGray(sn.qrPayload, { scale: 4, width: 320, height: 240 });
+    const text = decodeQrRgba(toRgba(image), image.width, image.height);
+    assert.equal(text, sn.qrPayload);
+    assert.equal(compareSafetyQr(text, sn), 'match');
+
+    const other = computeSafetyNumber(alice, { ...bob, identityKey: generateIdentity().publicKey });
+    const otherImage = qrGray(other.qrPayload, { scale: 4, width: 320, height: 240 });
+    const otherText = decodeQrRgba(toRgba(otherImage), otherImage.width, otherImage.height);
+    assert.equal(otherText, other.qrPayload);
+    assert.equal(compareSafetyQr(otherText, sn), 'mismatch');
+  });
+
+  test('scanning: a light-on-dark code is found only when decoding thoroughly; an empty picture has none', () => {
+    const sn = computeSafetyNumber(alice, bob);
+    const image = qrGray(sn.qrPayload, { scale: 3 });
+    const inverted = { ...image, gray: image.gray.map((v) => 255 - v) };
+    assert.equal(decodeQrRgba(toRgba(inverted), inverted.width, inverted.height, false), null);
+    assert.equal(decodeQrRgba(toRgba(inverted), inverted.width, inverted.height, true), sn.qrPayload);
+    const blank = { width: 64, height: 64, gray: new Uint8Array(64 * 64).fill(255) };
+    assert.equal(decodeQrRgba(toRgba(blank), 64, 64, true), null);
   });
 
   test('bad inputs are SAFETY_BAD_INPUT', () => {

@@ -9,6 +9,8 @@ import { StoreController } from '../state/store-controller';
 import { securityContext, serviceContext, type SecurityState } from '../state/contexts';
 import type { ChatService } from '../state/chat-service';
 import type { KeyEvent, KeyEventKind } from '../db/schema';
+import '../verify/pc-safety-scanner';
+import type { SafetyScanDetail } from '../verify/pc-safety-scanner';
 
 const EVENT_TEXT: Record<KeyEventKind, string> = {
   pinned: 'First secure contact: key saved',
@@ -21,7 +23,8 @@ const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle
 
 /**
  * The "Verify" view of one contact: the safety number (12 groups of 5 digits, the same on both
- * devices) and a QR code of it, a "Mark as verified" switch, and the key history. A modal
+ * devices), a QR code of it and a scanner for the other device's code (pc-safety-scanner), a
+ * "Mark as verified" switch, and the key history. A modal
  * <dialog>: Esc closes it, focus stays inside while open and returns to the opener after
  * (the parent listens for `pc-close`). While a key change is pending it shows the number for
  * the NEW key, so it can be compared before accepting.
@@ -183,6 +186,22 @@ export class PcVerifyDialog extends LitElement {
     }
   }
 
+  /**
+   * A scan that matched the number on screen marks the contact verified, like the switch; for a
+   * pending key change the match is the comparison the person was asked for, so the key is
+   * accepted first. A mismatch changes nothing (the scanner shows the warning).
+   */
+  private async scanned({ verdict, digits }: SafetyScanDetail): Promise<void> {
+    if (verdict !== 'match' || digits !== this.number?.digits) return;
+    const name = this.peerName;
+    try {
+      if (this.contact?.pendingKey) await this.service.acceptNewKey(name);
+      await this.service.setVerified(name, true);
+    } catch (err) {
+      console.error('Could not mark the contact verified after a matching scan', err);
+    }
+  }
+
   private close(): void {
     this.dispatchEvent(new CustomEvent('pc-close', { bubbles: true, composed: true }));
   }
@@ -207,7 +226,12 @@ export class PcVerifyDialog extends LitElement {
         ${this.number.groups.map((g) => html`<span>${g}</span>`)}
       </div>
       ${this.qr ? html`<img class="qr" src=${this.qr} alt="QR code of the safety number" width="200" height="200" />` : nothing}
-      <p class="muted">${name} can scan this code with their device to compare.</p>
+      <p class="muted">Or let the camera compare: scan the code on ${name}’s Verify screen, or a photo of it.</p>
+      <pc-safety-scanner
+        .expected=${this.number}
+        .peerName=${name}
+        @pc-safety-scan=${(e: CustomEvent<SafetyScanDetail>) => void this.scanned(e.detail)}
+      ></pc-safety-scanner>
       ${pending
         ? html`<button class="primary" @click=${() => void this.service.acceptNewKey(name)}>Accept this key</button>`
         : html`<label class="switch"

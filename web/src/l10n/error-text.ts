@@ -26,6 +26,11 @@ const SENTENCES: Record<AppErrorCode, string> = {
   SERVER_UNREACHABLE: 'Cannot reach the server. Retrying…',
   FILE_TOO_LARGE: '{name} is too large to send.',
   FILE_SEND_FAILED: 'Could not send the file. Try again.',
+  CAMERA_UNAVAILABLE: 'No camera is available here. Scan from a photo instead, or compare the numbers by eye.',
+  CAMERA_DENIED: 'The camera is blocked for this page. Allow it in the browser’s site settings, scan from a photo, or compare the numbers by eye.',
+  QR_DECODER_UNAVAILABLE: 'This browser cannot read QR codes. Compare the numbers by eye instead.',
+  QR_NOT_FOUND: 'No QR code was found in that picture. Try a sharper, closer photo, or compare the numbers by eye.',
+  QR_NOT_SAFETY_NUMBER: 'That QR code is not a Peerchat safety number. Scan the code in the other person’s Verify screen.',
 };
 
 /** A sentence a person can act on, for any code (unknown codes get UNEXPECTED's sentence). */
