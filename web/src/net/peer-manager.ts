@@ -14,7 +14,7 @@ export interface PeerManagerOptions {
   sendSignal: (msg: ClientMsg) => boolean;
   onState: (conv: string, state: LinkState, link: PeerLink) => void;
   onFrame: (conv: string, msg: PeerMsg, link: PeerLink) => void;
-  /** Issue 4: file chunk frames (body after the kind byte). */
+  /** File chunk frames (body after the kind byte). */
   onChunk?: (conv: string, body: Uint8Array, link: PeerLink) => void;
 }
 
