@@ -117,7 +117,7 @@ export function stepLink(s: LinkMachineState, event: LinkEvent): LinkStep {
     case 'session-failed':
       return fail(s, linkFailureOf(event.why));
     case 'transport-closed':
-      return s.state === 'ready' ? destroy(s, 'closed') : fail(s, s.failure ?? 'network');
+      return s.state === 'ready' ? destroy(s, 'closed') : fail(s, 'network');
     case 'transport-error': {
       // ICE reached the peer but the connection failed before the channel opened: DTLS did not
       // accept the certificate the SDP announced (e.g. a server rewrote the fingerprints).
@@ -137,10 +137,10 @@ function ended(s: LinkMachineState): boolean {
   return s.state === 'closed' || s.state === 'failed';
 }
 
-/** Tears the connection down, remembering why (the first reason wins). */
+/** Tears the connection down, remembering why (only the first failure counts: later ones find it ended). */
 function fail(s: LinkMachineState, why: LinkFailure): LinkStep {
   if (ended(s)) return { state: s, effects: [] };
-  return destroy({ ...s, failure: s.failure ?? why }, 'failed');
+  return destroy({ ...s, failure: why }, 'failed');
 }
 
 function destroy(s: LinkMachineState, as: 'closed' | 'failed'): LinkStep {
