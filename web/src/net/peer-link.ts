@@ -83,7 +83,11 @@ export class PeerLink {
       transmit: (frame) => this.transmit(frame),
       onEstablished: () => this.dispatch({ type: 'session-established' }),
       onMessage: (msg) => opts.onFrame(msg),
-      onFailure: (why) => this.dispatch({ type: 'session-failed', why }),
+      onFailure: (why, detail) => {
+        // The UI shows the outcome (the link's failure); the log keeps the cause.
+        console.warn(`secure session failed: ${why} (${detail})`);
+        this.dispatch({ type: 'session-failed', why });
+      },
       ...(opts.onChunk ? { onChunk: opts.onChunk, acceptChunks: true } : {}),
     });
     // Always pass our own ICE list: simple-peer's default contains public STUN servers.
