@@ -2,6 +2,7 @@
 // secure session, failure reasons (first wins), DTLS failures told from network ones, teardown.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { runSteps } from './support/machine';
 import {
   initialLinkState,
   linkFailureOf,
@@ -12,14 +13,7 @@ import {
 } from '../../shared/session/peer-link-machine';
 
 function run(...events: LinkEvent[]): { state: LinkMachineState; effects: LinkEffect[] } {
-  let state = initialLinkState();
-  const effects: LinkEffect[] = [];
-  for (const e of events) {
-    const r = stepLink(state, e);
-    state = r.state;
-    effects.push(...r.effects);
-  }
-  return { state, effects };
+  return runSteps(stepLink, initialLinkState(), events);
 }
 
 const stateEffects = (effects: LinkEffect[]) => effects.flatMap((e) => (e.type === 'state' ? [e.state] : []));

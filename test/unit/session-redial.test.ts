@@ -2,6 +2,7 @@
 // retry budget, key changes waiting for the person, timers as effects.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { runSteps } from './support/machine';
 import {
   MAX_INSECURE_RETRIES,
   REDIAL_BASE_MS,
@@ -16,14 +17,7 @@ import {
 } from '../../shared/session/redial-machine';
 
 function run(...events: RedialEvent[]): { state: RedialState; effects: RedialEffect[] } {
-  let state = initialRedialState();
-  const effects: RedialEffect[] = [];
-  for (const e of events) {
-    const r = stepRedial(state, e);
-    state = r.state;
-    effects.push(...r.effects);
-  }
-  return { state, effects };
+  return runSteps(stepRedial, initialRedialState(), events);
 }
 
 const ended = (failure: 'network' | 'insecure' | 'key-changed' | 'no-key' | null, random = 0): RedialEvent => ({

@@ -2,6 +2,7 @@
 // channel open in either order, early frames, deadline, failures reported once, quiet close.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { runSteps } from './support/machine';
 import {
   DEFAULT_SESSION_DEADLINE_MS,
   MAX_EARLY_FRAMES,
@@ -18,14 +19,7 @@ const FP = { local: 'sha-256 AA', remote: 'sha-256 BB' };
 
 /** Runs events from the initial state; returns the final state and every effect, in order. */
 function run(...events: SessionEvent[]): { state: SessionState; effects: SessionEffect[] } {
-  let state = initialSessionState();
-  const effects: SessionEffect[] = [];
-  for (const e of events) {
-    const r = stepSession(state, e);
-    state = r.state;
-    effects.push(...r.effects);
-  }
-  return { state, effects };
+  return runSteps((s: SessionState, e: SessionEvent) => stepSession(s, e), initialSessionState(), events);
 }
 
 const types = (effects: SessionEffect[]): string[] => effects.map((e) => e.type);

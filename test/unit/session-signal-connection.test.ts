@@ -2,6 +2,7 @@
 // resume with the token after a drop, backoff with an injected clock and jitter, refusals.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { runSteps } from './support/machine';
 import {
   BACKOFF_MS,
   initialSignalState,
@@ -18,13 +19,7 @@ const LOGIN = { kind: 'login', username: 'alice', password: 'correct horse' } as
 const WELCOME: ServerMsg = { type: 'welcome', v: PROTOCOL_VERSION, username: 'Alice', token: 't'.repeat(43), expiresAt: NOW + 1e9, iceServers: [] };
 
 function from(state: SignalState, ...events: SignalEvent[]): { state: SignalState; effects: SignalEffect[] } {
-  const effects: SignalEffect[] = [];
-  for (const e of events) {
-    const r = stepSignal(state, e);
-    state = r.state;
-    effects.push(...r.effects);
-  }
-  return { state, effects };
+  return runSteps(stepSignal, state, events);
 }
 const run = (...events: SignalEvent[]) => from(initialSignalState(), ...events);
 const types = (effects: SignalEffect[]) => effects.map((e) => e.type);
