@@ -7,7 +7,7 @@
  *   receive(frame)      → what to send back, whether the session just came up, and at most one
  *                         opened message or file chunk
  *   seal(msg)           → a sealed frame for a PeerMsg (only once established)
- *   sealChunk(body)     → a chunk frame (issue 4: the body is sealed by the caller with a key from
+ *   sealChunk(body)     → a chunk frame (the body is sealed by the caller with a key from
  *                         deriveFileKey(keys.txKey, fileId)); received only with `acceptChunks`
  *
  * Rules (fail closed): every data-channel message is binary (see decodePeerFrame). Before the
@@ -94,7 +94,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export interface SecureChannelOptions extends HandshakeOptions {
   /**
-   * Accept `chunk` frames (file transfers, issue 4). Off by default: then a chunk frame is a
+   * Accept `chunk` frames (file transfers). Off by default: then a chunk frame is a
    * protocol violation like any other unexpected kind. A chunk body is not authenticated by this
    * channel; whoever turns this on must open every body with the file's AEAD key before use.
    */

@@ -1,9 +1,9 @@
 /**
- * Keeps at most one live PeerLink per contact and routes relayed signal data to it.
- * When both sides dial at once ("glare"), the side with the smaller username key keeps its
- * own offer and the other side answers it, so exactly one connection survives.
+ * Keeps at most one live PeerLink per contact and routes relayed signal data to it
+ * (shared/session/signal-routing.ts decides where a signal goes, including the glare rule).
  */
 import { usernameKey, type PeerMsg, type SignalData, type IceServer, type ClientMsg } from '../../../shared/index';
+import { routeSignal } from '../../../shared/session/signal-routing';
 import { PeerLink, newConnectionId, type LinkSecurity, type LinkState } from './peer-link';
 
 export interface PeerManagerOptions {
@@ -14,7 +14,7 @@ export interface PeerManagerOptions {
   sendSignal: (msg: ClientMsg) => boolean;
   onState: (conv: string, state: LinkState, link: PeerLink) => void;
   onFrame: (conv: string, msg: PeerMsg, link: PeerLink) => void;
-  /** Issue 4: file chunk frames (body after the kind byte). */
+  /** File chunk frames (body after the kind byte). */
   onChunk?: (conv: string, body: Uint8Array, link: PeerLink) => void;
 }
 
@@ -46,17 +46,17 @@ export class PeerManager {
   handleSignal(from: string, cid: string, data: SignalData): void {
     const conv = usernameKey(from);
     const link = this.links.get(conv);
-    if (link && link.cid === cid) {
-      link.signal(data);
-      return;
+    const summary = link && { cid: link.cid, initiator: link.initiator, connecting: link.state === 'connecting' };
+    switch (routeSignal(summary, { cid, isOffer: data.type === 'offer' }, this.myKey, conv)) {
+      case 'to-link':
+        return link?.signal(data);
+      case 'drop':
+        return;
+      case 'answer':
+        // A new offer replaces whatever we had.
+        link?.destroy('closed');
+        this.create(from, cid, false).signal(data);
     }
-    if (data.type !== 'offer') return; // Stale trickle from an abandoned attempt.
-    if (link && link.initiator && link.state === 'connecting' && this.myKey < conv) {
-      return; // Glare, and our offer wins: the peer will answer ours.
-    }
-    // A new offer replaces whatever we had: the peer reloaded, or lost the glare tie-break.
-    link?.destroy('closed');
-    this.create(from, cid, false).signal(data);
   }
 
   /** The server could not relay to this peer: the attempt is dead. */

@@ -1,30 +1,32 @@
 /**
- * The end-to-end layer between a PeerLink's data channel and the chat frames: it runs the inner
- * handshake (shared/secure-channel.ts) as soon as the channel opens, under a deadline, then
- * seals every outgoing frame and opens every incoming one. Any failure — the peer's key cannot
- * be resolved, the handshake does not verify, a frame does not open, the deadline passes — is
- * reported once through `onFailure`; the link then tears the connection down. Nothing from a
- * frame that failed ever reaches `onMessage`.
+ * The end-to-end layer between a PeerLink's data channel and the chat frames. Its lifecycle
+ * (key lookup, waiting for the channel, handshake, deadline, failure) is the pure machine in
+ * shared/session/secure-session-machine.ts; this class only runs that machine's effects: it owns
+ * the SecureChannel (shared/secure-channel.ts), the deadline timer and the transport.
  *
- * Seam for file transfers (issue 4): `keys` gives the session keys for deriveFileKey(), and
- * `sendChunk`/`onChunk` carry separately sealed chunk frames (enable with `acceptChunks`).
+ * Once the handshake has started, every frame goes straight to the SecureChannel, which seals
+ * outgoing and opens incoming frames; only outcomes that change the phase go through the
+ * machine. Any failure is reported once through `onFailure`; the link then tears the connection
+ * down. Nothing from a frame that failed ever reaches `onMessage`. `keys` gives the session keys
+ * for file keys (deriveFileKey), and `onChunk` receives chunk frames (enable with `acceptChunks`);
+ * outgoing chunk frames are put on the raw data channel by the transfer send pump.
  */
 import type { PeerMsg } from '../../../shared/index';
 import type { HandshakeRole, IdentityKeyPair, SessionKeys } from '../../../shared/crypto/index';
 import { ChannelError, createSecureChannel, type SecureChannel } from '../../../shared/secure-channel';
 import { isCryptoError } from '../../../shared/crypto/index';
-import { SecurityFailure, type SecurityFailureReason } from '../crypto/security-failure';
+import {
+  initialSessionState,
+  isLive,
+  stepSession,
+  type SessionEffect,
+  type SessionEvent,
+  type SessionFailure,
+  type SessionState,
+} from '../../../shared/session/secure-session-machine';
+import { SecurityFailure } from '../crypto/security-failure';
 
-export type SessionFailure =
-  | SecurityFailureReason
-  /** The handshake did not verify: wrong key, rewritten DTLS fingerprints, bad frame. */
-  | 'handshake'
-  /** A sealed frame did not open (tampered, replayed, reordered, dropped). */
-  | 'rejected'
-  /** A frame that is never valid at that point. */
-  | 'protocol'
-  /** No secure session within the deadline. */
-  | 'timeout';
+export type { SessionFailure } from '../../../shared/session/secure-session-machine';
 
 export interface SecureSessionOptions {
   /** The simple-peer initiator is the handshake initiator. */
@@ -39,29 +41,28 @@ export interface SecureSessionOptions {
   onEstablished: () => void;
   onMessage: (msg: PeerMsg) => void;
   onFailure: (why: SessionFailure, detail: string) => void;
-  /** Issue 4: chunk frames (their bodies are sealed with a file key, not by this layer). */
+  /** Chunk frames (their bodies are sealed with a file key, not by this layer). */
   onChunk?: (body: Uint8Array) => void;
   acceptChunks?: boolean;
   /** From channel open to a verified session. Default 10 s. */
   deadlineMs?: number;
 }
 
-export type SecureSessionState = 'idle' | 'resolving' | 'handshaking' | 'established' | 'failed' | 'closed';
-
-/** The peer's hello may arrive before our own 'connect' event; a few frames wait for us. */
-const MAX_EARLY_FRAMES = 4;
-
 export class SecureSession {
-  state: SecureSessionState = 'idle';
+  private machine: SessionState = initialSessionState();
   private channel: SecureChannel | null = null;
-  private early: unknown[] = [];
   private deadline: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly opts: SecureSessionOptions) {}
+  constructor(private readonly opts: SecureSessionOptions) {
+    opts.peerKey.then(
+      (key) => this.dispatch({ type: 'peer-key', key }),
+      (err: unknown) => this.dispatch({ type: 'peer-key-failed', why: err instanceof SecurityFailure ? err.reason : 'unreachable' }),
+    );
+  }
 
   /** The session keys while established (for file chunk keys); null otherwise. */
   get keys(): SessionKeys | null {
-    return this.state === 'established' ? (this.channel?.keys ?? null) : null;
+    return this.machine.phase === 'established' ? (this.channel?.keys ?? null) : null;
   }
 
   /**
@@ -69,72 +70,81 @@ export class SecureSession {
    * actually applied to the RTCPeerConnection.
    */
   begin(fingerprints: { local: string | null; remote: string | null }): void {
-    if (this.state !== 'idle') return;
-    this.state = 'resolving';
-    this.deadline = setTimeout(() => this.fail('timeout', 'no secure session in time'), this.opts.deadlineMs ?? 10_000);
-    void this.opts.peerKey.then(
-      (peerKey) => this.startHandshake(peerKey, fingerprints),
-      (err: unknown) => this.fail(err instanceof SecurityFailure ? err.reason : 'unreachable', 'peer key unavailable'),
-    );
+    this.dispatch({ type: 'channel-open', fingerprints });
   }
 
-  /** One message from the data channel. */
+  /** One message from the data channel. The hot path: straight to the SecureChannel. */
   receive(data: unknown): void {
-    if (this.state === 'failed' || this.state === 'closed') return;
-    if (!this.channel) {
-      if (this.early.length >= MAX_EARLY_FRAMES) return this.fail('protocol', 'too many frames before the handshake');
-      this.early.push(data);
+    const channel = this.channel;
+    if (!channel) {
+      if (isLive(this.machine)) this.dispatch({ type: 'early-frame', data });
       return;
     }
     let r;
     try {
-      r = this.channel.receive(data);
+      r = channel.receive(data);
     } catch (e) {
       return this.failFrom(e);
     }
     for (const f of r.send) this.opts.transmit(f);
-    if (r.established) {
-      clearTimeout(this.deadline);
-      this.state = 'established';
-      this.opts.onEstablished();
-    }
+    if (r.established) this.dispatch({ type: 'established' });
     if (r.message) this.opts.onMessage(r.message);
     if (r.chunk) this.opts.onChunk?.(r.chunk);
-    if (this.channel.state === 'closed') this.close();
+    if (channel.state === 'closed') this.dispatch({ type: 'peer-ended' });
   }
 
   /** Seals and sends a chat/control frame; false unless the session is established. */
   send(msg: PeerMsg): boolean {
-    if (this.state !== 'established' || !this.channel) return false;
+    if (this.machine.phase !== 'established' || !this.channel) return false;
     let frame: Uint8Array;
     try {
       frame = this.channel.seal(msg);
-    } catch {
+    } catch (e) {
+      console.warn('secure session: could not seal a frame', e instanceof ChannelError ? e.code : e);
       return false;
     }
     this.opts.transmit(frame);
     return true;
   }
 
-  /** Sends a chunk body sealed by the caller (issue 4); false unless established. */
-  sendChunk(body: Uint8Array): boolean {
-    if (this.state !== 'established' || !this.channel) return false;
-    this.opts.transmit(this.channel.sealChunk(body));
-    return true;
-  }
-
   /** Ends the session and wipes its keys (the link is closing). No failure is reported. */
   close(): void {
-    if (this.state === 'failed' || this.state === 'closed') return;
-    this.state = 'closed';
-    this.cleanup();
+    this.dispatch({ type: 'close' });
   }
 
-  private startHandshake(peerKey: Uint8Array, fp: { local: string | null; remote: string | null }): void {
-    if (this.state !== 'resolving') return;
-    if (!fp.local || !fp.remote) return this.fail('handshake', 'no DTLS fingerprint in the applied SDP');
+  private dispatch(event: SessionEvent): void {
+    const { state, effects } = stepSession(this.machine, event, this.opts.deadlineMs);
+    this.machine = state;
+    for (const effect of effects) this.run(effect);
+  }
+
+  private run(effect: SessionEffect): void {
+    switch (effect.type) {
+      case 'set-timer':
+        clearTimeout(this.deadline);
+        this.deadline = setTimeout(() => this.dispatch({ type: 'deadline' }), effect.ms);
+        return;
+      case 'clear-timer':
+        clearTimeout(this.deadline);
+        return;
+      case 'start-handshake':
+        return this.startHandshake(effect.peerKey, effect.fingerprints);
+      case 'replay':
+        for (const data of effect.frames) this.receive(data);
+        return;
+      case 'established':
+        return this.opts.onEstablished();
+      case 'failed':
+        this.dropChannel();
+        return this.opts.onFailure(effect.why, effect.detail);
+      case 'closed':
+        return this.dropChannel();
+    }
+  }
+
+  private startHandshake(peerKey: Uint8Array, fp: { local: string; remote: string }): void {
     try {
-      this.channel = createSecureChannel({
+      const channel = createSecureChannel({
         role: this.opts.role,
         myName: this.opts.myName,
         peerName: this.opts.peerName,
@@ -144,34 +154,20 @@ export class SecureSession {
         peerFingerprint: fp.remote,
         acceptChunks: this.opts.acceptChunks ?? false,
       });
-      this.state = 'handshaking';
-      this.opts.transmit(this.channel.start());
+      this.channel = channel;
+      this.opts.transmit(channel.start());
     } catch (e) {
       return this.failFrom(e);
     }
-    const early = this.early;
-    this.early = [];
-    for (const data of early) this.receive(data);
+    this.dispatch({ type: 'handshake-started' });
   }
 
   private failFrom(e: unknown): void {
-    if (e instanceof ChannelError) {
-      const why: SessionFailure = e.code === 'SEAL_REJECTED' ? 'rejected' : e.code === 'HANDSHAKE_FAILED' ? 'handshake' : 'protocol';
-      return this.fail(why, e.message);
-    }
-    this.fail('handshake', isCryptoError(e) ? e.code : 'unexpected error');
+    if (e instanceof ChannelError) return this.dispatch({ type: 'channel-error', code: e.code, detail: e.message });
+    this.dispatch({ type: 'channel-error', code: null, detail: isCryptoError(e) ? e.code : 'unexpected error' });
   }
 
-  private fail(why: SessionFailure, detail: string): void {
-    if (this.state === 'failed' || this.state === 'closed') return;
-    this.state = 'failed';
-    this.cleanup();
-    this.opts.onFailure(why, detail);
-  }
-
-  private cleanup(): void {
-    clearTimeout(this.deadline);
-    this.early = [];
+  private dropChannel(): void {
     this.channel?.close();
     this.channel = null;
   }

@@ -1,36 +1,24 @@
 /**
  * The browser's connection to the signal server: one WebSocket, reconnected with backoff,
  * resumed with the session token so nobody retypes a password after a server restart.
- * It only carries login, presence and WebRTC signalling; never chat content.
+ * It only carries login, presence and WebRTC signalling; never chat content. When to open,
+ * retry, resume or give up is the pure machine in shared/session/signal-connection-machine.ts;
+ * this class owns the socket, the timer and the stored session, and runs that machine's effects.
  */
+import { PROTOCOL_VERSION, parseServerMsg, type ClientMsg, type ServerMsg, type ErrorCode } from '../../../shared/index';
 import {
-  PROTOCOL_VERSION,
-  parseServerMsg,
-  type ClientMsg,
-  type ServerMsg,
-  type IceServer,
-  type ErrorCode,
-} from '../../../shared/index';
+  initialSignalState,
+  stepSignal,
+  type AuthRequest,
+  type ConnectionState,
+  type Session,
+  type SignalEffect,
+  type SignalEvent,
+  type SignalState,
+  type StoredSession,
+} from '../../../shared/session/signal-connection-machine';
 
-export type ConnectionState =
-  /** No session and not trying to get one: the login form shows. */
-  | 'logged-out'
-  /** Socket opening or credentials in flight. */
-  | 'connecting'
-  | 'online'
-  /** Lost the server; retrying on a timer. */
-  | 'reconnecting';
-
-export interface Session {
-  username: string;
-  token: string;
-  expiresAt: number;
-  iceServers: IceServer[];
-}
-
-export type AuthRequest =
-  | { kind: 'login' | 'register'; username: string; password: string }
-  | { kind: 'resume'; token: string };
+export type { AuthRequest, ConnectionState, Session, StoredSession } from '../../../shared/session/signal-connection-machine';
 
 export interface SignalClientEvents {
   state: ConnectionState;
@@ -41,12 +29,6 @@ export interface SignalClientEvents {
 }
 
 const TOKEN_KEY = 'peerchat.session';
-const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
-
-export interface StoredSession {
-  username: string;
-  token: string;
-}
 
 /**
  * The session (username + token) lives in localStorage, like any messenger that keeps you
@@ -62,8 +44,8 @@ export function loadStoredSession(): StoredSession | null {
     if (v && typeof v === 'object' && typeof (v as StoredSession).token === 'string' && typeof (v as StoredSession).username === 'string') {
       return { username: (v as StoredSession).username, token: (v as StoredSession).token };
     }
-  } catch {
-    /* storage disabled or corrupt: fall back to the login form */
+  } catch (e) {
+    console.warn('signal client: stored session unreadable, showing the login form', e instanceof Error ? e.name : e);
   }
   return null;
 }
@@ -72,16 +54,14 @@ function storeSession(s: StoredSession | null): void {
   try {
     if (s) localStorage.setItem(TOKEN_KEY, JSON.stringify(s));
     else localStorage.removeItem(TOKEN_KEY);
-  } catch {
-    /* private mode without storage: the session just won't survive a reload */
+  } catch (e) {
+    // Private mode without storage: the session just won't survive a reload.
+    console.warn('signal client: could not store the session', e instanceof Error ? e.name : e);
   }
 }
 
 export class SignalClient {
-  state: ConnectionState = 'logged-out';
-  session: Session | null = null;
-  /** When the next reconnect attempt happens (ms since epoch), while reconnecting. */
-  nextRetryAt = 0;
+  private machine: SignalState = initialSignalState();
 
   /**
    * This device's identity public key (base64url), published with every register/login/resume
@@ -92,12 +72,23 @@ export class SignalClient {
   private identity: Promise<string | null> = Promise.resolve(null);
 
   private ws: WebSocket | null = null;
-  private pending: AuthRequest | null = null;
-  private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly listeners = new Map<keyof SignalClientEvents, Set<(v: never) => void>>();
 
   constructor(private readonly url: string) {}
+
+  get state(): ConnectionState {
+    return this.machine.connection;
+  }
+
+  get session(): Session | null {
+    return this.machine.session;
+  }
+
+  /** When the next reconnect attempt happens (ms since epoch), while reconnecting. */
+  get nextRetryAt(): number {
+    return this.machine.nextRetryAt;
+  }
 
   on<K extends keyof SignalClientEvents>(type: K, fn: (v: SignalClientEvents[K]) => void): () => void {
     let set = this.listeners.get(type);
@@ -110,12 +101,6 @@ export class SignalClient {
     for (const fn of this.listeners.get(type) ?? []) (fn as (v: SignalClientEvents[K]) => void)(value);
   }
 
-  private setState(s: ConnectionState): void {
-    if (this.state === s) return;
-    this.state = s;
-    this.emit('state', s);
-  }
-
   /** Sets the identity key (or its promise) to publish with the next auth frames. */
   useIdentity(key: Promise<string | null>): void {
     this.identity = key;
@@ -123,48 +108,72 @@ export class SignalClient {
 
   /** Starts a login, registration or token resume; results arrive as events. */
   authenticate(req: AuthRequest): void {
-    this.pending = req;
-    this.attempt = 0;
-    clearTimeout(this.retryTimer);
-    if (this.ws && this.ws.readyState === WebSocket.OPEN) {
-      this.sendAuth();
-    } else {
-      this.setState(this.session ? 'reconnecting' : 'connecting');
-      this.open();
-    }
+    this.dispatch({ type: 'authenticate', req, socketOpen: this.socketOpen() });
   }
 
   /** Sends a frame if the socket is up; returns false when it could not be sent. */
   send(msg: ClientMsg): boolean {
-    if (!this.ws || this.ws.readyState !== WebSocket.OPEN || this.state !== 'online') return false;
+    if (!this.ws || !this.socketOpen() || this.state !== 'online') return false;
     this.ws.send(JSON.stringify(msg));
     return true;
   }
 
   logout(): void {
-    if (this.ws && this.ws.readyState === WebSocket.OPEN && this.state === 'online') {
-      this.ws.send(JSON.stringify({ type: 'logout' } satisfies ClientMsg));
-    }
-    this.reset();
+    this.dispatch({ type: 'logout' });
   }
 
   /** Drops the session locally and closes the socket without reconnecting. */
   reset(): void {
-    storeSession(null);
-    this.session = null;
-    this.pending = null;
-    clearTimeout(this.retryTimer);
-    const ws = this.ws;
-    this.ws = null;
-    ws?.close(1000);
-    this.setState('logged-out');
+    this.dispatch({ type: 'reset' });
   }
 
   /** Skips the backoff wait (the "Retry now" button). */
   retryNow(): void {
-    if (this.state !== 'reconnecting') return;
-    clearTimeout(this.retryTimer);
-    this.open();
+    this.dispatch({ type: 'retry-now' });
+  }
+
+  private socketOpen(): boolean {
+    return this.ws !== null && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  private dispatch(event: SignalEvent): void {
+    const { state, effects } = stepSignal(this.machine, event);
+    this.machine = state;
+    for (const effect of effects) this.run(effect);
+  }
+
+  private run(effect: SignalEffect): void {
+    switch (effect.type) {
+      case 'open-socket':
+        return this.open();
+      case 'close-socket': {
+        const ws = this.ws;
+        this.ws = null;
+        ws?.close(1000);
+        return;
+      }
+      case 'send-auth':
+        return this.sendAuth(effect.req);
+      case 'send':
+        if (this.ws && this.socketOpen()) this.ws.send(JSON.stringify(effect.msg));
+        return;
+      case 'set-timer':
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => this.dispatch({ type: 'retry-timer' }), effect.ms);
+        return;
+      case 'clear-timer':
+        return clearTimeout(this.retryTimer);
+      case 'store-session':
+        return storeSession(effect.session);
+      case 'state':
+        return this.emit('state', effect.state);
+      case 'session':
+        return this.emit('session', effect.session);
+      case 'auth-error':
+        return this.emit('auth-error', effect.code);
+      case 'message':
+        return this.emit('message', effect.msg);
+    }
   }
 
   private open(): void {
@@ -176,99 +185,40 @@ export class SignalClient {
     let ws: WebSocket;
     try {
       ws = new WebSocket(this.url);
-    } catch {
-      this.scheduleRetry();
+    } catch (e) {
+      console.warn('signal client: could not open the socket', e instanceof Error ? e.name : e);
+      this.dispatch({ type: 'open-failed', now: Date.now(), random: Math.random() });
       return;
     }
     this.ws = ws;
-    ws.onopen = () => this.sendAuth();
-    ws.onmessage = (ev) => this.onFrame(ev.data);
+    ws.onopen = () => this.dispatch({ type: 'socket-opened' });
+    ws.onmessage = (ev) => {
+      const msg = parseServerMsg(ev.data);
+      // A malformed frame from the server is ignored, never trusted.
+      if (msg) this.dispatch({ type: 'server-msg', msg, now: Date.now(), random: Math.random() });
+    };
     ws.onerror = () => {
       /* a close event always follows; handled there */
     };
     ws.onclose = () => {
       if (this.ws !== ws) return;
       this.ws = null;
-      if (this.state === 'logged-out') return;
-      if (this.session) {
-        // Had a session: resume it when the server is back.
-        this.pending = { kind: 'resume', token: this.session.token };
-        this.scheduleRetry();
-      } else if (this.pending?.kind === 'resume') {
-        this.scheduleRetry();
-      } else {
-        // A login attempt that never reached the server: tell the form.
-        this.pending = null;
-        this.setState('logged-out');
-        this.emit('auth-error', 'SERVER_BUSY');
-      }
+      this.dispatch({ type: 'socket-closed', now: Date.now(), random: Math.random() });
     };
   }
 
-  private scheduleRetry(): void {
-    const base = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)] ?? 15000;
-    this.attempt++;
-    const delay = Math.round(base * (0.75 + Math.random() * 0.5));
-    this.nextRetryAt = Date.now() + delay;
-    this.setState('reconnecting');
-    clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => this.open(), delay);
-  }
-
-  private sendAuth(): void {
-    const req = this.pending;
+  private sendAuth(req: AuthRequest): void {
     const ws = this.ws;
-    if (!req || !ws) return;
+    if (!ws) return;
     void this.identity.then((identityKey) => {
       // Superseded meanwhile (another attempt, a closed socket): that one sends its own frame.
-      if (this.ws !== ws || this.pending !== req || ws.readyState !== WebSocket.OPEN) return;
-      if (!identityKey) {
-        this.pending = null;
-        this.ws = null;
-        ws.onclose = null;
-        ws.close(1000);
-        this.setState('logged-out');
-        return;
-      }
+      if (this.ws !== ws || this.machine.pending !== req || ws.readyState !== WebSocket.OPEN) return;
+      if (!identityKey) return this.dispatch({ type: 'identity-missing' });
       const msg: ClientMsg =
         req.kind === 'resume'
           ? { type: 'resume', v: PROTOCOL_VERSION, token: req.token, identityKey }
           : { type: req.kind, v: PROTOCOL_VERSION, username: req.username, password: req.password, identityKey };
       ws.send(JSON.stringify(msg));
     });
-  }
-
-  private onFrame(data: unknown): void {
-    const msg = parseServerMsg(data);
-    if (!msg) return; // A malformed frame from the server is ignored, never trusted.
-    if (msg.type === 'welcome') {
-      this.session = { username: msg.username, token: msg.token, expiresAt: msg.expiresAt, iceServers: msg.iceServers };
-      this.pending = null;
-      this.attempt = 0;
-      storeSession({ username: msg.username, token: msg.token });
-      this.setState('online');
-      this.emit('session', this.session);
-    } else if (msg.type === 'error' && this.state !== 'online' && this.pending) {
-      const req = this.pending;
-      const wasResume = req.kind === 'resume';
-      this.pending = null;
-      if (wasResume && (msg.code === 'SERVER_BUSY' || msg.code === 'RATE_LIMITED' || msg.code === 'INTERNAL')) {
-        // A transient refusal while resuming: keep the session and try again later.
-        this.pending = req;
-        this.scheduleRetry();
-        return;
-      }
-      if (wasResume) {
-        storeSession(null);
-        this.session = null;
-      }
-      this.setState('logged-out');
-      this.emit('auth-error', msg.code);
-      return;
-    } else if (msg.type === 'logged-out') {
-      this.reset();
-      return;
-    }
-    this.emit('message', msg);
   }
 }
