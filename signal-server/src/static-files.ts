@@ -85,6 +85,24 @@ function isInside(root: string, p: string): boolean {
   return p === root || p.startsWith(root + path.sep);
 }
 
+/**
+ * The Accept-Encoding to hand sirv: `br` and `gzip` as the browser accepts them (matched as sirv
+ * matches them), each kept only when `file.br` / `file.gz` is a regular file (not a symlink) at
+ * least as new as `file`.
+ */
+async function freshEncodings(file: string, stat: fs.Stats, accept: string): Promise<string> {
+  const wanted: Array<[string, string]> = [];
+  if (/(br|brotli)/i.test(accept)) wanted.push(['br', '.br']);
+  if (accept.includes('gzip')) wanted.push(['gzip', '.gz']);
+  const fresh = await Promise.all(
+    wanted.map(async ([encoding, suffix]) => {
+      const copy = await fs.promises.lstat(file + suffix).catch(() => null);
+      return copy?.isFile() && copy.mtimeMs >= stat.mtimeMs ? encoding : null;
+    }),
+  );
+  return fresh.filter((e) => e !== null).join(', ');
+}
+
 /** A path as a request target again (for asking sirv for a different file than the URL names). */
 function toUrl(urlPath: string): string {
   return urlPath.split('/').map(encodeURIComponent).join('/');
@@ -92,7 +110,11 @@ function toUrl(urlPath: string): string {
 
 export type StaticHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-/** Serves GET and HEAD requests from `staticDir`; the caller routes everything else. */
+/**
+ * Serves GET and HEAD requests from `staticDir`; the caller routes everything else. This side
+ * decides which file answers (and refuses what must not be served); sirv sends it: encoding,
+ * ETag and 304, Content-Length, the stream.
+ */
 export function createStaticFiles(staticDir: string, logger: Logger): StaticHandler {
   const root = path.resolve(staticDir);
   const serve = sirv(root, {
@@ -103,16 +125,10 @@ export function createStaticFiles(staticDir: string, logger: Logger): StaticHand
     etag: true,
     brotli: true,
     gzip: true,
-    // No `/about` → `about.html` guessing; directories and client-side routes are handled here.
+    // No `/about` → `about.html` guessing: the file to send is decided here.
     extensions: [],
     setHeaders: (res, pathname) => res.setHeader('Content-Type', mimeType(pathname)),
   });
-
-  /** Lets sirv answer with the file at `urlPath`, or calls `notFound`. */
-  function serveFile(req: IncomingMessage, res: ServerResponse, urlPath: string, notFound: () => void): void {
-    res.setHeader('Cache-Control', cacheControl(urlPath));
-    serve(req, res, notFound);
-  }
 
   return async (req, res) => {
     const head = req.method === 'HEAD';
@@ -126,20 +142,41 @@ export function createStaticFiles(staticDir: string, logger: Logger): StaticHand
     const rootStat = await statOrNull(root);
     if (!rootStat?.isDirectory()) return send(res, 503, 'text/html; charset=utf-8', BUILD_MISSING_PAGE, {}, head);
 
-    const target = path.resolve(root, '.' + urlPath);
-    if (!isInside(root, target)) return sendText(res, 403, 'Forbidden', head);
-    const stat = await statOrNull(target);
-    if (stat) {
-      // Symlinks must not lead out of the static folder either.
-      const [realRoot, realTarget] = await Promise.all([fs.promises.realpath(root), fs.promises.realpath(target)]);
-      if (!isInside(realRoot, realTarget)) return sendText(res, 403, 'Forbidden', head);
+    // Which file answers: the one named, a folder's index.html, or the app shell.
+    let servedPath = urlPath;
+    let file = path.resolve(root, '.' + urlPath);
+    if (!isInside(root, file)) return sendText(res, 403, 'Forbidden', head);
+    let stat = await statOrNull(file);
+    if (stat?.isDirectory()) {
+      servedPath = path.posix.join(urlPath, 'index.html');
+      file = path.join(file, 'index.html');
+      stat = await statOrNull(file);
+    }
+    if (!stat?.isFile()) {
+      // Something that looks like a file (has an extension) and is missing: a real 404.
+      // Anything else is a client-side route: serve the app shell.
+      if (path.extname(segments[segments.length - 1] ?? '') !== '') return sendText(res, 404, 'Not found', head);
+      servedPath = '/index.html';
+      file = path.join(root, 'index.html');
+      stat = await statOrNull(file);
+      if (!stat?.isFile()) return send(res, 503, 'text/html; charset=utf-8', BUILD_MISSING_PAGE, {}, head);
     }
 
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-    res.setHeader('Vary', 'Accept-Encoding');
+    // Symlinks must not lead out of the static folder either.
+    const [realRoot, realFile] = await Promise.all([fs.promises.realpath(root), fs.promises.realpath(file)]);
+    if (!isInside(realRoot, realFile)) return sendText(res, 403, 'Forbidden', head);
+
+    // sirv picks among the encodings the browser accepts; offer only copies made from this
+    // version of the file (a hand-edited or half-rebuilt web/dist must not serve stale code).
+    req.headers['accept-encoding'] = await freshEncodings(file, stat, req.headers['accept-encoding'] ?? '');
     // sirv reads `bytes=-500` as the first 500 bytes and throws on a reversed range; the app's
     // files are small and cached whole, so ranges are ignored (a full 200, as HTTP allows).
     delete req.headers.range;
+    if (servedPath !== urlPath) req.url = toUrl(servedPath);
+
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    res.setHeader('Vary', 'Accept-Encoding');
+    res.setHeader('Cache-Control', cacheControl(servedPath));
     // A file that vanished between sirv's lookup and its read (a rebuild) must not take the
     // process down: sirv pipes a read stream without listening for its errors.
     res.once('pipe', (stream: fs.ReadStream) => {
@@ -148,21 +185,6 @@ export function createStaticFiles(staticDir: string, logger: Logger): StaticHand
         res.destroy();
       });
     });
-
-    const appShell = (): void => {
-      req.url = '/index.html';
-      serveFile(req, res, '/index.html', () => send(res, 503, 'text/html; charset=utf-8', BUILD_MISSING_PAGE, {}, head));
-    };
-    if (stat?.isDirectory()) {
-      const index = path.posix.join(urlPath, 'index.html');
-      req.url = toUrl(index);
-      return serveFile(req, res, index, appShell);
-    }
-    serveFile(req, res, urlPath, () => {
-      // Something that looks like a file (has an extension) and is missing: a real 404.
-      // Anything else is a client-side route: serve the app shell.
-      if (path.extname(segments[segments.length - 1] ?? '') !== '') return sendText(res, 404, 'Not found', head);
-      appShell();
-    });
+    serve(req, res, () => sendText(res, 404, 'Not found', head));
   };
 }

@@ -231,6 +231,30 @@ describe('HTTP', () => {
     assert.equal(css.body, 'body{margin:0}');
   });
 
+  test('a compressed copy older than its file, or a symlink, is not sent: the file is', async () => {
+    const file = path.join(srv.staticDir, 'assets', 'edited-aaa111.js');
+    const before = 'console.log("first build");\n'.repeat(80);
+    fs.writeFileSync(file, before);
+    fs.writeFileSync(`${file}.br`, zlib.brotliCompressSync(before));
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(file, old, old);
+    fs.utimesSync(`${file}.br`, old, old);
+    const url = '/assets/edited-aaa111.js';
+    assert.equal((await request(srv, url, { headers: { 'Accept-Encoding': 'br' } })).headers['content-encoding'], 'br');
+
+    const after = 'console.log("edited by hand");\n'.repeat(80);
+    fs.writeFileSync(file, after);
+    const res = await request(srv, url, { headers: { 'Accept-Encoding': 'br' } });
+    assert.equal(res.headers['content-encoding'], undefined);
+    assert.equal(res.body, after);
+
+    fs.writeFileSync(path.join(outside, 'evil.gz'), zlib.gzipSync('alert("from outside")'));
+    fs.symlinkSync(path.join(outside, 'evil.gz'), `${file}.gz`);
+    const gz = await request(srv, url, { headers: { 'Accept-Encoding': 'gzip' } });
+    assert.equal(gz.headers['content-encoding'], undefined);
+    assert.equal(gz.body, after);
+  });
+
   test('files the build writes while the server runs are served at once', async () => {
     assert.equal((await request(srv, '/assets/later-789abc.js')).status, 404);
     fs.writeFileSync(path.join(srv.staticDir, 'assets', 'later-789abc.js'), 'console.log("rebuilt");');
