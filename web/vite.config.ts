@@ -1,8 +1,63 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+import fs from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import { VitePWA } from 'vite-plugin-pwa';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
+
+const brotli = promisify(zlib.brotliCompress);
+const gzip = promisify(zlib.gzip);
+
+/** Files worth compressing: text, and WebAssembly. Images (png) are compressed already. */
+const COMPRESSIBLE = /\.(?:js|css|html|svg|wasm|webmanifest)$/;
+/** Below this, the saving is smaller than the headers it costs. */
+const MIN_COMPRESS_BYTES = 1024;
+
+/**
+ * Writes `x.br` and `x.gz` next to every compressible file of the build (skipping either when it
+ * would not be smaller), once, at build time. The signal server (sirv) sends them to browsers
+ * that accept them, so serving costs no compression CPU. Runs after the PWA plugin has written
+ * the service worker, so `sw.js` gets them too.
+ */
+function precompress(): Plugin {
+  let outDir = '';
+  return {
+    name: 'peerchat:precompress',
+    apply: 'build',
+    configResolved(config) {
+      outDir = path.resolve(config.root, config.build.outDir);
+    },
+    closeBundle: {
+      order: 'post',
+      sequential: true,
+      async handler() {
+        const names = (await fs.promises.readdir(outDir, { recursive: true })).filter((name) => COMPRESSIBLE.test(name));
+        await Promise.all(
+          names.map(async (name) => {
+            const file = path.join(outDir, name);
+            const data = await fs.promises.readFile(file);
+            if (data.length < MIN_COMPRESS_BYTES) return;
+            const [br, gz] = await Promise.all([
+              brotli(data, {
+                params: {
+                  [zlib.constants.BROTLI_PARAM_QUALITY]: zlib.constants.BROTLI_MAX_QUALITY,
+                  [zlib.constants.BROTLI_PARAM_MODE]: name.endsWith('.wasm') ? zlib.constants.BROTLI_MODE_GENERIC : zlib.constants.BROTLI_MODE_TEXT,
+                  [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length,
+                },
+              }),
+              gzip(data, { level: zlib.constants.Z_BEST_COMPRESSION }),
+            ]);
+            if (br.length < data.length) await fs.promises.writeFile(`${file}.br`, br);
+            if (gz.length < data.length) await fs.promises.writeFile(`${file}.gz`, gz);
+          }),
+        );
+      },
+    },
+  };
+}
 
 export default defineConfig({
   root,
@@ -58,6 +113,7 @@ export default defineConfig({
       },
       devOptions: { enabled: false },
     }),
+    precompress(),
   ],
   build: {
     outDir: 'dist',

@@ -3,7 +3,7 @@
  * for phones, and what to expect from the HTTPS certificate.
  */
 import QRCode from 'qrcode';
-import { CA_CERT_PATH } from './static-files';
+import { CA_CERT_PATH } from './http-handler';
 import type { GeneratedCertificate } from './tls';
 
 export interface BannerInput {

@@ -4,9 +4,10 @@
  * at start-up with a sentence instead of misbehaving later.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseIceServers, type IceServer } from '../../shared/signal-protocol';
 import { badConfig } from './errors';
+import { DEFAULT_STATIC_DIR } from './paths';
 import { readTlsFiles } from './tls';
 
 /** The welcome frame's schema caps the list at 16. */
@@ -38,8 +39,6 @@ export interface Config {
   help: boolean;
 }
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-
 export const USAGE = `Usage: npm run serve -- [options]
 
 Options (each also settable by the environment variable in brackets):
@@ -58,20 +57,37 @@ Options (each also settable by the environment variable in brackets):
 
 type RawKey = Exclude<keyof Config, 'help' | 'tls'> | 'https' | 'cert' | 'key';
 
-/** Flags that take no value (`--https`; `--https=false` also works). */
-const BOOLEAN_FLAGS = new Set(['--https']);
+/** The command-line flags, for `node:util` `parseArgs`, and the setting each one feeds. */
+const FLAG_OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'static-dir': { type: 'string' },
+  'ice-servers': { type: 'string' },
+  'log-level': { type: 'string' },
+  // A value, so that `--https=false` can override HTTPS=1; a bare `--https` means true.
+  https: { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
 
-const FLAGS: Record<string, RawKey> = {
-  '--port': 'port',
-  '--host': 'host',
-  '--data-dir': 'dataDir',
-  '--static-dir': 'staticDir',
-  '--ice-servers': 'iceServers',
-  '--log-level': 'logLevel',
-  '--https': 'https',
-  '--cert': 'cert',
-  '--key': 'key',
+type FlagName = Exclude<keyof typeof FLAG_OPTIONS, 'help'>;
+
+const FLAG_KEYS: Record<FlagName, RawKey> = {
+  port: 'port',
+  host: 'host',
+  'data-dir': 'dataDir',
+  'static-dir': 'staticDir',
+  'ice-servers': 'iceServers',
+  'log-level': 'logLevel',
+  https: 'https',
+  cert: 'cert',
+  key: 'key',
 };
+
+/** Flags that take no value but accept an explicit one (`--https`, `--https=false`). */
+const SWITCHES = new Set(['--https']);
 
 const ENV: Record<RawKey, string> = {
   port: 'PORT',
@@ -84,6 +100,39 @@ const ENV: Record<RawKey, string> = {
   cert: 'TLS_CERT',
   key: 'TLS_KEY',
 };
+
+/** Parses the flags strictly: unknown flags, missing values and stray words are errors. */
+function parseFlags(args: string[]): { values: Partial<Record<FlagName, string>>; help: boolean } {
+  const normalized = args.map((arg) => (SWITCHES.has(arg) ? `${arg}=true` : arg));
+  try {
+    const { help, ...values } = parseArgs({ args: normalized, options: FLAG_OPTIONS, strict: true, allowPositionals: false }).values;
+    return { values, help: help === true };
+  } catch (err) {
+    throw badConfig(flagProblem(normalized) ?? (err as Error).message);
+  }
+}
+
+/**
+ * The sentence for arguments that strict parsing refused. parseArgs's own messages do not say
+ * which flag in our words, so the same arguments are read again leniently, as tokens.
+ */
+function flagProblem(args: string[]): string | undefined {
+  const { tokens } = parseArgs({ args, options: FLAG_OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  for (const token of tokens) {
+    if (token.kind === 'positional') {
+      return `Unexpected argument "${token.value}": options start with --. Run with --help to see the options.`;
+    }
+    if (token.kind !== 'option') continue;
+    const spec = Object.hasOwn(FLAG_OPTIONS, token.name) ? FLAG_OPTIONS[token.name as keyof typeof FLAG_OPTIONS] : undefined;
+    if (!spec) return `Unknown option "${token.rawName}". Run with --help to see the options.`;
+    if (spec.type === 'boolean' && token.inlineValue) return `Option ${token.rawName} takes no value.`;
+    if (spec.type === 'string' && token.value === undefined) return `Option ${token.rawName} needs a value.`;
+    if (spec.type === 'string' && !token.inlineValue && token.value?.startsWith('-')) {
+      return `Option ${token.rawName} needs a value. For a value that starts with "-", write ${token.rawName}=<value>.`;
+    }
+  }
+  return undefined;
+}
 
 /**
  * Reads the configuration. `argv` is `process.argv` as Node gives it: the first two entries
@@ -100,32 +149,11 @@ export function loadConfig(
     if (value !== undefined && value !== '') raw[key] = { value, source: `${name}` };
   }
 
-  let help = false;
-  const args = argv.slice(2);
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (arg === '--help' || arg === '-h') {
-      help = true;
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const key = FLAGS[flag];
-    if (!key) {
-      throw badConfig(`Unknown option "${arg}". Run with --help to see the options.`);
-    }
-    let value: string | undefined;
-    if (eq > 0) value = arg.slice(eq + 1);
-    else if (BOOLEAN_FLAGS.has(flag)) value = 'true';
-    else {
-      value = args[i + 1];
-      i++;
-    }
-    if (value === undefined || (eq < 0 && value.startsWith('--'))) {
-      throw badConfig(`Option ${flag} needs a value.`);
-    }
-    raw[key] = { value, source: flag };
+  const flags = parseFlags(argv.slice(2));
+  for (const [name, value] of Object.entries(flags.values) as [FlagName, string | undefined][]) {
+    if (value !== undefined) raw[FLAG_KEYS[name]] = { value, source: `--${name}` };
   }
+  const help = flags.help;
 
   return {
     port: raw.port ? parsePort(raw.port.value, raw.port.source) : 8080,
@@ -133,7 +161,7 @@ export function loadConfig(
     dataDir: path.resolve(cwd, raw.dataDir ? nonEmpty(raw.dataDir.value, raw.dataDir.source) : 'data'),
     staticDir: raw.staticDir
       ? path.resolve(cwd, nonEmpty(raw.staticDir.value, raw.staticDir.source))
-      : path.join(REPO_ROOT, 'web', 'dist'),
+      : DEFAULT_STATIC_DIR,
     iceServers: raw.iceServers ? parseIceJson(raw.iceServers.value, raw.iceServers.source) : [],
     logLevel: raw.logLevel ? parseLogLevel(raw.logLevel.value, raw.logLevel.source) : 'info',
     tls: parseTls(raw, cwd),

@@ -1,6 +1,8 @@
 /**
- * CLI entry: `npm run serve` (or `npm start`, which builds the web app first).
- * Configuration comes from flags and environment variables, see config.ts / `--help`.
+ * CLI entry. `npm start` builds the web app and bundles this server into
+ * signal-server/dist/main.js (signal-server/vite.config.ts), then runs that with plain node;
+ * `npm run serve` does the same without rebuilding the web app; `npm run dev` runs this file
+ * through tsx. Configuration comes from flags and environment variables, see config.ts / `--help`.
  */
 import path from 'node:path';
 import { loadConfig, USAGE, type Config } from './config';

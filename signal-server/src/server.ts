@@ -8,7 +8,6 @@ import https from 'node:https';
 import { X509Certificate } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { LIMITS } from '../../shared/limits';
 import type { IceServer } from '../../shared/signal-protocol';
@@ -17,13 +16,14 @@ import { Accounts } from './accounts';
 import { checkIceServers } from './config';
 import { CLOSE, Conn } from './connection';
 import { badConfig } from './errors';
+import { createHttpHandler } from './http-handler';
 import { Hub } from './hub';
 import { silentLogger, type Logger } from './logger';
 import { isOriginAllowed, normalizeOrigin } from './origin';
 import { createPasswordHasher, type ScryptParams } from './password';
+import { DEFAULT_STATIC_DIR } from './paths';
 import { checkRateLimitOptions, KeyedLimiter, TokenBucket, type RateLimitOptions } from './rate-limit';
 import { openSqliteStore } from './sqlite-store';
-import { createHttpHandler } from './static-files';
 import { SESSION_TTL_MS } from './tokens';
 import { ensureSelfSignedCertificate, type GeneratedCertificate, type TlsCredentials } from './tls';
 import { SERVER_VERSION } from './version';
@@ -95,8 +95,6 @@ export interface SignalServer {
   /** Live numbers, for tests and diagnostics. */
   stats(): { connections: number; online: number };
 }
-
-const DEFAULT_STATIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
 
 function positiveInt(name: string, value: number | undefined, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;

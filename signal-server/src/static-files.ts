@@ -1,36 +1,17 @@
 /**
- * Plain HTTP: `/healthz`, and the built web app (Vite's `web/dist`) with an `index.html`
- * fallback so client-side routes load. Paths are decoded, resolved and checked to stay inside
- * the static folder (also after following symlinks); `..` segments are refused outright.
+ * The built web app (Vite's `web/dist`), served by sirv: brotli or gzip files that the build
+ * wrote next to each asset go to browsers that accept them, ETags answer revalidation with 304.
+ * Around sirv, this file keeps the app's own rules: paths are decoded and checked to stay inside
+ * the folder (also after following symlinks), `..` segments and hidden files are refused, hashed
+ * assets are cached for good while everything else revalidates, and a path without a file
+ * extension that matches no file gets the app shell (`index.html`) so client-side routes load.
  */
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { PROTOCOL_VERSION } from '../../shared/limits';
+import sirv from 'sirv';
+import { SECURITY_HEADERS, send, sendText } from './http-responses';
 import type { Logger } from './logger';
-
-export const CSP = [
-  "default-src 'self'",
-  "connect-src 'self' ws: wss:",
-  "img-src 'self' blob: data:",
-  "style-src 'self' 'unsafe-inline'",
-  // libsodium instantiates WebAssembly.
-  "script-src 'self' 'wasm-unsafe-eval'",
-  // The service worker (/sw.js) and the web app manifest.
-  "worker-src 'self'",
-  "manifest-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'X-Content-Type-Options': 'nosniff',
-  'Content-Security-Policy': CSP,
-  'Referrer-Policy': 'no-referrer',
-  'X-Frame-Options': 'DENY',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-};
 
 const MIME: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -55,6 +36,7 @@ const MIME: Readonly<Record<string, string>> = {
   '.ttf': 'font/ttf',
 };
 
+/** Content type by file name (sirv's own table gives no charset for JavaScript and CSS). */
 export function mimeType(file: string): string {
   return MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
 }
@@ -69,32 +51,7 @@ const BUILD_MISSING_PAGE = `<!doctype html>
 </body></html>
 `;
 
-export interface HttpHandlerOptions {
-  staticDir: string;
-  version: string;
-  logger: Logger;
-  /** DER of the local CA behind a generated HTTPS certificate, offered at {@link CA_CERT_PATH}. */
-  caCertDer?: Buffer;
-}
-
-/** Where phones download the generated certificate's CA to trust it (HTTPS mode). */
-export const CA_CERT_PATH = '/peerchat-ca.crt';
-/** The web app manifest's share target; see web/src/pwa/share-store.ts. */
-export const SHARE_TARGET_PATH = '/share-target';
-
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
-function send(res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}, head = false): void {
-  const buf = Buffer.from(body, 'utf8');
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': String(buf.length), 'Cache-Control': 'no-cache', ...headers });
-  res.end(head ? undefined : buf);
-}
-
-function sendText(res: ServerResponse, status: number, text: string, head = false, headers: Record<string, string> = {}): void {
-  send(res, status, 'text/plain; charset=utf-8', `${text}\n`, headers, head);
-}
-
-/** Decoded path segments of a request target; null when malformed. */
+/** Decoded path of a request target (no query); null when malformed. */
 export function requestPath(url: string | undefined): string | null {
   if (!url || !url.startsWith('/')) return null;
   const raw = url.split(/[?#]/, 1)[0] as string;
@@ -108,10 +65,11 @@ export function requestPath(url: string | undefined): string | null {
   return decoded;
 }
 
+/** Cache rule for the file at `urlPath` (the file actually served, e.g. `/index.html` for a route). */
 function cacheControl(urlPath: string): string {
   // Vite puts content-hashed files under /assets: they never change under the same name.
-  if (urlPath.startsWith('/assets/')) return 'public, max-age=31536000, immutable';
-  // index.html, sw.js, the manifest, icons: always revalidate (ETag makes that cheap).
+  if (urlPath.startsWith('/assets/') && path.posix.basename(urlPath) !== 'index.html') return 'public, max-age=31536000, immutable';
+  // index.html, sw.js, the manifest, icons: always revalidate (the ETag makes that cheap).
   return 'no-cache';
 }
 
@@ -127,42 +85,52 @@ function isInside(root: string, p: string): boolean {
   return p === root || p.startsWith(root + path.sep);
 }
 
-export function createHttpHandler(opts: HttpHandlerOptions): Handler {
-  const root = path.resolve(opts.staticDir);
-  const health = JSON.stringify({ status: 'ok', version: opts.version, protocol: PROTOCOL_VERSION });
+/**
+ * The Accept-Encoding to hand sirv: `br` and `gzip` as the browser accepts them (matched as sirv
+ * matches them), each kept only when `file.br` / `file.gz` is a regular file (not a symlink) at
+ * least as new as `file`.
+ */
+async function freshEncodings(file: string, stat: fs.Stats, accept: string): Promise<string> {
+  const wanted: Array<[string, string]> = [];
+  if (/(br|brotli)/i.test(accept)) wanted.push(['br', '.br']);
+  if (accept.includes('gzip')) wanted.push(['gzip', '.gz']);
+  const fresh = await Promise.all(
+    wanted.map(async ([encoding, suffix]) => {
+      const copy = await fs.promises.lstat(file + suffix).catch(() => null);
+      return copy?.isFile() && copy.mtimeMs >= stat.mtimeMs ? encoding : null;
+    }),
+  );
+  return fresh.filter((e) => e !== null).join(', ');
+}
 
-  async function serveFile(req: IncomingMessage, res: ServerResponse, file: string, stat: fs.Stats, urlPath: string): Promise<void> {
-    const head = req.method === 'HEAD';
-    const etag = `W/"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
-    const headers: Record<string, string> = {
-      ...SECURITY_HEADERS,
-      'Content-Type': mimeType(file),
-      'Cache-Control': path.basename(file) === 'index.html' ? 'no-cache' : cacheControl(urlPath),
-      ETag: etag,
-      'Last-Modified': stat.mtime.toUTCString(),
-    };
-    if (req.headers['if-none-match'] === etag) {
-      res.writeHead(304, headers);
-      res.end();
-      return;
-    }
-    headers['Content-Length'] = String(stat.size);
-    if (head) {
-      res.writeHead(200, headers);
-      res.end();
-      return;
-    }
-    const stream = fs.createReadStream(file);
-    stream.on('error', (err) => {
-      opts.logger.warn({ err: err.message }, 'static file read failed');
-      if (!res.headersSent) sendText(res, 500, 'Internal error');
-      else res.destroy();
-    });
-    stream.once('open', () => res.writeHead(200, headers));
-    stream.pipe(res);
-  }
+/** A path as a request target again (for asking sirv for a different file than the URL names). */
+function toUrl(urlPath: string): string {
+  return urlPath.split('/').map(encodeURIComponent).join('/');
+}
 
-  async function serveStatic(req: IncomingMessage, res: ServerResponse): Promise<void> {
+export type StaticHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/**
+ * Serves GET and HEAD requests from `staticDir`; the caller routes everything else. This side
+ * decides which file answers (and refuses what must not be served); sirv sends it: encoding,
+ * ETag and 304, Content-Length, the stream.
+ */
+export function createStaticFiles(staticDir: string, logger: Logger): StaticHandler {
+  const root = path.resolve(staticDir);
+  const serve = sirv(root, {
+    // sirv's "dev" mode is its only way to look files up on every request instead of listing
+    // the folder once at start: a rebuild of web/dist while the server runs is served at once,
+    // never from a stale list. Its dev-mode Cache-Control is replaced by ours (set per file).
+    dev: true,
+    etag: true,
+    brotli: true,
+    gzip: true,
+    // No `/about` → `about.html` guessing: the file to send is decided here.
+    extensions: [],
+    setHeaders: (res, pathname) => res.setHeader('Content-Type', mimeType(pathname)),
+  });
+
+  return async (req, res) => {
     const head = req.method === 'HEAD';
     const urlPath = requestPath(req.url);
     if (urlPath === null) return sendText(res, 400, 'Bad request', head);
@@ -174,20 +142,21 @@ export function createHttpHandler(opts: HttpHandlerOptions): Handler {
     const rootStat = await statOrNull(root);
     if (!rootStat?.isDirectory()) return send(res, 503, 'text/html; charset=utf-8', BUILD_MISSING_PAGE, {}, head);
 
-    const target = path.resolve(root, '.' + urlPath);
-    if (!isInside(root, target)) return sendText(res, 403, 'Forbidden', head);
-
-    let stat = await statOrNull(target);
-    let file = target;
+    // Which file answers: the one named, a folder's index.html, or the app shell.
+    let servedPath = urlPath;
+    let file = path.resolve(root, '.' + urlPath);
+    if (!isInside(root, file)) return sendText(res, 403, 'Forbidden', head);
+    let stat = await statOrNull(file);
     if (stat?.isDirectory()) {
-      file = path.join(target, 'index.html');
+      servedPath = path.posix.join(urlPath, 'index.html');
+      file = path.join(file, 'index.html');
       stat = await statOrNull(file);
     }
     if (!stat?.isFile()) {
       // Something that looks like a file (has an extension) and is missing: a real 404.
       // Anything else is a client-side route: serve the app shell.
-      const last = segments[segments.length - 1] ?? '';
-      if (path.extname(last) !== '') return sendText(res, 404, 'Not found', head);
+      if (path.extname(segments[segments.length - 1] ?? '') !== '') return sendText(res, 404, 'Not found', head);
+      servedPath = '/index.html';
       file = path.join(root, 'index.html');
       stat = await statOrNull(file);
       if (!stat?.isFile()) return send(res, 503, 'text/html; charset=utf-8', BUILD_MISSING_PAGE, {}, head);
@@ -197,45 +166,25 @@ export function createHttpHandler(opts: HttpHandlerOptions): Handler {
     const [realRoot, realFile] = await Promise.all([fs.promises.realpath(root), fs.promises.realpath(file)]);
     if (!isInside(realRoot, realFile)) return sendText(res, 403, 'Forbidden', head);
 
-    await serveFile(req, res, file, stat, urlPath);
-  }
+    // sirv picks among the encodings the browser accepts; offer only copies made from this
+    // version of the file (a hand-edited or half-rebuilt web/dist must not serve stale code).
+    req.headers['accept-encoding'] = await freshEncodings(file, stat, req.headers['accept-encoding'] ?? '');
+    // sirv reads `bytes=-500` as the first 500 bytes and throws on a reversed range; the app's
+    // files are small and cached whole, so ranges are ignored (a full 200, as HTTP allows).
+    delete req.headers.range;
+    if (servedPath !== urlPath) req.url = toUrl(servedPath);
 
-  return (req, res) => {
-    const head = req.method === 'HEAD';
-    const urlPath = requestPath(req.url);
-    if (req.method === 'POST' && urlPath === SHARE_TARGET_PATH) {
-      // The service worker normally answers this. Reaching the server means it was not running
-      // (the app was never opened on this device, or not over HTTPS): let the app say so.
-      req.resume();
-      res.writeHead(303, { ...SECURITY_HEADERS, Location: '/?share=unavailable', 'Cache-Control': 'no-store', 'Content-Length': '0', Connection: 'close' });
-      res.end();
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return sendText(res, 405, 'Method not allowed', false, { Allow: 'GET, HEAD' });
-    }
-    if (urlPath === '/healthz') {
-      return send(res, 200, 'application/json; charset=utf-8', health, { 'Cache-Control': 'no-store' }, head);
-    }
-    if (urlPath === CA_CERT_PATH && opts.caCertDer) {
-      const der = opts.caCertDer;
-      res.writeHead(200, {
-        ...SECURITY_HEADERS,
-        'Content-Type': 'application/x-x509-ca-cert',
-        'Content-Disposition': 'attachment; filename="peerchat-ca.crt"',
-        'Content-Length': String(der.length),
-        'Cache-Control': 'no-cache',
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    res.setHeader('Vary', 'Accept-Encoding');
+    res.setHeader('Cache-Control', cacheControl(servedPath));
+    // A file that vanished between sirv's lookup and its read (a rebuild) must not take the
+    // process down: sirv pipes a read stream without listening for its errors.
+    res.once('pipe', (stream: fs.ReadStream) => {
+      stream.once('error', (err) => {
+        logger.warn({ err: err.message }, 'static file read failed');
+        res.destroy();
       });
-      res.end(head ? undefined : der);
-      return;
-    }
-    if (urlPath === '/ws') {
-      return sendText(res, 426, 'This address is for WebSocket connections.', head, { Upgrade: 'websocket', Connection: 'Upgrade' });
-    }
-    serveStatic(req, res).catch((err: unknown) => {
-      opts.logger.error({ err: (err as Error).message }, 'static handler failed');
-      if (!res.headersSent) sendText(res, 500, 'Internal error', head);
-      else res.destroy();
     });
+    serve(req, res, () => sendText(res, 404, 'Not found', head));
   };
 }

@@ -2,8 +2,8 @@
  * TEST-ONLY hooks that let an end-to-end test play a hostile or curious signalling server.
  * Off by default; nothing in main.ts or config.ts can turn them on, only a test that calls
  * createSignalServer({ testHooks }) in-process. They exist to prove that the browsers refuse
- * a server that lies (issue 3): rewritten DTLS fingerprints in relayed SDP, or a substituted
- * identity key in `lookup` answers. Never use them for anything else.
+ * a server that lies (test/e2e/e2ee.test.ts): rewritten DTLS fingerprints in relayed SDP, or a
+ * substituted identity key in `lookup` answers. Never use them for anything else.
  */
 import type { SignalData } from '../../shared/signal-protocol';
 

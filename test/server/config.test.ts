@@ -51,6 +51,18 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig(ARGV0, { LOG_LEVEL: 'loud' }), isBadConfig(/LOG_LEVEL must be one of/));
     assert.throws(() => loadConfig(ARGV0, { HOST: 'a b' }), isBadConfig(/HOST/));
   });
+  test('flags are parsed strictly: unknown flags, missing values and stray words are refused with a sentence', () => {
+    assert.throws(() => loadConfig([...ARGV0, '--prot', '9000'], {}), isBadConfig(/^Unknown option "--prot"\. Run with --help to see the options\.$/));
+    assert.throws(() => loadConfig([...ARGV0, '-x'], {}), isBadConfig(/^Unknown option "-x"\./));
+    // The value of an unknown --flag=value is not echoed (it could be a secret typed in the wrong place).
+    assert.throws(() => loadConfig([...ARGV0, '--tls-key=s3cret'], {}), (err: Error & { code?: string }) => err.code === 'BAD_CONFIG' && /^Unknown option "--tls-key"\./.test(err.message) && !err.message.includes('s3cret'));
+    assert.throws(() => loadConfig([...ARGV0, '9000'], {}), isBadConfig(/^Unexpected argument "9000": options start with --/));
+    assert.throws(() => loadConfig([...ARGV0, '--https', 'false'], {}), isBadConfig(/^Unexpected argument "false"/));
+    assert.throws(() => loadConfig([...ARGV0, '--help=yes'], {}), isBadConfig(/^Option --help takes no value\.$/));
+    assert.throws(() => loadConfig([...ARGV0, '--port', '--host', '::1'], {}), isBadConfig(/^Option --port needs a value\. For a value that starts with "-", write --port=<value>\.$/));
+    assert.equal(loadConfig([...ARGV0, '-h'], {}).help, true);
+    assert.equal(loadConfig([...ARGV0, '--port=1', '--port', '2'], {}).port, 2);
+  });
 });
 
 describe('createSignalServer option checks', () => {

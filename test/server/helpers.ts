@@ -2,6 +2,7 @@
  * Test helpers: a real signal server on port 0 with temporary folders, and a `ws` client wrapper
  * that parses every frame with the browser's own parser and lets a test await frames by type.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +30,39 @@ export function makeStaticDir(): string {
   fs.writeFileSync(path.join(dir, 'assets', 'style-abc123.css'), 'body{margin:0}');
   fs.writeFileSync(path.join(dir, 'assets', 'sodium-abc123.wasm'), Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
   return dir;
+}
+
+export interface NodeProcess {
+  child: ChildProcess;
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+  out(): string;
+  err(): string;
+}
+
+/** Runs `node <args>` (LOG_LEVEL=warn unless `env` says otherwise) and collects its output. */
+export function runNode(args: string[], env: Record<string, string | undefined> = {}): NodeProcess {
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, out: () => stdout, err: () => stderr };
+}
+
+/** Waits until the process has printed `text` on stdout (fails after 20 s or when it exits). */
+export async function waitForOutput(p: NodeProcess, text: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!p.out().includes(text)) {
+    if (p.child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`no "${text}" in the output; stdout: ${p.out()} stderr: ${p.err()}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 export interface TestServer extends SignalServer {

@@ -3,13 +3,17 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
+import { CSP } from '../../signal-server/src/http-responses';
 import { Client, startServer, tempDir, type TestServer } from './helpers';
 
 interface Res {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** The body's bytes as sent (still compressed when Content-Encoding says so). */
+  raw: Buffer;
 }
 
 function request(srv: TestServer, urlPath: string, opts: { method?: string; headers?: Record<string, string> } = {}): Promise<Res> {
@@ -19,7 +23,10 @@ function request(srv: TestServer, urlPath: string, opts: { method?: string; head
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => {
+          const raw = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: raw.toString('utf8'), raw });
+        });
       },
     );
     req.on('error', reject);
@@ -170,6 +177,99 @@ describe('HTTP', () => {
     assert.equal(hidden.status, 404);
     assert.ok(!hidden.body.includes('HIDDEN'));
     assert.equal((await rawStatus(srv, 'GET /%E0%A4%A HTTP/1.1')).status, 400);
+  });
+
+  test('precompressed .br and .gz files go to browsers that accept them, with Vary: Accept-Encoding', async () => {
+    const js = 'console.log("a bundle worth compressing");\n'.repeat(100);
+    const file = path.join(srv.staticDir, 'assets', 'bundle-def456.js');
+    fs.writeFileSync(file, js);
+    fs.writeFileSync(`${file}.br`, zlib.brotliCompressSync(js));
+    fs.writeFileSync(`${file}.gz`, zlib.gzipSync(js));
+    const shell = fs.readFileSync(path.join(srv.staticDir, 'index.html'));
+    fs.writeFileSync(path.join(srv.staticDir, 'index.html.br'), zlib.brotliCompressSync(shell));
+    const url = '/assets/bundle-def456.js';
+
+    const br = await request(srv, url, { headers: { 'Accept-Encoding': 'gzip, deflate, br, zstd' } });
+    assert.equal(br.status, 200);
+    assert.equal(br.headers['content-encoding'], 'br');
+    assert.equal(br.headers.vary, 'Accept-Encoding');
+    assert.equal(br.headers['content-type'], 'text/javascript; charset=utf-8');
+    assert.equal(br.headers['cache-control'], 'public, max-age=31536000, immutable');
+    assert.equal(br.headers['content-security-policy'], CSP);
+    assert.equal(br.headers['content-length'], String(fs.statSync(`${file}.br`).size));
+    assert.equal(zlib.brotliDecompressSync(br.raw).toString('utf8'), js);
+
+    const gz = await request(srv, url, { headers: { 'Accept-Encoding': 'gzip' } });
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.equal(gz.headers.vary, 'Accept-Encoding');
+    assert.equal(zlib.gunzipSync(gz.raw).toString('utf8'), js);
+
+    const plain = await request(srv, url);
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.equal(plain.headers.vary, 'Accept-Encoding');
+    assert.equal(plain.body, js);
+    // Each encoding is its own representation: its own ETag, and a 304 only for its own.
+    assert.notEqual(plain.headers.etag, br.headers.etag);
+    const again = await request(srv, url, { headers: { 'Accept-Encoding': 'br', 'If-None-Match': String(br.headers.etag) } });
+    assert.equal(again.status, 304);
+    assert.equal(again.headers.vary, 'Accept-Encoding');
+
+    const head = await request(srv, url, { method: 'HEAD', headers: { 'Accept-Encoding': 'br' } });
+    assert.equal(head.headers['content-encoding'], 'br');
+    assert.equal(head.headers['content-length'], br.headers['content-length']);
+    assert.equal(head.body, '');
+
+    // The app shell for a client-side route comes compressed too, as HTML that is never cached.
+    const route = await request(srv, '/chat/bob', { headers: { 'Accept-Encoding': 'br' } });
+    assert.equal(route.headers['content-encoding'], 'br');
+    assert.equal(route.headers['content-type'], 'text/html; charset=utf-8');
+    assert.equal(route.headers['cache-control'], 'no-cache');
+    assert.match(zlib.brotliDecompressSync(route.raw).toString('utf8'), /Peerchat test shell/);
+    // A file without precompressed versions is sent as it is.
+    const css = await request(srv, '/assets/style-abc123.css', { headers: { 'Accept-Encoding': 'br, gzip' } });
+    assert.equal(css.headers['content-encoding'], undefined);
+    assert.equal(css.body, 'body{margin:0}');
+  });
+
+  test('a compressed copy older than its file, or a symlink, is not sent: the file is', async () => {
+    const file = path.join(srv.staticDir, 'assets', 'edited-aaa111.js');
+    const before = 'console.log("first build");\n'.repeat(80);
+    fs.writeFileSync(file, before);
+    fs.writeFileSync(`${file}.br`, zlib.brotliCompressSync(before));
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(file, old, old);
+    fs.utimesSync(`${file}.br`, old, old);
+    const url = '/assets/edited-aaa111.js';
+    assert.equal((await request(srv, url, { headers: { 'Accept-Encoding': 'br' } })).headers['content-encoding'], 'br');
+
+    const after = 'console.log("edited by hand");\n'.repeat(80);
+    fs.writeFileSync(file, after);
+    const res = await request(srv, url, { headers: { 'Accept-Encoding': 'br' } });
+    assert.equal(res.headers['content-encoding'], undefined);
+    assert.equal(res.body, after);
+
+    fs.writeFileSync(path.join(outside, 'evil.gz'), zlib.gzipSync('alert("from outside")'));
+    fs.symlinkSync(path.join(outside, 'evil.gz'), `${file}.gz`);
+    const gz = await request(srv, url, { headers: { 'Accept-Encoding': 'gzip' } });
+    assert.equal(gz.headers['content-encoding'], undefined);
+    assert.equal(gz.body, after);
+  });
+
+  test('files the build writes while the server runs are served at once', async () => {
+    assert.equal((await request(srv, '/assets/later-789abc.js')).status, 404);
+    fs.writeFileSync(path.join(srv.staticDir, 'assets', 'later-789abc.js'), 'console.log("rebuilt");');
+    const later = await request(srv, '/assets/later-789abc.js');
+    assert.equal(later.status, 200);
+    assert.equal(later.body, 'console.log("rebuilt");');
+  });
+
+  test('Range headers are ignored: the whole file, and odd ranges cannot hurt the server', async () => {
+    for (const range of ['bytes=-5', 'bytes=9-2', 'bytes=0-3', 'bytes=999999-']) {
+      const res = await request(srv, '/assets/index-abc123.js', { headers: { Range: range } });
+      assert.equal(res.status, 200, range);
+      assert.equal(res.body, 'console.log("app");', range);
+    }
+    assert.equal((await request(srv, '/healthz')).status, 200);
   });
 
   test('GET /ws without an upgrade gets 426; upgrades elsewhere get 404', async () => {

@@ -1,26 +1,16 @@
 /** The CLI entry as a real child process: banner, graceful shutdown, clear start-up failures. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { tempDir } from './helpers';
+import { runNode, tempDir, waitForOutput } from './helpers';
 
 const MAIN = fileURLToPath(new URL('../../signal-server/src/main.ts', import.meta.url));
 
 function run(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, out: () => stdout, err: () => stderr };
+  return runNode(['--import', 'tsx', MAIN, ...args], env);
 }
 
 async function freePort(): Promise<number> {
@@ -36,11 +26,7 @@ test('prints where it runs, serves /healthz, and exits 0 on SIGTERM', async () =
   const port = await freePort();
   const p = run(['--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir]);
   try {
-    const deadline = Date.now() + 15_000;
-    while (!p.out().includes('Peerchat is running:')) {
-      assert.ok(Date.now() < deadline, `no banner; stderr: ${p.err()}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitForOutput(p, 'Peerchat is running:');
     assert.match(p.out(), new RegExp(`http://localhost:${port}`));
     const res = await fetch(`http://127.0.0.1:${port}/healthz`);
     assert.equal(((await res.json()) as { status: string }).status, 'ok');
@@ -79,11 +65,7 @@ test('--https generates a certificate into the data folder, prints https URLs an
   const port = await freePort();
   const p = run(['--https', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir]);
   try {
-    const deadline = Date.now() + 20_000;
-    while (!p.out().includes('fingerprint')) {
-      assert.ok(Date.now() < deadline, `no banner; stdout: ${p.out()} stderr: ${p.err()}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitForOutput(p, 'fingerprint');
     assert.match(p.out(), new RegExp(`Peerchat is running \\(HTTPS\\):\\n  https://localhost:${port}`));
     assert.match(p.out(), /HTTPS certificate: made by this computer/);
     const ca = fs.readFileSync(`${dataDir}/tls/ca-cert.pem`, 'utf8');
