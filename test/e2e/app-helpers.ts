@@ -8,7 +8,12 @@ import path from 'node:path';
 import { createSignalServer, type SignalServer, type SignalServerOptions } from '../../signal-server/src/server';
 import type { BrowserUser } from './browsers';
 
-export const STATIC_DIR = path.resolve('web/dist');
+/**
+ * The web app the e2e tests serve: the e2e-mode build (`npm run build:e2e`), which keeps the
+ * test-only diagnostics that web/src/test-hooks.ts drops from the production build. Override with
+ * PEERCHAT_STATIC_DIR.
+ */
+export const STATIC_DIR = path.resolve(process.env.PEERCHAT_STATIC_DIR ?? 'web/dist-e2e');
 export const PASSWORD = 'correct horse battery';
 
 export interface TestServer {
