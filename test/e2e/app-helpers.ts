@@ -1,14 +1,20 @@
 // Helpers for e2e tests of the real app: a real signal server on port 0 serving the built
-// web app, and small steps a person takes (register, open a conversation, send), expressed
-// through the harness's accessible-name lookups.
+// web app, and small steps a person takes (register, open a conversation, send) and what they
+// see (messages, contact rows), found by role and accessible name (test/e2e/page-queries.ts).
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createSignalServer, type SignalServer, type SignalServerOptions } from '../../signal-server/src/server';
-import type { BrowserUser } from './browsers';
+import type { BrowserUser, Step } from './browsers';
+import { escapeRe, inPage, pattern, waitInPage } from './page-queries';
 
-export const STATIC_DIR = path.resolve('web/dist');
+/**
+ * The web app the e2e tests serve: the e2e-mode build (`npm run build:e2e`), which keeps the
+ * test-only diagnostics that web/src/test-hooks.ts drops from the production build. Override with
+ * PEERCHAT_STATIC_DIR.
+ */
+export const STATIC_DIR = path.resolve(process.env.PEERCHAT_STATIC_DIR ?? 'web/dist-e2e');
 export const PASSWORD = 'correct horse battery';
 
 export interface TestServer {
@@ -76,35 +82,29 @@ export async function login(user: BrowserUser, username: string): Promise<void> 
   await user.waitForText(signedInAs(username), 15_000);
 }
 
-/** Waits until the open conversation's secure session is up (status `data-link="ready"`). */
+/** The status line under the conversation's name while the secure session is up. */
+export const LINK_READY_TEXT = 'Connected directly · end-to-end encrypted';
+
+/** Waits until the open conversation says its secure session is up (its status line). */
 export async function waitLinkReady(user: BrowserUser, timeoutMs = 20_000): Promise<void> {
-  await user.waitFor(
-    () => document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation')?.shadowRoot?.querySelector('[data-link]')?.getAttribute('data-link') === 'ready',
-    undefined,
-    timeoutMs,
-  );
+  await waitInPage(user, (q, text) => q.queryAll([{ role: 'status', text }]).length > 0, LINK_READY_TEXT, timeoutMs, 'the secure session');
+}
+
+/** The row of `peer` in the contact list: a button named "<peer>, online|offline[, N unread]". */
+function contactRow(peer: string): Step[] {
+  return [{ role: 'list', name: 'Contacts' }, { role: 'button', name: pattern(new RegExp(`^${escapeRe(peer)}, (online|offline)`, 'i')) }];
 }
 
 /**
  * Opens the conversation with `peer` from the contact list, whatever its status or unread
- * count. The row's accessible name changes as presence arrives, so read it and click it
- * again until the conversation heading shows.
+ * count: clicks the row until the conversation heading shows (the row is re-rendered as presence
+ * arrives).
  */
 export async function openConversation(user: BrowserUser, peer: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const label = await user.waitFor(
-      (p: string) => {
-        const app = document.querySelector('pc-app')?.shadowRoot;
-        const list = app?.querySelector('pc-contact-list')?.shadowRoot;
-        const btn = list?.querySelector(`button[data-contact="${p.toLowerCase()}"]`);
-        return btn?.getAttribute('aria-label') ?? null;
-      },
-      peer,
-      Math.max(1000, deadline - Date.now()),
-    );
     try {
-      await user.click(label as string, { timeoutMs: 2000 });
+      await user.clickWhere(contactRow(peer), { timeoutMs: Math.max(1000, Math.min(5000, deadline - Date.now())) });
       await user.waitForRole('heading', peer, { timeoutMs: 3000 });
       return;
     } catch (err) {
@@ -121,49 +121,63 @@ export async function send(user: BrowserUser, text: string): Promise<void> {
 export interface ShownMessage {
   text: string;
   outgoing: boolean;
+  /** 'waiting' | 'sent' | 'delivered' (what an outgoing message says), 'received' (incoming). */
   state: string;
+  /** "You", or the sender's name. */
   from: string;
 }
 
-/** The messages the open conversation shows, top to bottom. */
-export function shownMessages(user: BrowserUser): Promise<ShownMessage[]> {
-  return user.evaluate(() => {
-    const app = document.querySelector('pc-app')?.shadowRoot;
-    const conv = app?.querySelector('pc-conversation')?.shadowRoot;
-    const list = conv?.querySelector('pc-message-list')?.shadowRoot;
-    const items = Array.from(list?.querySelectorAll('li.msg') ?? []);
-    return items.map((li) => ({
-      text: li.querySelector('.text')?.textContent ?? '',
-      outgoing: li.classList.contains('out'),
-      state: li.getAttribute('data-state') ?? '',
-      from: li.querySelector('.from')?.textContent ?? '',
-    }));
-  });
+/** The items of the open conversation's message list, each as its lines: sender, text (or file card), time · state. */
+function shownItems(user: BrowserUser): Promise<string[][]> {
+  return inPage(user, (q) =>
+    q
+      .queryAll([{ role: 'list', name: { re: '^Messages with ' } }, { role: 'listitem' }])
+      .map((li) => Array.from(li.children, (part) => q.composedText(part))),
+  );
+}
+
+function toMessage(parts: string[]): ShownMessage {
+  const from = parts[0] ?? '';
+  const outgoing = from === 'You';
+  const said = (parts[2] ?? '').split('·')[1]?.trim().toLowerCase() ?? '';
+  return { from, text: parts[1] ?? '', outgoing, state: outgoing ? said : 'received' };
+}
+
+/**
+ * The messages the open conversation shows, top to bottom (day separators left out). A file's
+ * item shows a card instead of a text: see shownCards in test/e2e/file-helpers.ts.
+ */
+export async function shownMessages(user: BrowserUser): Promise<ShownMessage[]> {
+  return (await shownItems(user)).filter((parts) => parts.length >= 3).map(toMessage);
 }
 
 /** Waits until the open conversation shows a message with this text in this state. */
 export async function waitForMessage(user: BrowserUser, text: string, state?: string, timeoutMs = 15_000): Promise<void> {
-  await user.waitFor(
-    (arg: { text: string; state: string | null }) => {
-      const app = document.querySelector('pc-app')?.shadowRoot;
-      const conv = app?.querySelector('pc-conversation')?.shadowRoot;
-      const list = conv?.querySelector('pc-message-list')?.shadowRoot;
-      return Array.from(list?.querySelectorAll('li.msg') ?? []).some(
-        (li) => li.querySelector('.text')?.textContent === arg.text && (arg.state === null || li.getAttribute('data-state') === arg.state),
-      );
-    },
-    { text, state: state ?? null },
-    timeoutMs,
-  );
+  const deadline = Date.now() + timeoutMs;
+  let last: ShownMessage[] = [];
+  for (;;) {
+    try {
+      last = await shownMessages(user);
+      if (last.some((m) => m.text === text && (state === undefined || m.state === state))) return;
+    } catch {
+      // a reload in progress: try again
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${user.name}: no message ${JSON.stringify(text)}${state ? ` (${state})` : ''} after ${timeoutMs} ms; shown: ${JSON.stringify(last.slice(-5))}`);
+    }
+    await new Promise((r) => setTimeout(r, 100)); // poll interval
+  }
 }
 
-/** The accessible label of a contact row, e.g. "bob, online, 2 unread". */
-export function contactLabel(user: BrowserUser, peer: string): Promise<string | null> {
-  return user.evaluate((p: string) => {
-    const app = document.querySelector('pc-app')?.shadowRoot;
-    const list = app?.querySelector('pc-contact-list')?.shadowRoot;
-    return list?.querySelector(`button[data-contact="${p.toLowerCase()}"]`)?.getAttribute('aria-label') ?? null;
-  }, peer);
+/** The accessible name of a contact row, e.g. "bob, online, 2 unread". */
+export async function contactLabel(user: BrowserUser, peer: string): Promise<string | null> {
+  const names = await inPage(user, (q, steps) => q.queryAll(steps).map((el) => q.nameOf(el)), contactRow(peer));
+  return names[0] ?? null;
+}
+
+/** Waits until a contact row has exactly this accessible name, e.g. "alice, online, 2 unread". */
+export async function waitContactLabel(user: BrowserUser, label: string, timeoutMs = 15_000): Promise<void> {
+  await waitInPage(user, (q, steps) => q.queryAll(steps).length === 1, [{ role: 'list', name: 'Contacts' }, { role: 'button', name: label }], timeoutMs, `contact row ${JSON.stringify(label)}`);
 }
 
 /**

@@ -1,12 +1,13 @@
 // The walking skeleton, end to end: two SEPARATE Chromium processes, the real signal server,
 // real WebRTC data channels and real IndexedDB. Tests run in order and share the two users.
 //
-// Run: npm run build && node test/e2e/run-in-netns.mjs node --import tsx --test test/e2e/chat.test.ts
+// Run: npm run build:e2e && node test/e2e/run-in-netns.mjs node --import tsx --test test/e2e/chat.test.ts
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
-import { contactLabel, login, openConversation, register, send, shownMessages, startTestServer, waitForMessage, PASSWORD, stepTracker, type TestServer } from './app-helpers';
+import { contactLabel, login, openConversation, register, send, shownMessages, startTestServer, waitContactLabel, waitForMessage, PASSWORD, stepTracker, type TestServer } from './app-helpers';
+import { inPage, waitInPage } from './page-queries';
 
 describe('chat between two Chromium browsers', { timeout: 240_000 }, () => {
   let srv: TestServer;
@@ -73,15 +74,7 @@ describe('chat between two Chromium browsers', { timeout: 240_000 }, () => {
     await waitForMessage(alice, 'Hello Bob!', 'delivered');
     await waitForMessage(alice, 'Second line\nwith a newline', 'delivered');
     await bob.waitForRole('button', 'bob, online', { hidden: true }); // sanity: bob never lists himself
-    await bob.waitFor(
-      async () => {
-        const app = document.querySelector('pc-app')?.shadowRoot;
-        const btn = app?.querySelector('pc-contact-list')?.shadowRoot?.querySelector('button[data-contact="alice"]');
-        return btn?.getAttribute('aria-label') === 'alice, online, 2 unread';
-      },
-      undefined,
-      15_000,
-    );
+    await waitContactLabel(bob, 'alice, online, 2 unread');
     assert.equal(await contactLabel(bob, 'alice'), 'alice, online, 2 unread');
 
     await openConversation(bob, 'alice');
@@ -100,10 +93,10 @@ describe('chat between two Chromium browsers', { timeout: 240_000 }, () => {
         ['You', 'Hi Alice'],
       ],
     );
-    const times = await bob.evaluate(() => {
-      const list = document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation')?.shadowRoot?.querySelector('pc-message-list')?.shadowRoot;
-      return Array.from(list?.querySelectorAll('li.msg time') ?? []).map((t) => t.getAttribute('datetime'));
-    });
+    // Each message's time, as its <time datetime> says it to software (the text is hh:mm).
+    const times = await inPage(bob, (q) =>
+      q.queryAll([{ role: 'list', name: 'Messages with alice' }, { role: 'listitem' }]).flatMap((li) => q.attributeValues(li, 'datetime')),
+    );
     assert.equal(times.length, 3);
     for (const t of times) assert.ok(t && Math.abs(Date.parse(t) - Date.now()) < 5 * 60_000, `bad time ${t}`);
   });
@@ -193,16 +186,23 @@ describe('chat between two Chromium browsers', { timeout: 240_000 }, () => {
     assert.equal(first.length, 50, 'the newest page only');
     assert.equal(first.at(-1)?.text, 'Back again');
     // Scroll to the top until the oldest message is there.
-    await bob.waitFor(
-      () => {
-        const list = document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation')?.shadowRoot?.querySelector('pc-message-list');
-        if (!list) return false;
-        list.scrollTop = 0;
-        list.dispatchEvent(new Event('scroll'));
-        return Array.from(list.shadowRoot?.querySelectorAll('li.msg .text') ?? []).some((t) => t.textContent === 'old message 0');
+    await waitInPage(
+      bob,
+      (q) => {
+        const list = q.queryOne([{ role: 'list', name: 'Messages with alice' }]);
+        // What a person scrolls: the nearest scrolling box around the messages.
+        let box: Element | null = list;
+        while (box && !(box.scrollHeight > box.clientHeight && /auto|scroll/.test(getComputedStyle(box).overflowY))) {
+          box = box.parentElement ?? ((box.getRootNode() as ShadowRoot).host ?? null);
+        }
+        if (!list || !box) return false;
+        box.scrollTop = 0;
+        box.dispatchEvent(new Event('scroll'));
+        return q.queryAll([{ role: 'listitem' }], list).some((li) => q.composedText(li.children[1] ?? li) === 'old message 0');
       },
       undefined,
       20_000,
+      'the oldest message after scrolling up',
     );
     const all = await shownMessages(bob);
     assert.equal(all.length, 130 + 7);
@@ -214,9 +214,8 @@ describe('chat between two Chromium browsers', { timeout: 240_000 }, () => {
     await openConversation(alice, 'bob');
     // In one go in the page, before the first send is stored: Enter, Enter again, then typing on.
     await alice.fill('Message', 'Only once please');
-    await alice.evaluate(() => {
-      const composer = document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation')?.shadowRoot?.querySelector('pc-composer');
-      const box = composer?.shadowRoot?.querySelector('textarea');
+    await inPage(alice, (q) => {
+      const box = q.queryOne([{ label: 'Message' }]) as HTMLTextAreaElement | null;
       if (!box) throw new Error('no message box');
       const enter = () => box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true, cancelable: true }));
       enter();
@@ -225,13 +224,7 @@ describe('chat between two Chromium browsers', { timeout: 240_000 }, () => {
       box.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
     });
     await waitForMessage(alice, 'Only once please', 'delivered');
-    await alice.waitFor(
-      () =>
-        document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation')?.shadowRoot?.querySelector('pc-composer')?.shadowRoot?.querySelector('textarea')
-          ?.value === ' and the next one',
-      undefined,
-      10_000,
-    );
+    await waitInPage(alice, (q) => (q.queryOne([{ label: 'Message' }]) as HTMLTextAreaElement | null)?.value === ' and the next one', undefined, 10_000, 'the rest of the typing in the box');
     assert.equal((await shownMessages(alice)).filter((m) => m.text === 'Only once please').length, 1, 'sent once');
     await waitForMessage(bob, 'Only once please', 'received');
     assert.equal((await shownMessages(bob)).filter((m) => m.text === 'Only once please').length, 1, 'received once');

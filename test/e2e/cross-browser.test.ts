@@ -1,7 +1,7 @@
 // Chromium and Firefox chat both ways through the real app: nothing in Peerchat may be
 // Chromium-only. Firefox is driven with puppeteer-core over WebDriver BiDi.
 //
-// Run: npm run build && node test/e2e/run-in-netns.mjs node --import tsx --test test/e2e/cross-browser.test.ts
+// Run: npm run build:e2e && node test/e2e/run-in-netns.mjs node --import tsx --test test/e2e/cross-browser.test.ts
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

@@ -1,4 +1,4 @@
-// End-to-end encryption (issue 3), in real browsers against the real server:
+// End-to-end encryption, in real browsers against the real server:
 // - honest server: two Chromiums chat over a verified session and show the same safety number;
 //   the verified mark; a privacy canary that must not reach the server's disk, logs or frames;
 //   a key change after pinning (a new browser for the same account) warns and holds sending.
@@ -6,7 +6,7 @@
 //   and a substituted identity key in `lookup` answers. The browsers refuse the session, show
 //   the secure-session error, and deliver nothing.
 //
-// Run: npm run build && node test/e2e/run-in-netns.mjs node --import tsx --test --test-reporter=spec test/e2e/e2ee.test.ts
+// Run: npm run build:e2e && node test/e2e/run-in-netns.mjs node --import tsx --test --test-reporter=spec test/e2e/e2ee.test.ts
 // Screenshots go to /tmp/shots-e2ee/.
 
 import assert from 'node:assert/strict';
@@ -21,6 +21,7 @@ import { createLogger } from '../../signal-server/src/logger';
 import type { TestHooks } from '../../signal-server/src/test-hooks';
 import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
 import { login, openConversation, register, send, shownMessages, startTestServer, waitForMessage, stepTracker, type TestServer } from './app-helpers';
+import { inPage, waitInPage } from './page-queries';
 
 const SHOTS = '/tmp/shots-e2ee';
 mkdirSync(SHOTS, { recursive: true });
@@ -41,15 +42,15 @@ function filesUnder(dir: string): Array<{ file: string; bytes: Buffer }> {
 async function shownSafetyNumber(user: BrowserUser, peer: string): Promise<string> {
   await user.click('Verify');
   await user.waitForRole('dialog', `Verify ${peer}`);
-  const text = await user.waitFor(
-    () => {
-      const conv = document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation')?.shadowRoot;
-      const dialog = conv?.querySelector('pc-verify-dialog')?.shadowRoot?.querySelector('dialog');
-      const t = (dialog as HTMLElement | null | undefined)?.innerText ?? '';
+  const text = await waitInPage(
+    user,
+    (q, name) => {
+      const t = q.queryAll([{ role: 'dialog', name }, { role: 'group', name: 'Safety number' }]).map((el) => q.renderedText(el)).join(' ');
       return /(\d{5}\s+){11}\d{5}/.test(t) ? t : null;
     },
-    undefined,
+    `Verify ${peer}`,
     10_000,
+    'the safety number',
   );
   const m = /(\d{5}\s+){11}\d{5}/.exec(text ?? '');
   assert.ok(m);
@@ -61,12 +62,12 @@ async function closeDialog(user: BrowserUser, peer: string): Promise<void> {
   await user.waitForRole('dialog', `Verify ${peer}`, { hidden: true });
 }
 
-/** What the conversation's security banner says (data-security), or null. */
-function bannerKind(user: BrowserUser): Promise<string | null> {
-  return user.evaluate(() => {
-    const conv = document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation')?.shadowRoot;
-    return conv?.querySelector('pc-security-banner')?.shadowRoot?.querySelector('[data-security]')?.getAttribute('data-security') ?? null;
-  });
+/** Which security warning the open conversation shows (an alert), or null. */
+async function bannerKind(user: BrowserUser): Promise<'key-changed' | 'session-failed' | null> {
+  const alerts = await inPage(user, (q) => q.queryAll([{ role: 'alert' }]).map((el) => q.renderedText(el)));
+  if (alerts.some((t) => /security key has changed/.test(t))) return 'key-changed';
+  if (alerts.some((t) => /Could not set up a secure session/.test(t))) return 'session-failed';
+  return null;
 }
 
 /** All message texts stored in a user's history database on this origin (whatever is on screen). */
@@ -87,8 +88,6 @@ function storedTexts(user: BrowserUser, username: string): Promise<string[]> {
     return all.map((m) => m.text);
   }, `peerchat-${username}`);
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('end-to-end encryption in the browser', { timeout: 420_000 }, () => {
   let alice: BrowserUser;
@@ -147,12 +146,11 @@ describe('end-to-end encryption in the browser', { timeout: 420_000 }, () => {
       if (bob.raw.kind === 'chromium') await bob.raw.page.emulateMedia({ colorScheme: 'light' });
       await closeDialog(bob, 'alice');
       // Esc closed it and focus went back to the Verify button.
-      const focused = await bob.evaluate(() => {
-        let el: Element | null = document.activeElement;
-        while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
-        return el?.textContent?.trim() ?? null;
+      const focused = await inPage(bob, (q) => {
+        const el = q.focused();
+        return el ? { role: q.roleOf(el), name: q.nameOf(el) } : null;
       });
-      assert.equal(focused, 'Verify');
+      assert.deepEqual(focused, { role: 'button', name: 'Verify' });
     });
 
     step('"Mark as verified" shows a Verified mark in the conversation header', async () => {
@@ -220,8 +218,10 @@ describe('end-to-end encryption in the browser', { timeout: 420_000 }, () => {
       await alice.waitForText('bob’s security key has changed.', 20_000);
       assert.equal(await bannerKind(alice), 'key-changed');
       await alice.waitForNoText('✓ Verified');
-      await sleep(4000);
+      // The refused session is final until the person decides (no redial after a key change):
+      // the message waits, and bob never got it.
       await waitForMessage(alice, 'Sent after the key change', 'waiting');
+      await alice.waitForRole('button', 'Accept new key');
       assert.equal((await storedTexts(bob, 'bob')).includes('Sent after the key change'), false, 'held back');
       await alice.screenshot(`${SHOTS}/key-change-warning.png`);
       // Comparing first shows the number for the new key.
@@ -325,7 +325,9 @@ describe('end-to-end encryption in the browser', { timeout: 420_000 }, () => {
       await alice.waitForText('Could not set up a secure session with frank.', 30_000);
       await bob.waitForText('Could not set up a secure session with erin.', 30_000);
       await waitForMessage(alice, 'must never arrive (identity)', 'waiting');
-      await sleep(3000);
+      // Both sides refused the handshake (a final state, offered again only by Retry).
+      await alice.waitForRole('button', 'Retry');
+      await bob.waitForRole('button', 'Retry');
       assert.deepEqual(await storedTexts(bob, 'frank'), []);
       assert.deepEqual(await shownMessages(bob), []);
       // The substituted key was pinned as a first contact: no key-change warning, a hard refusal.

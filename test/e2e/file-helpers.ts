@@ -11,6 +11,7 @@ import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
 import { openConversation, register, startTestServer, waitLinkReady, type TestServer } from './app-helpers';
+import { inPage } from './page-queries';
 
 export interface FilePair {
   srv: TestServer;
@@ -115,44 +116,92 @@ export function pngFile(path: string, w: number, h: number): string {
 }
 
 export interface ShownCard {
+  /** The transfer's id (the card's data-file-id): not shown, but the key of its bytes in OPFS. */
   id: string;
+  /** The file name, the card's first line. */
   name: string;
+  /**
+   * What the card shows, as a state: 'offered' (Accept/Decline, or "Waiting for … to accept"),
+   * 'running' (a progress bar), 'done' ("Verified ✓"), 'cancelled', 'declined', 'failed' (an
+   * alert), '' (still loading).
+   */
   state: string;
+  /** In a message sent by "You". */
   outgoing: boolean;
-  /** aria-valuenow of the progress bar, or null. */
+  /** The progress bar's value (aria-valuenow), or null. */
   pct: number | null;
+  /** The card's rendered text, whitespace collapsed. */
   text: string;
-  /** Full hash from the verified line's title. */
+  /** Full hash, from the tooltip of the "BLAKE2b …" line. */
   hash: string | null;
-  /** naturalWidth of the full image, or null when none is shown. */
+  /** naturalWidth of the image named like the file, or null when none is shown (or not loaded). */
   imageWidth: number | null;
 }
 
+interface CardSeen {
+  from: string;
+  lines: string[];
+  text: string;
+  buttons: string[];
+  progress: number | null | undefined;
+  statuses: string[];
+  alerts: number;
+  ids: string[];
+  titles: Array<{ text: string; title: string }>;
+  images: Array<{ name: string; width: number | null }>;
+}
+
+function cardState(c: CardSeen): string {
+  if (c.alerts > 0) return 'failed';
+  if (c.statuses.some((t) => t.startsWith('Cancelled by'))) return 'cancelled';
+  if (c.statuses.some((t) => t.startsWith('Declined'))) return 'declined';
+  if (c.progress !== undefined) return 'running';
+  if (/Verified ✓/.test(c.text)) return 'done';
+  if (c.buttons.includes('Accept') || /Waiting for .+ to accept/.test(c.text)) return 'offered';
+  return '';
+}
+
 /** The file cards of the open conversation, top to bottom. */
-export function shownCards(user: BrowserUser): Promise<ShownCard[]> {
-  return user.evaluate(() => {
-    const app = document.querySelector('pc-app')?.shadowRoot;
-    const conv = app?.querySelector('pc-conversation')?.shadowRoot;
-    const list = conv?.querySelector('pc-message-list')?.shadowRoot;
-    return Array.from(list?.querySelectorAll('li.msg') ?? []).flatMap((li) => {
-      const root = li.querySelector('pc-file-card')?.shadowRoot;
-      const card = root?.querySelector('.card');
-      if (!root || !card) return [];
-      const bar = root.querySelector('[role=progressbar]');
-      const img = root.querySelector('img.full') as HTMLImageElement | null;
+export async function shownCards(user: BrowserUser): Promise<ShownCard[]> {
+  const seen = await inPage(user, (q) =>
+    q.queryAll([{ role: 'list', name: { re: '^Messages with ' } }, { role: 'listitem' }]).flatMap((li): CardSeen[] => {
+      const ids = q.attributeValues(li, 'data-file-id');
+      if (ids.length === 0) return [];
+      const card = li.children[1] ?? li;
+      const lines = q.renderedText(card).split('\n');
+      const bars = q.queryAll([{ role: 'progressbar' }], li);
+      const titled = q.queryAll([{ text: 'BLAKE2b' }], card).filter((el) => el.hasAttribute('title'));
       return [
         {
-          id: card.getAttribute('data-file-id') ?? '',
-          name: root.querySelector('.name')?.textContent ?? '',
-          state: card.getAttribute('data-state') ?? '',
-          outgoing: li.classList.contains('out'),
-          pct: bar?.hasAttribute('aria-valuenow') ? Number(bar.getAttribute('aria-valuenow')) : null,
-          text: (card.textContent ?? '').replace(/\s+/g, ' '),
-          hash: root.querySelector('.verified code')?.getAttribute('title') ?? null,
-          imageWidth: img && img.complete ? img.naturalWidth : null,
+          from: q.composedText(li.children[0] ?? li),
+          lines,
+          text: lines.join(' ').replace(/\s+/g, ' '),
+          buttons: q.queryAll([{ role: 'button' }], li).map((b) => q.nameOf(b)),
+          progress: bars[0] ? q.describe(bars[0]).value : undefined,
+          statuses: q.queryAll([{ role: 'status' }], li).map((el) => q.renderedText(el)),
+          alerts: q.queryAll([{ role: 'alert' }], li).length,
+          ids,
+          titles: titled.map((el) => ({ text: q.renderedText(el), title: el.getAttribute('title') ?? '' })),
+          images: q.queryAll([{ role: 'img' }], li).map((img) => ({
+            name: q.nameOf(img),
+            width: (img as HTMLImageElement).complete ? (img as HTMLImageElement).naturalWidth : null,
+          })),
         },
       ];
-    });
+    }),
+  );
+  return seen.map((c) => {
+    const name = c.lines[0] ?? '';
+    return {
+      id: c.ids[0] ?? '',
+      name,
+      state: cardState(c),
+      outgoing: c.from === 'You',
+      pct: c.progress ?? null,
+      text: c.text,
+      hash: c.titles.find((t) => t.text.startsWith('BLAKE2b'))?.title || null,
+      imageWidth: c.images.find((i) => i.name === name)?.width ?? null,
+    };
   });
 }
 
@@ -164,31 +213,13 @@ export async function waitForCard(user: BrowserUser, name: string, pred: (c: Sho
     last = (await shownCards(user)).find((c) => c.name === name);
     if (last && pred(last)) return last;
     if (Date.now() > deadline) throw new Error(`${user.name}: card ${name} ${what}: last seen ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 100)); // poll interval
   }
 }
 
-/** Clicks the button with this text inside the card named `name`. */
+/** Clicks the button named `button` (Accept, Decline, Cancel, Save) of the card of file `name`: the button is described by the file's name. */
 export async function clickInCard(user: BrowserUser, name: string, button: string): Promise<void> {
-  const ok = await user.evaluate(
-    (a: { name: string; button: string }) => {
-      const app = document.querySelector('pc-app')?.shadowRoot;
-      const conv = app?.querySelector('pc-conversation')?.shadowRoot;
-      const list = conv?.querySelector('pc-message-list')?.shadowRoot;
-      for (const el of Array.from(list?.querySelectorAll('pc-file-card') ?? [])) {
-        const root = el.shadowRoot;
-        if (root?.querySelector('.name')?.textContent !== a.name) continue;
-        const btn = Array.from(root.querySelectorAll('button')).find((b) => b.textContent?.trim() === a.button);
-        if (btn) {
-          btn.click();
-          return true;
-        }
-      }
-      return false;
-    },
-    { name, button },
-  );
-  if (!ok) throw new Error(`${user.name}: no "${button}" in card ${name}`);
+  await user.clickWhere([{ role: 'button', name: button, description: name }]);
 }
 
 /** Whether the receiver still has a file for this id in OPFS. */

@@ -1,11 +1,11 @@
-// Issue 4, edge sizes and names through the real transfer path: an empty file (no chunks at all),
+// Edge sizes and names through the real transfer path: an empty file (no chunks at all),
 // a file one byte over a chunk (the last chunk holds 1 byte), and a name with spaces, accents and
 // markup (cleaned of the characters Windows forbids, and shown as text). Two SEPARATE Chromium processes,
 // the real signal server, real data channels and OPFS; each must end "Verified" on both sides
 // with the file's b2sum, and the receiver's OPFS bytes must hash to it.
 //
 // Screenshots of both conversations at the end: test-results/e2e/files-edge-{alice,bob}.png.
-// Run: npm run build && node test/e2e/run-in-netns.mjs node --import tsx --test --test-reporter=spec test/e2e/files-edge.test.ts
+// Run: npm run build:e2e && node test/e2e/run-in-netns.mjs node --import tsx --test --test-reporter=spec test/e2e/files-edge.test.ts
 
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';

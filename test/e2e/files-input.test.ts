@@ -1,7 +1,8 @@
-// Issue 4, the ways into a transfer: "send one or several files or images to a contact from the
-// conversation: a file button, drag and drop onto the conversation, paste an image". Two SEPARATE
-// Chromium processes (alice 1280 wide, bob 360 wide), the real signal server, real data channels.
-// Tests run in order and share the users.
+// The ways into a transfer: one or several files or images sent to a contact from the
+// conversation with the file button, by drag and drop onto the conversation, or by pasting an
+// image. Two SEPARATE Chromium processes (alice 1280 wide, bob 360 wide), the real signal server,
+// real data channels. Tests run in order and share the users. What the drags and pastes read in
+// the page is in test/e2e/drag-drop-helpers.ts.
 //
 // The drags are real browser drags: DevTools' Input.dispatchDragEvent with files from disk, as
 // when files are dragged in from the desktop, so the page gets the browser's own (trusted)
@@ -13,7 +14,7 @@
 // "image.png" as for a screenshot. A second paste is a dispatched ClipboardEvent carrying a named
 // File (as when a file is copied in a file manager), whose exact bytes the test knows.
 //
-// Run: npm run build && node test/e2e/run-in-netns.mjs node --import tsx --test --test-reporter=spec test/e2e/files-input.test.ts
+// Run: npm run build:e2e && node test/e2e/run-in-netns.mjs node --import tsx --test --test-reporter=spec test/e2e/files-input.test.ts
 // The screenshot taken while dragging goes to test-results/e2e/files-input-drop-hint.png.
 
 import assert from 'node:assert/strict';
@@ -21,8 +22,10 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CDPSession, Page } from 'playwright-core';
+import { drag, dropZone, pointOf, record, recorded, waitSeen, waitZone, HINT } from './drag-drop-helpers';
 import { closeAllBrowsers, DIAGNOSTICS_DIR, type BrowserUser } from './browsers';
 import { send, waitForMessage, stepTracker, type TestServer } from './app-helpers';
+import { inPage, waitInPage } from './page-queries';
 import { b2sum256, clickInCard, pngFile, randomFile, shownCards, startFilePair, waitForCard, type FilePair, type ShownCard } from './file-helpers';
 
 const PASTED_NAME = /^pasted-\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d\.png$/;
@@ -30,140 +33,6 @@ const PASTED_NAME = /^pasted-\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d\.png$/;
 function pageOf(user: BrowserUser): Page {
   if (user.raw.kind !== 'chromium') throw new Error('Chromium only');
   return user.raw.page;
-}
-
-type Spot = 'list' | 'box' | 'contacts';
-
-/** A point inside part of the window, in viewport CSS px (`dy` moves it a little, for a second update). */
-function pointOf(user: BrowserUser, spot: Spot, dy = 0): Promise<{ x: number; y: number }> {
-  return user.evaluate(
-    (a: { spot: Spot; dy: number }) => {
-      const app = document.querySelector('pc-app')?.shadowRoot;
-      const conv = app?.querySelector('pc-conversation')?.shadowRoot;
-      const el =
-        a.spot === 'list'
-          ? conv?.querySelector('pc-message-list')
-          : a.spot === 'box'
-            ? conv?.querySelector('pc-composer')?.shadowRoot?.querySelector('textarea')
-            : app?.querySelector('pc-contact-list');
-      if (!el) throw new Error(`nothing at ${a.spot}`);
-      const r = el.getBoundingClientRect();
-      // The list's upper third: its centre is where the drop hint sits.
-      const y = a.spot === 'list' ? r.top + r.height / 3 : r.top + r.height / 2;
-      return { x: Math.round(r.left + r.width / 2), y: Math.round(y) + a.dy };
-    },
-    { spot, dy },
-  );
-}
-
-interface Seen {
-  type: string;
-  trusted: boolean;
-  /** defaultPrevented once the app's handlers ran (recorded on window, bubbling). */
-  prevented: boolean;
-  /** The innermost target (composedPath()[0]). */
-  target: string;
-  names: string[];
-  types: string[];
-}
-
-/**
- * Records, in the page, the drag and paste events as they leave the app (a bubbling listener on
- * window runs after the conversation's own), and every change of the conversation's drop-zone
- * state (its `dragging` attribute). Starts a fresh record on each call.
- */
-function record(user: BrowserUser): Promise<void> {
-  return user.evaluate(() => {
-    type W = { __seen: unknown[]; __zone: boolean[]; __zoneObs?: MutationObserver; __seenInstalled?: boolean };
-    const w = window as unknown as W;
-    w.__seen = [];
-    w.__zone = [];
-    if (!w.__seenInstalled) {
-      w.__seenInstalled = true;
-      for (const type of ['dragenter', 'dragover', 'dragleave', 'drop', 'paste']) {
-        window.addEventListener(type, (e) => {
-          const dt = (e as DragEvent).dataTransfer ?? (e as ClipboardEvent).clipboardData ?? null;
-          w.__seen.push({
-            type,
-            trusted: e.isTrusted,
-            prevented: e.defaultPrevented,
-            target: (e.composedPath()[0] as Element | undefined)?.localName ?? '',
-            names: Array.from(dt?.files ?? [], (f) => f.name),
-            types: Array.from(dt?.types ?? []),
-          });
-        });
-      }
-    }
-    w.__zoneObs?.disconnect();
-    const conv = document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation');
-    if (!conv) throw new Error('no conversation open');
-    w.__zoneObs = new MutationObserver(() => w.__zone.push(conv.hasAttribute('dragging')));
-    w.__zoneObs.observe(conv, { attributes: true, attributeFilter: ['dragging'] });
-  });
-}
-
-function recorded(user: BrowserUser): Promise<{ events: Seen[]; zone: boolean[] }> {
-  return user.evaluate(() => {
-    const w = window as unknown as { __seen: Seen[]; __zone: boolean[] };
-    return { events: w.__seen, zone: w.__zone };
-  });
-}
-
-/** Waits until the record holds an event matching `type` (and `target`, if given); returns it. */
-async function waitSeen(user: BrowserUser, type: string, target?: string): Promise<Seen> {
-  const found = await user.waitFor(
-    (a: { type: string; target: string | null }) =>
-      (window as unknown as { __seen: Seen[] }).__seen.find((e) => e.type === a.type && (a.target === null || e.target === a.target)) ?? null,
-    { type, target: target ?? null },
-    5_000,
-  );
-  if (!found) throw new Error(`${user.name}: no ${type} event seen`); // waitFor returns only truthy values
-  return found;
-}
-
-interface Zone {
-  /** The conversation's `dragging` state. */
-  on: boolean;
-  /** Outline style of the message list. */
-  outline: string;
-  /** Text of the drop hint when it is rendered, else null. */
-  hint: string | null;
-}
-
-function dropZone(user: BrowserUser): Promise<Zone> {
-  return user.evaluate(() => {
-    const conv = document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation');
-    const list = conv?.shadowRoot?.querySelector('pc-message-list');
-    if (!conv || !list) throw new Error('no conversation open');
-    const hint = conv.shadowRoot?.querySelector('.drop-hint');
-    const r = hint?.getBoundingClientRect();
-    const shown = !!hint && !!r && r.width > 0 && r.height > 0 && getComputedStyle(hint).visibility === 'visible';
-    return { on: conv.hasAttribute('dragging'), outline: getComputedStyle(list).outlineStyle, hint: shown ? (hint.textContent ?? '').replace(/\s+/g, ' ').trim() : null };
-  });
-}
-
-/** Waits until the drop zone is shown (`on`) or gone; returns what it looks like then. */
-async function waitZone(user: BrowserUser, on: boolean, what: string): Promise<Zone> {
-  try {
-    await user.waitFor((want: boolean) => document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation')?.hasAttribute('dragging') === want, on, 5_000);
-  } catch {
-    throw new Error(`${what}: drop zone should be ${on ? 'shown' : 'gone'}: ${JSON.stringify(await dropZone(user))}`);
-  }
-  return dropZone(user);
-}
-
-/** One drag update from outside the page (the user's pointer), carrying files and/or text. */
-async function drag(cdp: CDPSession, type: 'dragEnter' | 'dragOver' | 'drop', at: { x: number; y: number }, data: { files?: string[]; text?: string }): Promise<void> {
-  await cdp.send('Input.dispatchDragEvent', {
-    type,
-    x: at.x,
-    y: at.y,
-    data: {
-      items: data.text === undefined ? [] : [{ mimeType: 'text/plain', data: data.text }],
-      ...(data.files ? { files: data.files } : {}),
-      dragOperationsMask: 1 | 2 | 16, // copy | link | move, like a file manager
-    },
-  });
 }
 
 const names = (cards: ShownCard[]): string[] => cards.map((c) => c.name);
@@ -279,8 +148,8 @@ describe('sending from the conversation: drag and drop, paste, several files at 
     // dropEffect 'none'), never left to the browser, which would open the file in place of the app
     // and end every running transfer. Checked with dispatched events on the contact list: the
     // DevTools drop above never navigates, so only the handlers' verdict tells.
-    const refused = await alice.evaluate(() => {
-      const contacts = document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-contact-list');
+    const refused = await inPage(alice, (q) => {
+      const contacts = q.queryOne([{ role: 'list', name: 'Contacts' }]);
       if (!contacts) throw new Error('no contact list');
       return ['dragover', 'drop'].map((type) => {
         const dt = new DataTransfer();
@@ -308,10 +177,7 @@ describe('sending from the conversation: drag and drop, paste, several files at 
     await drag(cdp, 'dragEnter', await pointOf(alice, 'box'), { text: words });
     await drag(cdp, 'dragOver', await pointOf(alice, 'box', 2), { text: words });
     await drag(cdp, 'drop', await pointOf(alice, 'box', 3), { text: words });
-    await alice.waitFor((w: string) => {
-      const box = document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation')?.shadowRoot?.querySelector('pc-composer')?.shadowRoot?.querySelector('textarea');
-      return box?.value === w;
-    }, words);
+    await waitInPage(alice, (q, w) => (q.queryOne([{ label: 'Message' }]) as HTMLTextAreaElement | null)?.value === w, words, 10_000, 'the dropped words in the message box');
     const t = await recorded(alice);
     assert.deepEqual(t.zone, [], 'the drop zone never showed for text');
     assert.ok(t.events.every((e) => !(e.type === 'drop' && e.target !== 'textarea')), `no drop on the messages: ${JSON.stringify(t.events)}`);
@@ -319,21 +185,25 @@ describe('sending from the conversation: drag and drop, paste, several files at 
     await alice.fill('Message', '');
 
     // Drops carrying nothing at all (no DataTransfer; an empty one), as a script could send.
-    const empty = await alice.evaluate(() => {
-      const conv = document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation');
-      const list = conv?.shadowRoot?.querySelector('pc-message-list');
-      if (!conv || !list) throw new Error('no conversation open');
-      const out: boolean[] = [];
-      for (const dataTransfer of [undefined, new DataTransfer()]) {
-        const init = { bubbles: true, composed: true, cancelable: true, ...(dataTransfer ? { dataTransfer } : {}) };
-        const over = new DragEvent('dragover', init);
-        list.dispatchEvent(over);
-        const drop = new DragEvent('drop', init);
-        list.dispatchEvent(drop);
-        out.push(over.defaultPrevented, drop.defaultPrevented, conv.hasAttribute('dragging'));
-      }
-      return out;
-    });
+    const empty = await inPage(
+      alice,
+      async (q, hint) => {
+        const list = q.queryOne([{ role: 'list', name: { re: '^Messages with ' } }]);
+        if (!list) throw new Error('no conversation open');
+        const out: boolean[] = [];
+        for (const dataTransfer of [undefined, new DataTransfer()]) {
+          const init = { bubbles: true, composed: true, cancelable: true, ...(dataTransfer ? { dataTransfer } : {}) };
+          const over = new DragEvent('dragover', init);
+          list.dispatchEvent(over);
+          const drop = new DragEvent('drop', init);
+          list.dispatchEvent(drop);
+          await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))); // rendered
+          out.push(over.defaultPrevented, drop.defaultPrevented, q.queryAll([{ text: hint, hidden: true, visible: true }]).length > 0);
+        }
+        return out;
+      },
+      HINT,
+    );
     assert.deepEqual(empty, [false, false, false, false, false, false], 'empty drops: not taken, no drop zone');
 
     // Nothing was sent and nothing broke: a message still goes both ways, and by the time it has
@@ -366,10 +236,7 @@ describe('sending from the conversation: drag and drop, paste, several files at 
     assert.deepEqual(pasted.names, ['image.png'], 'Chromium names a pasted image image.png');
     assert.equal(pasted.prevented, true, 'the app took the image paste');
 
-    await alice.waitFor((n: number) => {
-      const list = document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation')?.shadowRoot?.querySelector('pc-message-list')?.shadowRoot;
-      return (list?.querySelectorAll('pc-file-card').length ?? 0) > n;
-    }, before.alice.length);
+    await waitInPage(alice, (q, n) => q.queryAll([{ role: 'list', name: { re: '^Messages with ' } }, { role: 'listitem' }]).filter((li) => q.attributeValues(li, 'data-file-id').length > 0).length > n, before.alice.length, 10_000, 'a new file card');
     const fresh = (await shownCards(alice)).slice(before.alice.length);
     assert.equal(fresh.length, 1, `one card for one pasted image: ${JSON.stringify(names(fresh))}`);
     const name = fresh[0]?.name ?? '';
@@ -388,10 +255,10 @@ describe('sending from the conversation: drag and drop, paste, several files at 
     const copied = pngFile(path.join(dir, 'copied-photo.png'), 200, 120);
     await record(alice);
     await alice.focus('Message');
-    const taken = await alice.evaluate((b64: string) => {
+    const taken = await inPage(alice, (q, b64: string) => {
       const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-      const box = document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation')?.shadowRoot?.querySelector('pc-composer')?.shadowRoot?.querySelector('textarea');
-      if (!box || (box.getRootNode() as ShadowRoot).activeElement !== box) throw new Error('the message box has no focus');
+      const box = q.queryOne([{ label: 'Message' }]);
+      if (!box || q.focused() !== box) throw new Error('the message box has no focus');
       const clipboardData = new DataTransfer();
       clipboardData.items.add(new File([bytes], 'copied-photo.png', { type: 'image/png' }));
       const ev = new ClipboardEvent('paste', { clipboardData, bubbles: true, composed: true, cancelable: true });

@@ -1,18 +1,19 @@
-// Issue 4, "if either side reloads mid-transfer, the transfer continues from the chunks already
-// verified once both are back. Nothing starts over": the SENDER's side. files.test.ts covers the
+// If either side reloads mid-transfer, the transfer continues from the chunks already verified
+// once both are back; nothing starts over. This is the SENDER's side. files.test.ts covers the
 // receiver reloading; here alice (the sender) reloads her page in the middle of a large file.
 // Her session is kept in localStorage and the File in IndexedDB (transfer-service.ts), so her
 // page signs in by itself, reconnects to bob, re-offers the file, and bob answers with the
 // chunks he already has. Two SEPARATE Chromium processes, the real signal server, real data
 // channels, OPFS and IndexedDB.
 //
-// Run: npm run build && node test/e2e/run-in-netns.mjs node --import tsx --test --test-reporter=spec test/e2e/files-sender-reload.test.ts
+// Run: npm run build:e2e && node test/e2e/run-in-netns.mjs node --import tsx --test --test-reporter=spec test/e2e/files-sender-reload.test.ts
 
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { closeAllBrowsers, type BrowserUser } from './browsers';
-import { openConversation, send, waitForMessage, stepTracker } from './app-helpers';
+import { LINK_READY_TEXT, openConversation, send, waitForMessage, stepTracker } from './app-helpers';
+import { inPage } from './page-queries';
 import { b2sum256, clickInCard, hashInPage, randomFile, startFilePair, waitForCard, waitPersisted, type FilePair, type ShownCard } from './file-helpers';
 
 const MiB = 1024 * 1024;
@@ -31,27 +32,32 @@ interface LinkEvent {
 }
 
 /**
- * In bob's page: records bob's chunk counter each time the link to the open conversation's
- * contact changes state (a MutationObserver on the status line's data-link), so the test knows
- * exactly how many chunks arrived before the old session went down and after the new one came up.
+ * In bob's page: records bob's chunk counter each time the status line of the open conversation
+ * changes ("Connected directly · end-to-end encrypted" is recorded as 'ready', anything else as
+ * its text), so the test knows exactly how many chunks arrived before the old session went down
+ * and after the new one came up.
  */
 function recordLinkChanges(user: BrowserUser): Promise<boolean> {
-  return user.evaluate(() => {
-    const w = window as unknown as { peerchatTransfers: { chunksReceived: number }; __linkEvents?: { link: string; chunks: number; t: number }[] };
-    const conv = document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation')?.shadowRoot;
-    const el = conv?.querySelector('[data-link]');
-    if (!el) return false;
-    const events: { link: string; chunks: number; t: number }[] = [];
-    w.__linkEvents = events;
-    let last = el.getAttribute('data-link') ?? '';
-    new MutationObserver(() => {
-      const now = el.getAttribute('data-link') ?? '';
-      if (now === last) return;
-      last = now;
-      events.push({ link: now, chunks: w.peerchatTransfers.chunksReceived, t: Date.now() });
-    }).observe(el, { attributes: true, attributeFilter: ['data-link'] });
-    return true;
-  });
+  return inPage(
+    user,
+    (q, ready) => {
+      const w = window as unknown as { peerchatTransfers: { chunksReceived: number }; __linkEvents?: { link: string; chunks: number; t: number }[] };
+      const el = q.queryAll([{ role: 'status', text: { re: '^(Connected directly|Offline|Connecting securely|Online)' } }])[0];
+      if (!el) return false;
+      const linkOf = (): string => (q.renderedText(el) === ready ? 'ready' : q.renderedText(el));
+      const events: { link: string; chunks: number; t: number }[] = [];
+      w.__linkEvents = events;
+      let last = linkOf();
+      new MutationObserver(() => {
+        const now = linkOf();
+        if (now === last) return;
+        last = now;
+        events.push({ link: now, chunks: w.peerchatTransfers.chunksReceived, t: Date.now() });
+      }).observe(el, { subtree: true, childList: true, characterData: true });
+      return true;
+    },
+    LINK_READY_TEXT,
+  );
 }
 
 function linkEvents(user: BrowserUser): Promise<LinkEvent[]> {

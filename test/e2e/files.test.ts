@@ -1,8 +1,8 @@
-// Files and images (issue 4), end to end: two SEPARATE Chromium processes (alice 1280 wide, bob
+// Files and images, end to end: two SEPARATE Chromium processes (alice 1280 wide, bob
 // 360 wide) and a Firefox (carol), the real signal server, real data channels, OPFS and
 // IndexedDB. Tests run in order and share the users.
 //
-// Run: npm run build && node test/e2e/run-in-netns.mjs node --import tsx --test --test-reporter=spec test/e2e/files.test.ts
+// Run: npm run build:e2e && node test/e2e/run-in-netns.mjs node --import tsx --test --test-reporter=spec test/e2e/files.test.ts
 // Screenshots go to /tmp/shots-files/.
 
 import assert from 'node:assert/strict';

@@ -3,7 +3,7 @@
 // (as a person who accepted it would) register, log in over WSS and chat over real WebRTC.
 // The app's service worker also activates there: a trusted HTTPS origin is a secure context.
 //
-// Run: npm run build && node test/e2e/run-in-netns.mjs node --import tsx --test --test-reporter=spec test/e2e/https.test.ts
+// Run: npm run build:e2e && node test/e2e/run-in-netns.mjs node --import tsx --test --test-reporter=spec test/e2e/https.test.ts
 
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -11,12 +11,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createSignalServer, type SignalServer, type SignalServerOptions } from '../../signal-server/src/server';
+import { STATIC_DIR } from './app-helpers';
 import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
 
-const DIST = path.resolve('web/dist');
+const DIST = STATIC_DIR;
 const PASSWORD = 'correct horse battery';
 
-describe('HTTPS on the LAN (generated certificate)', { skip: !existsSync(path.join(DIST, 'index.html')) && 'web/dist missing: run npm run build' }, () => {
+describe('HTTPS on the LAN (generated certificate)', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'peerchat-https-'));
   const opts: SignalServerOptions = {
     port: 0,

@@ -1,5 +1,5 @@
 // The installable app in real Chromium processes, against the real server and the built app
-// (run `npm run build` first):
+// (run `npm run build:e2e` first):
 //  - the manifest and the service worker are served, the worker activates and controls the page,
 //    and Chromium finds the app installable;
 //  - with the server STOPPED, a second visit (same browser profile) still renders the app, the
@@ -9,7 +9,7 @@
 //    worker, the app asks for a contact and puts the text into that contact's composer;
 //  - a new deployment (a changed sw.js) shows "Update available" and "Reload" switches to it.
 //
-// Run: npm run build && node test/e2e/run-in-netns.mjs node --import tsx --test --test-reporter=spec test/e2e/pwa.test.ts
+// Run: npm run build:e2e && node test/e2e/run-in-netns.mjs node --import tsx --test --test-reporter=spec test/e2e/pwa.test.ts
 
 import assert from 'node:assert/strict';
 import { appendFileSync, cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -17,9 +17,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createSignalServer, type SignalServer, type SignalServerOptions } from '../../signal-server/src/server';
+import { STATIC_DIR } from './app-helpers';
 import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
+import { waitForCard } from './file-helpers';
+import { escapeRe, pattern, waitInPage } from './page-queries';
 
-const DIST = path.resolve('web/dist');
+const DIST = STATIC_DIR;
 const PASSWORD = 'correct horse battery';
 
 /** Reads a PNG's width and height from its IHDR chunk. */
@@ -33,7 +36,7 @@ function controlled(): Promise<boolean | null> {
   return navigator.serviceWorker.getRegistration().then((r) => (r?.active?.state === 'activated' && !!navigator.serviceWorker.controller) || null);
 }
 
-describe('installable app (Chromium)', { skip: !existsSync(path.join(DIST, 'sw.js')) && 'web/dist has no sw.js: run npm run build' }, () => {
+describe('installable app (Chromium)', () => {
   let staticDir: string;
   let dataDir: string;
   let server: SignalServer;
@@ -53,7 +56,8 @@ describe('installable app (Chromium)', { skip: !existsSync(path.join(DIST, 'sw.j
   });
 
   before(async () => {
-    // A copy of the build, so "a new deployment" can change it without touching web/dist.
+    assert.ok(existsSync(path.join(DIST, 'sw.js')), `${DIST} has no sw.js: run npm run build:e2e`);
+    // A copy of the build, so "a new deployment" can change it without touching the original.
     staticDir = mkdtempSync(path.join(tmpdir(), 'peerchat-pwa-static-'));
     cpSync(DIST, staticDir, { recursive: true });
     dataDir = mkdtempSync(path.join(tmpdir(), 'peerchat-pwa-data-'));
@@ -92,17 +96,12 @@ describe('installable app (Chromium)', { skip: !existsSync(path.join(DIST, 'sw.j
 
   /** The accessible name of a contact row, whatever its status ("bob, online", "bob, offline, 1 unread"). */
   async function contactLabel(user: BrowserUser, name: string, online?: boolean): Promise<string> {
-    // waitFor only returns once the value is truthy, so never null here.
-    return (await user.waitFor(
-      (a: { name: string; online: boolean | null }) => {
-        const list = document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-contact-list')?.shadowRoot;
-        const label = list?.querySelector(`button[data-contact="${a.name}"]`)?.getAttribute('aria-label') ?? null;
-        if (!label || (a.online !== null && label.includes(', online') !== a.online)) return null;
-        return label;
-      },
-      { name, online: online ?? null },
-      20_000,
-    )) as string;
+    const want = pattern(new RegExp(`^${escapeRe(name)}, ${online === undefined ? '(online|offline)' : online ? 'online' : 'offline'}`));
+    // waitInPage only returns once the value is truthy, so never null here.
+    return (await waitInPage(user, (q, rowName) => {
+      const rows = q.queryAll([{ role: 'list', name: 'Contacts' }, { role: 'button', name: rowName }]);
+      return rows[0] ? q.nameOf(rows[0]) : null;
+    }, want, 20_000, `the contact row of ${name}`)) as string;
   }
 
   test('the manifest and the service worker are served, the worker activates, and Chromium finds the app installable', () =>
@@ -258,27 +257,11 @@ describe('installable app (Chromium)', { skip: !existsSync(path.join(DIST, 'sw.j
 
       await alice.click(await contactLabel(alice, 'bob', true));
       await alice.waitForRole('heading', 'bob');
-      await alice.waitFor(
-        () => {
-          const conv = document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation')?.shadowRoot;
-          const box = conv?.querySelector('pc-composer')?.shadowRoot?.querySelector('textarea');
-          return box?.value ? true : null;
-        },
-        undefined,
-        10_000,
-      );
+      await waitInPage(alice, (q) => !!(q.queryOne([{ label: 'Message' }]) as HTMLTextAreaElement | null)?.value, undefined, 10_000, 'the shared text in the message box');
       assert.equal(await alice.value('Message'), 'Trip plan\nMeet at the station at 9\nhttps://example.org/trip');
-      // The text went into the composer; the file was offered to bob (issue 4) and the share is gone.
+      // The text went into the composer; the file was offered to bob and the share is gone.
       await alice.waitForNoText('Choose a contact to send this to');
-      await alice.waitFor(
-        () => {
-          const conv = document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation')?.shadowRoot;
-          const list = conv?.querySelector('pc-message-list')?.shadowRoot;
-          return Array.from(list?.querySelectorAll('pc-file-card') ?? []).some((c) => c.shadowRoot?.querySelector('.name')?.textContent === 'ticket.pdf');
-        },
-        undefined,
-        10_000,
-      );
+      await waitForCard(alice, 'ticket.pdf', () => true, 10_000, 'shown');
       assert.equal(await alice.evaluate(() => caches.has('peerchat-share-v1')), false);
 
       // Sending the draft works like any message.

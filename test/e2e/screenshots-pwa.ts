@@ -1,31 +1,37 @@
 // Screenshots of the installable-app UI at 1280 and 360 px wide, to look at (not a test):
 // install button, update prompt, share flow, offline state, the plain-HTTP note.
-//   npm run build && node test/e2e/run-in-netns.mjs node --import tsx test/e2e/screenshots-pwa.ts [outDir]
+//   npm run build:e2e && node test/e2e/run-in-netns.mjs node --import tsx test/e2e/screenshots-pwa.ts [outDir]
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { createSignalServer } from '../../signal-server/src/server';
+import { STATIC_DIR } from './app-helpers';
 import { CHROMIUM_ARGS, closeAllBrowsers, launchBrowser, type BrowserUser } from './browsers';
 
 const out = process.argv[2] ?? '/tmp/shots-pwa';
 mkdirSync(out, { recursive: true });
 const staticDir = mkdtempSync(path.join(tmpdir(), 'pc-try-pwa-static-'));
-cpSync(path.resolve('web/dist'), staticDir, { recursive: true });
+cpSync(STATIC_DIR, staticDir, { recursive: true });
 const dataDir = mkdtempSync(path.join(tmpdir(), 'pc-try-pwa-'));
 const opts = { port: 0, host: '127.0.0.1', dataDir, staticDir, scrypt: { N: 2 ** 12 } };
 let server = await createSignalServer(opts);
 const port = server.address.port;
 const url = `http://127.0.0.1:${port}`;
 
+/** Resolves once the page has rendered two frames at the new size (the layout has settled). */
+function laidOut(user: BrowserUser): Promise<unknown> {
+  return user.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+}
+
 async function both(user: BrowserUser, name: string): Promise<void> {
   if (user.raw.kind !== 'chromium') return;
   const page = user.raw.page;
   await page.setViewportSize({ width: 1280, height: 800 });
-  await page.waitForTimeout(300);
+  await laidOut(user);
   await user.screenshot(`${out}/${name}-1280.png`);
   await page.setViewportSize({ width: 360, height: 740 });
-  await page.waitForTimeout(300);
+  await laidOut(user);
   await user.screenshot(`${out}/${name}-360.png`);
   await page.setViewportSize({ width: 1280, height: 800 });
 }

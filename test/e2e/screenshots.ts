@@ -1,5 +1,5 @@
 // Renders the main screens to PNGs for a person to look at (not a test):
-//   npm run build && node test/e2e/run-in-netns.mjs node --import tsx test/e2e/screenshots.ts [outDir]
+//   npm run build:e2e && node test/e2e/run-in-netns.mjs node --import tsx test/e2e/screenshots.ts [outDir]
 import { mkdirSync } from 'node:fs';
 import { closeAllBrowsers, launchBrowser, type BrowserUser } from './browsers';
 import { openConversation, register, send, startTestServer, waitForMessage } from './app-helpers';

@@ -8,6 +8,7 @@
  */
 import { createFileHasher, ready } from '../../../shared/crypto/index';
 import { openFileOf } from '../files/opfs-sink';
+import { TEST_HOOKS } from '../test-hooks';
 
 export interface TransferDebug {
   chunksReceived: number;
@@ -33,6 +34,7 @@ async function hashStored(fileId: string): Promise<string | null> {
 
 export function installTransferDebug(): TransferDebug {
   const debug: TransferDebug = { chunksReceived: 0, resumedFrom: {}, persisted: {}, sentHashStored: {}, hashStored };
-  (globalThis as unknown as { peerchatTransfers?: TransferDebug }).peerchatTransfers = debug;
+  // Only the e2e build publishes the counters; a production build drops this line and the name.
+  if (TEST_HOOKS) (globalThis as unknown as { peerchatTransfers?: TransferDebug }).peerchatTransfers = debug;
   return debug;
 }
