@@ -170,7 +170,7 @@ export class PcLoginForm extends LitElement {
           ${fieldMessage('password-msg', pErr, 'At least 8 characters.')}
         </div>
         ${formErr ? html`<div class="form-error" role="alert">${describeError(formErr)}</div>` : nothing}
-        ${s?.localError ? html`<div class="form-error" role="alert">${s.localError}</div>` : nothing}
+        ${s?.localError ? html`<div class="form-error" role="alert">${describeError(s.localError)}</div>` : nothing}
         <div class="buttons">
           <button type="submit" class="primary" value="login" ?disabled=${busy}>Log in</button>
           <button type="submit" value="register" ?disabled=${busy}>Register</button>

@@ -26,7 +26,7 @@ const SENTENCES: Record<AppErrorCode, string> = {
   SERVER_BUSY: 'The server is busy. Try again in a moment.',
   INTERNAL: 'Something went wrong on the server. Try again.',
   UNEXPECTED: 'Something went wrong. Try again.',
-  SERVER_UNREACHABLE: 'Cannot reach the server. Retrying…',
+  SERVER_UNREACHABLE: "Offline: can't reach the server. Open conversations keep working.",
   FILE_TOO_LARGE: '{name} is too large to send.',
   FILE_SEND_FAILED: 'Could not send the file. Try again.',
   IDENTITY_STORAGE: 'This browser would not store your identity key, so no private conversation can be set up. Check that site data is allowed, then try again.',
