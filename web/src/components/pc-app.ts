@@ -155,7 +155,7 @@ export class PcApp extends LitElement {
 
   private open(e: CustomEvent<OpenConversationDetail>): void {
     this.openedName = e.detail.peerName;
-    void this.service.open(e.detail.peerName);
+    this.service.open(e.detail.peerName).catch((err: unknown) => console.warn('Peerchat: opening the conversation failed', err));
     void this.deliverShare(e.detail.peerName);
   }
 

@@ -161,17 +161,22 @@ export class PcFileCard extends LitElement {
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
   }
 
+  /** Runs a button's action; a failure is logged (the card keeps showing the transfer's real state). */
+  private act(what: string, done: Promise<void>): void {
+    done.catch((err: unknown) => console.warn(`Peerchat: file ${what} failed`, err));
+  }
+
   private renderState(v: TransferView) {
     const t = this.service.transfers;
     switch (v.state) {
       case 'offered':
         return v.direction === 'in'
           ? html`<div class="actions">
-              <button class="primary" aria-describedby="name" @click=${() => void t.accept(v.id)}>Accept</button>
-              <button aria-describedby="name" @click=${() => void t.decline(v.id)}>Decline</button>
+              <button class="primary" aria-describedby="name" @click=${() => this.act('accept', t.accept(v.id))}>Accept</button>
+              <button aria-describedby="name" @click=${() => this.act('decline', t.decline(v.id))}>Decline</button>
             </div>`
           : html`<div class="line">Waiting for ${v.peerName} to accept…</div>
-              <div class="actions"><button aria-describedby="name" @click=${() => void t.cancel(v.id)}>Cancel</button></div>`;
+              <div class="actions"><button aria-describedby="name" @click=${() => this.act('cancel', t.cancel(v.id))}>Cancel</button></div>`;
       case 'running': {
         const p = v.progress;
         const pct = Math.floor(Math.min(1, Math.max(0, p.fraction)) * 100);
@@ -189,11 +194,11 @@ export class PcFileCard extends LitElement {
             <div style="width:${v.progressKnown ? pct : 0}%"></div>
           </div>
           <div class="line progress-text">${detail}</div>
-          <div class="actions"><button aria-describedby="name" @click=${() => void t.cancel(v.id)}>Cancel</button></div>`;
+          <div class="actions"><button aria-describedby="name" @click=${() => this.act('cancel', t.cancel(v.id))}>Cancel</button></div>`;
       }
       case 'done':
         return html`<div class="line verified"><span class="ok">Verified ✓</span> <code title=${v.hash ?? ''}>BLAKE2b ${v.hash?.slice(0, 16) ?? ''}…</code></div>
-          ${v.direction === 'in' ? html`<div class="actions"><button class="primary" aria-describedby="name" @click=${() => void this.save()}>Save</button></div>` : nothing}`;
+          ${v.direction === 'in' ? html`<div class="actions"><button class="primary" aria-describedby="name" @click=${() => this.act('save', this.save())}>Save</button></div>` : nothing}`;
       case 'cancelled':
       case 'declined':
       case 'failed': {

@@ -70,7 +70,7 @@ export class PcSecurityBanner extends LitElement {
           ${explainError('PEER_KEY_CHANGED', params)}
         </p>
         <div class="buttons">
-          <button class="primary" @click=${() => void this.service.acceptNewKey(name)}>Accept new key</button>
+          <button class="primary" @click=${() => this.service.acceptNewKey(name).catch((err: unknown) => console.warn('Peerchat: the new key could not be accepted', err))}>Accept new key</button>
           <button @click=${() => this.dispatchEvent(new CustomEvent<void>('pc-verify', { bubbles: true, composed: true }))}>Compare safety numbers</button>
         </div>
       </div>`;

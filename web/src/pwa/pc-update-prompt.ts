@@ -74,7 +74,13 @@ export class PcUpdatePrompt extends LitElement {
 
   private async reload(): Promise<void> {
     this.reloading = true;
-    await applyUpdate();
+    try {
+      await applyUpdate();
+    } catch (err) {
+      // The button comes back, so the person can try again (or reload by hand).
+      console.warn('Peerchat: the new version could not be activated', err);
+      this.reloading = false;
+    }
   }
 
   override render() {
