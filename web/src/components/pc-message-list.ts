@@ -98,12 +98,28 @@ export class PcMessageList extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.addEventListener('scroll', this.onScroll, { passive: true });
+    // Moved in the page: observe the list again (updated() does it for a new list).
+    if (this.list) {
+      this.resizes.observe(this.list);
+      this.observed = this.list;
+    }
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.removeEventListener('scroll', this.onScroll);
+    this.resizes.disconnect();
+    this.observed = undefined;
   }
+
+  /**
+   * Items grow after they are drawn (a file card loads its transfer, an image arrives): while the
+   * person is at the bottom, stay there.
+   */
+  private readonly resizes = new ResizeObserver(() => {
+    if (this.stickToBottom) this.scrollTop = this.scrollHeight;
+  });
+  private observed: Element | undefined;
 
   private readonly onScroll = (): void => {
     this.stickToBottom = this.scrollHeight - this.scrollTop - this.clientHeight < 40;
@@ -123,6 +139,11 @@ export class PcMessageList extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    if (this.list !== this.observed) {
+      if (this.observed) this.resizes.unobserve(this.observed);
+      if (this.list) this.resizes.observe(this.list);
+      this.observed = this.list;
+    }
     if (!changed.has('messages')) return;
     const firstId = this.messages[0]?.id;
     if (this.prevFirstId && firstId !== this.prevFirstId && !this.stickToBottom) {
