@@ -48,7 +48,7 @@ export class ChatService {
   private manager: PeerManager | null = null;
   private readonly messageListeners = new Set<MessageListener>();
   private readonly redials = new RedialPolicy((conv, peerName) => {
-    if (this.presence.get().online.has(conv) && !this.manager?.get(conv)) void this.dialIfWanted(peerName);
+    if (this.presence.get().online.has(conv) && !this.manager?.get(conv)) this.dialIfWanted(peerName);
   });
 
   constructor(wsUrl: string) {
@@ -237,7 +237,7 @@ export class ChatService {
         const online = new Map<string, string>();
         for (const name of m.online) online.set(usernameKey(name), name);
         this.presence.set({ online });
-        void this.dialPending();
+        this.dialPending();
         break;
       }
       case 'presence-update': {
@@ -246,7 +246,7 @@ export class ChatService {
         if (m.online) online.set(key, m.username);
         else online.delete(key);
         this.presence.set({ online });
-        if (m.online) void this.dialIfWanted(m.username);
+        if (m.online) this.dialIfWanted(m.username);
         else this.manager?.peerOffline(key);
         break;
       }
@@ -262,7 +262,11 @@ export class ChatService {
   }
 
   /** Dials everyone online that we have undelivered messages for. */
-  private async dialPending(): Promise<void> {
+  private dialPending(): void {
+    this.dialPendingNow().catch((err: unknown) => console.warn('Peerchat: could not read the outbox to reconnect', err));
+  }
+
+  private async dialPendingNow(): Promise<void> {
     const db = this.accountDb.current;
     if (!db) return;
     const convs = await history.convsWithPending(db);
@@ -276,7 +280,12 @@ export class ChatService {
     if (activeName) this.dial(activeName);
   }
 
-  private async dialIfWanted(peerName: string): Promise<void> {
+  /** Dials a contact who came online if there is a reason to (open conversation, outbox, transfers). */
+  private dialIfWanted(peerName: string): void {
+    this.dialIfWantedNow(peerName).catch((err: unknown) => console.warn('Peerchat: could not check whether to connect', err));
+  }
+
+  private async dialIfWantedNow(peerName: string): Promise<void> {
     const conv = usernameKey(peerName);
     const db = this.accountDb.current;
     if (!db) return;
