@@ -52,6 +52,38 @@ export const CLIENT_ERROR_CODES = [
   'QR_NOT_FOUND',
   /** A QR code was read, but it is not a Peerchat safety number. */
   'QR_NOT_SAFETY_NUMBER',
+  /** This browser would not store (or load) the account's identity key (web/src/crypto/device-identity.ts). */
+  'IDENTITY_STORAGE',
+  /** Setting up the identity key failed for another reason (chat service, before logging in). */
+  'IDENTITY_SETUP_FAILED',
+  /** Logged in, but the identity key loaded before the login is not there (chat service). */
+  'IDENTITY_NOT_LOADED',
+  /** The account's history database would not open (IndexedDB refused). */
+  'HISTORY_UNAVAILABLE',
+  /** The device is out of storage for the history (web/src/db/history.ts, QuotaExceededError). */
+  'STORAGE_FULL',
+  /** A message typed here could not be stored, so it was not sent. */
+  'MESSAGE_SAVE_FAILED',
+  /** A received message could not be stored; it is not acknowledged, so the sender sends it again. */
+  'MESSAGE_NOT_SAVED',
+  /** A message longer than LIMITS.maxChatChars (param `max`). */
+  'MESSAGE_TOO_LONG',
+  /** Sending a message failed for a reason without its own code. */
+  'MESSAGE_SEND_FAILED',
+  /** The contact's identity key differs from the pinned one; sending waits for the person (param `name`). */
+  'PEER_KEY_CHANGED',
+  /** The contact has published no usable identity key, so no secure session can be set up (param `name`). */
+  'PEER_NO_KEY',
+  /** The server did not answer the lookup of a contact's key on first contact (param `name`). */
+  'KEY_LOOKUP_FAILED',
+  /** The secure-session handshake or a sealed frame did not verify (param `name`). */
+  'SECURE_SESSION_FAILED',
+  /** Content was shared to the app while no service worker could take it (the server's landing). */
+  'SHARE_UNAVAILABLE',
+  /** The service worker could not keep shared content (unreadable form, storage full). */
+  'SHARE_NOT_STORED',
+  /** The app was told about a share that is no longer stored (used in another window). */
+  'SHARE_MISSING',
 ] as const;
 
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { execFileSync } from 'node:child_process';
 import { VitePWA } from 'vite-plugin-pwa';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
@@ -59,10 +60,21 @@ function precompress(): Plugin {
   };
 }
 
+/** The build id the app shows (web/src/pwa/build-id.ts): git commit ("+" if the tree had changes) and date. */
+function buildId(): string {
+  const date = new Date().toISOString().slice(0, 10);
+  const git = (...args: string[]): string => execFileSync('git', args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  try {
+    return `${git('rev-parse', '--short=8', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? '+' : ''} ${date}`;
+  } catch {
+    return date;
+  }
+}
+
 export default defineConfig({
   root,
   // simple-peer and its stream dependencies expect Node's `global`.
-  define: { global: 'globalThis' },
+  define: { global: 'globalThis', __PEERCHAT_BUILD__: JSON.stringify(buildId()) },
   resolve: {
     alias: { buffer: 'buffer/', events: 'events/', process: 'process/browser.js' },
   },

@@ -3,17 +3,33 @@ import { customElement, state } from 'lit/decorators.js';
 import { ContextProvider } from '@lit/context';
 import { theme } from '../styles/theme';
 import { ChatService } from '../state/chat-service';
-import { conversationsContext, peersContext, presenceContext, securityContext, serviceContext, sessionContext, type ConversationsState, type SessionState } from '../state/contexts';
+import {
+  conversationsContext,
+  installContext,
+  peersContext,
+  presenceContext,
+  securityContext,
+  serviceContext,
+  sessionContext,
+  shareContext,
+  updateContext,
+  type ConversationsState,
+  type SessionState,
+} from '../state/contexts';
 import { StoreController } from '../state/store-controller';
 import type { OpenConversationDetail } from './pc-contact-list';
+import type { ShareDelivery, ShareDeliveredDetail } from './pc-conversation';
 import './pc-login-form';
 import './pc-contact-list';
 import './pc-conversation';
 import './pc-status-banner';
 import '../pwa/pc-install-button';
 import '../pwa/pc-share-panel';
+import '../pwa/pc-update-prompt';
 import { shareIntake, type ShareState } from '../pwa/share-intake';
 import { loadSharedFiles } from '../pwa/share-store';
+import { installState } from '../pwa/install-prompt';
+import { updateState } from '../pwa/pwa-register';
 
 function wsUrl(): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
@@ -99,6 +115,8 @@ export class PcApp extends LitElement {
   private readonly convs = new StoreController<ConversationsState>(this, this.service.conversations);
   @state() private narrow = false;
   private readonly share = new StoreController<ShareState>(this, shareIntake.state);
+  /** Shared content handed to the conversation just chosen, until it says it took it. */
+  @state() private shareDelivery: ShareDelivery | null = null;
   private readonly media = window.matchMedia('(max-width: 719px)');
 
   constructor() {
@@ -109,6 +127,9 @@ export class PcApp extends LitElement {
     new ContextProvider(this, { context: conversationsContext, initialValue: this.service.conversations });
     new ContextProvider(this, { context: peersContext, initialValue: this.service.peers });
     new ContextProvider(this, { context: securityContext, initialValue: this.service.security.state });
+    new ContextProvider(this, { context: shareContext, initialValue: shareIntake.state });
+    new ContextProvider(this, { context: installContext, initialValue: installState });
+    new ContextProvider(this, { context: updateContext, initialValue: updateState });
     this.narrow = this.media.matches;
     this.media.addEventListener('change', () => (this.narrow = this.media.matches));
     // Files dropped anywhere but the conversation (which takes them and prevents the default)
@@ -134,27 +155,32 @@ export class PcApp extends LitElement {
 
   private open(e: CustomEvent<OpenConversationDetail>): void {
     this.openedName = e.detail.peerName;
-    void this.service.open(e.detail.peerName);
-    void this.deliverShare();
+    this.service.open(e.detail.peerName).catch((err: unknown) => console.warn('Peerchat: opening the conversation failed', err));
+    void this.deliverShare(e.detail.peerName);
   }
 
   /**
-   * Content shared to the app goes to the contact just chosen: text into the composer, files
-   * offered right away (issue 4).
+   * Content shared to the app goes to the contact just chosen: the conversation offers the files
+   * and puts the text in its composer, then fires `pc-share-delivered`.
    */
-  private async deliverShare(): Promise<void> {
+  private async deliverShare(peerName: string): Promise<void> {
     const text = shareIntake.pendingText();
     const hasFiles = (this.share.value?.content?.files.length ?? 0) > 0;
     if (!text && !hasFiles) return;
-    await this.updateComplete;
-    const conversation = this.renderRoot.querySelector('pc-conversation');
-    if (!conversation) return;
-    if (hasFiles) {
-      const files = await loadSharedFiles();
-      if (files.length) await conversation.sendFiles(files);
+    let files: File[] = [];
+    try {
+      if (hasFiles) files = await loadSharedFiles();
+    } catch (err) {
+      console.warn('Peerchat: the shared files could not be read', err);
+      await shareIntake.fail('SHARE_MISSING');
+      return;
     }
-    if (text) await conversation.setDraft(text);
-    if (hasFiles) await shareIntake.discard();
+    this.shareDelivery = { peerName, text, files };
+  }
+
+  private async shareDelivered(e: CustomEvent<ShareDeliveredDetail>): Promise<void> {
+    this.shareDelivery = null;
+    if (e.detail.files) await shareIntake.discard();
     else await shareIntake.textDelivered();
   }
 
@@ -162,7 +188,7 @@ export class PcApp extends LitElement {
     const s = this.session.value;
     if (!s) return nothing;
     const loggedIn = s.connection !== 'logged-out' && !!s.username;
-    if (!loggedIn) return html`<pc-login-form></pc-login-form>`;
+    if (!loggedIn) return html`<pc-login-form></pc-login-form><pc-update-prompt></pc-update-prompt>`;
     const active = this.activeName();
     const showList = !this.narrow || !active;
     const showConv = !this.narrow || !!active;
@@ -180,11 +206,18 @@ export class PcApp extends LitElement {
             ${showList ? html`<pc-contact-list></pc-contact-list>` : nothing}
             ${showConv
               ? active
-                ? html`<pc-conversation .peerName=${active} ?narrow=${this.narrow} @pc-back=${() => void this.service.open(null)}></pc-conversation>`
+                ? html`<pc-conversation
+                    .peerName=${active}
+                    ?narrow=${this.narrow}
+                    .share=${this.shareDelivery}
+                    @pc-back=${() => void this.service.open(null)}
+                    @pc-share-delivered=${(e: CustomEvent<ShareDeliveredDetail>) => void this.shareDelivered(e)}
+                  ></pc-conversation>`
                 : html`<div class="placeholder">Choose a contact to start a private conversation.</div>`
               : nothing}
           </div>`
         : html`<div class="loading" role="status">Loading your conversations…</div>`}
+      <pc-update-prompt></pc-update-prompt>
     `;
   }
 }

@@ -1,21 +1,34 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { LIMITS } from '../../../shared/index';
 import { theme } from '../styles/theme';
+import { formatCount } from '../format/format';
 
 export interface SendDetail {
   text: string;
 }
 
-/** Files chosen with "Attach file" (issue 4). */
+/** Files chosen with "Attach file". */
 export interface FilesDetail {
   files: File[];
 }
 
+/** What became of a `pc-send`: `ok` when the text was stored (it leaves the box). */
+export interface SendResult {
+  text: string;
+  ok: boolean;
+}
+
+/** Text to put in the box (e.g. content shared to the app). */
+export interface ComposerDraft {
+  text: string;
+}
+
 /**
  * The message box. Enter sends, Shift+Enter adds a line. Fires `pc-send` with the text; the
- * text leaves the box only when the parent confirms with `sent()` (else `failed()`), so nothing
- * typed is lost, and a second Enter before that does not send it twice.
+ * text leaves the box only when the parent sets `result` to `{ text, ok: true }`, so nothing
+ * typed is lost, and a second Enter before that does not send it twice. Fires `pc-files` with
+ * the files chosen with "Attach file". Each new `draft` object replaces the box's text.
  */
 @customElement('pc-composer')
 export class PcComposer extends LitElement {
@@ -76,6 +89,10 @@ export class PcComposer extends LitElement {
   @property({ type: Boolean }) disabled = false;
   /** An error from the last send, shown under the box. */
   @property() error: string | null = null;
+  /** The outcome of the last `pc-send`, from the parent; a new object for every outcome. */
+  @property({ attribute: false }) result: SendResult | null = null;
+  /** Text to put in the box; a new object every time. */
+  @property({ attribute: false }) draft: ComposerDraft | null = null;
   @state() private length = 0;
   @query('textarea') private box!: HTMLTextAreaElement;
   /** Handed to the parent, not confirmed yet: Enter again on the same text does not send it twice. */
@@ -85,27 +102,26 @@ export class PcComposer extends LitElement {
     this.box?.focus();
   }
 
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('result') && this.result) this.settle(this.result);
+    if (changed.has('draft') && this.draft) {
+      this.box.value = this.draft.text;
+      this.length = this.draft.text.length;
+      this.box.focus();
+    }
+  }
+
   /**
-   * The parent stored `text`: it leaves the box, and anything typed since Enter stays (storing
-   * takes a moment; a fast typist is already writing the next message).
+   * A sent text leaves the box, and anything typed since Enter stays (storing takes a moment; a
+   * fast typist is already writing the next message). A failed one stays, and Enter may try again.
    */
-  sent(text: string): void {
+  private settle({ text, ok }: SendResult): void {
     if (this.inFlight === text) this.inFlight = null;
+    if (!ok) return;
     const value = this.box.value;
     const rest = value.startsWith(text) ? value.slice(text.length) : value;
     this.box.value = rest;
     this.length = rest.length;
-  }
-
-  /** The parent could not send `text`: it stays in the box, and Enter may try again. */
-  failed(text: string): void {
-    if (this.inFlight === text) this.inFlight = null;
-  }
-
-  /** Puts text in the box, e.g. content shared to the app. */
-  setText(text: string): void {
-    this.box.value = text;
-    this.length = text.length;
   }
 
   private onFiles(input: HTMLInputElement): void {
@@ -160,7 +176,7 @@ export class PcComposer extends LitElement {
         <button type="submit" class="primary" ?disabled=${this.disabled || over || this.length === 0}>Send</button>
       </form>
       <div id="composer-meta" class="meta ${over || this.error ? 'error' : ''}" role=${this.error ? 'alert' : nothing}>
-        ${this.error ?? (near ? `${this.length.toLocaleString()} / ${LIMITS.maxChatChars.toLocaleString()} characters` : nothing)}
+        ${this.error ?? (near ? `${formatCount(this.length)} / ${formatCount(LIMITS.maxChatChars)} characters` : nothing)}
       </div>
     `;
   }
@@ -169,5 +185,9 @@ export class PcComposer extends LitElement {
 declare global {
   interface HTMLElementTagNameMap {
     'pc-composer': PcComposer;
+  }
+  interface HTMLElementEventMap {
+    'pc-send': CustomEvent<SendDetail>;
+    'pc-files': CustomEvent<FilesDetail>;
   }
 }

@@ -4,6 +4,8 @@ import { repeat } from 'lit/directives/repeat.js';
 import { theme } from '../styles/theme';
 import { StoreController } from '../state/store-controller';
 import { conversationsContext, presenceContext, sessionContext, type ConversationsState, type PresenceState, type SessionState } from '../state/contexts';
+import { formatShortWhen } from '../format/format';
+import './pc-build-info';
 
 export interface OpenConversationDetail {
   peerName: string;
@@ -16,14 +18,6 @@ interface Row {
   unread: number;
   lastText: string;
   lastTs: number;
-}
-
-const timeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const dateFmt = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
-
-function shortTime(ts: number): string {
-  if (!ts) return '';
-  return new Date(ts).toDateString() === new Date().toDateString() ? timeFmt.format(ts) : dateFmt.format(ts);
 }
 
 /**
@@ -122,6 +116,9 @@ export class PcContactList extends LitElement {
       code {
         overflow-wrap: anywhere;
       }
+      pc-build-info {
+        margin: 16px 16px 12px;
+      }
     `,
   ];
 
@@ -147,6 +144,7 @@ export class PcContactList extends LitElement {
 
   override render() {
     const rows = this.rows();
+    const now = Date.now();
     const active = this.convs.value?.active ?? null;
     const anyOnline = rows.some((r) => r.online);
     return html`
@@ -170,13 +168,14 @@ export class PcContactList extends LitElement {
             >
               <span class="dot ${r.online ? 'online' : ''}" aria-hidden="true"></span>
               <span class="name">${r.name}</span>
-              <span class="time">${shortTime(r.lastTs)}</span>
+              <span class="time">${formatShortWhen(r.lastTs, now)}</span>
               <span class="preview">${r.lastText || (r.online ? 'Online' : 'Offline')}</span>
               ${r.unread ? html`<span class="badge" aria-hidden="true" data-unread=${r.unread}>${r.unread}</span>` : nothing}
             </button>
           </li>`,
         )}
       </ul>
+      <pc-build-info></pc-build-info>
     `;
   }
 }
@@ -184,5 +183,8 @@ export class PcContactList extends LitElement {
 declare global {
   interface HTMLElementTagNameMap {
     'pc-contact-list': PcContactList;
+  }
+  interface HTMLElementEventMap {
+    'pc-open-conversation': CustomEvent<OpenConversationDetail>;
   }
 }

@@ -2,20 +2,38 @@ import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { usernameKey } from '../../../shared/index';
+import { PeerchatError, type AppErrorCode, type ErrorParams } from '../../../shared/errors';
 import { theme } from '../styles/theme';
 import { StoreController } from '../state/store-controller';
 import { peersContext, presenceContext, securityContext, serviceContext, type PeersState, type PresenceState, type SecurityState } from '../state/contexts';
-import { SendError, type ChatService } from '../state/chat-service';
+import type { ChatService } from '../state/chat-service';
 import { MessagesController } from '../controllers/messages-controller';
-import type { FilesDetail, PcComposer, SendDetail } from './pc-composer';
-import { TransferError } from '../transfer/transfer-service';
-import type { PcMessageList } from './pc-message-list';
+import { describeError } from '../l10n/error-text';
+import { fileNameStamp } from '../format/format';
+import type { ComposerDraft, FilesDetail, PcComposer, SendDetail, SendResult } from './pc-composer';
 import './pc-composer';
 import './pc-message-list';
 import './pc-security-banner';
 import './pc-verify-dialog';
 
-/** One open conversation: header with the contact's status, the messages, the composer. */
+/** Content shared to the app, handed to the conversation of the contact chosen for it. */
+export interface ShareDelivery {
+  peerName: string;
+  /** Goes into the composer (not sent). */
+  text: string;
+  /** Offered to the contact at once. */
+  files: File[];
+}
+
+/** The conversation took a {@link ShareDelivery}; `files`: it had files (the whole share is used). */
+export interface ShareDeliveredDetail {
+  files: boolean;
+}
+
+/**
+ * One open conversation: header with the contact's status, the messages, the composer.
+ * Fires `pc-back` (narrow layout: back to the contacts) and `pc-share-delivered`.
+ */
 @customElement('pc-conversation')
 export class PcConversation extends LitElement {
   static override styles = [
@@ -106,11 +124,17 @@ export class PcConversation extends LitElement {
   @state() private verifyOpen = false;
   @query('button.verify') private verifyButton?: HTMLButtonElement;
   private readonly messages = new MessagesController(this, () => this.service);
-  @state() private sendError: string | null = null;
+  /** Shared content for this contact (taken once per object). */
+  @property({ attribute: false }) share: ShareDelivery | null = null;
+  @state() private sendError: { code: AppErrorCode; params: ErrorParams } | null = null;
+  /** Text for the composer (shared content); a new object each time. */
+  @state() private draft: ComposerDraft | null = null;
+  /** The outcome of the composer's last `pc-send`; a new object each time. */
+  @state() private sendResult: SendResult | null = null;
   /** Files are being dragged over the conversation (drop to send). */
   @property({ type: Boolean, reflect: true }) dragging = false;
-  @query('pc-composer') private composer!: PcComposer;
-  @query('pc-message-list') private list!: PcMessageList;
+  @query('pc-composer') private composer?: PcComposer;
+  private takenShare: ShareDelivery | null = null;
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('peerName')) {
@@ -121,15 +145,20 @@ export class PcConversation extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    // Focus moves into the message box, as it would with a click (the standard focus() contract).
     if (changed.has('peerName')) this.composer?.focus();
+    const share = this.share;
+    if (share && share !== this.takenShare && usernameKey(share.peerName) === usernameKey(this.peerName)) {
+      this.takenShare = share;
+      void this.takeShare(share);
+    }
   }
 
-  /** Puts text in the composer, ready to send (e.g. content shared to the app), and focuses it. */
-  async setDraft(text: string): Promise<void> {
-    await this.updateComplete;
-    await this.composer.updateComplete;
-    this.composer.setText(text);
-    this.composer.focus();
+  /** Offers the shared files, puts the shared text in the composer, and says so. */
+  private async takeShare(share: ShareDelivery): Promise<void> {
+    if (share.files.length) await this.sendFiles(share.files);
+    if (share.text) this.draft = { text: share.text };
+    this.dispatchEvent(new CustomEvent<ShareDeliveredDetail>('pc-share-delivered', { detail: { files: share.files.length > 0 }, bubbles: true, composed: true }));
   }
 
   override connectedCallback(): void {
@@ -173,21 +202,25 @@ export class PcConversation extends LitElement {
     if (!files.length) return;
     e.preventDefault();
     // Local time, as the person reads their clock: pasted-2026-11-23-14-05-09.png
-    const d = new Date();
-    const two = (n: number): string => String(n).padStart(2, '0');
-    const stamp = `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}-${two(d.getHours())}-${two(d.getMinutes())}-${two(d.getSeconds())}`;
+    const stamp = fileNameStamp(Date.now());
     void this.sendFiles(files.map((f) => (f.name && f.name !== 'image.png' ? f : new File([f], `pasted-${stamp}.${f.type.split('/')[1] ?? 'png'}`, { type: f.type }))));
   };
 
   /** Offers files to this contact (attach, drop, paste, or files shared to the app). */
-  async sendFiles(files: File[]): Promise<void> {
+  private async sendFiles(files: File[]): Promise<void> {
     try {
       await this.service.transfers.sendFiles(this.peerName, files);
       this.sendError = null;
-      this.list.scrollToEnd();
     } catch (err) {
-      this.sendError = err instanceof TransferError ? err.message : 'Could not send the file. Try again.';
+      this.sendError = this.failure(err, 'FILE_SEND_FAILED');
     }
+  }
+
+  /** A caught error as what the composer shows: its code, or `fallback` (logged) when it has none. */
+  private failure(err: unknown, fallback: AppErrorCode): { code: AppErrorCode; params: ErrorParams } {
+    if (err instanceof PeerchatError) return { code: err.code, params: err.params };
+    console.warn(`Peerchat: ${fallback}`, err);
+    return { code: fallback, params: {} };
   }
 
   private closeVerify(): void {
@@ -201,12 +234,11 @@ export class PcConversation extends LitElement {
     try {
       await this.service.send(this.peerName, text);
       this.sendError = null;
-      this.composer.sent(text);
-      this.list.scrollToEnd();
+      this.sendResult = { text, ok: true };
     } catch (err) {
       // The text stays in the box, so nothing typed is lost.
-      this.composer.failed(text);
-      this.sendError = err instanceof SendError ? err.message : 'Could not send the message. Try again.';
+      this.sendResult = { text, ok: false };
+      this.sendError = this.failure(err, 'MESSAGE_SEND_FAILED');
     }
   }
 
@@ -224,7 +256,7 @@ export class PcConversation extends LitElement {
     const status = this.statusText();
     return html`
       <header>
-        <button class="back" aria-label="Back to contacts" @click=${() => this.dispatchEvent(new CustomEvent('pc-back', { bubbles: true, composed: true }))}>←</button>
+        <button class="back" aria-label="Back to contacts" @click=${() => this.dispatchEvent(new CustomEvent<void>('pc-back', { bubbles: true, composed: true }))}>←</button>
         <div class="who">
           <h2>${this.peerName}</h2>
           <div class="status ${status.cls}" role="status" data-link=${this.peers.value?.links.get(usernameKey(this.peerName)) ?? 'none'}>${status.text}</div>
@@ -243,7 +275,9 @@ export class PcConversation extends LitElement {
       ></pc-message-list>
       <div class="drop-hint" aria-hidden="true">Drop to send to ${this.peerName}</div>
       <pc-composer
-        .error=${this.sendError}
+        .error=${this.sendError ? describeError(this.sendError.code, this.sendError.params) : null}
+        .draft=${this.draft}
+        .result=${this.sendResult}
         @pc-send=${(e: CustomEvent<SendDetail>) => void this.onSend(e)}
         @pc-files=${(e: CustomEvent<FilesDetail>) => void this.sendFiles(e.detail.files)}
       ></pc-composer>
@@ -254,5 +288,9 @@ export class PcConversation extends LitElement {
 declare global {
   interface HTMLElementTagNameMap {
     'pc-conversation': PcConversation;
+  }
+  interface HTMLElementEventMap {
+    'pc-back': CustomEvent<void>;
+    'pc-share-delivered': CustomEvent<ShareDeliveredDetail>;
   }
 }

@@ -1,42 +1,41 @@
-import { LitElement, css, html, nothing, svg, type PropertyValues } from 'lit';
+import { LitElement, css, html, nothing, svg } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
-import { isInlineImage } from '../../../shared/transfer/index';
+import { CANCEL_REASONS, DECLINE_REASONS, isInlineImage } from '../../../shared/transfer/index';
 import { theme } from '../styles/theme';
 import { serviceContext } from '../state/contexts';
 import type { ChatService } from '../state/chat-service';
 import type { TransferView } from '../transfer/transfer-service';
+import { TransferController } from '../controllers/transfer-controller';
+import { describeTransferEnd, type TransferEnd } from '../l10n/error-text';
+import { formatBytes, formatDuration, formatPercent, formatSpeed } from '../format/format';
 
 const fileIcon = svg`<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linejoin="round"><path d="M6 2.5h8l4.5 4.5v14.5H6z"/><path d="M14 2.5V7h4.5"/></svg>`;
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
-}
-
-function formatEta(s: number | null): string {
+function timeLeft(s: number | null): string {
   if (s === null || !Number.isFinite(s)) return '';
-  if (s < 60) return `${Math.max(1, Math.round(s))} s left`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m} min ${Math.round(s % 60)} s left` : `${Math.floor(m / 60)} h ${m % 60} min left`;
+  return `${formatDuration(s)} left`;
 }
 
-const FAILURE: Record<string, string> = {
-  corrupt: 'Failed: the file did not arrive intact, so it was deleted.',
-  storage: 'Failed: not enough storage space on the receiving device.',
-  'source-lost': 'Failed: the sender no longer has the file.',
-  error: 'Failed: the transfer broke off.',
-};
+/** How a transfer that ended without the file ended, in the wire's reason codes. */
+function endOf(v: TransferView): TransferEnd | null {
+  const by = v.direction === 'out' ? v.peerName : null;
+  switch (v.state) {
+    case 'cancelled':
+      return { state: 'cancelled', by: v.cancelledBy ? v.cancelledBy : null };
+    case 'declined':
+      return { state: 'declined', reason: DECLINE_REASONS.find((r) => r === v.reason), by };
+    case 'failed': {
+      const reason = CANCEL_REASONS.find((r) => r === v.reason);
+      return { state: 'failed', reason: reason === 'cancelled' ? undefined : reason };
+    }
+    default:
+      return null;
+  }
+}
 
 /**
- * One file or image in the conversation (issue 4): name, size, type; the offer's Accept/Decline;
+ * One file or image in the conversation: name, size, type; the offer's Accept/Decline;
  * progress with percentage, speed and time left while running, and Cancel on either side; the
  * verified state with the BLAKE2b hash prefix and Save when done; images inline.
  */
@@ -115,37 +114,20 @@ export class PcFileCard extends LitElement {
 
   @property() fileId = '';
   @consume({ context: serviceContext }) service!: ChatService;
-  @state() private view: TransferView | null = null;
   @state() private imageUrl: string | null = null;
-  private unwatch: (() => void) | undefined;
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.subscribe();
-  }
+  private readonly transfer = new TransferController(
+    this,
+    () => this.service,
+    () => this.fileId,
+    (v) => {
+      if (v.state === 'done' && this.isImage(v) && !this.imageUrl) void this.loadImage();
+    },
+  );
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.unwatch?.();
-    this.unwatch = undefined;
     if (this.imageUrl) URL.revokeObjectURL(this.imageUrl);
     this.imageUrl = null;
-  }
-
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('fileId') && changed.get('fileId') !== undefined) {
-      this.unwatch?.();
-      this.unwatch = undefined;
-      this.subscribe();
-    }
-  }
-
-  private subscribe(): void {
-    if (this.unwatch || !this.fileId || !this.service) return;
-    this.unwatch = this.service.transfers.watch(this.fileId, (v) => {
-      this.view = v;
-      if (v.state === 'done' && this.isImage(v) && !this.imageUrl) void this.loadImage();
-    });
   }
 
   private isImage(v: TransferView): boolean {
@@ -153,13 +135,21 @@ export class PcFileCard extends LitElement {
   }
 
   private async loadImage(): Promise<void> {
-    const file = await this.service.transfers.fileOf(this.fileId);
-    if (file && this.isConnected && !this.imageUrl) this.imageUrl = URL.createObjectURL(file);
+    try {
+      const file = await this.service.transfers.fileOf(this.fileId);
+      if (file && this.isConnected && !this.imageUrl) this.imageUrl = URL.createObjectURL(file);
+    } catch (err) {
+      // The card still offers Save; only the inline picture is missing.
+      console.warn('Peerchat: a received image could not be read for display', err);
+    }
   }
 
   private async save(): Promise<void> {
     const file = await this.service.transfers.fileOf(this.fileId);
-    if (!file) return;
+    if (!file) {
+      console.warn('Peerchat: the file to save is no longer stored');
+      return;
+    }
     const url = URL.createObjectURL(file);
     const a = document.createElement('a');
     a.href = url;
@@ -171,22 +161,26 @@ export class PcFileCard extends LitElement {
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
   }
 
+  /** Runs a button's action; a failure is logged (the card keeps showing the transfer's real state). */
+  private act(what: string, done: Promise<void>): void {
+    done.catch((err: unknown) => console.warn(`Peerchat: file ${what} failed`, err));
+  }
+
   private renderState(v: TransferView) {
     const t = this.service.transfers;
-    const who = (name: string | undefined) => (name ? name : 'you');
     switch (v.state) {
       case 'offered':
         return v.direction === 'in'
           ? html`<div class="actions">
-              <button class="primary" aria-describedby="name" @click=${() => void t.accept(v.id)}>Accept</button>
-              <button aria-describedby="name" @click=${() => void t.decline(v.id)}>Decline</button>
+              <button class="primary" aria-describedby="name" @click=${() => this.act('accept', t.accept(v.id))}>Accept</button>
+              <button aria-describedby="name" @click=${() => this.act('decline', t.decline(v.id))}>Decline</button>
             </div>`
           : html`<div class="line">Waiting for ${v.peerName} to accept…</div>
-              <div class="actions"><button aria-describedby="name" @click=${() => void t.cancel(v.id)}>Cancel</button></div>`;
+              <div class="actions"><button aria-describedby="name" @click=${() => this.act('cancel', t.cancel(v.id))}>Cancel</button></div>`;
       case 'running': {
         const p = v.progress;
-        const pct = Math.floor(p.fraction * 100);
-        const speed = p.bytesPerSecond > 0 ? `${(p.bytesPerSecond / 1e6).toFixed(1)} MB/s` : '';
+        const pct = Math.floor(Math.min(1, Math.max(0, p.fraction)) * 100);
+        const speed = p.bytesPerSecond > 0 ? formatSpeed(p.bytesPerSecond) : '';
         // Unknown (a sender after its reload, until the receiver says what it has): no number
         // rather than a wrong "0 %".
         const detail = !v.progressKnown
@@ -194,28 +188,31 @@ export class PcFileCard extends LitElement {
             ? 'Resuming…'
             : `Paused until ${v.peerName} is connected`
           : v.live
-            ? [`${pct} %`, speed, formatEta(p.secondsLeft)].filter(Boolean).join(' · ')
-            : `${pct} % · paused until ${v.peerName} is connected`;
+            ? [formatPercent(p.fraction), speed, timeLeft(p.secondsLeft)].filter(Boolean).join(' · ')
+            : `${formatPercent(p.fraction)} · paused until ${v.peerName} is connected`;
         return html`<div class="bar" role="progressbar" aria-label="Transfer of ${v.offer.name}" aria-valuemin="0" aria-valuemax="100" aria-valuenow=${v.progressKnown ? pct : nothing}>
             <div style="width:${v.progressKnown ? pct : 0}%"></div>
           </div>
           <div class="line progress-text">${detail}</div>
-          <div class="actions"><button aria-describedby="name" @click=${() => void t.cancel(v.id)}>Cancel</button></div>`;
+          <div class="actions"><button aria-describedby="name" @click=${() => this.act('cancel', t.cancel(v.id))}>Cancel</button></div>`;
       }
       case 'done':
         return html`<div class="line verified"><span class="ok">Verified ✓</span> <code title=${v.hash ?? ''}>BLAKE2b ${v.hash?.slice(0, 16) ?? ''}…</code></div>
-          ${v.direction === 'in' ? html`<div class="actions"><button class="primary" aria-describedby="name" @click=${() => void this.save()}>Save</button></div>` : nothing}`;
+          ${v.direction === 'in' ? html`<div class="actions"><button class="primary" aria-describedby="name" @click=${() => this.act('save', this.save())}>Save</button></div>` : nothing}`;
       case 'cancelled':
-        return html`<div class="line cancelled" role="status">Cancelled by ${who(v.cancelledBy)}</div>`;
       case 'declined':
-        return html`<div class="line declined" role="status">${v.direction === 'out' ? `Declined by ${v.peerName}` : 'Declined'}</div>`;
-      case 'failed':
-        return html`<div class="line bad" role="alert">${FAILURE[v.reason ?? 'error'] ?? FAILURE.error}</div>`;
+      case 'failed': {
+        const end = endOf(v);
+        const text = end ? describeTransferEnd(end) : '';
+        return v.state === 'failed'
+          ? html`<div class="line bad" role="alert" data-reason=${v.reason ?? 'error'}>${text}</div>`
+          : html`<div class="line ${v.state}" role="status" data-reason=${v.reason ?? v.state}>${text}</div>`;
+      }
     }
   }
 
   override render() {
-    const v = this.view;
+    const v = this.transfer.view;
     if (!v) return html`<div class="line">Loading file…</div>`;
     const image = this.isImage(v);
     const src = v.state === 'done' ? this.imageUrl : null;

@@ -7,6 +7,7 @@ import { theme } from '../styles/theme';
 import { serviceContext, sessionContext, type SessionState } from '../state/contexts';
 import { StoreController } from '../state/store-controller';
 import type { ChatService } from '../state/chat-service';
+import './pc-build-info';
 
 const USERNAME_ERRORS: ReadonlySet<string> = new Set(['USER_EXISTS', 'UNKNOWN_USER', 'INVALID_USERNAME']);
 const PASSWORD_ERRORS: ReadonlySet<string> = new Set(['BAD_PASSWORD', 'PASSWORD_TOO_SHORT', 'PASSWORD_TOO_LONG']);
@@ -170,12 +171,13 @@ export class PcLoginForm extends LitElement {
           ${fieldMessage('password-msg', pErr, 'At least 8 characters.')}
         </div>
         ${formErr ? html`<div class="form-error" role="alert">${describeError(formErr)}</div>` : nothing}
-        ${s?.localError ? html`<div class="form-error" role="alert">${s.localError}</div>` : nothing}
+        ${s?.localError ? html`<div class="form-error" role="alert">${describeError(s.localError)}</div>` : nothing}
         <div class="buttons">
           <button type="submit" class="primary" value="login" ?disabled=${busy}>Log in</button>
           <button type="submit" value="register" ?disabled=${busy}>Register</button>
         </div>
         ${busy ? html`<p class="hint" role="status">Connecting…</p>` : nothing}
+        <pc-build-info></pc-build-info>
       </form>
     `;
   }

@@ -3,6 +3,7 @@ import { customElement, property, query } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { theme } from '../styles/theme';
 import type { MessageState, StoredMessage } from '../db/schema';
+import { dayKey, formatDayHeading, formatTime } from '../format/format';
 import './pc-file-card';
 
 const STATE_LABEL: Record<MessageState, string> = {
@@ -12,17 +13,10 @@ const STATE_LABEL: Record<MessageState, string> = {
   received: '',
 };
 
-const timeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const dayFmt = new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
-
-function dayKey(ts: number): string {
-  const d = new Date(ts);
-  return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
-}
-
 /**
  * The scrolling list of one conversation, newest at the bottom. Scrolling near the top asks
- * for older messages with `pc-load-older`; the view keeps its place when they are prepended.
+ * for older messages with `pc-load-older`; the view keeps its place when they are prepended,
+ * and jumps to the end when the person's own new message (text or file) arrives at the bottom.
  */
 @customElement('pc-message-list')
 export class PcMessageList extends LitElement {
@@ -99,29 +93,57 @@ export class PcMessageList extends LitElement {
   private stickToBottom = true;
   private prevHeight = 0;
   private prevFirstId: string | undefined;
+  private prevLastId: string | undefined;
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.addEventListener('scroll', this.onScroll, { passive: true });
+    // Moved in the page: observe the list again (updated() does it for a new list).
+    if (this.list) {
+      this.resizes.observe(this.list);
+      this.observed = this.list;
+    }
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.removeEventListener('scroll', this.onScroll);
+    this.resizes.disconnect();
+    this.observed = undefined;
   }
+
+  /**
+   * Items grow after they are drawn (a file card loads its transfer, an image arrives): while the
+   * person is at the bottom, stay there.
+   */
+  private readonly resizes = new ResizeObserver(() => {
+    if (this.stickToBottom) this.scrollTop = this.scrollHeight;
+  });
+  private observed: Element | undefined;
 
   private readonly onScroll = (): void => {
     this.stickToBottom = this.scrollHeight - this.scrollTop - this.clientHeight < 40;
     if (this.scrollTop < 120 && this.hasOlder && !this.loading) {
-      this.dispatchEvent(new CustomEvent('pc-load-older', { bubbles: true, composed: true }));
+      this.dispatchEvent(new CustomEvent<void>('pc-load-older', { bubbles: true, composed: true }));
     }
   };
 
-  protected override willUpdate(): void {
+  protected override willUpdate(changed: PropertyValues<this>): void {
     this.prevHeight = this.scrollHeight;
+    if (changed.has('messages')) {
+      const last = this.messages.at(-1);
+      // Just sent (or offered a file): show it, wherever the person had scrolled to.
+      if (last && this.prevLastId !== undefined && last.id !== this.prevLastId && last.outgoing) this.stickToBottom = true;
+      this.prevLastId = last?.id;
+    }
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    if (this.list !== this.observed) {
+      if (this.observed) this.resizes.unobserve(this.observed);
+      if (this.list) this.resizes.observe(this.list);
+      this.observed = this.list;
+    }
     if (!changed.has('messages')) return;
     const firstId = this.messages[0]?.id;
     if (this.prevFirstId && firstId !== this.prevFirstId && !this.stickToBottom) {
@@ -133,14 +155,8 @@ export class PcMessageList extends LitElement {
     this.prevFirstId = firstId;
     // A short history may not fill the view, so no scroll event would ever ask for more.
     if (this.hasOlder && !this.loading && this.scrollHeight <= this.clientHeight) {
-      this.dispatchEvent(new CustomEvent('pc-load-older', { bubbles: true, composed: true }));
+      this.dispatchEvent(new CustomEvent<void>('pc-load-older', { bubbles: true, composed: true }));
     }
-  }
-
-  /** Jumps to the newest message (after sending one). */
-  scrollToEnd(): void {
-    this.stickToBottom = true;
-    this.scrollTop = this.scrollHeight;
   }
 
   override render() {
@@ -149,6 +165,7 @@ export class PcMessageList extends LitElement {
         ? html`<p class="loading" role="status">Loading messages…</p>`
         : html`<p class="empty">No messages yet. Say hello to ${this.peerName}!</p>`;
     }
+    const now = Date.now();
     let lastDay = '';
     const items: Array<{ key: string; day?: number; msg?: StoredMessage }> = [];
     for (const m of this.messages) {
@@ -169,12 +186,12 @@ export class PcMessageList extends LitElement {
                   <span class="from">${i.msg.outgoing ? 'You' : i.msg.from}</span>${i.msg.fileId
                     ? html`<pc-file-card .fileId=${i.msg.fileId}></pc-file-card>`
                     : html`<span class="text">${i.msg.text}</span>`}<span class="meta"
-                    ><time datetime=${new Date(i.msg.ts).toISOString()}>${timeFmt.format(i.msg.ts)}</time>${i.msg.outgoing && !i.msg.fileId
+                    ><time datetime=${new Date(i.msg.ts).toISOString()}>${formatTime(i.msg.ts)}</time>${i.msg.outgoing && !i.msg.fileId
                       ? html` · <span class="state">${STATE_LABEL[i.msg.state]}</span>`
                       : nothing}</span
                   >
                 </li>`
-              : html`<li class="day">${dayFmt.format(i.day)}</li>`,
+              : html`<li class="day">${formatDayHeading(i.day ?? now, now)}</li>`,
         )}
       </ol>
     `;
@@ -184,5 +201,8 @@ export class PcMessageList extends LitElement {
 declare global {
   interface HTMLElementTagNameMap {
     'pc-message-list': PcMessageList;
+  }
+  interface HTMLElementEventMap {
+    'pc-load-older': CustomEvent<void>;
   }
 }

@@ -6,12 +6,14 @@ import { theme } from '../styles/theme';
 import { StoreController } from '../state/store-controller';
 import { securityContext, serviceContext, type SecurityState } from '../state/contexts';
 import type { ChatService } from '../state/chat-service';
+import { describeError, explainError } from '../l10n/error-text';
 
 /**
  * What a person must know about the security of one conversation, under its header:
  * - the contact's identity key changed: a warning, sending waits, "Accept new key" / "Verify";
  * - a secure session could not be set up: the sentence and a "Retry" button.
- * Fires `pc-verify` when the person wants to compare safety numbers first.
+ * Fires `pc-verify` when the person wants to compare safety numbers first. The sentences are
+ * those of the error codes (web/src/l10n/error-text.ts).
  */
 @customElement('pc-security-banner')
 export class PcSecurityBanner extends LitElement {
@@ -60,25 +62,24 @@ export class PcSecurityBanner extends LitElement {
     const name = this.peerName;
     const c = this.security.value?.contacts.get(usernameKey(name));
     if (!c) return nothing;
+    const params = { name };
     if (c.pendingKey) {
-      return html`<div class="bar warn" role="alert" data-security="key-changed">
+      return html`<div class="bar warn" role="alert" data-security="key-changed" data-code="PEER_KEY_CHANGED">
         <p>
-          <strong>${name}’s security key has changed.</strong>
-          This happens when ${name} starts using a new browser or device — or when someone is trying to get in between you. Your messages to
-          ${name} wait until you accept the new key. To be sure, compare safety numbers with ${name} first.
+          <strong>${describeError('PEER_KEY_CHANGED', params)}</strong>
+          ${explainError('PEER_KEY_CHANGED', params)}
         </p>
         <div class="buttons">
-          <button class="primary" @click=${() => void this.service.acceptNewKey(name)}>Accept new key</button>
-          <button @click=${() => this.dispatchEvent(new CustomEvent('pc-verify', { bubbles: true, composed: true }))}>Compare safety numbers</button>
+          <button class="primary" @click=${() => this.service.acceptNewKey(name).catch((err: unknown) => console.warn('Peerchat: the new key could not be accepted', err))}>Accept new key</button>
+          <button @click=${() => this.dispatchEvent(new CustomEvent<void>('pc-verify', { bubbles: true, composed: true }))}>Compare safety numbers</button>
         </div>
       </div>`;
     }
     if (c.sessionError) {
-      return html`<div class="bar error" role="alert" data-security="session-failed">
+      return html`<div class="bar error" role="alert" data-security="session-failed" data-code=${c.sessionError}>
         <p>
-          <strong>Could not set up a secure session with ${name}.</strong>
-          The connection could not be verified as really coming from ${name}’s device, so nothing was sent or shown. It may be a network
-          problem — or someone interfering with the connection.
+          <strong>${describeError(c.sessionError, params)}</strong>
+          ${explainError(c.sessionError, params)}
         </p>
         <div class="buttons">
           <button @click=${() => this.service.retrySecure(name)}>Retry</button>
@@ -92,5 +93,8 @@ export class PcSecurityBanner extends LitElement {
 declare global {
   interface HTMLElementTagNameMap {
     'pc-security-banner': PcSecurityBanner;
+  }
+  interface HTMLElementEventMap {
+    'pc-verify': CustomEvent<void>;
   }
 }

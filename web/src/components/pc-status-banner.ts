@@ -3,6 +3,8 @@ import { customElement, state } from 'lit/decorators.js';
 import { theme } from '../styles/theme';
 import { StoreController } from '../state/store-controller';
 import { sessionContext, type SessionState } from '../state/contexts';
+import { describeError } from '../l10n/error-text';
+import { formatDuration } from '../format/format';
 
 /**
  * Tells the person when the server is out of reach and when it retries. Open conversations
@@ -57,14 +59,14 @@ export class PcStatusBanner extends LitElement {
     const parts = [];
     if (s.connection === 'reconnecting') {
       const secs = Math.max(0, Math.ceil((s.nextRetryAt - this.now) / 1000));
-      parts.push(html`<div class="bar" role="status">
-        <span>Offline: can't reach the server. ${secs > 0 ? `Retrying in ${secs} s.` : 'Retrying…'} Open conversations keep working.</span>
-        <button @click=${() => this.dispatchEvent(new CustomEvent('pc-retry', { bubbles: true, composed: true }))}>Retry now</button>
+      parts.push(html`<div class="bar" role="status" data-code="SERVER_UNREACHABLE">
+        <span>${describeError('SERVER_UNREACHABLE')} ${secs > 0 ? `Retrying in ${formatDuration(secs)}.` : 'Retrying…'}</span>
+        <button @click=${() => this.dispatchEvent(new CustomEvent<void>('pc-retry', { bubbles: true, composed: true }))}>Retry now</button>
       </div>`);
     } else if (s.connection === 'connecting') {
       parts.push(html`<div class="bar" role="status"><span>Connecting to the server…</span></div>`);
     }
-    if (s.localError) parts.push(html`<div class="bar error" role="alert"><span>${s.localError}</span></div>`);
+    if (s.localError) parts.push(html`<div class="bar error" role="alert"><span>${describeError(s.localError)}</span></div>`);
     return parts;
   }
 }
@@ -72,5 +74,8 @@ export class PcStatusBanner extends LitElement {
 declare global {
   interface HTMLElementTagNameMap {
     'pc-status-banner': PcStatusBanner;
+  }
+  interface HTMLElementEventMap {
+    'pc-retry': CustomEvent<void>;
   }
 }

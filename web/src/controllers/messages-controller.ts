@@ -1,6 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { ChatService } from '../state/chat-service';
-import type { StoredMessage } from '../db/schema';
+import type { ChatDb, StoredMessage } from '../db/schema';
 import { loadPage, PAGE_SIZE } from '../db/history';
 
 /**
@@ -47,7 +47,7 @@ export class MessagesController implements ReactiveController {
     }
     this.loading = true;
     this.host.requestUpdate();
-    const page = await loadPage(db, conv);
+    const page = await this.load(db, conv);
     if (gen !== this.generation) return;
     this.merge(page);
     this.hasOlder = page.length === PAGE_SIZE;
@@ -64,7 +64,7 @@ export class MessagesController implements ReactiveController {
     const gen = this.generation;
     this.loading = true;
     this.host.requestUpdate();
-    const page = await loadPage(db, conv, oldest);
+    const page = await this.load(db, conv, oldest);
     if (gen !== this.generation) return 0;
     this.loading = false;
     this.hasOlder = page.length === PAGE_SIZE;
@@ -72,6 +72,19 @@ export class MessagesController implements ReactiveController {
     this.merge(page);
     this.host.requestUpdate();
     return this.messages.length - before;
+  }
+
+  /**
+   * One page, or none if the database fails (logged): the list then shows what it has instead
+   * of "Loading…" forever.
+   */
+  private async load(db: ChatDb, conv: string, before?: StoredMessage): Promise<StoredMessage[]> {
+    try {
+      return await loadPage(db, conv, before);
+    } catch (err) {
+      console.warn('Peerchat: messages could not be read from this device', err);
+      return [];
+    }
   }
 
   private subscribe(): void {

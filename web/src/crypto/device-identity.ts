@@ -10,6 +10,7 @@
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { usernameKey } from '../../../shared/index';
+import { PeerchatError } from '../../../shared/errors';
 import { deserializeIdentity, generateIdentity, ready, serializeIdentity, type IdentityKeyPair, type StoredIdentity } from '../../../shared/crypto/index';
 
 interface DeviceRecord {
@@ -43,9 +44,10 @@ function openDeviceDb(): Promise<IDBPDatabase<DeviceDbSchema>> {
 }
 
 /** Thrown when the browser will not keep an identity key (storage disabled, quota, corrupt record). */
-export class IdentityStorageError extends Error {
-  constructor() {
-    super('This browser would not store your identity key, so no private conversation can be set up. Check that site data is allowed, then try again.');
+export class IdentityStorageError extends PeerchatError {
+  constructor(cause?: unknown) {
+    super('IDENTITY_STORAGE', {}, { cause });
+    this.name = 'IdentityStorageError';
   }
 }
 
@@ -74,8 +76,8 @@ async function loadOrCreate(key: string): Promise<IdentityKeyPair> {
   let db: IDBPDatabase<DeviceDbSchema>;
   try {
     db = await openDeviceDb();
-  } catch {
-    throw new IdentityStorageError();
+  } catch (err) {
+    throw new IdentityStorageError(err);
   }
   const existing = await db.get('identities', key);
   if (existing) {
@@ -91,10 +93,14 @@ async function loadOrCreate(key: string): Promise<IdentityKeyPair> {
     // `add`, not `put`: if another tab created one meanwhile, this fails and we read theirs.
     await Promise.all([tx.store.add({ identity: serializeIdentity(kp), createdAt: Date.now() }, key), tx.done]);
     return kp;
-  } catch {
-    const winner = await db.get('identities', key).catch(() => undefined);
+  } catch (err) {
+    // Usually another tab's `add` won the race: its key is the one to use.
+    const winner = await db.get('identities', key).catch((readErr: unknown) => {
+      console.warn('Peerchat: could not read the identity key after a failed add', readErr);
+      return undefined;
+    });
     const kp2 = winner ? deserializeIdentity(winner.identity) : null;
     if (kp2) return kp2;
-    throw new IdentityStorageError();
+    throw new IdentityStorageError(err);
   }
 }

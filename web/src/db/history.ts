@@ -3,13 +3,15 @@
  * happens in one transaction, so a crash leaves either the old or the new state, never half.
  */
 import type { ChatDb, MessageState, StoredConversation, StoredMessage } from './schema';
+import { PeerchatError } from '../../../shared/errors';
 
 export const PAGE_SIZE = 50;
 
-export class QuotaError extends Error {
-  readonly code = 'QUOTA_EXCEEDED';
-  constructor() {
-    super('This device is out of storage space for Peerchat. Free some space and try again.');
+/** The device is out of storage for the history (QuotaExceededError). */
+export class QuotaError extends PeerchatError {
+  constructor(cause?: unknown) {
+    super('STORAGE_FULL', {}, { cause });
+    this.name = 'QuotaError';
   }
 }
 
@@ -21,7 +23,7 @@ async function guard<T>(p: Promise<T>): Promise<T> {
   try {
     return await p;
   } catch (err) {
-    if (isQuota(err)) throw new QuotaError();
+    if (isQuota(err)) throw new QuotaError(err);
     throw err;
   }
 }

@@ -44,7 +44,7 @@ export type TransferState =
   | 'cancelled'
   | 'declined';
 
-/** One file transfer, either direction (issue 4). Kept for resume and for the history. */
+/** One file transfer, either direction. Kept for resume and for the history. */
 export interface StoredTransfer {
   /** The file id (also the id of its message in `messages`). */
   id: string;

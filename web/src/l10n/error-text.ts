@@ -1,9 +1,12 @@
 /**
  * The one place where error codes become sentences. Every code of shared/errors.ts has one here
- * (the Record type makes a missing one a type error). Sentences are whole: parameters are slotted
- * in by name, never concatenated from fragments, so a translation can reorder them.
+ * (the Record type makes a missing one a type error), and so does every way a file transfer can
+ * end without the file (the wire reasons of shared/transfer/control.ts). Sentences are whole:
+ * parameters are slotted in by name (`{name}`), never concatenated from fragments, so a
+ * translation can reorder them. A translation replaces these tables, nothing else.
  */
 import { isAppErrorCode, type AppErrorCode, type ErrorParams } from '../../../shared/errors';
+import type { CancelReason, DeclineReason } from '../../../shared/transfer/index';
 
 const SENTENCES: Record<AppErrorCode, string> = {
   BAD_MESSAGE: 'The app sent something the server did not understand. Reload the page and try again.',
@@ -23,7 +26,7 @@ const SENTENCES: Record<AppErrorCode, string> = {
   SERVER_BUSY: 'The server is busy. Try again in a moment.',
   INTERNAL: 'Something went wrong on the server. Try again.',
   UNEXPECTED: 'Something went wrong. Try again.',
-  SERVER_UNREACHABLE: 'Cannot reach the server. Retrying…',
+  SERVER_UNREACHABLE: "Offline: can't reach the server. Open conversations keep working.",
   FILE_TOO_LARGE: '{name} is too large to send.',
   FILE_SEND_FAILED: 'Could not send the file. Try again.',
   CAMERA_UNAVAILABLE: 'No camera is available here. Scan from a photo instead, or compare the numbers by eye.',
@@ -31,10 +34,87 @@ const SENTENCES: Record<AppErrorCode, string> = {
   QR_DECODER_UNAVAILABLE: 'This browser cannot read QR codes. Compare the numbers by eye instead.',
   QR_NOT_FOUND: 'No QR code was found in that picture. Try a sharper, closer photo, or compare the numbers by eye.',
   QR_NOT_SAFETY_NUMBER: 'That QR code is not a Peerchat safety number. Scan the code in the other person’s Verify screen.',
+  IDENTITY_STORAGE: 'This browser would not store your identity key, so no private conversation can be set up. Check that site data is allowed, then try again.',
+  IDENTITY_SETUP_FAILED: 'This browser could not set up its encryption keys. Reload the page and try again.',
+  IDENTITY_NOT_LOADED: 'This browser could not load your encryption keys. Reload the page.',
+  HISTORY_UNAVAILABLE: 'This browser would not open its local storage, so history cannot be kept. Check that site data is allowed.',
+  STORAGE_FULL: 'This device is out of storage space for Peerchat. Free some space and try again.',
+  MESSAGE_SAVE_FAILED: 'Could not save the message on this device.',
+  MESSAGE_NOT_SAVED: 'A message could not be saved on this device (storage full?). It will be sent again.',
+  MESSAGE_TOO_LONG: 'Messages can be at most {max} characters.',
+  MESSAGE_SEND_FAILED: 'Could not send the message. Try again.',
+  PEER_KEY_CHANGED: '{name}’s security key has changed.',
+  PEER_NO_KEY: '{name}’s app has no security key, so no secure session can be set up.',
+  KEY_LOOKUP_FAILED: 'Could not get {name}’s security key from the server.',
+  SECURE_SESSION_FAILED: 'Could not set up a secure session with {name}.',
+  SHARE_UNAVAILABLE:
+    'Something was shared to Peerchat, but Peerchat was not set up on this device yet. Open Peerchat once (over HTTPS), then share again.',
+  SHARE_NOT_STORED: 'Something was shared to Peerchat, but it could not be kept on this device (is its storage full?). Please share it again.',
+  SHARE_MISSING: 'The shared content was not found (was it already used in another window?). Please share it again.',
 };
+
+/** What to know and do about some failures, shown under the sentence (security banners). */
+const EXPLANATIONS: Partial<Record<AppErrorCode, string>> = {
+  PEER_KEY_CHANGED:
+    'This happens when {name} starts using a new browser or device — or when someone is trying to get in between you. Your messages to {name} wait until you accept the new key. To be sure, compare safety numbers with {name} first.',
+  PEER_NO_KEY: 'Nothing was sent. Ask {name} to reload Peerchat to get the current version, then try again.',
+  KEY_LOOKUP_FAILED: 'Nothing was sent. Peerchat tries again when the server can be reached.',
+  SECURE_SESSION_FAILED:
+    'The connection could not be verified as really coming from {name}’s device, so nothing was sent or shown. It may be a network problem — or someone interfering with the connection.',
+};
+
+function fill(template: string, params: ErrorParams): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in params ? String(params[key]) : whole));
+}
 
 /** A sentence a person can act on, for any code (unknown codes get UNEXPECTED's sentence). */
 export function describeError(code: string, params: ErrorParams = {}): string {
-  const template = SENTENCES[isAppErrorCode(code) ? code : 'UNEXPECTED'];
-  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in params ? String(params[key]) : whole));
+  return fill(SENTENCES[isAppErrorCode(code) ? code : 'UNEXPECTED'], params);
+}
+
+/** The longer explanation of a code, if it has one (else null). */
+export function explainError(code: AppErrorCode, params: ErrorParams = {}): string | null {
+  const template = EXPLANATIONS[code];
+  return template ? fill(template, params) : null;
+}
+
+/**
+ * How a file transfer ended without the file, keyed by the wire reason (file-cancel's
+ * CancelReason, file-decline's DeclineReason); a person's own cancel or decline says who did it.
+ */
+export type TransferEnd =
+  | { state: 'cancelled'; /** The contact's name, or null when it was this person. */ by: string | null }
+  | { state: 'declined'; reason: DeclineReason | undefined; by: string | null }
+  | { state: 'failed'; reason: Exclude<CancelReason, 'cancelled'> | undefined };
+
+const CANCELLED = { byMe: 'Cancelled by you', byPeer: 'Cancelled by {name}' };
+const DECLINED: Record<DeclineReason, { byMe: string; byPeer: string }> = {
+  declined: { byMe: 'Declined', byPeer: 'Declined by {name}' },
+  'too-large': { byMe: 'Declined: the file is too large for this device.', byPeer: 'Declined: the file is too large for {name}’s device.' },
+  storage: { byMe: 'Declined: not enough storage space on this device.', byPeer: 'Declined: not enough storage space on {name}’s device.' },
+};
+const FAILED: Record<Exclude<CancelReason, 'cancelled'>, string> = {
+  corrupt: 'Failed: the file did not arrive intact, so it was deleted.',
+  storage: 'Failed: not enough storage space on the receiving device.',
+  'source-lost': 'Failed: the sender no longer has the file.',
+  error: 'Failed: the transfer broke off.',
+};
+
+/** The sentences of {@link TransferEnd}, for the tests that every one exists and differs. */
+export function allTransferEndSentences(): string[] {
+  return [CANCELLED.byMe, CANCELLED.byPeer, ...Object.values(DECLINED).flatMap((d) => [d.byMe, d.byPeer]), ...Object.values(FAILED)];
+}
+
+/** The sentence a file card shows for a transfer that ended without the file. */
+export function describeTransferEnd(end: TransferEnd): string {
+  switch (end.state) {
+    case 'cancelled':
+      return end.by === null ? CANCELLED.byMe : fill(CANCELLED.byPeer, { name: end.by });
+    case 'declined': {
+      const d = DECLINED[end.reason ?? 'declined'];
+      return end.by === null ? d.byMe : fill(d.byPeer, { name: end.by });
+    }
+    case 'failed':
+      return FAILED[end.reason ?? 'error'];
+  }
 }

@@ -1,14 +1,11 @@
 /**
- * The installable-app side of Peerchat: service worker registration and update prompt, the
- * install offer, and content shared to the app. Imported once from main.ts.
+ * The installable-app side of Peerchat: service worker registration, the install offer, and
+ * content shared to the app. Imported once from main.ts; pc-app shows their state (update
+ * prompt, install button, share panel).
  */
 import { startServiceWorker } from './pwa-register';
 import { shareIntake } from './share-intake';
 import './install-prompt';
-import './pc-update-prompt';
 
 startServiceWorker();
-void shareIntake.start();
-
-const prompt = document.createElement('pc-update-prompt');
-document.body.append(prompt);
+shareIntake.start().catch((err: unknown) => console.warn('Peerchat: shared content could not be picked up', err));

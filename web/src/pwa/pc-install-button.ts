@@ -2,7 +2,8 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { theme } from '../styles/theme';
 import { StoreController } from '../state/store-controller';
-import { installState, promptInstall, type InstallState } from './install-prompt';
+import { installContext } from '../state/contexts';
+import { promptInstall, type InstallState } from './install-prompt';
 
 /** "Install" in the top bar while the browser offers installation; absent otherwise. */
 @customElement('pc-install-button')
@@ -36,7 +37,7 @@ export class PcInstallButton extends LitElement {
     `,
   ];
 
-  private readonly state = new StoreController<InstallState>(this, installState);
+  private readonly state = new StoreController<InstallState>(this, installContext);
 
   override render() {
     if (!this.state.value?.canInstall) return nothing;

@@ -2,15 +2,10 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement } from 'lit/decorators.js';
 import { theme } from '../styles/theme';
 import { StoreController } from '../state/store-controller';
+import { shareContext } from '../state/contexts';
+import { formatBytes } from '../format/format';
+import { describeError } from '../l10n/error-text';
 import { shareIntake, type ShareState } from './share-intake';
-
-const sizeFmt = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
-
-function size(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${sizeFmt.format(bytes / 1024)} KB`;
-  return `${sizeFmt.format(bytes / (1024 * 1024))} MB`;
-}
 
 /**
  * Shown above the contacts while something shared from another app waits: "Choose a contact to
@@ -79,7 +74,7 @@ export class PcSharePanel extends LitElement {
     `,
   ];
 
-  private readonly share = new StoreController<ShareState>(this, shareIntake.state);
+  private readonly share = new StoreController<ShareState>(this, shareContext);
 
   override render() {
     const s = this.share.value;
@@ -87,7 +82,7 @@ export class PcSharePanel extends LitElement {
     if (s.problem) {
       return html`<section class="problem" role="alert">
         <div class="head">
-          <p>${s.problem}</p>
+          <p>${describeError(s.problem)}</p>
           <button @click=${() => shareIntake.dismissProblem()}>OK</button>
         </div>
       </section>`;
@@ -104,7 +99,7 @@ export class PcSharePanel extends LitElement {
       ${c.text ? html`<div class="preview"><p>${c.text}</p></div>` : nothing}
       ${files.length
         ? html`<ul aria-label="Shared files">
-              ${files.map((f) => html`<li>${f.name} <span class="note">(${size(f.size)})</span></li>`)}
+              ${files.map((f) => html`<li>${f.name} <span class="note">(${formatBytes(f.size)})</span></li>`)}
             </ul>
             <p class="note">
               ${files.length === 1 ? 'The file is' : 'The files are'} offered to the contact you choose${c.text ? '; the text goes into the chat' : ''}.

@@ -2,7 +2,8 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { theme } from '../styles/theme';
 import { StoreController } from '../state/store-controller';
-import { applyUpdate, dismissUpdate, updateState, type UpdateState } from './pwa-register';
+import { updateContext } from '../state/contexts';
+import { applyUpdate, dismissUpdate, type UpdateState } from './pwa-register';
 
 const INSECURE_DISMISSED = 'peerchat.insecure-note-dismissed';
 
@@ -67,13 +68,19 @@ export class PcUpdatePrompt extends LitElement {
     `,
   ];
 
-  private readonly state = new StoreController<UpdateState>(this, updateState);
+  private readonly state = new StoreController<UpdateState>(this, updateContext);
   @state() private insecureDismissed = sessionStorage.getItem(INSECURE_DISMISSED) === '1';
   @state() private reloading = false;
 
   private async reload(): Promise<void> {
     this.reloading = true;
-    await applyUpdate();
+    try {
+      await applyUpdate();
+    } catch (err) {
+      // The button comes back, so the person can try again (or reload by hand).
+      console.warn('Peerchat: the new version could not be activated', err);
+      this.reloading = false;
+    }
   }
 
   override render() {

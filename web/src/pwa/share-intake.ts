@@ -4,21 +4,21 @@
  * Files stay stored until the file-transfer feature sends them (`loadSharedFiles()`) or the
  * person discards them.
  */
+import type { AppErrorCode } from '../../../shared/errors';
 import { Store } from '../state/store';
 import { SHARE_LOST_PARAM, clearShare, loadShare, takeSharedText, type SharedContent } from './share-store';
 
 export interface ShareState {
   /** What is waiting to be sent, or null. */
   content: SharedContent | null;
-  /** A share that did not arrive, in words a person can act on. */
-  problem: string | null;
+  /** Why a share did not arrive (its sentence is in web/src/l10n/error-text.ts). */
+  problem: AppErrorCode | null;
 }
 
-const PROBLEMS: Record<string, string> = {
-  [SHARE_LOST_PARAM]:
-    'Something was shared to Peerchat, but Peerchat was not set up on this device yet. Open Peerchat once (over HTTPS), then share again.',
-  failed: 'Something was shared to Peerchat, but it could not be kept on this device (is its storage full?). Please share it again.',
-  missing: 'The shared content was not found (was it already used in another window?). Please share it again.',
+/** The `?share=` values that say a share was lost on its way (set by the server or sw.ts). */
+const PROBLEMS: Readonly<Record<string, AppErrorCode>> = {
+  [SHARE_LOST_PARAM]: 'SHARE_UNAVAILABLE',
+  failed: 'SHARE_NOT_STORED',
 };
 
 export class ShareIntake {
@@ -38,12 +38,14 @@ export class ShareIntake {
     let content: SharedContent | null = null;
     try {
       content = await loadShare();
-    } catch {
+    } catch (err) {
+      // Shown below as "not found" when the app was sent here for a share; else nothing waits.
+      console.warn('Peerchat: the shared content could not be read', err);
       content = null;
     }
-    let problem: string | null = null;
-    if (param !== null && param !== '1') problem = PROBLEMS[param] ?? PROBLEMS.failed ?? null;
-    else if (param === '1' && !content) problem = PROBLEMS.missing ?? null;
+    let problem: AppErrorCode | null = null;
+    if (param !== null && param !== '1') problem = PROBLEMS[param] ?? 'SHARE_NOT_STORED';
+    else if (param === '1' && !content) problem = 'SHARE_MISSING';
     this.state.set({ content, problem });
   }
 
@@ -57,13 +59,19 @@ export class ShareIntake {
     const content = this.state.get().content;
     if (!content) return;
     this.state.set({ content: content.files.length ? { ...content, text: '' } : null, problem: null });
-    await takeSharedText().catch(() => undefined);
+    await takeSharedText().catch((err: unknown) => console.warn('Peerchat: the shared text could not be cleared; it may be offered again', err));
   }
 
   /** Drops the whole share (text and files). */
   async discard(): Promise<void> {
     this.state.set({ content: null, problem: null });
-    await clearShare().catch(() => undefined);
+    await clearShare().catch((err: unknown) => console.warn('Peerchat: the shared content could not be cleared; it may be offered again', err));
+  }
+
+  /** The share could not be used after all: forget it, and say why. */
+  async fail(problem: AppErrorCode): Promise<void> {
+    this.state.set({ content: null, problem });
+    await clearShare().catch((err: unknown) => console.warn('Peerchat: the shared content could not be cleared', err));
   }
 
   dismissProblem(): void {

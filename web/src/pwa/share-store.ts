@@ -102,7 +102,8 @@ export async function loadShare(): Promise<SharedContent | null> {
   try {
     const content: unknown = await res.json();
     return isContent(content) && (content.text || content.files.length > 0) ? content : null;
-  } catch {
+  } catch (err) {
+    console.warn('Peerchat: the stored share is unreadable; it is ignored', err);
     return null;
   }
 }

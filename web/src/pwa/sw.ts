@@ -37,8 +37,9 @@ registerRoute(
     try {
       await saveShare(await request.formData());
       return Response.redirect(SHARE_LANDING, 303);
-    } catch {
+    } catch (err) {
       // Unreadable form or storage full: the app says the share did not arrive.
+      console.warn('Peerchat: a share could not be stored', err);
       return Response.redirect('/?share=failed', 303);
     }
   },

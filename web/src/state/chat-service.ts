@@ -1,32 +1,37 @@
 /**
- * The app's brain, free of any UI: it ties the signal client, the peer connections and the
- * on-device history together and publishes state slices for components to draw.
+ * The app's brain, free of any UI: it ties the signal client, the peer connections, the
+ * on-device history (AccountHistory) and the chat outbox (MessageOutbox) together and publishes
+ * state slices for components to draw.
  *
- * Rules it keeps: a message is stored before it is shown as sent; everything outgoing stays in
- * the outbox until the peer's device acknowledges it; received messages are stored by id, so
- * re-sends never show twice. Nothing leaves for a contact except over a verified end-to-end
- * session (see SecurityService and net/secure-session.ts); while the contact's key has changed
- * and the person has not accepted it, messages wait.
+ * Nothing leaves for a contact except over a verified end-to-end session (see SecurityService
+ * and net/secure-session.ts); while the contact's key has changed and the person has not
+ * accepted it, messages wait. Failures reach the UI as error codes (shared/errors.ts).
  */
-import { newMessageId, usernameKey, LIMITS, type PeerMsg, type ServerMsg } from '../../../shared/index';
+import { usernameKey, type PeerMsg, type ServerMsg } from '../../../shared/index';
+import { PeerchatError, type AppErrorCode } from '../../../shared/errors';
 import { SignalClient, loadStoredSession, type Session } from '../net/signal-client';
 import { PeerManager } from '../net/peer-manager';
 import { RedialPolicy } from '../net/redial-policy';
-import type { LinkState, PeerLink } from '../net/peer-link';
-import { IdentityStorageError } from '../crypto/device-identity';
+import type { LinkFailure, LinkState, PeerLink } from '../net/peer-link';
 import { encodePublicKey } from '../../../shared/crypto/index';
-import { SecurityService } from './security';
-import { openChatDb, type ChatDb, type StoredMessage } from '../db/schema';
+import { SecurityService, type SessionErrorCode } from './security';
+import type { ChatDb, StoredMessage } from '../db/schema';
 import * as history from '../db/history';
 import { Store } from './store';
 import { isFileControlType } from '../../../shared/transfer/control';
 import { TransferService } from '../transfer/transfer-service';
+import { AccountHistory } from './account-history';
+import { MessageOutbox } from './message-outbox';
 import type { ConversationsState, PeersState, PresenceState, SessionState } from './contexts';
 
 export type MessageListener = (msg: StoredMessage) => void;
 
-/** What went wrong when sending, in words a person can act on. */
-export class SendError extends Error {}
+/** The code the conversation shows for a link that failed its security checks (else null). */
+function sessionErrorOf(failure: LinkFailure | null): SessionErrorCode | null {
+  if (failure === 'insecure') return 'SECURE_SESSION_FAILED';
+  if (failure === 'no-key') return 'PEER_NO_KEY';
+  return null;
+}
 
 export class ChatService {
   readonly session = new Store<SessionState>({ connection: 'logged-out', username: null, nextRetryAt: 0, authError: null, localError: null });
@@ -34,32 +39,50 @@ export class ChatService {
   readonly conversations = new Store<ConversationsState>({ list: [], active: null, loaded: false });
   readonly peers = new Store<PeersState>({ links: new Map() });
   readonly security: SecurityService;
-  /** Files and images (issue 4). */
+  /** Files and images. */
   readonly transfers: TransferService;
 
   private readonly signal: SignalClient;
-  private db: ChatDb | null = null;
-  private dbUser: string | null = null;
-  private dbOpening: Promise<boolean> | null = null;
+  private readonly accountDb: AccountHistory;
+  private readonly outbox: MessageOutbox;
   private manager: PeerManager | null = null;
   private readonly messageListeners = new Set<MessageListener>();
-  /** Per-conversation chain so flushes and new sends leave in order. */
-  private readonly sendChains = new Map<string, Promise<void>>();
   private readonly redials = new RedialPolicy((conv, peerName) => {
-    if (this.presence.get().online.has(conv) && !this.manager?.get(conv)) void this.dialIfWanted(peerName);
+    if (this.presence.get().online.has(conv) && !this.manager?.get(conv)) this.dialIfWanted(peerName);
   });
 
   constructor(wsUrl: string) {
     this.signal = new SignalClient(wsUrl);
     this.security = new SecurityService((m) => this.signal.send(m), () => this.readyDb());
+    this.accountDb = new AccountHistory({
+      conversations: this.conversations,
+      attached: (db) => this.security.attach(db),
+      failed: (code) => this.showLocalError(code),
+    });
+    const isActive = (conv: string): boolean => this.conversations.get().active === conv && document.visibilityState === 'visible';
+    // Before the server answers (offline start), the session kept on this device names us.
+    const me = (): string | null => this.myName ?? this.session.get().username;
+    this.outbox = new MessageOutbox({
+      db: () => this.accountDb.current,
+      readyDb: () => this.readyDb(),
+      me,
+      send: (conv, msg) => this.manager?.send(conv, msg) ?? false,
+      isReady: (conv) => this.manager?.isReady(conv) ?? false,
+      isOnline: (conv) => this.presence.get().online.has(conv),
+      dial: (peerName) => this.dial(peerName),
+      isActive,
+      emitMessage: (m) => this.emitMessage(m),
+      refreshConversations: () => this.refreshConversations(),
+      failed: (code) => this.showLocalError(code),
+    });
     this.transfers = new TransferService({
       db: () => this.readyDb(),
-      me: () => this.myName ?? this.session.get().username,
+      me,
       link: (conv) => (this.manager?.isReady(conv) ? this.manager.get(conv) : undefined),
       emitMessage: (m) => this.emitMessage(m),
-      refreshConversations: () => void this.refreshConversations(),
+      refreshConversations: () => this.refreshConversations(),
       dial: (peerName) => this.dial(peerName),
-      isActive: (conv) => this.conversations.get().active === conv && document.visibilityState === 'visible',
+      isActive,
     });
     this.signal.on('state', (connection) => {
       this.session.update((s) => ({ ...s, connection, nextRetryAt: this.signal.nextRetryAt }));
@@ -71,7 +94,7 @@ export class ChatService {
     this.signal.on('message', (m) => this.onServerMessage(m));
     document.addEventListener('visibilitychange', () => {
       const active = this.conversations.get().active;
-      if (active && document.visibilityState === 'visible') void this.markRead(active);
+      if (active && document.visibilityState === 'visible') this.markRead(active);
     });
   }
 
@@ -86,7 +109,7 @@ export class ChatService {
     const stored = loadStoredSession();
     if (stored) {
       this.session.update((s) => ({ ...s, username: stored.username }));
-      void this.openHistory(stored.username);
+      void this.accountDb.open(stored.username);
       this.withIdentity(stored.username, () => this.signal.authenticate({ kind: 'resume', token: stored.token }));
     }
   }
@@ -105,8 +128,8 @@ export class ChatService {
     const key = this.security.loadIdentity(username).then(
       (kp) => encodePublicKey(kp.publicKey),
       (err: unknown) => {
-        const text = err instanceof IdentityStorageError ? err.message : 'This browser could not set up its encryption keys. Reload the page and try again.';
-        this.session.update((s) => ({ ...s, localError: text }));
+        console.warn('Peerchat: the identity key could not be loaded', err);
+        this.showLocalError(err instanceof PeerchatError ? err.code : 'IDENTITY_SETUP_FAILED');
         return null;
       },
     );
@@ -128,7 +151,7 @@ export class ChatService {
   }
 
   get database(): ChatDb | null {
-    return this.db;
+    return this.accountDb.current;
   }
 
   get myName(): string | null {
@@ -140,7 +163,7 @@ export class ChatService {
     const conv = peerName ? usernameKey(peerName) : null;
     this.conversations.update((c) => ({ ...c, active: conv }));
     if (!conv || !peerName) return;
-    await this.markRead(conv);
+    await this.accountDb.markRead(conv);
     if (this.presence.get().online.has(conv)) this.dial(peerName);
   }
 
@@ -158,7 +181,7 @@ export class ChatService {
   retrySecure(peerName: string): void {
     const conv = usernameKey(peerName);
     this.redials.reset(conv);
-    this.security.setSessionError(conv, false);
+    this.security.setSessionError(conv, null);
     if (this.presence.get().online.has(conv)) this.dial(peerName);
   }
 
@@ -170,41 +193,22 @@ export class ChatService {
     this.manager?.connect(peerName);
   }
 
-  /** Writes a message to history and the outbox, then sends it if the peer is connected. */
-  async send(peerName: string, text: string): Promise<void> {
-    const db = this.db;
-    // Before the server answers (offline start), the session kept on this device names us.
-    const me = this.myName ?? this.session.get().username;
-    if (!db || !me) throw new SendError('You are not logged in.');
-    if (!text.trim()) return;
-    if (text.length > LIMITS.maxChatChars) throw new SendError(`Messages can be at most ${LIMITS.maxChatChars} characters.`);
-    const conv = usernameKey(peerName);
-    const msg: StoredMessage = { id: newMessageId(), conv, from: me, outgoing: true, text, ts: Date.now(), state: 'waiting' };
-    try {
-      await history.saveOutgoing(db, msg, peerName);
-    } catch (err) {
-      throw new SendError(err instanceof history.QuotaError ? err.message : 'Could not save the message on this device.');
-    }
-    this.emitMessage(msg);
-    void this.refreshConversations();
-    if (this.manager?.isReady(conv)) {
-      await this.chain(conv, () => this.transmit(conv, [msg]));
-    } else if (this.presence.get().online.has(conv)) {
-      this.dial(peerName);
-    }
+  /** Writes a message to history and the outbox, then sends it; rejects with a PeerchatError. */
+  send(peerName: string, text: string): Promise<void> {
+    return this.outbox.send(peerName, text);
   }
 
   // --- server side ----------------------------------------------------------------------------
 
   private async onSession(s: Session): Promise<void> {
     this.session.update((st) => ({ ...st, username: s.username, authError: null }));
-    const opening = this.openHistory(s.username);
+    const opening = this.accountDb.open(s.username);
     // The peer manager exists before any await: an offer relayed right after `welcome` must
     // find it, or the peer would wait for an answer that never comes.
     // Our identity was loaded before logging in (it is published with the login).
     const identity = this.security.identityFor(s.username);
     if (!identity) {
-      this.session.update((st) => ({ ...st, localError: 'This browser could not load your encryption keys. Reload the page.' }));
+      this.showLocalError('IDENTITY_NOT_LOADED');
       return;
     }
     if (!this.manager) {
@@ -222,33 +226,8 @@ export class ChatService {
   }
 
   /** The history database once it is open (frames can arrive while it is still opening). */
-  private async readyDb(): Promise<ChatDb | null> {
-    if (this.dbOpening) await this.dbOpening;
-    return this.db;
-  }
-
-  /** Opens this account's history database (once); false if the browser refused. */
-  private openHistory(username: string): Promise<boolean> {
-    const key = usernameKey(username);
-    if (this.dbUser === key && this.dbOpening) return this.dbOpening;
-    if (this.dbUser !== key) {
-      this.db?.close();
-      this.db = null;
-    }
-    this.dbUser = key;
-    this.dbOpening = (async () => {
-      try {
-        this.db = await openChatDb(key);
-        await this.security.attach(this.db);
-      } catch {
-        this.session.update((st) => ({ ...st, localError: 'This browser would not open its local storage, so history cannot be kept. Check that site data is allowed.' }));
-        return false;
-      }
-      void navigator.storage?.persist?.().catch(() => undefined);
-      await this.refreshConversations();
-      return true;
-    })();
-    return this.dbOpening;
+  private readyDb(): Promise<ChatDb | null> {
+    return this.accountDb.ready();
   }
 
   private onServerMessage(m: ServerMsg): void {
@@ -258,7 +237,7 @@ export class ChatService {
         const online = new Map<string, string>();
         for (const name of m.online) online.set(usernameKey(name), name);
         this.presence.set({ online });
-        void this.dialPending();
+        this.dialPending();
         break;
       }
       case 'presence-update': {
@@ -267,7 +246,7 @@ export class ChatService {
         if (m.online) online.set(key, m.username);
         else online.delete(key);
         this.presence.set({ online });
-        if (m.online) void this.dialIfWanted(m.username);
+        if (m.online) this.dialIfWanted(m.username);
         else this.manager?.peerOffline(key);
         break;
       }
@@ -283,8 +262,12 @@ export class ChatService {
   }
 
   /** Dials everyone online that we have undelivered messages for. */
-  private async dialPending(): Promise<void> {
-    const db = this.db;
+  private dialPending(): void {
+    this.dialPendingNow().catch((err: unknown) => console.warn('Peerchat: could not read the outbox to reconnect', err));
+  }
+
+  private async dialPendingNow(): Promise<void> {
+    const db = this.accountDb.current;
     if (!db) return;
     const convs = await history.convsWithPending(db);
     const online = this.presence.get().online;
@@ -297,9 +280,14 @@ export class ChatService {
     if (activeName) this.dial(activeName);
   }
 
-  private async dialIfWanted(peerName: string): Promise<void> {
+  /** Dials a contact who came online if there is a reason to (open conversation, outbox, transfers). */
+  private dialIfWanted(peerName: string): void {
+    this.dialIfWantedNow(peerName).catch((err: unknown) => console.warn('Peerchat: could not check whether to connect', err));
+  }
+
+  private async dialIfWantedNow(peerName: string): Promise<void> {
     const conv = usernameKey(peerName);
-    const db = this.db;
+    const db = this.accountDb.current;
     if (!db) return;
     const wanted =
       this.conversations.get().active === conv || (await history.pendingFor(db, conv)).length > 0 || (await this.transfers.hasOpen(conv));
@@ -318,17 +306,15 @@ export class ChatService {
     if (state === 'ready') {
       this.transfers.linkReady(conv, link);
       this.redials.reset(conv);
-      this.security.setSessionError(conv, false);
-      void this.chain(conv, async () => {
-        const db = await this.readyDb();
-        if (db) await this.transmit(conv, await history.pendingFor(db, conv));
-      });
+      this.security.setSessionError(conv, null);
+      this.outbox.flush(conv);
     } else if (state === 'closed' || state === 'failed') {
       this.transfers.linkClosed(conv);
       const failure = state === 'failed' ? link.failure : null;
-      if (failure === 'insecure' || failure === 'no-key') {
+      const shown = sessionErrorOf(failure);
+      if (shown) {
         // Shown in the conversation at once (with "Retry").
-        this.security.setSessionError(conv, true);
+        this.security.setSessionError(conv, shown);
         // A handshake that fails against the pinned key may mean the contact's key changed.
         void this.security.recheck(link.peerName);
       }
@@ -338,49 +324,7 @@ export class ChatService {
 
   private async onPeerFrame(conv: string, msg: PeerMsg, link: PeerLink): Promise<void> {
     if (isFileControlType(msg.type)) return this.transfers.onControl(conv, msg as Exclude<PeerMsg, { type: 'chat' | 'ack' }>, link);
-    const db = await this.readyDb();
-    if (!db) return;
-    if (msg.type === 'chat') {
-      // Never trust a clock from far in the future: it would pin the message to the bottom.
-      const ts = Math.min(msg.ts, Date.now() + 60_000);
-      const active = this.conversations.get().active === conv && document.visibilityState === 'visible';
-      const stored: StoredMessage = { id: msg.id, conv, from: link.peerName, outgoing: false, text: msg.text, ts, state: 'received' };
-      try {
-        const saved = await history.saveIncoming(db, stored, !active);
-        if (saved) {
-          this.emitMessage(saved);
-          void this.refreshConversations();
-        }
-        // Acknowledge even duplicates: the sender may have missed our first receipt.
-        link.send({ type: 'ack', id: msg.id });
-      } catch {
-        // Not stored, so not acknowledged: the sender keeps it in its outbox and re-sends.
-        this.session.update((s) => ({ ...s, localError: 'A message could not be saved on this device (storage full?). It will be sent again.' }));
-      }
-    } else if (msg.type === 'ack') {
-      const updated = await history.setMessageState(db, msg.id, 'delivered');
-      if (updated && updated.conv === conv) this.emitMessage(updated);
-    }
-  }
-
-  private async transmit(conv: string, msgs: StoredMessage[]): Promise<void> {
-    const db = this.db;
-    if (!db) return;
-    for (const m of msgs) {
-      if (m.state === 'delivered') continue;
-      if (!this.manager?.send(conv, { type: 'chat', id: m.id, text: m.text, ts: m.ts })) return;
-      if (m.state === 'waiting') {
-        const updated = await history.setMessageState(db, m.id, 'sent');
-        if (updated) this.emitMessage(updated);
-      }
-    }
-  }
-
-  private chain(conv: string, fn: () => Promise<void>): Promise<void> {
-    const prev = this.sendChains.get(conv) ?? Promise.resolve();
-    const next = prev.then(fn, fn).catch(() => undefined);
-    this.sendChains.set(conv, next);
-    return next;
+    if (msg.type === 'chat' || msg.type === 'ack') await this.outbox.receive(conv, msg, link);
   }
 
   // --- local state ----------------------------------------------------------------------------
@@ -389,16 +333,16 @@ export class ChatService {
     for (const fn of this.messageListeners) fn(m);
   }
 
-  private async markRead(conv: string): Promise<void> {
-    if (!this.db) return;
-    await history.markRead(this.db, conv);
-    await this.refreshConversations();
+  private showLocalError(code: AppErrorCode): void {
+    this.session.update((s) => ({ ...s, localError: code }));
   }
 
-  private async refreshConversations(): Promise<void> {
-    if (!this.db) return;
-    const list = await history.listConversations(this.db);
-    this.conversations.update((c) => ({ ...c, list, loaded: true }));
+  private markRead(conv: string): void {
+    this.accountDb.markRead(conv).catch((err: unknown) => console.warn('Peerchat: could not mark the conversation read', err));
+  }
+
+  private refreshConversations(): void {
+    this.accountDb.refresh().catch((err: unknown) => console.warn('Peerchat: could not read the conversation list', err));
   }
 
   private async teardown(): Promise<void> {
@@ -406,12 +350,9 @@ export class ChatService {
     this.manager = null;
     this.security.reset();
     this.redials.clear();
-    this.db?.close();
-    this.db = null;
-    this.dbUser = null;
-    this.dbOpening = null;
+    this.outbox.clear();
+    this.accountDb.close();
     this.presence.set({ online: new Map() });
     this.peers.set({ links: new Map() });
-    this.conversations.set({ list: [], active: null, loaded: false });
   }
 }

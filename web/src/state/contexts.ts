@@ -1,12 +1,18 @@
 /**
- * Shared state is split by slice so a component subscribes only to what it draws.
- * `pc-app` provides all of them; components consume with `@consume`.
+ * Shared state is split by slice so a component subscribes only to what it draws. `pc-app`
+ * provides every slice; components read one with a StoreController (which re-renders them on
+ * change) and get everything else as properties from their parent. The service context is for
+ * actions (send, accept, retry), not for reading state.
  */
 import { createContext } from '@lit/context';
 import type { Store } from './store';
 import type { ChatService } from './chat-service';
 import type { ConnectionState } from '../net/signal-client';
 import type { ErrorCode } from '../../../shared/index';
+import type { AppErrorCode } from '../../../shared/errors';
+import type { InstallState } from '../pwa/install-prompt';
+import type { ShareState } from '../pwa/share-intake';
+import type { UpdateState } from '../pwa/pwa-register';
 import type { StoredConversation } from '../db/schema';
 import type { LinkState } from '../net/peer-link';
 import type { SecurityState } from './security';
@@ -22,7 +28,7 @@ export interface SessionState {
   /** Last login/registration failure, shown next to the form. */
   authError: ErrorCode | null;
   /** A storage or other local failure worth telling the person about. */
-  localError: string | null;
+  localError: AppErrorCode | null;
 }
 
 export interface PresenceState {
@@ -48,3 +54,9 @@ export const conversationsContext = createContext<Store<ConversationsState>>(Sym
 export const peersContext = createContext<Store<PeersState>>(Symbol('peerchat-peers'));
 /** Pinned keys, key changes, verified marks and secure-session failures, per contact. */
 export const securityContext = createContext<Store<SecurityState>>(Symbol('peerchat-security'));
+/** Content shared to the app from another app, waiting for a contact to be chosen. */
+export const shareContext = createContext<Store<ShareState>>(Symbol('peerchat-share'));
+/** Whether the browser offers installing the app. */
+export const installContext = createContext<Store<InstallState>>(Symbol('peerchat-install'));
+/** A new version of the app waiting for "Reload". */
+export const updateContext = createContext<Store<UpdateState>>(Symbol('peerchat-update'));

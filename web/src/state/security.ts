@@ -10,7 +10,11 @@ import type { ChatDb, KeyEvent, StoredContact } from '../db/schema';
 import { deviceIdentity } from '../crypto/device-identity';
 import { KeyDirectory } from '../crypto/key-directory';
 import { SecurityFailure } from '../crypto/security-failure';
+import { errorCodeOf, type AppErrorCode } from '../../../shared/errors';
 import { Store } from './store';
+
+/** Why the last attempt at a secure session with a contact failed, as the conversation shows it. */
+export type SessionErrorCode = Extract<AppErrorCode, 'SECURE_SESSION_FAILED' | 'PEER_NO_KEY'>;
 
 export interface ContactSecurity {
   /** The pinned identity key (base64url), once there was a first contact. */
@@ -18,8 +22,8 @@ export interface ContactSecurity {
   verified: boolean;
   /** A different key the server now shows; nothing is sent until the person accepts it. */
   pendingKey: string | null;
-  /** The last attempt to set up a secure session failed; cleared when one comes up. */
-  sessionError: boolean;
+  /** Why the last attempt to set up a secure session failed; null when one came up (or none failed). */
+  sessionError: SessionErrorCode | null;
 }
 
 export interface SecurityState {
@@ -28,7 +32,7 @@ export interface SecurityState {
   contacts: ReadonlyMap<string, ContactSecurity>;
 }
 
-const EMPTY: ContactSecurity = { pinnedKey: null, verified: false, pendingKey: null, sessionError: false };
+const EMPTY: ContactSecurity = { pinnedKey: null, verified: false, pendingKey: null, sessionError: null };
 
 export class SecurityService {
   readonly state = new Store<SecurityState>({ myKey: null, contacts: new Map() });
@@ -68,7 +72,7 @@ export class SecurityService {
     }
     const all = await contacts.allContacts(db);
     const map = new Map<string, ContactSecurity>();
-    for (const c of all) map.set(c.conv, this.fromRecord(c, false));
+    for (const c of all) map.set(c.conv, this.fromRecord(c, null));
     this.state.update((s) => ({ ...s, contacts: map }));
   }
 
@@ -133,7 +137,9 @@ export class SecurityService {
       await this.resolvePeerKey(peerName);
       return false;
     } catch (e) {
-      return e instanceof SecurityFailure && e.reason === 'key-changed';
+      if (e instanceof SecurityFailure) return e.code === 'PEER_KEY_CHANGED';
+      console.warn('Peerchat: checking the contact’s key failed', e);
+      return false;
     }
   }
 
@@ -150,10 +156,10 @@ export class SecurityService {
   }
 
   /** Marks the outcome of a secure-session attempt for the conversation's banner. */
-  setSessionError(conv: string, failed: boolean): void {
+  setSessionError(conv: string, error: SessionErrorCode | null): void {
     const c = this.get(conv);
-    if (c.sessionError === failed) return;
-    this.setContact(conv, { ...c, sessionError: failed });
+    if (c.sessionError === error) return;
+    this.setContact(conv, { ...c, sessionError: error });
   }
 
   /**
@@ -167,7 +173,8 @@ export class SecurityService {
     const conv = usernameKey(peerName);
     let c = this.get(conv);
     if (!c.pinnedKey && which === 'pinned') {
-      await this.resolvePeerKey(peerName).catch(() => undefined);
+      // A failure leaves nothing pinned, so no number is shown; the conversation's banner says why.
+      await this.resolvePeerKey(peerName).catch((err: unknown) => console.warn('Peerchat: no key to compute a safety number from', errorCodeOf(err)));
       c = this.get(conv);
     }
     const key = decodePublicKey(which === 'pending' ? c.pendingKey : c.pinnedKey);
@@ -183,7 +190,7 @@ export class SecurityService {
     this.setContact(record.conv, this.fromRecord(record, this.get(record.conv).sessionError));
   }
 
-  private fromRecord(c: StoredContact, sessionError: boolean): ContactSecurity {
+  private fromRecord(c: StoredContact, sessionError: SessionErrorCode | null): ContactSecurity {
     return { pinnedKey: c.identityKey ?? null, verified: !!c.verified, pendingKey: c.pendingKey ?? null, sessionError };
   }
 

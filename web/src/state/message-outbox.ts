@@ -1,0 +1,126 @@
+/**
+ * Chat messages between this device and a contact's. A message is stored before it is shown as
+ * sent; everything outgoing stays in the outbox until the peer's device acknowledges it; received
+ * messages are stored by id (so re-sends never show twice) and acknowledged only once stored.
+ * Per conversation, sends and flushes run one after another, so messages leave in order.
+ */
+import { newMessageId, usernameKey, LIMITS, type PeerMsg } from '../../../shared/index';
+import { PeerchatError, type AppErrorCode } from '../../../shared/errors';
+import type { PeerLink } from '../net/peer-link';
+import type { ChatDb, StoredMessage } from '../db/schema';
+import * as history from '../db/history';
+
+export interface MessageOutboxDeps {
+  /** The open history database (null while logged out). */
+  db(): ChatDb | null;
+  /** The history database once open. */
+  readyDb(): Promise<ChatDb | null>;
+  /** My display name, or null if not logged in. */
+  me(): string | null;
+  /** Sends a frame over the contact's secure session; false if there is none. */
+  send(conv: string, msg: PeerMsg): boolean;
+  isReady(conv: string): boolean;
+  isOnline(conv: string): boolean;
+  dial(peerName: string): void;
+  /** The conversation is open and visible (a received message is read at once). */
+  isActive(conv: string): boolean;
+  emitMessage(m: StoredMessage): void;
+  refreshConversations(): void;
+  /** A failure the person must know about. */
+  failed(code: AppErrorCode): void;
+}
+
+export class MessageOutbox {
+  private readonly chains = new Map<string, Promise<void>>();
+
+  constructor(private readonly deps: MessageOutboxDeps) {}
+
+  /**
+   * Writes a message to history and the outbox, then sends it if the peer is connected.
+   * Rejects with a PeerchatError (the text stays with the person).
+   */
+  async send(peerName: string, text: string): Promise<void> {
+    const db = this.deps.db();
+    const me = this.deps.me();
+    if (!db || !me) throw new PeerchatError('NOT_LOGGED_IN');
+    if (!text.trim()) return;
+    if (text.length > LIMITS.maxChatChars) throw new PeerchatError('MESSAGE_TOO_LONG', { max: LIMITS.maxChatChars });
+    const conv = usernameKey(peerName);
+    const msg: StoredMessage = { id: newMessageId(), conv, from: me, outgoing: true, text, ts: Date.now(), state: 'waiting' };
+    try {
+      await history.saveOutgoing(db, msg, peerName);
+    } catch (err) {
+      if (err instanceof PeerchatError) throw err;
+      throw new PeerchatError('MESSAGE_SAVE_FAILED', {}, { cause: err });
+    }
+    this.deps.emitMessage(msg);
+    this.deps.refreshConversations();
+    if (this.deps.isReady(conv)) {
+      await this.chain(conv, () => this.transmit(conv, [msg]));
+    } else if (this.deps.isOnline(conv)) {
+      this.deps.dial(peerName);
+    }
+  }
+
+  /** The contact's secure session is up: send everything still waiting for them. */
+  flush(conv: string): void {
+    void this.chain(conv, async () => {
+      const db = await this.deps.readyDb();
+      if (db) await this.transmit(conv, await history.pendingFor(db, conv));
+    });
+  }
+
+  /** A chat or ack frame from the contact. */
+  async receive(conv: string, msg: Extract<PeerMsg, { type: 'chat' | 'ack' }>, link: PeerLink): Promise<void> {
+    const db = await this.deps.readyDb();
+    if (!db) return;
+    if (msg.type === 'chat') {
+      // Never trust a clock from far in the future: it would pin the message to the bottom.
+      const ts = Math.min(msg.ts, Date.now() + 60_000);
+      const stored: StoredMessage = { id: msg.id, conv, from: link.peerName, outgoing: false, text: msg.text, ts, state: 'received' };
+      try {
+        const saved = await history.saveIncoming(db, stored, !this.deps.isActive(conv));
+        if (saved) {
+          this.deps.emitMessage(saved);
+          this.deps.refreshConversations();
+        }
+        // Acknowledge even duplicates: the sender may have missed our first receipt.
+        link.send({ type: 'ack', id: msg.id });
+      } catch (err) {
+        // Not stored, so not acknowledged: the sender keeps it in its outbox and re-sends.
+        console.warn('Peerchat: a received message could not be stored', err);
+        this.deps.failed('MESSAGE_NOT_SAVED');
+      }
+    } else {
+      const updated = await history.setMessageState(db, msg.id, 'delivered');
+      if (updated && updated.conv === conv) this.deps.emitMessage(updated);
+    }
+  }
+
+  /** Logged out: nothing queued is kept (the outbox itself is in the database). */
+  clear(): void {
+    this.chains.clear();
+  }
+
+  private async transmit(conv: string, msgs: StoredMessage[]): Promise<void> {
+    const db = this.deps.db();
+    if (!db) return;
+    for (const m of msgs) {
+      if (m.state === 'delivered') continue;
+      if (!this.deps.send(conv, { type: 'chat', id: m.id, text: m.text, ts: m.ts })) return;
+      if (m.state === 'waiting') {
+        const updated = await history.setMessageState(db, m.id, 'sent');
+        if (updated) this.deps.emitMessage(updated);
+      }
+    }
+  }
+
+  private chain(conv: string, fn: () => Promise<void>): Promise<void> {
+    const prev = this.chains.get(conv) ?? Promise.resolve();
+    // A failed step is logged and does not stop the next: the messages stay in the outbox and
+    // leave with the next flush.
+    const next = prev.then(fn, fn).catch((err: unknown) => console.warn('Peerchat: sending from the outbox failed; it is retried on the next connection', err));
+    this.chains.set(conv, next);
+    return next;
+  }
+}
