@@ -1,0 +1,107 @@
+// A timeline of app transfers, to find where they wait: every 50 ms, the CPU both browsers used
+// (all their processes, from /proc), the chunks bob has received, and the bytes in alice's
+// IndexedDB blob folder (where a stored File lives). Prints one line per sample, then per round the
+// CPU busy % and the longest stretch without a received chunk.
+//   node test/e2e/run-in-netns.mjs npx tsx test/bench/timeline-transfer.ts [MiB] [rounds]
+// Needs a `vite build --mode e2e` build (it reads window.peerchatTransfers).
+import { readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { browserCpuMs, MiB, openBoth, startPair, tempFiles } from './app-bench';
+
+const mib = Number(process.argv[2] ?? 64);
+const rounds = Number(process.argv[3] ?? 3);
+
+function dirBytes(dir: string): number {
+  let sum = 0;
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e);
+    try {
+      const s = statSync(p);
+      sum += s.isDirectory() ? dirBytes(p) : s.size;
+    } catch {
+      /* gone */
+    }
+  }
+  return sum;
+}
+
+/** Bytes under alice's profile folders whose path mentions IndexedDB. */
+function idbBytes(name: string): number {
+  let sum = 0;
+  for (const d of readdirSync(tmpdir())) {
+    if (!d.startsWith(`peerchat-e2e-${name}-`)) continue;
+    const walk = (p: string): void => {
+      let entries: string[] = [];
+      try {
+        entries = readdirSync(p);
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const q = path.join(p, e);
+        if (e === 'IndexedDB') sum += dirBytes(q);
+        else if (!e.includes('.') && statSync(q, { throwIfNoEntry: false })?.isDirectory()) walk(q);
+      }
+    };
+    walk(path.join(tmpdir(), d));
+  }
+  return sum;
+}
+
+const files = await tempFiles();
+const pair = await startPair();
+try {
+  await openBoth(pair);
+  const file = await files.make(`tl-${mib}MiB.bin`, mib * MiB);
+  const bob = pair.bob.raw.kind === 'chromium' ? pair.bob.raw.page : null;
+  if (!bob) throw new Error('chromium only');
+  for (let round = 1; round <= rounds; round++) {
+    await bob.evaluate(`globalThis.__auto = setInterval(() => {
+      const list = document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation')?.shadowRoot?.querySelector('pc-message-list')?.shadowRoot;
+      for (const card of list?.querySelectorAll('pc-file-card') ?? []) {
+        const b = Array.from(card.shadowRoot?.querySelectorAll('button') ?? []).find((x) => (x.textContent || '').trim() === 'Accept');
+        if (b) b.click();
+      }
+    }, 10)`);
+    const names = [pair.alice.name, pair.bob.name];
+    const t0 = Date.now();
+    const c0 = browserCpuMs(names);
+    const start = (await bob.evaluate('globalThis.peerchatTransfers.chunksReceived')) as number;
+    await pair.alice.setFiles('Attach file', [file]);
+    const rows: { t: number; cpu: number; chunks: number; idb: number }[] = [];
+    let last = { t: 0, cpu: c0 };
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 50));
+      const t = Date.now() - t0;
+      const cpu = browserCpuMs(names);
+      const chunks = ((await bob.evaluate('globalThis.peerchatTransfers.chunksReceived')) as number) - start;
+      const idb = idbBytes(pair.alice.name);
+      rows.push({ t, cpu: cpu - c0, chunks, idb });
+      console.log(`r${round} t=${t} busy=${(((cpu - last.cpu) / (t - last.t)) * 100).toFixed(0)}% chunks=${chunks} aliceIdbMiB=${(idb / MiB).toFixed(1)}`);
+      last = { t, cpu };
+      if (chunks >= mib * 16 && rows.length > 2 && rows[rows.length - 2]?.chunks === chunks) break;
+      if (t > 300_000) throw new Error('timeout');
+    }
+    await bob.evaluate('clearInterval(globalThis.__auto)');
+    const first = rows.find((r) => r.chunks > 0);
+    const done = rows.find((r) => r.chunks >= mib * 16);
+    let gap = 0;
+    for (let i = 1; i < rows.length; i++) if (rows[i]!.chunks === rows[i - 1]!.chunks && rows[i]!.chunks > 0 && rows[i]!.chunks < mib * 16) gap += rows[i]!.t - rows[i - 1]!.t;
+    if (first && done) {
+      const secs = (done.t - first.t) / 1000;
+      const busy = (done.cpu - first.cpu) / (done.t - first.t) / 10;
+      console.error(`round ${round}: ${((mib * MiB) / 1e6 / secs).toFixed(2)} MB/s first→last chunk, CPU busy ${busy.toFixed(0)} %, ${gap} ms in 50 ms samples without a new chunk`);
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+  }
+} finally {
+  await pair.close();
+  await files.dispose();
+}
