@@ -7,6 +7,7 @@
  *   ranges.ts       verified-chunk sets (bitmap, persisted for resume), wire ranges, send queue
  *   hash.ts         whole-file BLAKE2b in order while streaming, catch-up from disk otherwise
  *   transfer.ts     per-file state for the sender and the receiver
+ *   lifecycle.ts    a transfer's life (offered … done/failed/cancelled/declined) as a pure step function
  *   names.ts        sanitising names, MIME types, thumbnails
  *   progress.ts     percentage, speed and time left for the UI
  *
@@ -19,5 +20,6 @@ export * from './plan';
 export * from './ranges';
 export * from './hash';
 export * from './transfer';
+export * from './lifecycle';
 export * from './names';
 export * from './progress';

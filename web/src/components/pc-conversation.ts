@@ -2,13 +2,14 @@ import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { usernameKey } from '../../../shared/index';
+import { PeerchatError } from '../../../shared/errors';
+import { describeError } from '../l10n/error-text';
 import { theme } from '../styles/theme';
 import { StoreController } from '../state/store-controller';
 import { peersContext, presenceContext, securityContext, serviceContext, type PeersState, type PresenceState, type SecurityState } from '../state/contexts';
 import { SendError, type ChatService } from '../state/chat-service';
 import { MessagesController } from '../controllers/messages-controller';
 import type { FilesDetail, PcComposer, SendDetail } from './pc-composer';
-import { TransferError } from '../transfer/transfer-service';
 import type { PcMessageList } from './pc-message-list';
 import './pc-composer';
 import './pc-message-list';
@@ -186,7 +187,7 @@ export class PcConversation extends LitElement {
       this.sendError = null;
       this.list.scrollToEnd();
     } catch (err) {
-      this.sendError = err instanceof TransferError ? err.message : 'Could not send the file. Try again.';
+      this.sendError = err instanceof PeerchatError ? describeError(err.code, err.params) : describeError('FILE_SEND_FAILED');
     }
   }
 
