@@ -1,5 +1,5 @@
 /**
- * File transfer protocol (issue 4): pure, no I/O, runs in browsers and Node.
+ * File transfer protocol: pure, no I/O, runs in browsers and Node.
  *
  *   control.ts      control frames (JSON, inside the sealed chat stream) and their parser
  *   chunk-frame.ts  the binary chunk frame of the hot path (one buffer, views on decode)

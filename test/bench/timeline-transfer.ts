@@ -58,6 +58,13 @@ function idbBytes(name: string): number {
 const files = await tempFiles();
 const pair = await startPair();
 try {
+  const alicePage = pair.alice.raw.kind === 'chromium' ? pair.alice.raw.page : null;
+  // Every data channel the sender sends on, so its bufferedAmount can be sampled.
+  await alicePage?.evaluate(`(() => {
+    const orig = RTCDataChannel.prototype.send;
+    globalThis.__dcs = new Set();
+    RTCDataChannel.prototype.send = function (d) { globalThis.__dcs.add(this); return orig.call(this, d); };
+  })()`);
   await openBoth(pair);
   const file = await files.make(`tl-${mib}MiB.bin`, mib * MiB);
   const bob = pair.bob.raw.kind === 'chromium' ? pair.bob.raw.page : null;
@@ -75,6 +82,16 @@ try {
     const c0 = browserCpuMs(names);
     const start = (await bob.evaluate('globalThis.peerchatTransfers.chunksReceived')) as number;
     await pair.alice.setFiles('Attach file', [file]);
+    // In the pages, every 10 ms: the sender's bufferedAmount and how late the timer fired (main
+    // thread busy), the receiver's chunk count and lateness.
+    const SAMPLER = `globalThis.__tl = []; globalThis.__tlLast = performance.now(); globalThis.__tlTimer = setInterval(() => {
+      const now = performance.now();
+      let b = 0; for (const dc of globalThis.__dcs ?? []) b = Math.max(b, dc.bufferedAmount);
+      globalThis.__tl.push([Math.round(now), Math.round(now - globalThis.__tlLast - 10), b, globalThis.peerchatTransfers?.chunksReceived ?? 0]);
+      globalThis.__tlLast = now;
+    }, 10)`;
+    await alicePage?.evaluate(SAMPLER);
+    await bob.evaluate(SAMPLER);
     const rows: { t: number; cpu: number; chunks: number; idb: number }[] = [];
     let last = { t: 0, cpu: c0 };
     for (;;) {
@@ -90,6 +107,34 @@ try {
       if (t > 300_000) throw new Error('timeout');
     }
     await bob.evaluate('clearInterval(globalThis.__auto)');
+    const STOP = 'clearInterval(globalThis.__tlTimer), globalThis.__tl';
+    const aTl = ((await alicePage?.evaluate(STOP)) ?? []) as number[][];
+    const bTl = (await bob.evaluate(STOP)) as number[][];
+    const startChunks = bTl[0]?.[3] ?? 0;
+    const firstIdx = bTl.findIndex((r) => (r[3] ?? 0) > startChunks);
+    const lastIdx = bTl.findIndex((r) => (r[3] ?? 0) >= startChunks + mib * 16);
+    if (firstIdx >= 0 && lastIdx > firstIdx) {
+      const span = bTl.slice(firstIdx, lastIdx + 1);
+      const t0b = span[0]![0]!;
+      const t1b = span[span.length - 1]![0]!;
+      // alice's samples from the first to the last with bytes buffered (the pages' clocks differ)
+      const aFirst = aTl.findIndex((r) => r[2]! > 0);
+      let aLast = aTl.length - 1;
+      while (aLast > 0 && aTl[aLast]![2] === 0) aLast--;
+      const activeA = aFirst >= 0 ? aTl.slice(aFirst, aLast + 1) : [];
+      const low = activeA.filter((r) => r[2]! < 256 * 1024).length;
+      const hi = activeA.filter((r) => r[2]! > 3 * 1024 * 1024).length;
+      const lateA = activeA.reduce((s2, r) => s2 + Math.max(0, r[1]!), 0);
+      const lateB = span.reduce((s2, r) => s2 + Math.max(0, r[1]!), 0);
+      let stillB = 0;
+      for (let i = 1; i < span.length; i++) if (span[i]![3] === span[i - 1]![3]) stillB += span[i]![0]! - span[i - 1]![0]!;
+      console.error(
+        `round ${round} pages: receiving ${((t1b - t0b) / 1000).toFixed(2)} s; bob: ${stillB} ms in 10 ms samples without a new chunk, timer lateness ${lateB} ms; `
+          + `alice: ${activeA.length} samples, bufferedAmount < 256 KiB in ${low}, > 3 MiB in ${hi}, timer lateness ${lateA} ms`,
+      );
+      if (process.env.TL_DUMP) for (const r of activeA) console.log(`a ${r.join(' ')}`);
+      if (process.env.TL_DUMP) for (const r of span) console.log(`b ${r.join(' ')}`);
+    }
     const first = rows.find((r) => r.chunks > 0);
     const done = rows.find((r) => r.chunks >= mib * 16);
     let gap = 0;

@@ -1,5 +1,5 @@
 /**
- * The receiver's side of one accepted file (issue 4): chunks are opened synchronously
+ * The receiver's side of one accepted file: chunks are opened synchronously
  * (IncomingTransfer.receive) and handed to an OpfsSink that writes them to the Origin Private
  * File System as they arrive; the file is never held in memory. 200 ms after the first chunk, then
  * once a second, the set of verified chunks is snapshotted, the sink flushed, and the snapshot

@@ -1,5 +1,5 @@
 /**
- * The sender's side of one file (issue 4): on every ready secure session it sets the file key
+ * The sender's side of one file: on every ready secure session it sets the file key
  * from the session's txKey and (re)sends the offer; on file-accept it pumps the chunks the
  * receiver does not have (send-pump.ts: bufferedAmount backpressure, no acks, no sleeps), then
  * sends file-done with the whole-file hash; on file-need it pumps again.

@@ -1,5 +1,5 @@
 /**
- * IndexedDB side of file transfers (issue 4): the `transfers` store, and the file message that
+ * IndexedDB side of file transfers: the `transfers` store, and the file message that
  * represents a transfer in the conversation ("File: name"), written together in one transaction.
  */
 import type { ChatDb, StoredMessage, StoredTransfer } from '../db/schema';
