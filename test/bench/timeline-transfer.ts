@@ -4,12 +4,20 @@
 // CPU busy % and the longest stretch without a received chunk.
 //   node test/e2e/run-in-netns.mjs npx tsx test/bench/timeline-transfer.ts [MiB] [rounds]
 // Needs a `vite build --mode e2e` build (it reads window.peerchatTransfers).
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { browserCpuMs, MiB, openBoth, startPair, tempFiles } from './app-bench';
 
 const mib = Number(process.argv[2] ?? 64);
+
+/** The whole machine's CPU counters (all processes, ms): busy, iowait, idle. */
+function machineCpu(): { busy: number; iowait: number; idle: number } {
+  const f = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = f;
+  return { busy: (user + nice + system + irq + softirq + steal) * 10, iowait: iowait * 10, idle: idle * 10 };
+}
 const rounds = Number(process.argv[3] ?? 3);
 
 function dirBytes(dir: string): number {
@@ -92,7 +100,7 @@ try {
     }, 10)`;
     await alicePage?.evaluate(SAMPLER);
     await bob.evaluate(SAMPLER);
-    const rows: { t: number; cpu: number; chunks: number; idb: number }[] = [];
+    const rows: { t: number; cpu: number; chunks: number; idb: number; machine: ReturnType<typeof machineCpu> }[] = [];
     let last = { t: 0, cpu: c0 };
     for (;;) {
       await new Promise((r) => setTimeout(r, 50));
@@ -100,7 +108,7 @@ try {
       const cpu = browserCpuMs(names);
       const chunks = ((await bob.evaluate('globalThis.peerchatTransfers.chunksReceived')) as number) - start;
       const idb = idbBytes(pair.alice.name);
-      rows.push({ t, cpu: cpu - c0, chunks, idb });
+      rows.push({ t, cpu: cpu - c0, chunks, idb, machine: machineCpu() });
       console.log(`r${round} t=${t} busy=${(((cpu - last.cpu) / (t - last.t)) * 100).toFixed(0)}% chunks=${chunks} aliceIdbMiB=${(idb / MiB).toFixed(1)}`);
       last = { t, cpu };
       if (chunks >= mib * 16 && rows.length > 2 && rows[rows.length - 2]?.chunks === chunks) break;
@@ -141,8 +149,14 @@ try {
     for (let i = 1; i < rows.length; i++) if (rows[i]!.chunks === rows[i - 1]!.chunks && rows[i]!.chunks > 0 && rows[i]!.chunks < mib * 16) gap += rows[i]!.t - rows[i - 1]!.t;
     if (first && done) {
       const secs = (done.t - first.t) / 1000;
-      const busy = (done.cpu - first.cpu) / (done.t - first.t) / 10;
-      console.error(`round ${round}: ${((mib * MiB) / 1e6 / secs).toFixed(2)} MB/s first→last chunk, CPU busy ${busy.toFixed(0)} %, ${gap} ms in 50 ms samples without a new chunk`);
+      const busy = ((done.cpu - first.cpu) / (done.t - first.t)) * 100;
+      const ms = done.t - first.t;
+      const m = { busy: done.machine.busy - first.machine.busy, iowait: done.machine.iowait - first.machine.iowait, idle: done.machine.idle - first.machine.idle };
+      console.error(
+        `round ${round}: ${((mib * MiB) / 1e6 / secs).toFixed(2)} MB/s first→last chunk; both browsers busy ${busy.toFixed(0)} %; `
+          + `whole machine busy ${((m.busy / ms) * 100).toFixed(0)} %, iowait ${((m.iowait / ms) * 100).toFixed(0)} %, idle ${((m.idle / ms) * 100).toFixed(0)} % (of 200 %); `
+          + `${gap} ms in 50 ms samples without a new chunk`,
+      );
     }
     await new Promise((r) => setTimeout(r, 1500));
   }
