@@ -158,7 +158,10 @@ export class OutgoingRunner {
       if (ac.signal.aborted || channel.readyState !== 'open' || link.state !== 'ready') return; // paused
       if (e instanceof DOMException && (e.name === 'NotReadableError' || e.name === 'NotFoundError')) this.host.sourceLost();
       else if (e instanceof Error && /read/i.test(e.message)) this.host.sourceLost();
-      else this.host.failed(); // never a transfer left "running" with nothing sending
+      else {
+        console.warn('file transfer: sending failed:', e instanceof Error ? e.name : typeof e);
+        this.host.failed(); // never a transfer left "running" with nothing sending
+      }
     } finally {
       this.pumping = false;
       if (this.abort === ac) this.abort = null;
