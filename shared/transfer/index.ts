@@ -1,5 +1,5 @@
 /**
- * File transfer protocol (issue 4): pure, no I/O, runs in browsers and Node.
+ * File transfer protocol: pure, no I/O, runs in browsers and Node.
  *
  *   control.ts      control frames (JSON, inside the sealed chat stream) and their parser
  *   chunk-frame.ts  the binary chunk frame of the hot path (one buffer, views on decode)
@@ -7,6 +7,7 @@
  *   ranges.ts       verified-chunk sets (bitmap, persisted for resume), wire ranges, send queue
  *   hash.ts         whole-file BLAKE2b in order while streaming, catch-up from disk otherwise
  *   transfer.ts     per-file state for the sender and the receiver
+ *   lifecycle.ts    a transfer's life (offered … done/failed/cancelled/declined) as a pure step function
  *   names.ts        sanitising names, MIME types, thumbnails
  *   progress.ts     percentage, speed and time left for the UI
  *
@@ -19,5 +20,6 @@ export * from './plan';
 export * from './ranges';
 export * from './hash';
 export * from './transfer';
+export * from './lifecycle';
 export * from './names';
 export * from './progress';

@@ -1,5 +1,5 @@
 /**
- * Caps of the file-transfer protocol (issue 4). Both ends enforce them; changing one is a
+ * Caps of the file-transfer protocol. Both ends enforce them; changing one is a
  * protocol change. See shared/transfer/index.ts for how the pieces fit together.
  */
 import { CHUNK_OVERHEAD_BYTES } from '../crypto/chunk-seal';
@@ -11,7 +11,7 @@ export const CHUNK_FRAME_HEADER_BYTES = 1 + 16 + 4;
 export const MAX_CHUNK_FRAME_BYTES = 256 * 1024;
 
 export const TRANSFER_LIMITS = {
-  /** Default chunk size: measured as fast as 16 or 256 KiB here (SPIKE.md), cheap to re-send. */
+  /** Default chunk size: measured as fast as 16 or 256 KiB on loopback (test/bench/README.md), cheap to re-send. */
   defaultChunkSize: 64 * 1024,
   minChunkSize: 1024,
   /** 255 KiB: header + AEAD overhead + chunk stay within one 256 KiB data-channel message. */

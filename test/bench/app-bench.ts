@@ -1,4 +1,4 @@
-// The app's side of `npm run bench` (issue 4): the REAL app (built web/dist, real signal server,
+// The app's side of `npm run bench`: the REAL app (built web/dist, real signal server,
 // two SEPARATE Chromium processes on loopback), driven the way a person would:
 //
 //   connect_ms       click on the contact → the conversation status says "end-to-end encrypted"

@@ -1,4 +1,4 @@
-// Raw RTCDataChannel baseline for `npm run bench` (issue 4): two SEPARATE Chromium processes on
+// Raw RTCDataChannel baseline for `npm run bench`: two SEPARATE Chromium processes on
 // loopback, a plain ordered data channel, `bytes` (default 256 MiB) of random data in 64 KiB
 // messages from one preallocated buffer, flow control by bufferedAmountLowThreshold (1 MiB) and a
 // high-water mark (4 MiB). No app code, no crypto, no disk: the ceiling the app's transfer is

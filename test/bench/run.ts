@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const runs = Math.round(envNumber('BENCH_RUNS', 3));
   const connectRuns = Math.round(envNumber('BENCH_CONNECT_RUNS', 5));
   // The raw baseline again with 256 KiB messages (the app's chunk size for large files); on this
-  // machine message size changes the raw rate (64 KiB ≈ 0.8 × 256 KiB), unlike in the spike.
+  // machine message size changes the raw rate (64 KiB ≈ 0.8 × 256 KiB), unlike on the first machine these figures were taken on.
   const raw256 = envNumber('BENCH_RAW_256K', 1, true) !== 0;
   const sealedCeiling = envNumber('BENCH_SEALED', 1, true) !== 0;
 

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { stepTracker } from './app-helpers';
 import { DIAGNOSTICS_DIR } from './browsers';
-import { randomFile, sendVerified, shownCards, startFilePair, type FilePair } from './file-helpers';
+import { opfsHas, randomFile, sendVerified, shownCards, startFilePair, waitOpfsGone, type FilePair } from './file-helpers';
 
 const CHUNK = 64 * 1024;
 
@@ -60,4 +60,32 @@ describe('file transfer: edge sizes and names', () => {
     await pair.alice.screenshot(path.join(DIAGNOSTICS_DIR, 'files-edge-alice.png'));
     await pair.bob.screenshot(path.join(DIAGNOSTICS_DIR, 'files-edge-bob.png'));
   });
+
+  steps.step('at start, received files of transfers that no longer exist are removed; the others stay', async () => {
+    const kept = await opfsNames(pair.bob);
+    assert.ok(kept.length > 0, 'bob has received files');
+    // A file the page left behind without a transfer record (as after a crash before the record
+    // was stored, or a history deleted by hand): same folder, same kind of name.
+    const stray = 'ab'.repeat(16);
+    await pair.bob.evaluate(async (id: string) => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('peerchat-files', { create: true });
+      const w = await (await dir.getFileHandle(id, { create: true })).createWritable();
+      await w.write(new Uint8Array(1000));
+      await w.close();
+    }, stray);
+    assert.ok(await opfsHas(pair.bob, stray));
+    await pair.bob.reload();
+    await waitOpfsGone(pair.bob, stray, 15_000);
+    for (const id of kept) assert.ok(await opfsHas(pair.bob, id), `the received file ${id} is kept`);
+  });
 });
+
+/** Names of the files in the page's received-files folder. */
+function opfsNames(user: FilePair['bob']): Promise<string[]> {
+  return user.evaluate(async () => {
+    const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('peerchat-files', { create: true });
+    const names: string[] = [];
+    for await (const key of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(key);
+    return names;
+  });
+}

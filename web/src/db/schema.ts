@@ -28,7 +28,7 @@ export interface StoredMessage {
   /** Author's clock, ms since the epoch. */
   ts: number;
   state: MessageState;
-  /** Issue 4: a file or image message; its transfer is `transfers[fileId]` (fileId === id). */
+  /** A file or image message; its transfer is `transfers[fileId]` (fileId === id). */
   fileId?: string;
 }
 
@@ -180,13 +180,13 @@ export function openChatDb(usernameKey: string): Promise<ChatDb> {
         db.createObjectStore('contacts', { keyPath: 'conv' });
       }
       if (oldVersion < 2) {
-        // Issue 3 (end-to-end encryption): the key history per contact. Pinned keys and the
+        // End-to-end encryption: the key history per contact. Pinned keys and the
         // verified flag live on the contacts records, which need no schema change.
         const events = db.createObjectStore('keyEvents', { keyPath: 'id', autoIncrement: true });
         events.createIndex('by-conv-ts', ['conv', 'ts']);
       }
       if (oldVersion < 3) {
-        // Issue 4 (files and images): one record per transfer, for resume and the history.
+        // Files and images: one record per transfer, for resume and the history.
         const transfers = db.createObjectStore('transfers', { keyPath: 'id' });
         transfers.createIndex('by-conv', 'conv');
       }

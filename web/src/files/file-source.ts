@@ -108,7 +108,10 @@ export class FileSource {
 
   private stopStream(): void {
     this.generation++;
-    this.reader?.cancel().catch(() => undefined);
+    this.reader?.cancel().catch((e: unknown) => {
+      // An abandoned stream: nothing depends on it any more; noted in case it hides a read problem.
+      console.warn('file source: cancelling a read failed:', e instanceof Error ? e.name : typeof e);
+    });
     this.reader = null;
     this.filling = false;
     this.ready.clear();

@@ -18,8 +18,13 @@ export function orphanIds(stored: Iterable<string>, liveIds: ReadonlySet<string>
  * Deletes every stored received file whose transfer id is not in `liveIds` and returns how many
  * it removed. Never rejects: a failure (storage unavailable, a file locked by another tab) is
  * logged with console.warn and that file is left for the next start.
+ *
+ * `liveIds` may be a function: it is then called after the folder was listed. A transfer's record
+ * is stored before its file is created, so every listed file of a live transfer (even one another
+ * tab started a moment ago) is named by the ids read afterwards. A function resolving to null
+ * means "unknown": nothing is deleted.
  */
-export async function removeOrphanFiles(liveIds: ReadonlySet<string>): Promise<number> {
+export async function removeOrphanFiles(liveIds: ReadonlySet<string> | (() => Promise<ReadonlySet<string> | null>)): Promise<number> {
   let dir: FileSystemDirectoryHandle;
   let stored: string[];
   try {
@@ -29,8 +34,10 @@ export async function removeOrphanFiles(liveIds: ReadonlySet<string>): Promise<n
     console.warn(`peerchat: could not list received files to clean up (${toSinkError(e).code})`, e);
     return 0;
   }
+  const live = typeof liveIds === 'function' ? await liveIds() : liveIds;
+  if (!live) return 0;
   let removed = 0;
-  for (const id of orphanIds(stored, liveIds, wasOpenedHere)) {
+  for (const id of orphanIds(stored, live, wasOpenedHere)) {
     try {
       await dir.removeEntry(id);
       removed++;

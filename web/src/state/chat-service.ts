@@ -20,6 +20,7 @@ import * as history from '../db/history';
 import { Store } from './store';
 import { isFileControlType } from '../../../shared/transfer/control';
 import { TransferService } from '../transfer/transfer-service';
+import { sweepReceivedFiles } from '../transfer/received-files-sweep';
 import { AccountHistory } from './account-history';
 import { MessageOutbox } from './message-outbox';
 import type { ConversationsState, PeersState, PresenceState, SessionState } from './contexts';
@@ -106,6 +107,8 @@ export class ChatService {
     // A page going away closes its connections on purpose, so contacts see it at once and their
     // transfers pause cleanly (an abandoned connection is noticed only by ICE timeouts).
     globalThis.addEventListener?.('pagehide', () => this.manager?.destroyAll());
+    // Received files of transfers that no longer exist (any account on this browser) go away.
+    void sweepReceivedFiles();
     const stored = loadStoredSession();
     if (stored) {
       this.session.update((s) => ({ ...s, username: stored.username }));

@@ -1,5 +1,5 @@
 /**
- * The receiver's side of one accepted file (issue 4): chunks are opened synchronously
+ * The receiver's side of one accepted file: chunks are opened synchronously
  * (IncomingTransfer.receive) and handed to an OpfsSink that writes them to the Origin Private
  * File System as they arrive; the file is never held in memory. 200 ms after the first chunk, then
  * once a second, the set of verified chunks is snapshotted, the sink flushed, and the snapshot
@@ -138,7 +138,7 @@ export class IncomingRunner {
     this.last = { fraction: 1, bytesPerSecond: this.last.bytesPerSecond, secondsLeft: 0 };
     this.t.dispose();
     if (!verdict.ok) {
-      await this.sink.delete().catch(() => undefined);
+      await this.sink.delete().catch(logDeleteFailure);
       return verdict;
     }
     await this.sink.finalize(); // released: shown and saved from OPFS by id from now on
@@ -151,8 +151,8 @@ export class IncomingRunner {
     clearTimeout(this.persistTimer);
     this.link = null;
     this.t.dispose();
-    await this.persisting.catch(() => undefined);
-    await this.sink.delete().catch(() => undefined);
+    await this.persisting; // never rejects: persistNow logs its failures
+    await this.sink.delete().catch(logDeleteFailure);
   }
 
   private doneBytes(): number {
@@ -170,6 +170,14 @@ export class IncomingRunner {
         await this.sink.flush();
         if (!this.finished) await this.host.persist(snap);
       })
-      .catch(() => undefined);
+      .catch((e: unknown) => {
+        // The sink also reports a failed write through onError (the transfer fails visibly);
+        // here the snapshot is just not stored, and resume starts from the previous one.
+        console.warn('file transfer: resume snapshot not stored:', e instanceof Error ? e.name : typeof e);
+      });
   }
+}
+
+function logDeleteFailure(e: unknown): void {
+  console.warn('file transfer: a received file could not be deleted:', e instanceof Error ? e.name : typeof e);
 }

@@ -1,5 +1,5 @@
 /**
- * The sender's side of one file (issue 4): on every ready secure session it sets the file key
+ * The sender's side of one file: on every ready secure session it sets the file key
  * from the session's txKey and (re)sends the offer; on file-accept it pumps the chunks the
  * receiver does not have (send-pump.ts: bufferedAmount backpressure, no acks, no sleeps), then
  * sends file-done with the whole-file hash; on file-need it pumps again.
@@ -158,7 +158,10 @@ export class OutgoingRunner {
       if (ac.signal.aborted || channel.readyState !== 'open' || link.state !== 'ready') return; // paused
       if (e instanceof DOMException && (e.name === 'NotReadableError' || e.name === 'NotFoundError')) this.host.sourceLost();
       else if (e instanceof Error && /read/i.test(e.message)) this.host.sourceLost();
-      else this.host.failed(); // never a transfer left "running" with nothing sending
+      else {
+        console.warn('file transfer: sending failed:', e instanceof Error ? e.name : typeof e);
+        this.host.failed(); // never a transfer left "running" with nothing sending
+      }
     } finally {
       this.pumping = false;
       if (this.abort === ac) this.abort = null;

@@ -16,7 +16,9 @@ export async function makeThumbnail(file: Blob): Promise<string | undefined> {
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(file);
-  } catch {
+  } catch (e) {
+    // The card then shows the file without a preview.
+    console.warn('thumbnail: the image could not be decoded:', e instanceof Error ? e.name : typeof e);
     return undefined;
   }
   try {

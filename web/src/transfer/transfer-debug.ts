@@ -1,5 +1,6 @@
 /**
- * Read-only counters for tests and diagnostics, on `window.peerchatTransfers`: how many chunks
+ * Read-only counters for tests and diagnostics, on `window.peerchatTransfers` in the e2e build
+ * only (TEST_HOOKS): how many chunks
  * this page received (a resumed transfer receives fewer than the file has), how many each
  * transfer already had on disk when this page opened it, how many are stored for resume (the
  * last verified-set snapshot written to IndexedDB), and the BLAKE2b-256 of a stored
@@ -8,7 +9,6 @@
  */
 import { createFileHasher, ready } from '../../../shared/crypto/index';
 import { openFileOf } from '../files/opfs-sink';
-import { TEST_HOOKS } from '../test-hooks';
 
 export interface TransferDebug {
   chunksReceived: number;
@@ -32,9 +32,12 @@ async function hashStored(fileId: string): Promise<string | null> {
   return h.digestHex();
 }
 
-export function installTransferDebug(): TransferDebug {
-  const debug: TransferDebug = { chunksReceived: 0, resumedFrom: {}, persisted: {}, sentHashStored: {}, hashStored };
-  // Only the e2e build publishes the counters; a production build drops this line and the name.
-  if (TEST_HOOKS) (globalThis as unknown as { peerchatTransfers?: TransferDebug }).peerchatTransfers = debug;
-  return debug;
+/** The counters (always kept: they cost an increment per chunk). */
+export function createTransferDebug(): TransferDebug {
+  return { chunksReceived: 0, resumedFrom: {}, persisted: {}, sentHashStored: {}, hashStored };
+}
+
+/** Puts the counters on `window.peerchatTransfers`. Call only `if (TEST_HOOKS)` (test-hooks.ts). */
+export function installTransferDebug(debug: TransferDebug): void {
+  (globalThis as unknown as { peerchatTransfers?: TransferDebug }).peerchatTransfers = debug;
 }
