@@ -21,6 +21,14 @@ function bytes(n: number, seed = 1): Uint8Array<ArrayBuffer> {
 }
 
 /** A data channel stand-in: drains `rate` bytes per tick, fires bufferedamountlow like a browser. */
+/** Resolves once the pump has filled `channel` up to its high water (it then waits for a drain). */
+async function blockedOn(channel: FakeChannel, highWater: number): Promise<void> {
+  for (let turns = 0; channel.bufferedAmount < highWater; turns++) {
+    if (turns > 10_000) throw new Error(`the pump never filled the channel (${channel.bufferedAmount} bytes)`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
 class FakeChannel implements PumpChannel {
   bufferedAmount = 0;
   bufferedAmountLowThreshold = 0;
@@ -177,7 +185,7 @@ describe('pumpChunks', () => {
     out.onAccept({ type: 'file-accept', fileId: out.fileId, have: [] });
     const channel = new FakeChannel(0); // never drains
     const pumping = pumpChunks(out, new FileSource(new Blob([data]), out.plan.chunkSize), channel, { highWater: 256 * 1024 });
-    await new Promise((r) => setTimeout(r, 20));
+    await blockedOn(channel, 256 * 1024);
     channel.close();
     await assert.rejects(pumping, /closed/);
     assert.ok(out.remaining > 0 && out.remaining < out.plan.chunkCount);
@@ -185,7 +193,7 @@ describe('pumpChunks', () => {
     const controller = new AbortController();
     const ch2 = new FakeChannel(0);
     const p2 = pumpChunks(out, new FileSource(new Blob([data]), out.plan.chunkSize), ch2, { highWater: 128 * 1024, signal: controller.signal });
-    await new Promise((r) => setTimeout(r, 20));
+    await blockedOn(ch2, 128 * 1024);
     controller.abort();
     await assert.rejects(p2);
     ch2.stop();
