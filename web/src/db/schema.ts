@@ -5,6 +5,7 @@
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { FileOffer } from '../../../shared/transfer/control';
+import type { TransferPhase } from '../../../shared/transfer/lifecycle';
 
 export type MessageState =
   /** Stored here, waiting in the outbox for a connection to the peer. */
@@ -32,17 +33,8 @@ export interface StoredMessage {
   fileId?: string;
 }
 
-export type TransferState =
-  /** Offered; waiting for the receiver to accept (or, incoming, for the person to decide). */
-  | 'offered'
-  /** Accepted; chunks flowing, or paused until the contact is connected again. */
-  | 'running'
-  /** Every chunk arrived and the whole-file hashes match. */
-  | 'done'
-  /** The whole-file hash did not match, the source was lost, or storage failed. */
-  | 'failed'
-  | 'cancelled'
-  | 'declined';
+/** Where a stored transfer is in its life (the phases of shared/transfer/lifecycle.ts). */
+export type TransferState = TransferPhase;
 
 /** One file transfer, either direction. Kept for resume and for the history. */
 export interface StoredTransfer {
