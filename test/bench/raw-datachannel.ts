@@ -9,7 +9,7 @@
 //
 // Modes (`mode`): 'plain' (default, above); 'sealed' adds exactly the app's per-chunk crypto
 // (XChaCha20-Poly1305 frames + BLAKE2b of the plaintext on both sides, shared/ code, see
-// sealed-raw-page.ts) and nothing else — the measured ceiling of any transfer with the design's
+// sealed-raw-page.ts) and nothing else — the measured ceiling of any transfer with Peerchat's
 // crypto; 'sealed-aes' the same with WebCrypto AES-256-GCM, for comparison. Sealed modes check
 // that both sides' hashes match and every frame opened.
 //

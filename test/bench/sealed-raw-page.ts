@@ -4,11 +4,11 @@
 // nothing else — no file to read, no disk, no UI, no control messages. If this already falls
 // short of 0.9 × raw, no app built on the same crypto can reach it here.
 //
-//   'sealed'     the design's chunk AEAD, XChaCha20-Poly1305 (ChunkFrameEncoder, openView) +
+//   'sealed'     Peerchat's chunk AEAD, XChaCha20-Poly1305 (ChunkFrameEncoder, openView) +
 //                streaming BLAKE2b of the plaintext on both sides (createFileHasher)
 //   'sealed-aes' WebCrypto AES-256-GCM instead of the AEAD (async; up to 8 in flight, sent and
-//                hashed in order) + the same BLAKE2b: the alternative the design does not use,
-//                measured for the decision only
+//                hashed in order) + the same BLAKE2b: the alternative Peerchat does not use
+//                (shared/crypto/chunk-seal.ts), measured for comparison only
 import { ready } from '../../shared/crypto/sodium';
 import { createChunkCipher, deriveFileKey } from '../../shared/crypto/chunk-seal';
 import { createFileHasher } from '../../shared/crypto/file-hash';
