@@ -63,7 +63,7 @@ describe('error codes', () => {
     assert.equal(describeError('NOPE'), 'Something went wrong. Try again.');
   });
 
-  test('the codes the design names exist', () => {
+  test('the codes the protocol documents exist', () => {
     for (const code of ['USER_EXISTS', 'UNKNOWN_USER', 'BAD_PASSWORD', 'INVALID_USERNAME', 'PASSWORD_TOO_SHORT', 'NOT_LOGGED_IN', 'PEER_OFFLINE', 'RATE_LIMITED', 'BAD_MESSAGE']) {
       assert.ok(isErrorCode(code), code);
     }
