@@ -284,7 +284,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   const addr = server.address();
   const bound = typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host, port };
   const base = `${urlHost(bound.host)}:${bound.port}`;
-  logger.info({ host: bound.host, port: bound.port, staticDir }, 'signal server listening');
+  logger.info({ host: bound.host, port: bound.port, staticDir, dataDir: opts.dataDir === undefined ? undefined : path.resolve(opts.dataDir) }, 'signal server listening');
 
   let closed: Promise<void> | undefined;
   async function close(): Promise<void> {
