@@ -12,7 +12,7 @@ import zlib from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { createHttpHandler } from '../../signal-server/src/http-handler';
 import { silentLogger } from '../../signal-server/src/logger';
-import { startServer, tempDir, type TestServer } from './helpers';
+import { registerUser, startServer, tempDir, type TestServer } from './helpers';
 
 interface Res {
   status: number;
@@ -176,5 +176,35 @@ describe('static files', () => {
       assert.equal(res.headers['content-encoding'], undefined, target);
     }
     assert.equal((await get(srv, '/assets/copies-bbb222.js')).body, js);
+  });
+});
+
+describe('static files and slow readers', () => {
+  test('a download that stalls is cut after the idle timeout; WebSocket connections are not', async () => {
+    const srv = await startServer({ httpIdleTimeoutMs: 300 });
+    const ws = await registerUser(srv, 'idle');
+    // Larger than what the loopback socket buffers hold, so a client that never reads stalls it.
+    const big = path.join(srv.staticDir, 'assets', 'big-ccc333.wasm');
+    fs.writeFileSync(big, Buffer.alloc(32 * 1024 * 1024, 7));
+    const file = fs.realpathSync(big);
+    const sock = net.connect(srv.address.port, srv.address.host);
+    sock.on('error', () => {
+      // The server cutting the connection is what the test waits for.
+    });
+    try {
+      sock.pause();
+      sock.write(`GET /assets/big-ccc333.wasm HTTP/1.1\r\nHost: ${srv.address.host}\r\n\r\n`);
+      for (let i = 0; i < 500 && openFdsOn(file) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(openFdsOn(file), 1, 'the download started');
+      // The reader never reads: the server gives up, and the file is closed.
+      assert.equal(await settlesToZero(() => openFdsOn(file)), 0);
+      // The logged-in WebSocket was idle all along and is still connected.
+      assert.equal(srv.stats().connections, 1);
+      assert.equal(ws.client.ws.readyState, ws.client.ws.OPEN);
+    } finally {
+      sock.destroy();
+      await ws.client.close();
+      await srv.stop();
+    }
   });
 });
