@@ -2,7 +2,8 @@
  * The built web app (Vite's `web/dist`), served by sirv: brotli or gzip files that the build
  * wrote next to each asset go to browsers that accept them, ETags answer revalidation with 304.
  * Around sirv, this file keeps the app's own rules: paths are decoded and checked to stay inside
- * the folder (also after following symlinks), `..` segments and hidden files are refused, hashed
+ * the folder (also after following symlinks), and sirv is then asked for exactly the path checked;
+ * `..` segments, hidden files and the `.br`/`.gz` copies by name are refused, hashed
  * assets are cached for good while everything else revalidates, and a path without a file
  * extension that matches no file gets the app shell (`index.html`) so client-side routes load.
  */
@@ -95,7 +96,7 @@ const COPIES: ReadonlyArray<{ coding: 'br' | 'gzip'; suffix: string }> = [
  * The weight (0 to 1) a browser's Accept-Encoding gives `coding`: its own entry, else `*`, else
  * 0. Entries are compared as tokens, case-insensitively, so `br;q=0` refuses brotli.
  */
-export function acceptWeight(accept: string, coding: string): number {
+function acceptWeight(accept: string, coding: string): number {
   let own: number | undefined;
   let star: number | undefined;
   for (const entry of accept.split(',')) {
@@ -221,8 +222,9 @@ export function createStaticFiles(staticDir: string, logger: Logger): StaticHand
     const [realRoot, realFile] = await Promise.all([fs.promises.realpath(root), fs.promises.realpath(file)]);
     if (!isInside(realRoot, realFile)) return sendText(res, 403, 'Forbidden', head);
 
-    // sirv picks among the encodings the browser accepts; offer only copies made from this
-    // version of the file (a hand-edited or half-rebuilt web/dist must not serve stale code).
+    // sirv sends the copy for the coding it is offered: offer only the one chosen here, and only
+    // a copy made from this version of the file (a hand-edited or half-rebuilt web/dist must not
+    // serve stale code).
     req.headers['accept-encoding'] = await chosenEncoding(file, stat, req.headers['accept-encoding'] ?? '');
     // sirv reads `bytes=-500` as the first 500 bytes and throws on a reversed range; the app's
     // files are small and cached whole, so ranges are ignored (a full 200, as HTTP allows).
