@@ -1,6 +1,6 @@
 /**
- * The start-up text of `main.ts`: every URL the server answers on, a QR code of the main LAN URL
- * for phones, and what to expect from the HTTPS certificate.
+ * The start-up text of `main.ts`: every URL the server answers on, the data folder, a QR code of
+ * the main LAN URL for phones, and what to expect from the HTTPS certificate.
  */
 import QRCode from 'qrcode';
 import { CA_CERT_PATH } from './http-handler';
@@ -17,6 +17,11 @@ export interface BannerInput {
   certificate?: GeneratedCertificate;
   /** Where the generated certificate lives, for the sentence about it. */
   certDir?: string;
+  /**
+   * The folder holding the account database, absolute: the default `./data` follows the working
+   * folder, so a start from elsewhere opens a new, empty database, and this line shows it.
+   */
+  dataDir?: string;
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1']);
@@ -33,6 +38,7 @@ export async function startupBanner(b: BannerInput): Promise<string> {
   const lines = [`Peerchat is running${b.protocol === 'https' ? ' (HTTPS)' : ''}:`];
   if (wildcard || loopback) lines.push(`  ${url('localhost')}   (this computer)`);
   for (const u of lanUrls) lines.push(`  ${u}`);
+  if (b.dataDir) lines.push('', `Data folder (accounts): ${b.dataDir}`);
 
   const main = lanUrls[0];
   if (main) {

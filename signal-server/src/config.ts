@@ -118,10 +118,15 @@ function parseFlags(args: string[]): { values: Partial<Record<FlagName, string>>
  */
 function flagProblem(args: string[]): string | undefined {
   const { tokens } = parseArgs({ args, options: FLAG_OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  let previous: (typeof tokens)[number] | undefined;
   for (const token of tokens) {
     if (token.kind === 'positional') {
-      return `Unexpected argument "${token.value}": options start with --. Run with --help to see the options.`;
+      // Said by position, never by content: a stray word may be a secret that lost its option
+      // (`--ice-servers= '[...credential...]'`), and this sentence ends up in terminals and logs.
+      const after = previous?.kind === 'option' ? ` (after ${previous.rawName})` : '';
+      return `Unexpected argument in position ${token.index + 1}${after}: options start with --, and a value goes right after its option or as --name=value. Run with --help to see the options.`;
     }
+    previous = token;
     if (token.kind !== 'option') continue;
     const spec = Object.hasOwn(FLAG_OPTIONS, token.name) ? FLAG_OPTIONS[token.name as keyof typeof FLAG_OPTIONS] : undefined;
     if (!spec) return `Unknown option "${token.rawName}". Run with --help to see the options.`;

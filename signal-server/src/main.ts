@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     lan,
     certificate: server.certificate,
     certDir: server.certificate ? shortPath(path.dirname(server.certificate.files.cert)) : undefined,
+    dataDir: config.dataDir,
   });
   process.stdout.write(banner);
 

@@ -70,6 +70,12 @@ export interface SignalServerOptions {
   /** Session lifetime; resuming slides it forward. Default 30 days. */
   sessionTtlMs?: number;
   /**
+   * An HTTP connection with no traffic for this long is closed: a client that stops reading a
+   * download no longer holds the file and its buffers. WebSocket connections are not affected
+   * (ws turns the socket timeout off on upgrade; the heartbeat watches them). Default 30 s.
+   */
+  httpIdleTimeoutMs?: number;
+  /**
    * Serve HTTPS and WSS: with this PEM certificate and key, or with a certificate generated once
    * into `dataDir/tls` (`selfSigned`; `hostnames`/`ips` override what it covers, for tests).
    * Default: plain HTTP.
@@ -136,6 +142,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   const maxConnectionsPerIp = positiveInt('maxConnectionsPerIp', opts.maxConnectionsPerIp, 64);
   const maxBufferedBytes = positiveInt('maxBufferedBytes', opts.maxBufferedBytes, 1024 * 1024, LIMITS.maxFrameBytes);
   const sessionTtlMs = positiveInt('sessionTtlMs', opts.sessionTtlMs, SESSION_TTL_MS);
+  const httpIdleTimeoutMs = positiveInt('httpIdleTimeoutMs', opts.httpIdleTimeoutMs, 30_000, 10, 3_600_000);
   const rateLimit: RateLimitOptions = { perSecond: 20, burst: 40, abuseDebt: 80, ...opts.rateLimit };
   checkRateLimitOptions('rateLimit', rateLimit);
   // Password attempts are refused while over budget but never count as abuse of the socket.
@@ -183,6 +190,8 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   const server: http.Server = credentials
     ? https.createServer({ ...serverOptions, cert: credentials.cert, key: credentials.key }, handler)
     : http.createServer(serverOptions, handler);
+  // No callback: Node destroys a socket that times out with no listener to handle it.
+  server.setTimeout(httpIdleTimeoutMs);
   if (credentials) {
     // A failed TLS handshake (e.g. a browser that refused the certificate) is routine.
     server.on('tlsClientError', (err: Error & { code?: string }) => logger.debug({ code: err.code }, 'TLS handshake failed'));
@@ -284,7 +293,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   const addr = server.address();
   const bound = typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host, port };
   const base = `${urlHost(bound.host)}:${bound.port}`;
-  logger.info({ host: bound.host, port: bound.port, staticDir }, 'signal server listening');
+  logger.info({ host: bound.host, port: bound.port, staticDir, dataDir: opts.dataDir === undefined ? undefined : path.resolve(opts.dataDir) }, 'signal server listening');
 
   let closed: Promise<void> | undefined;
   async function close(): Promise<void> {

@@ -2,7 +2,8 @@
  * The built web app (Vite's `web/dist`), served by sirv: brotli or gzip files that the build
  * wrote next to each asset go to browsers that accept them, ETags answer revalidation with 304.
  * Around sirv, this file keeps the app's own rules: paths are decoded and checked to stay inside
- * the folder (also after following symlinks), `..` segments and hidden files are refused, hashed
+ * the folder (also after following symlinks), and sirv is then asked for exactly the path checked;
+ * `..` segments, hidden files and the `.br`/`.gz` copies by name are refused, hashed
  * assets are cached for good while everything else revalidates, and a path without a file
  * extension that matches no file gets the app shell (`index.html`) so client-side routes load.
  */
@@ -85,27 +86,80 @@ function isInside(root: string, p: string): boolean {
   return p === root || p.startsWith(root + path.sep);
 }
 
+/** The content codings the build writes next to a file, in the order preferred on equal weight. */
+const COPIES: ReadonlyArray<{ coding: 'br' | 'gzip'; suffix: string }> = [
+  { coding: 'br', suffix: '.br' },
+  { coding: 'gzip', suffix: '.gz' },
+];
+
 /**
- * The Accept-Encoding to hand sirv: `br` and `gzip` as the browser accepts them (matched as sirv
- * matches them), each kept only when `file.br` / `file.gz` is a regular file (not a symlink) at
- * least as new as `file`.
+ * The weight (0 to 1) a browser's Accept-Encoding gives `coding`: its own entry, else `*`, else
+ * 0. Entries are compared as tokens, case-insensitively, so `br;q=0` refuses brotli.
  */
-async function freshEncodings(file: string, stat: fs.Stats, accept: string): Promise<string> {
-  const wanted: Array<[string, string]> = [];
-  if (/(br|brotli)/i.test(accept)) wanted.push(['br', '.br']);
-  if (accept.includes('gzip')) wanted.push(['gzip', '.gz']);
-  const fresh = await Promise.all(
-    wanted.map(async ([encoding, suffix]) => {
-      const copy = await fs.promises.lstat(file + suffix).catch(() => null);
-      return copy?.isFile() && copy.mtimeMs >= stat.mtimeMs ? encoding : null;
-    }),
-  );
-  return fresh.filter((e) => e !== null).join(', ');
+function acceptWeight(accept: string, coding: string): number {
+  let own: number | undefined;
+  let star: number | undefined;
+  for (const entry of accept.split(',')) {
+    const [name = '', ...params] = entry.split(';').map((p) => p.trim().toLowerCase());
+    if (!name) continue;
+    let q = 1;
+    for (const param of params) {
+      const m = /^q\s*=\s*([0-9.]+)$/.exec(param);
+      if (m) q = Math.min(1, Number(m[1]) || 0);
+    }
+    if (name === coding) own = Math.max(own ?? 0, q);
+    else if (name === '*') star = Math.max(star ?? 0, q);
+  }
+  return own ?? star ?? 0;
 }
 
-/** A path as a request target again (for asking sirv for a different file than the URL names). */
-function toUrl(urlPath: string): string {
-  return urlPath.split('/').map(encodeURIComponent).join('/');
+/**
+ * The Accept-Encoding to hand sirv: at most one coding, the one the browser weighs highest
+ * (brotli on a tie), among the copies that are a regular file (not a symlink) at least as new as
+ * `file`. Empty: send the file as it is (identity is always acceptable for these small files).
+ */
+async function chosenEncoding(file: string, stat: fs.Stats, accept: string): Promise<string> {
+  const candidates = await Promise.all(
+    COPIES.map(async ({ coding, suffix }) => {
+      const weight = acceptWeight(accept, coding);
+      if (weight <= 0) return null;
+      const copy = await fs.promises.lstat(file + suffix).catch(() => null);
+      return copy?.isFile() && copy.mtimeMs >= stat.mtimeMs ? { coding, weight } : null;
+    }),
+  );
+  let best: { coding: string; weight: number } | null = null;
+  for (const c of candidates) if (c && (!best || c.weight > best.weight)) best = c;
+  return best?.coding ?? '';
+}
+
+/**
+ * `urlPath` as sirv reads it from `req.url`: the part before `#` and `?` (from the second
+ * character on, as @polka/url splits), passed through decodeURI when it holds a `%`.
+ */
+function sirvPathname(url: string): string {
+  let pathname = url;
+  const hash = pathname.indexOf('#', 1);
+  if (hash !== -1) pathname = pathname.slice(0, hash);
+  const query = pathname.indexOf('?', 1);
+  if (query !== -1) pathname = pathname.slice(0, query);
+  if (pathname.includes('%')) {
+    try {
+      pathname = decodeURI(pathname);
+    } catch {
+      // sirv keeps a malformed one as it is.
+    }
+  }
+  return pathname;
+}
+
+/**
+ * The request target that makes sirv look up exactly `urlPath` (decodeURI undoes encodeURI), or
+ * null when no target can (a `?` or `#` in a name: sirv cuts there, and their escapes stay
+ * escaped in its decoding).
+ */
+function sirvTarget(urlPath: string): string | null {
+  const target = encodeURI(urlPath);
+  return sirvPathname(target) === urlPath ? target : null;
 }
 
 export type StaticHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -138,6 +192,8 @@ export function createStaticFiles(staticDir: string, logger: Logger): StaticHand
     const segments = urlPath.split(/[/\\]/);
     if (segments.includes('..')) return sendText(res, 403, 'Forbidden', head);
     if (segments.some((s) => s.startsWith('.') && s !== '.well-known')) return sendText(res, 404, 'Not found', head);
+    // The compressed copies are sent only in place of their file, never as files of their own.
+    if (/\.(br|gz)$/i.test(path.posix.basename(urlPath))) return sendText(res, 404, 'Not found', head);
 
     const rootStat = await statOrNull(root);
     if (!rootStat?.isDirectory()) return send(res, 503, 'text/html; charset=utf-8', BUILD_MISSING_PAGE, {}, head);
@@ -166,24 +222,33 @@ export function createStaticFiles(staticDir: string, logger: Logger): StaticHand
     const [realRoot, realFile] = await Promise.all([fs.promises.realpath(root), fs.promises.realpath(file)]);
     if (!isInside(realRoot, realFile)) return sendText(res, 403, 'Forbidden', head);
 
-    // sirv picks among the encodings the browser accepts; offer only copies made from this
-    // version of the file (a hand-edited or half-rebuilt web/dist must not serve stale code).
-    req.headers['accept-encoding'] = await freshEncodings(file, stat, req.headers['accept-encoding'] ?? '');
+    // sirv sends the copy for the coding it is offered: offer only the one chosen here, and only
+    // a copy made from this version of the file (a hand-edited or half-rebuilt web/dist must not
+    // serve stale code).
+    req.headers['accept-encoding'] = await chosenEncoding(file, stat, req.headers['accept-encoding'] ?? '');
     // sirv reads `bytes=-500` as the first 500 bytes and throws on a reversed range; the app's
     // files are small and cached whole, so ranges are ignored (a full 200, as HTTP allows).
     delete req.headers.range;
-    if (servedPath !== urlPath) req.url = toUrl(servedPath);
+    // sirv decodes the URL its own way (decodeURI keeps %3F, %2F, ... encoded): hand it a target
+    // that decodes to exactly the path checked above, so the file checked is the file sent.
+    const target = sirvTarget(servedPath);
+    if (target === null) return sendText(res, 404, 'Not found', head);
+    req.url = target;
 
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     res.setHeader('Vary', 'Accept-Encoding');
     res.setHeader('Cache-Control', cacheControl(servedPath));
     // A file that vanished between sirv's lookup and its read (a rebuild) must not take the
     // process down: sirv pipes a read stream without listening for its errors.
+    // A client gone before the end (or before the start) would leave the stream paused and its
+    // file open for good: a response that closes takes its stream with it.
     res.once('pipe', (stream: fs.ReadStream) => {
       stream.once('error', (err) => {
         logger.warn({ err: err.message }, 'static file read failed');
         res.destroy();
       });
+      if (res.destroyed) stream.destroy();
+      else res.once('close', () => stream.destroy());
     });
     serve(req, res, () => sendText(res, 404, 'Not found', head));
   };

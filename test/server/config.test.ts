@@ -56,8 +56,15 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig([...ARGV0, '-x'], {}), isBadConfig(/^Unknown option "-x"\./));
     // The value of an unknown --flag=value is not echoed (it could be a secret typed in the wrong place).
     assert.throws(() => loadConfig([...ARGV0, '--tls-key=s3cret'], {}), (err: Error & { code?: string }) => err.code === 'BAD_CONFIG' && /^Unknown option "--tls-key"\./.test(err.message) && !err.message.includes('s3cret'));
-    assert.throws(() => loadConfig([...ARGV0, '9000'], {}), isBadConfig(/^Unexpected argument "9000": options start with --/));
-    assert.throws(() => loadConfig([...ARGV0, '--https', 'false'], {}), isBadConfig(/^Unexpected argument "false"/));
+    assert.throws(() => loadConfig([...ARGV0, '9000'], {}), isBadConfig(/^Unexpected argument in position 1: options start with --/));
+    assert.throws(() => loadConfig([...ARGV0, '--https', 'false'], {}), isBadConfig(/^Unexpected argument in position 2 \(after --https\)/));
+    // A stray word is never repeated: it could be a secret that lost its option (a space after `=`).
+    const secret = '[{"urls":"turn:t.example","username":"u","credential":"s3cret"}]';
+    assert.throws(
+      () => loadConfig([...ARGV0, '--port', '1', '--ice-servers=', secret], {}),
+      (err: Error & { code?: string }) => err.code === 'BAD_CONFIG' && /^Unexpected argument in position 4 \(after --ice-servers\)/.test(err.message) && !err.message.includes('s3cret'),
+    );
+    assert.throws(() => loadConfig([...ARGV0, 's3cret'], {}), (err: Error) => !err.message.includes('s3cret'));
     assert.throws(() => loadConfig([...ARGV0, '--help=yes'], {}), isBadConfig(/^Option --help takes no value\.$/));
     assert.throws(() => loadConfig([...ARGV0, '--port', '--host', '::1'], {}), isBadConfig(/^Option --port needs a value\. For a value that starts with "-", write --port=<value>\.$/));
     assert.equal(loadConfig([...ARGV0, '-h'], {}).help, true);

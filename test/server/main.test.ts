@@ -28,6 +28,7 @@ test('prints where it runs, serves /healthz, and exits 0 on SIGTERM', async () =
   try {
     await waitForOutput(p, 'Peerchat is running:');
     assert.match(p.out(), new RegExp(`http://localhost:${port}`));
+    assert.ok(p.out().includes(`Data folder (accounts): ${dataDir}\n`), p.out());
     const res = await fetch(`http://127.0.0.1:${port}/healthz`);
     assert.equal(((await res.json()) as { status: string }).status, 'ok');
     assert.ok(fs.existsSync(`${dataDir}/peerchat.sqlite`));

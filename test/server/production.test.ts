@@ -1,7 +1,11 @@
 /**
- * The production path: `npm run build:server` bundles the server into signal-server/dist, and
- * plain `node` runs it (no TypeScript loader), as `npm start` does. Its run-time lookups (the
- * version from package.json, the default web/dist) must resolve from the bundle's location.
+ * The production path: `npm run build:server` bundles the server, and plain `node` runs it (no
+ * TypeScript loader), as `npm start` does. Its run-time lookups (the version from package.json,
+ * the default web/dist) must resolve from the bundle's location.
+ *
+ * The test bundles into a folder of its own rather than signal-server/dist, which a running
+ * `npm start` may be using. Like signal-server/dist, that folder sits two levels below the
+ * repository root, so the bundle resolves its paths exactly as the real one does.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -13,7 +17,8 @@ import zlib from 'node:zlib';
 import { makeStaticDir, runNode, tempDir, waitForOutput, type NodeProcess } from './helpers';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const MAIN_JS = path.join(REPO, 'signal-server', 'dist', 'main.js');
+const OUT_DIR = path.join(REPO, 'test-results', `server-bundle-${process.pid}`);
+const MAIN_JS = path.join(OUT_DIR, 'main.js');
 const VERSION = (JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** Node options such as `--import tsx` must not reach the server: it runs as people run it. */
@@ -23,9 +28,15 @@ const dataDir = tempDir();
 const staticDir = makeStaticDir();
 const running: NodeProcess[] = [];
 
+/** signal-server/dist/main.js as it was before the test ran (a running `npm start` may use it). */
+const REPO_BUNDLE = path.join(REPO, 'signal-server', 'dist', 'main.js');
+let repoBundleBefore: number | undefined;
+
 before(() => {
+  repoBundleBefore = fs.statSync(REPO_BUNDLE, { throwIfNoEntry: false })?.mtimeMs;
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  execFileSync(npm, ['run', '--silent', 'build:server'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(npm, ['run', '--silent', 'build:server', '--', '--outDir', OUT_DIR], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
+  assert.equal(path.resolve(path.dirname(MAIN_JS), '..', '..'), path.resolve(REPO), 'the bundle sits two levels below the repository, as signal-server/dist/main.js does');
   const shell = fs.readFileSync(path.join(staticDir, 'index.html'));
   fs.writeFileSync(path.join(staticDir, 'index.html.br'), zlib.brotliCompressSync(shell));
 });
@@ -34,6 +45,7 @@ after(() => {
   for (const p of running) p.child.kill('SIGKILL');
   fs.rmSync(dataDir, { recursive: true, force: true });
   fs.rmSync(staticDir, { recursive: true, force: true });
+  fs.rmSync(OUT_DIR, { recursive: true, force: true });
 });
 
 async function start(args: string[], env: Record<string, string | undefined> = {}): Promise<{ p: NodeProcess; base: string }> {
@@ -52,7 +64,7 @@ test('the bundle is plain JavaScript for node: no TypeScript loader, packages im
   assert.match(code, /from ["']sirv["']/);
 });
 
-test('node signal-server/dist/main.js serves /healthz with the package version, and the app compressed', async () => {
+test('the bundle, run by plain node, serves /healthz with the package version, and the app compressed', async () => {
   const { p, base } = await start(['--static-dir', staticDir]);
   const health = await fetch(`${base}/healthz`);
   assert.equal(health.status, 200);
@@ -75,9 +87,15 @@ test('by default the bundle serves web/dist of the repository', async () => {
     .out()
     .split('\n')
     .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as { msg?: string; staticDir?: string })
+    .map((line) => JSON.parse(line) as { msg?: string; staticDir?: string; dataDir?: string })
     .find((entry) => entry.msg === 'signal server listening');
   assert.equal(listening?.staticDir, path.join(REPO, 'web', 'dist'));
+  assert.equal(listening?.dataDir, dataDir);
   p.child.kill('SIGTERM');
   assert.equal(await p.exited, 0);
+});
+
+test("the test's build leaves the repository's signal-server/dist as it was", () => {
+  assert.ok(fs.existsSync(MAIN_JS));
+  assert.equal(fs.statSync(REPO_BUNDLE, { throwIfNoEntry: false })?.mtimeMs, repoBundleBefore);
 });

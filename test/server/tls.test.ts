@@ -218,6 +218,11 @@ describe('start-up banner', () => {
     assert.match(local, /Only this computer can connect/);
   });
 
+  test('names the data folder, absolute, so a start from another folder is noticed', async () => {
+    const text = await startupBanner({ protocol: 'http', host: '127.0.0.1', port: 8080, lan: [], dataDir: '/home/me/peerchat/data' });
+    assert.match(text, /^Data folder \(accounts\): \/home\/me\/peerchat\/data$/m);
+  });
+
   test('the main LAN address is a physical interface on a home-router range, not a container bridge', () => {
     const nic = (address: string, internal = false) => ({ address, netmask: '255.255.255.0', family: 'IPv4' as const, mac: '00:00:00:00:00:00', internal, cidr: `${address}/24` });
     assert.equal(
