@@ -14,6 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { stepTracker } from './app-helpers';
 import { DIAGNOSTICS_DIR } from './browsers';
 import { randomFile, sendVerified, shownCards, startFilePair, type FilePair } from './file-helpers';
+import { inPage } from './page-queries';
 
 const CHUNK = 64 * 1024;
 
@@ -50,11 +51,8 @@ describe('file transfer: edge sizes and names', () => {
     const file = path.join(pair.dir, name);
     writeFileSync(file, 'hello from bob\n');
     await sendVerified(pair.bob, pair.alice, file, shown);
-    const injected = await pair.alice.evaluate(() => {
-      const count = (root: ParentNode | null | undefined): number =>
-        !root ? 0 : root.querySelectorAll('img[src="x"]').length + [...root.querySelectorAll('*')].reduce((n, el) => n + count(el.shadowRoot), 0);
-      return count(document);
-    });
+    // Every image in the page, hidden ones too, through all shadow roots: none is the name's <img src=x>.
+    const injected = await inPage(pair.alice, (q) => q.queryAll([{ role: 'img', hidden: true }]).filter((el) => el.getAttribute('src') === 'x').length);
     assert.equal(injected, 0, 'no element was made from the name');
     mkdirSync(DIAGNOSTICS_DIR, { recursive: true });
     await pair.alice.screenshot(path.join(DIAGNOSTICS_DIR, 'files-edge-alice.png'));
