@@ -3,6 +3,9 @@
 // picture without a code, then a QR code of a wrong safety number, then bob's real one (Chromium
 // opens the file again for every capture, so rewriting it changes what the next scan sees).
 // Bob's Chromium has no camera at all. Also: scanning from a photo (a PNG of the code).
+// Everything is found as a person finds it (test/e2e/page-queries.ts): the dialog by its role and
+// name, then inside it the "Safety number" group, the "Mark as verified" switch and its state,
+// the scan buttons, the alerts and statuses the scanner announces, and the "Camera view".
 //
 // Run: npm run build:e2e && node test/e2e/run-in-netns.mjs node --import tsx --test --test-reporter=spec test/e2e/verify-scan.test.ts
 // Screenshots go to /tmp/shots-verify-scan/.
@@ -87,7 +90,7 @@ async function waitInDialog(user: BrowserUser, peer: string, step: Step, what: s
     },
     { dialog: dialogWith(peer), step, present },
     timeoutMs,
-    `${present ? '' : 'no '}${what} in the Verify ${peer} dialog`,
+    `${what} ${present ? 'in' : 'to be gone from'} the Verify ${peer} dialog`,
   );
 }
 
