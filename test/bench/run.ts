@@ -1,4 +1,4 @@
-// `npm run bench` (after `npm run build`, inside a loopback-only network namespace): prints one
+// `npm run bench` (after `npm run build:e2e`, inside a loopback-only network namespace): prints one
 // JSON object per line, {"name": …, "value": …, "unit": …}. Not part of `npm test`. Progress and
 // per-run figures go to stderr. See test/bench/README.md for what each figure means.
 //
@@ -15,7 +15,7 @@
 // (default 1; 0 skips the second raw baseline with 256 KiB messages), BENCH_SEALED (default 1; 0 skips
 // the sealed ceiling).
 //
-// Run: npm run build   (once)   then   node test/e2e/run-in-netns.mjs npx tsx test/bench/run.ts
+// Run: npm run build:e2e   (once)   then   node test/e2e/run-in-netns.mjs npx tsx test/bench/run.ts
 
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -222,7 +222,7 @@ export class PcVerifyDialog extends LitElement {
         Compare these numbers with ${name} — side by side, or over a call you trust. If they match on both devices, nobody can read or change
         what you send each other, not even the server.
       </p>
-      <div class="number" role="group" aria-label="Safety number" data-safety-number=${this.number.digits}>
+      <div class="number" role="group" aria-label="Safety number">
         ${this.number.groups.map((g) => html`<span>${g}</span>`)}
       </div>
       ${this.qr ? html`<img class="qr" src=${this.qr} alt="QR code of the safety number" width="200" height="200" />` : nothing}

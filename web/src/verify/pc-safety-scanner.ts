@@ -155,12 +155,12 @@ export class PcSafetyScanner extends LitElement {
     if (phase.kind === 'reading-photo') return html`<p role="status">Reading the picture…</p>`;
     if (phase.kind === 'failed') return html`<p class="result failed" role="alert">${describeError(phase.code)}</p>`;
     if (this.verdict === 'match') {
-      return html`<p class="result match" role="status" data-scan="match">
+      return html`<p class="result match" role="status">
         <strong>✓ The codes match.</strong> ${name}’s device shows the same safety number, so this is ${name}’s real key.
       </p>`;
     }
     if (this.verdict === 'mismatch') {
-      return html`<p class="result mismatch" role="alert" data-scan="mismatch">
+      return html`<p class="result mismatch" role="alert">
         <strong>⚠ The codes do not match.</strong> This device and the one you scanned use different keys for this conversation,
         so someone may be reading or changing your messages — unless that was the code of another conversation. Nothing was marked
         as verified.
