@@ -9,6 +9,7 @@ import { StoreController } from '../state/store-controller';
 import { securityContext, serviceContext, type SecurityState } from '../state/contexts';
 import type { ChatService } from '../state/chat-service';
 import type { KeyEvent, KeyEventKind } from '../db/schema';
+import { formatDateTime } from '../format/format';
 import '../verify/pc-safety-scanner';
 import type { SafetyScanDetail } from '../verify/pc-safety-scanner';
 
@@ -19,7 +20,6 @@ const EVENT_TEXT: Record<KeyEventKind, string> = {
   verified: 'Marked as verified',
   unverified: 'Verified mark removed',
 };
-const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 /**
  * The "Verify" view of one contact: the safety number (12 groups of 5 digits, the same on both
@@ -170,8 +170,15 @@ export class PcVerifyDialog extends LitElement {
     this.shownFor = id;
     this.loading = !this.number;
     const [number, history] = await Promise.all([
-      this.service.security.safetyNumber(this.peerName, which).catch(() => null),
-      this.service.security.keyHistory(usernameKey(this.peerName)).catch(() => []),
+      // Either failing leaves a visible state (no number: "no key yet"; no history: none listed).
+      this.service.security.safetyNumber(this.peerName, which).catch((err: unknown) => {
+        console.warn('Verify: the safety number could not be computed', err instanceof Error ? err.name : err);
+        return null;
+      }),
+      this.service.security.keyHistory(usernameKey(this.peerName)).catch((err: unknown) => {
+        console.warn('Verify: the key history could not be read', err instanceof Error ? err.name : err);
+        return [];
+      }),
     ]);
     if (id !== this.shownFor) return;
     this.number = number;
@@ -247,7 +254,7 @@ export class PcVerifyDialog extends LitElement {
         ? html`<details>
             <summary class="muted">Key history</summary>
             <ul>
-              ${this.history.map((e) => html`<li>${EVENT_TEXT[e.kind]} — ${when.format(e.ts)}</li>`)}
+              ${this.history.map((e) => html`<li>${EVENT_TEXT[e.kind]} — ${formatDateTime(e.ts)}</li>`)}
             </ul>
           </details>`
         : nothing}
@@ -280,7 +287,9 @@ async function qrDataUrl(payload: string): Promise<string | null> {
   try {
     const svg = await QRCode.toString(payload, { type: 'svg', errorCorrectionLevel: 'M', margin: 2, color: { dark: '#000000', light: '#ffffff' } });
     return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
-  } catch {
+  } catch (err) {
+    // The digits stay on screen to compare by eye; only the picture is missing.
+    console.warn('Verify: the QR code could not be drawn', err instanceof Error ? err.name : err);
     return null;
   }
 }
@@ -288,5 +297,9 @@ async function qrDataUrl(payload: string): Promise<string | null> {
 declare global {
   interface HTMLElementTagNameMap {
     'pc-verify-dialog': PcVerifyDialog;
+  }
+  interface HTMLElementEventMap {
+    /** The person closed the Verify dialog (Close or Esc); the parent hides it. */
+    'pc-close': CustomEvent<void>;
   }
 }
