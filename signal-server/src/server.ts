@@ -16,9 +16,11 @@ import { Accounts } from './accounts';
 import { checkIceServers } from './config';
 import { CLOSE, Conn } from './connection';
 import { badConfig } from './errors';
-import { createHttpHandler } from './http-handler';
+import { createHttpHandler, HOST_REFUSED_TEXT } from './http-handler';
 import { Hub } from './hub';
 import { silentLogger, type Logger } from './logger';
+import { isHostAllowed, machineNames, parseAllowedHosts } from './allowed-hosts';
+import { clientIp, parseTrustedProxies } from './client-ip';
 import { isOriginAllowed, normalizeOrigin } from './origin';
 import { createPasswordHasher, type ScryptParams } from './password';
 import { DEFAULT_STATIC_DIR } from './paths';
@@ -65,6 +67,17 @@ export interface SignalServerOptions {
    * header at all). '*' allows any origin.
    */
   allowedOrigins?: string[];
+  /**
+   * Host names the server answers to besides IP addresses, localhost and this machine's own
+   * names (allowed-hosts.ts): exact names, `.example.org` for a domain and its subdomains, '*'
+   * for any. Requests naming another host are refused (DNS rebinding).
+   */
+  allowedHosts?: string[];
+  /**
+   * Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For header gives the client
+   * address (client-ip.ts). Default none: the header is ignored.
+   */
+  trustProxy?: string[];
   /** A client whose unsent backlog exceeds this is dropped. Default 1 MiB. */
   maxBufferedBytes?: number;
   /** Session lifetime; resuming slides it forward. Default 30 days. */
@@ -125,6 +138,7 @@ function rejectUpgrade(socket: Duplex, status: number, text: string): void {
   );
 }
 
+
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
@@ -154,6 +168,10 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
     if (!n) throw badConfig(`allowedOrigins: "${String(o)}" is not an http(s) origin like https://chat.example.org (or '*').`);
     allowed.add(n);
   }
+  const hostPolicy = parseAllowedHosts(opts.allowedHosts ?? []);
+  const ownNames = machineNames();
+  const hostAllowed = (hostHeader: string | undefined): boolean => isHostAllowed(hostHeader, hostPolicy, ownNames);
+  const proxies = parseTrustedProxies(opts.trustProxy ?? []);
   const hasher = createPasswordHasher({
     scrypt: opts.scrypt,
     maxConcurrent: opts.maxConcurrentHashes,
@@ -186,7 +204,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   let closing = false;
 
   const serverOptions = { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 };
-  const handler = createHttpHandler({ staticDir, version: SERVER_VERSION, logger, caCertDer });
+  const handler = createHttpHandler({ staticDir, version: SERVER_VERSION, logger, caCertDer, hostAllowed });
   const server: http.Server = credentials
     ? https.createServer({ ...serverOptions, cert: credentials.cert, key: credentials.key }, handler)
     : http.createServer(serverOptions, handler);
@@ -236,10 +254,14 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    const ip = req.socket.remoteAddress ?? 'unknown';
+    const ip = clientIp(req, proxies);
     const pathname = (req.url ?? '').split('?', 1)[0];
     if (pathname !== '/ws') return rejectUpgrade(socket, 404, 'Not found');
     if (closing) return rejectUpgrade(socket, 503, 'The server is shutting down.');
+    if (!hostAllowed(req.headers.host)) {
+      logger.warn({ ip, host: req.headers.host }, 'WebSocket for a host name this server does not serve refused (see --allowed-hosts)');
+      return rejectUpgrade(socket, 403, HOST_REFUSED_TEXT);
+    }
     const origin = req.headers.origin;
     if (!isOriginAllowed(origin, req.headers.host, allowed)) {
       logger.warn({ ip, origin }, 'cross-origin WebSocket refused');
