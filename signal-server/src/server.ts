@@ -89,6 +89,11 @@ export interface SignalServerOptions {
    */
   httpIdleTimeoutMs?: number;
   /**
+   * A request (WebSocket upgrades included) whose headers are not complete this long after its
+   * first byte is answered 408 and closed, however slowly it trickles bytes in. Default 10 s.
+   */
+  headersTimeoutMs?: number;
+  /**
    * Serve HTTPS and WSS: with this PEM certificate and key, or with a certificate generated once
    * into `dataDir/tls` (`selfSigned`; `hostnames`/`ips` override what it covers, for tests).
    * Default: plain HTTP.
@@ -157,6 +162,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   const maxBufferedBytes = positiveInt('maxBufferedBytes', opts.maxBufferedBytes, 1024 * 1024, LIMITS.maxFrameBytes);
   const sessionTtlMs = positiveInt('sessionTtlMs', opts.sessionTtlMs, SESSION_TTL_MS);
   const httpIdleTimeoutMs = positiveInt('httpIdleTimeoutMs', opts.httpIdleTimeoutMs, 30_000, 10, 3_600_000);
+  const headersTimeoutMs = positiveInt('headersTimeoutMs', opts.headersTimeoutMs, 10_000, 10, 600_000);
   const rateLimit: RateLimitOptions = { perSecond: 20, burst: 40, abuseDebt: 80, ...opts.rateLimit };
   checkRateLimitOptions('rateLimit', rateLimit);
   // Password attempts are refused while over budget but never count as abuse of the socket.
@@ -203,7 +209,14 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   let nextId = 0;
   let closing = false;
 
-  const serverOptions = { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 };
+  const serverOptions = {
+    headersTimeout: headersTimeoutMs,
+    requestTimeout: Math.max(30_000, headersTimeoutMs),
+    keepAliveTimeout: 5_000,
+    // Node looks for requests past these deadlines on this interval (default 30 s, which would let
+    // a client that sends a byte now and then hold a socket for up to 40 s instead of 10).
+    connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(headersTimeoutMs / 4))),
+  };
   const handler = createHttpHandler({ staticDir, version: SERVER_VERSION, logger, caCertDer, hostAllowed });
   const server: http.Server = credentials
     ? https.createServer({ ...serverOptions, cert: credentials.cert, key: credentials.key }, handler)
