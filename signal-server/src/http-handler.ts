@@ -16,6 +16,8 @@ export interface HttpHandlerOptions {
   caCertDer?: Buffer;
   /** Whether a Host header names this server (allowed-hosts.ts); others get 403. Default: all. */
   hostAllowed?: (hostHeader: string | undefined) => boolean;
+  /** The client address of a request, for log lines (client-ip.ts). Default: the socket's peer. */
+  clientIp?: (req: IncomingMessage) => string;
 }
 
 /** The answer to a request naming a host this server does not serve. */
@@ -38,7 +40,7 @@ export function createHttpHandler(opts: HttpHandlerOptions): Handler {
     if (opts.hostAllowed && !opts.hostAllowed(req.headers.host)) {
       // A page under a rebound DNS name gets nothing from this origin, not even the app.
       req.resume();
-      opts.logger.warn({ host: req.headers.host }, 'request for a host name this server does not serve refused (see --allowed-hosts)');
+      opts.logger.warn({ ip: opts.clientIp ? opts.clientIp(req) : req.socket.remoteAddress, host: req.headers.host, path: urlPath }, 'host name not served; refused (see --allowed-hosts)');
       return sendText(res, 403, HOST_REFUSED_TEXT, head, { Connection: 'close' });
     }
     if (req.method === 'POST' && urlPath === SHARE_TARGET_PATH) {

@@ -217,7 +217,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
     // a client that sends a byte now and then hold a socket for up to 40 s instead of 10).
     connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(headersTimeoutMs / 4))),
   };
-  const handler = createHttpHandler({ staticDir, version: SERVER_VERSION, logger, caCertDer, hostAllowed });
+  const handler = createHttpHandler({ staticDir, version: SERVER_VERSION, logger, caCertDer, hostAllowed, clientIp: (req) => clientIp(req, proxies) });
   const server: http.Server = credentials
     ? https.createServer({ ...serverOptions, cert: credentials.cert, key: credentials.key }, handler)
     : http.createServer(serverOptions, handler);
@@ -272,7 +272,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
     if (pathname !== '/ws') return rejectUpgrade(socket, 404, 'Not found');
     if (closing) return rejectUpgrade(socket, 503, 'The server is shutting down.');
     if (!hostAllowed(req.headers.host)) {
-      logger.warn({ ip, host: req.headers.host }, 'WebSocket for a host name this server does not serve refused (see --allowed-hosts)');
+      logger.warn({ ip, host: req.headers.host }, 'host name not served; refused (see --allowed-hosts)');
       return rejectUpgrade(socket, 403, HOST_REFUSED_TEXT);
     }
     const origin = req.headers.origin;
