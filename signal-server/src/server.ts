@@ -143,7 +143,6 @@ function rejectUpgrade(socket: Duplex, status: number, text: string): void {
   );
 }
 
-
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
