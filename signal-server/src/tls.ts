@@ -194,9 +194,10 @@ interface LocalCa extends Pair {
 /** The CA on disk if it can still be used, else why not (for the log). */
 async function checkCa(ca: Pair | null, caCertFile: string, now: Date): Promise<LocalCa | { why: 'none' | 'unreadable' | 'unconstrained' | 'expiring'; old?: X509Certificate }> {
   if (!ca) return { why: fs.existsSync(caCertFile) ? 'unreadable' : 'none' };
-  if (!ca.x509.ca || !(await importSigningKey(ca.key))) return { why: 'unreadable', old: ca.x509 };
+  if (!ca.x509.ca) return { why: 'unreadable', old: ca.x509 };
   const permitted = readPermittedNames(ca.cert);
   if (!permitted) return { why: 'unconstrained', old: ca.x509 };
+  if (!(await importSigningKey(ca.key))) return { why: 'unreadable', old: ca.x509 };
   if (expiresWithin(ca.x509, CA_RENEW_BEFORE_DAYS, now)) return { why: 'expiring', old: ca.x509 };
   return { ...ca, permitted };
 }
