@@ -191,6 +191,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
     certificate = await ensureSelfSignedCertificate(opts.dataDir, { hostnames: opts.tls.hostnames, ips: opts.tls.ips });
     credentials = certificate;
     logger.info({ action: certificate.action, names: certificate.names, validTo: certificate.validTo.toISOString() }, 'HTTPS certificate');
+    for (const notice of certificate.notices) logger.warn(notice);
   } else if (opts.tls) {
     if (typeof opts.tls.cert !== 'string' || typeof opts.tls.key !== 'string') throw badConfig('tls needs cert and key as PEM text.');
     credentials = { cert: opts.tls.cert, key: opts.tls.key };
