@@ -24,6 +24,8 @@ export const ERROR_CODES = [
   'LOGIN_TIMEOUT',
   'SERVER_BUSY',
   'INTERNAL',
+  /** The account already has as many logged-in connections as the server allows. */
+  'TOO_MANY_SESSIONS',
 ] as const;
 
 /** A code on the wire (the server's `error` frame). */

@@ -109,8 +109,11 @@ export interface SignalStep {
 /** Reconnect delays, by attempt (the last one repeats), each jittered by ±25 %. */
 export const BACKOFF_MS: readonly number[] = [500, 1000, 2000, 4000, 8000, 15000];
 
-/** Refusals of a resume that say nothing about the token: keep the session and retry. */
-const TRANSIENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['SERVER_BUSY', 'RATE_LIMITED', 'INTERNAL']);
+/**
+ * Refusals of a resume that say nothing about the token: keep the session and retry with backoff
+ * (TOO_MANY_SESSIONS: another of this account's tabs or devices may close meanwhile).
+ */
+const TRANSIENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['SERVER_BUSY', 'RATE_LIMITED', 'INTERNAL', 'TOO_MANY_SESSIONS']);
 
 export function initialSignalState(): SignalState {
   return { connection: 'logged-out', session: null, pending: null, attempt: 0, nextRetryAt: 0 };

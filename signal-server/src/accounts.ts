@@ -30,31 +30,34 @@ export class Accounts {
     private readonly sessionTtlMs: number,
   ) {}
 
-  async register(username: string, password: string, identityKey?: string): Promise<AuthResult> {
+  /** `from` is the caller's address group (ip-key.ts), for the fair hash queue. */
+  async register(username: string, password: string, identityKey?: string, from?: string): Promise<AuthResult> {
     const bad = checkUsername(username) ?? checkPassword(password);
     if (bad) return fail(bad);
     const key = usernameKey(username);
     // Cheap check first so a taken name does not cost a hash; the insert below still decides races.
     if (await this.store.getUser(key)) return fail('USER_EXISTS');
-    const hash = await this.busyAware(() => this.hasher.hashPassword(password));
+    const hash = await this.busyAware(() => this.hasher.hashPassword(password, { address: from, account: key }));
     if (typeof hash !== 'string') return hash;
     const created = await this.store.createUser(username, hash, identityKey ?? null);
     if (!created.ok) return fail(created.code);
     return this.startSession(created.user);
   }
 
-  async login(username: string, password: string, identityKey?: string): Promise<AuthResult> {
+  async login(username: string, password: string, identityKey?: string, from?: string): Promise<AuthResult> {
     // A name that breaks the rules cannot have an account; say so without hashing anything.
     if (checkUsername(username)) return fail('INVALID_USERNAME');
     // Length only: an account made under older rules may have a shorter password.
     if (password.length > LIMITS.passwordMax) return fail('PASSWORD_TOO_LONG');
-    const user = await this.store.getUser(usernameKey(username));
+    const key = usernameKey(username);
+    const who = { address: from, account: key };
+    const user = await this.store.getUser(key);
     if (!user) {
       // Same work as a real verify, so timing does not reveal whether the name exists.
-      const r = await this.busyAware(() => this.hasher.dummyVerify(password));
+      const r = await this.busyAware(() => this.hasher.dummyVerify(password, who));
       return typeof r === 'boolean' ? fail('UNKNOWN_USER') : r;
     }
-    const okPw = await this.busyAware(() => this.hasher.verifyPassword(password, user.passwordHash));
+    const okPw = await this.busyAware(() => this.hasher.verifyPassword(password, user.passwordHash, who));
     if (typeof okPw !== 'boolean') return okPw;
     if (!okPw) return fail('BAD_PASSWORD');
     if (identityKey) await this.store.setIdentityKey(user.usernameKey, identityKey);
@@ -100,12 +103,13 @@ export class Accounts {
     return { ok: true, userKey: user.usernameKey, username: user.username, token, tokenHash, expiresAt };
   }
 
-  /** Runs a hashing job; a full hashing queue becomes a SERVER_BUSY result. */
+  /** Runs a hashing job; a full hashing queue (or the caller's full share of it) becomes a result. */
   private async busyAware<T>(job: () => Promise<T>): Promise<T | { ok: false; code: ErrorCode }> {
     try {
       return await job();
     } catch (err) {
-      if (errorCode(err) === 'SERVER_BUSY') return { ok: false, code: 'SERVER_BUSY' };
+      const code = errorCode(err);
+      if (code === 'SERVER_BUSY' || code === 'RATE_LIMITED') return { ok: false, code };
       throw err;
     }
   }

@@ -40,6 +40,8 @@ export class Conn {
   /** When the last RATE_LIMITED error was sent (so a flood is not answered frame by frame). */
   lastRateLimitedAt = -Infinity;
   loginTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The address group every per-address limit counts this connection under (ip-key.ts). */
+  ipKey: string;
 
   constructor(
     readonly id: string,
@@ -48,7 +50,9 @@ export class Conn {
     readonly bucket: TokenBucket,
     private readonly maxBufferedBytes: number,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.ipKey = ip;
+  }
 
   get isOpen(): boolean {
     return !this.closing && this.ws.readyState === WebSocket.OPEN;

@@ -17,6 +17,14 @@
  *   again, open a new connection. Other devices of the same user (other tokens) stay logged in.
  * - A `signal` is never echoed to the sending connection; it goes to all of the target's other
  *   connections. With none, the answer is `error PEER_OFFLINE` with `to` and `cid`.
+ * - Relayed bytes are budgeted per (sender account, target account): past the budget the frame
+ *   is dropped and the sender gets `error RATE_LIMITED` (at most one per second), so one sender
+ *   cannot bury a person's socket until it is dropped as a slow reader.
+ * - An account has at most `maxSessionsPerAccount` logged-in connections; a further login or
+ *   resume gets `error TOO_MANY_SESSIONS` (a new login's token is deleted again). It is checked
+ *   after the password, so it tells a stranger nothing about the account.
+ * - Wrong passwords back off per (account, address group) (login-backoff.ts): while backing off,
+ *   a login gets `error RATE_LIMITED` without a hash being spent.
  */
 import { usernameKey } from '../../shared/account-rules';
 import type { ErrorCode } from '../../shared/errors';
@@ -25,7 +33,9 @@ import { PROTOCOL_VERSION } from '../../shared/limits';
 import { parseClientMsg, type ClientMsg, type IceServer, type ServerMsg } from '../../shared/signal-protocol';
 import type { Accounts, AuthOk } from './accounts';
 import { CLOSE, type Conn } from './connection';
+import type { IpLimitKey } from './ip-key';
 import { usernameTag, type Logger } from './logger';
+import type { LoginBackoff } from './login-backoff';
 import { Presence } from './presence';
 import type { KeyedLimiter } from './rate-limit';
 import type { TestHooks } from './test-hooks';
@@ -37,8 +47,16 @@ export interface HubOptions {
   logger: Logger;
   iceServers: IceServer[];
   loginTimeoutMs: number;
-  /** Per-IP limit on password attempts (register/login). */
+  /** Per-address-group limit on password attempts (register/login). */
   authLimiter: KeyedLimiter;
+  /** The address group of a client address (ip-key.ts; tests may group loopback addresses). */
+  ipLimitKey: IpLimitKey;
+  /** Failed-password backoff per (account, address group). */
+  loginBackoff: LoginBackoff;
+  /** Logged-in connections one account may have. */
+  maxSessionsPerAccount: number;
+  /** Relayed bytes per (sender account, target account); one token per byte. */
+  relayLimiter: KeyedLimiter;
   /** Frames allowed to wait behind a slow one (a login) before new ones are refused. */
   maxQueuedFrames: number;
   /** TEST-ONLY hooks (hostile-server tests); undefined in production. */
@@ -75,6 +93,7 @@ export class Hub {
 
   /** Starts tracking a new connection and its login deadline. */
   attach(conn: Conn): void {
+    conn.ipKey = this.opts.ipLimitKey(conn.ip);
     this.conns.add(conn);
     conn.loginTimer = setTimeout(() => {
       if (conn.user || conn.closing) return;
@@ -93,19 +112,36 @@ export class Hub {
     this.signOff(conn);
   }
 
+  /** Forgets idle limiter entries (called from the server's housekeeping timer). */
+  prune(now: number = Date.now()): void {
+    this.opts.authLimiter.prune(now);
+    this.opts.relayLimiter.prune(now);
+    this.opts.loginBackoff.prune(now);
+  }
+
+  /** Sends RATE_LIMITED at most once per second per connection while it is being limited. */
+  private sendRateLimited(conn: Conn, extra: { ref?: string; to?: string; cid?: string } = {}): void {
+    const now = Date.now();
+    if (now - conn.lastRateLimitedAt < 1000) return;
+    conn.lastRateLimitedAt = now;
+    conn.sendError('RATE_LIMITED', extra);
+  }
+
+  private sessionsFull(userKey: string): boolean {
+    return this.presence.connections(userKey).size >= this.opts.maxSessionsPerAccount;
+  }
+
   onFrame(conn: Conn, data: RawData, isBinary: boolean): void {
     if (conn.closing) return;
     const verdict = conn.bucket.take();
     if (verdict !== 'ok') {
-      const now = Date.now();
       if (verdict === 'abuse') {
         this.log.warn({ conn: conn.id, ip: conn.ip, user: conn.user?.username }, 'frame flood; closing');
         conn.sendError('RATE_LIMITED');
         conn.close(CLOSE.policy, 'rate limit exceeded');
-      } else if (now - conn.lastRateLimitedAt >= 1000) {
+      } else {
         // One error per second while limited, not one per dropped frame.
-        conn.lastRateLimitedAt = now;
-        conn.sendError('RATE_LIMITED');
+        this.sendRateLimited(conn);
       }
       return;
     }
@@ -162,18 +198,31 @@ export class Hub {
   private async authenticate(conn: Conn, msg: Extract<ClientMsg, { type: 'register' | 'login' | 'resume' }>): Promise<void> {
     const ref = msg.type;
     if (conn.user) return void conn.sendError('ALREADY_LOGGED_IN', { ref });
-    if (msg.type !== 'resume' && this.opts.authLimiter.take(conn.ip) !== 'ok') {
+    const group = conn.ipKey;
+    if (msg.type !== 'resume' && this.opts.authLimiter.take(group) !== 'ok') {
       this.log.warn({ conn: conn.id, ip: conn.ip }, 'too many password attempts from this address');
       return void conn.sendError('RATE_LIMITED', { ref });
+    }
+    const account = msg.type === 'resume' ? undefined : usernameKey(msg.username);
+    if (msg.type === 'login' && account !== undefined) {
+      const wait = this.opts.loginBackoff.check(account, group, Date.now());
+      if (!wait.ok) {
+        this.log.warn({ conn: conn.id, ip: conn.ip, retryInMs: wait.retryInMs }, 'login backing off after wrong passwords');
+        return void conn.sendError('RATE_LIMITED', { ref });
+      }
     }
     const { accounts } = this.opts;
     const result =
       msg.type === 'register'
-        ? await accounts.register(msg.username, msg.password, msg.identityKey)
+        ? await accounts.register(msg.username, msg.password, msg.identityKey, group)
         : msg.type === 'login'
-          ? await accounts.login(msg.username, msg.password, msg.identityKey)
+          ? await accounts.login(msg.username, msg.password, msg.identityKey, group)
           : await accounts.resume(msg.token, msg.identityKey);
 
+    if (msg.type === 'login' && account !== undefined) {
+      if (result.ok) this.opts.loginBackoff.succeed(account, group);
+      else if (result.code === 'BAD_PASSWORD' || result.code === 'UNKNOWN_USER') this.opts.loginBackoff.fail(account, group, Date.now());
+    }
     if (!result.ok) {
       this.log.info({ conn: conn.id, ip: conn.ip, ref, code: result.code, userTag: msg.type === 'resume' ? undefined : usernameTag(msg.username) }, 'auth refused');
       conn.sendError(result.code, { ref });
@@ -183,6 +232,11 @@ export class Hub {
       // Gone while we were hashing: a brand-new token was never delivered, so drop it.
       if (msg.type !== 'resume') await accounts.logout(result.tokenHash);
       return;
+    }
+    if (this.sessionsFull(result.userKey)) {
+      if (msg.type !== 'resume') await accounts.logout(result.tokenHash);
+      this.log.warn({ conn: conn.id, ip: conn.ip, sessions: this.presence.connections(result.userKey).size }, 'too many sessions for one account');
+      return void conn.sendError('TOO_MANY_SESSIONS', { ref });
     }
     this.signOn(conn, result, ref);
   }
@@ -246,6 +300,11 @@ export class Hub {
     const data = rewrite ? rewrite(conn.user.username, msg.to, msg.data) : msg.data;
     // Built from scratch: `from` is always the server's idea of who sent it.
     const frame = JSON.stringify({ type: 'signal', from: conn.user.username, cid: msg.cid, data } satisfies ServerMsg);
+    const pair = `${conn.user.key}\n${usernameKey(msg.to)}`;
+    if (this.opts.relayLimiter.take(pair, Date.now(), Buffer.byteLength(frame)) !== 'ok') {
+      if (Date.now() - conn.lastRateLimitedAt >= 1000) this.log.warn({ conn: conn.id, user: conn.user.username }, 'relay budget to one person spent; dropping signals');
+      return void this.sendRateLimited(conn, { ref, to: msg.to, cid: msg.cid });
+    }
     for (const t of targets) t.sendRaw(frame);
   }
 

@@ -6,10 +6,14 @@
  *
  * scrypt at N=2^17, r=8 needs 128 MiB and tens of milliseconds of CPU per call, so the number of
  * hashes running at once is capped and the waiting line is bounded: past it callers get a
- * `SERVER_BUSY` error instead of the process running out of memory.
+ * `SERVER_BUSY` error instead of the process running out of memory. The line is fair between
+ * address groups and accounts (hash-queue.ts): past their share callers get `RATE_LIMITED`.
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { badConfig, CodedError } from './errors';
+import { badConfig } from './errors';
+import { FairQueue, type HashCaller } from './hash-queue';
+
+export type { HashCaller } from './hash-queue';
 
 export interface ScryptParams {
   /** CPU/memory cost, a power of two. Production: 2^17. */
@@ -32,6 +36,10 @@ export interface PasswordHasherOptions {
   maxConcurrent?: number;
   /** Hashes allowed to wait for a free slot; beyond that: SERVER_BUSY (default 32). */
   maxQueued?: number;
+  /** Waiting hashes one address group may hold; beyond that: RATE_LIMITED (default 8). */
+  maxQueuedPerAddress?: number;
+  /** Waiting hashes one account may hold; beyond that: RATE_LIMITED (default 4). */
+  maxQueuedPerAccount?: number;
 }
 
 export interface HasherStats {
@@ -43,15 +51,18 @@ export interface HasherStats {
 
 export interface PasswordHasher {
   readonly params: Readonly<ScryptParams>;
-  /** Hashes a new password with a fresh random salt. Rejects with code SERVER_BUSY when full. */
-  hashPassword(password: string): Promise<string>;
+  /**
+   * Hashes a new password with a fresh random salt. Rejects with code SERVER_BUSY when the line
+   * is full, RATE_LIMITED when `who`'s address group or account has its share waiting.
+   */
+  hashPassword(password: string, who?: HashCaller): Promise<string>;
   /** True when `password` matches `stored`. False (never a throw) for malformed stored values. */
-  verifyPassword(password: string, stored: string): Promise<boolean>;
+  verifyPassword(password: string, stored: string, who?: HashCaller): Promise<boolean>;
   /**
    * Spends the same work as {@link verifyPassword} against a fixed dummy hash and resolves false.
    * Used for unknown usernames so response time does not tell who has an account.
    */
-  dummyVerify(password: string): Promise<false>;
+  dummyVerify(password: string, who?: HashCaller): Promise<false>;
   stats(): HasherStats;
 }
 
@@ -115,28 +126,15 @@ export function createPasswordHasher(opts: PasswordHasherOptions = {}): Password
     throw badConfig(`maxQueued hashes must be a whole number from 0 to 100000, but it is ${maxQueued}.`);
   }
 
-  let active = 0;
-  let peakActive = 0;
-  const waiting: Array<() => void> = [];
-
-  /** Runs `job` when a slot is free; rejects at once with SERVER_BUSY when the line is full. */
-  async function withSlot<T>(job: () => Promise<T>): Promise<T> {
-    if (active >= maxConcurrent) {
-      if (waiting.length >= maxQueued) throw new CodedError('SERVER_BUSY', 'Too many password hashes are waiting.');
-      await new Promise<void>((resolve) => waiting.push(resolve));
-    } else {
-      active++;
-    }
-    peakActive = Math.max(peakActive, active);
-    try {
-      return await job();
-    } finally {
-      const next = waiting.shift();
-      // Hand the slot straight to the next waiter (active stays the same), or free it.
-      if (next) next();
-      else active--;
-    }
+  const maxQueuedPerAddress = opts.maxQueuedPerAddress ?? 8;
+  const maxQueuedPerAccount = opts.maxQueuedPerAccount ?? 4;
+  for (const [name, v] of [
+    ['maxQueuedPerAddress', maxQueuedPerAddress],
+    ['maxQueuedPerAccount', maxQueuedPerAccount],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 1 || v > 100_000) throw badConfig(`${name} hashes must be a whole number from 1 to 100000, but it is ${v}.`);
   }
+  const queue = new FairQueue({ maxConcurrent, maxQueued, maxQueuedPerAddress, maxQueuedPerAccount });
 
   // A fixed dummy hash made with the current parameters, so a dummy verify costs the same.
   const dummySalt = randomBytes(SALT_BYTES);
@@ -145,31 +143,31 @@ export function createPasswordHasher(opts: PasswordHasherOptions = {}): Password
   return {
     params: Object.freeze({ ...params }),
 
-    hashPassword(password) {
-      return withSlot(async () => {
+    hashPassword(password, who = {}) {
+      return queue.run(who, async () => {
         const salt = randomBytes(SALT_BYTES);
         const hash = await derive(password, salt, params, KEY_BYTES);
         return formatHash(params, salt, hash);
       });
     },
 
-    verifyPassword(password, stored) {
+    verifyPassword(password, stored, who = {}) {
       const parsed = parseHash(stored);
       if (!parsed) return Promise.resolve(false);
-      return withSlot(async () => {
+      return queue.run(who, async () => {
         const actual = await derive(password, parsed.salt, parsed.params, parsed.hash.length);
         return actual.length === parsed.hash.length && timingSafeEqual(actual, parsed.hash);
       });
     },
 
-    dummyVerify(password) {
-      return withSlot(async () => {
+    dummyVerify(password, who = {}) {
+      return queue.run(who, async () => {
         const actual = await derive(password, dummySalt, params, KEY_BYTES);
         timingSafeEqual(actual, dummyHash);
         return false as const;
       });
     },
 
-    stats: () => ({ active, queued: waiting.length, peakActive }),
+    stats: () => queue.stats(),
   };
 }

@@ -6,6 +6,7 @@
  * through refill and is served again.
  */
 import { badConfig } from './errors';
+import { LruMap } from './lru-map';
 
 export interface RateLimitOptions {
   /** Tokens added per second. */
@@ -46,14 +47,17 @@ export class TokenBucket {
     this.tokens = Math.min(this.opts.burst, this.tokens + elapsed * this.opts.perSecond);
   }
 
-  /** Takes one token. */
-  take(now: number = Date.now()): Verdict {
+  /**
+   * Takes `cost` tokens (default one). A refused take costs nothing when `cost` > 1: a budget
+   * counted in bytes refuses the big frame but does not go into debt for it.
+   */
+  take(now: number = Date.now(), cost = 1): Verdict {
     this.refill(now);
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
+    if (this.tokens >= cost) {
+      this.tokens -= cost;
       return 'ok';
     }
-    this.tokens -= 1;
+    if (cost === 1) this.tokens -= 1;
     return -this.tokens >= this.opts.abuseDebt ? 'abuse' : 'limited';
   }
 
@@ -65,30 +69,37 @@ export class TokenBucket {
 }
 
 /**
- * Buckets keyed by a string (an IP address). Full buckets are dropped by {@link prune}, so the
- * map only holds keys that were active recently; `maxKeys` bounds it regardless.
+ * Buckets keyed by a string (an address group, a pair of accounts). At most `maxKeys` are kept:
+ * a new key pushes out the least recently used one, so a flood of new keys neither grows memory
+ * nor wipes (or blocks) the keys that are being limited right now. {@link prune} drops full
+ * buckets (idle keys) early.
  */
 export class KeyedLimiter {
-  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly buckets: LruMap<string, TokenBucket>;
 
   constructor(
     private readonly opts: RateLimitOptions,
-    private readonly maxKeys = 100_000,
-  ) {}
+    maxKeys = 100_000,
+  ) {
+    this.buckets = new LruMap(maxKeys);
+  }
 
-  take(key: string, now: number = Date.now()): Verdict {
+  take(key: string, now: number = Date.now(), cost = 1): Verdict {
     let b = this.buckets.get(key);
     if (!b) {
-      if (this.buckets.size >= this.maxKeys) this.prune(now);
-      if (this.buckets.size >= this.maxKeys) return 'limited';
       b = new TokenBucket(this.opts, now);
       this.buckets.set(key, b);
     }
-    return b.take(now);
+    return b.take(now, cost);
+  }
+
+  /** True while `key` has a bucket (it was used recently and was not evicted or pruned). */
+  has(key: string): boolean {
+    return this.buckets.has(key);
   }
 
   prune(now: number = Date.now()): void {
-    for (const [k, b] of this.buckets) if (b.isFull(now)) this.buckets.delete(k);
+    this.buckets.sweep((b) => b.isFull(now));
   }
 
   get size(): number {

@@ -12,6 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { LIMITS } from '../../shared/limits';
 import type { IceServer } from '../../shared/signal-protocol';
 import type { AccountStore } from './account-store';
+import { buildAccountLimits, type AccountLimitOptions } from './account-limits';
 import { Accounts } from './accounts';
 import { checkIceServers } from './config';
 import { CLOSE, Conn } from './connection';
@@ -31,7 +32,7 @@ import { ensureSelfSignedCertificate, type GeneratedCertificate, type TlsCredent
 import { SERVER_VERSION } from './version';
 import type { TestHooks } from './test-hooks';
 
-export interface SignalServerOptions {
+export interface SignalServerOptions extends AccountLimitOptions {
   /** TCP port; 0 picks a free one. Default 8080. */
   port?: number;
   /** Address to bind. Default '127.0.0.1' (main.ts passes the configured HOST, default 0.0.0.0). */
@@ -59,7 +60,10 @@ export interface SignalServerOptions {
   /** Password hashes computed at once (default 2) and waiting (default 32; more → SERVER_BUSY). */
   maxConcurrentHashes?: number;
   maxQueuedHashes?: number;
-  /** WebSocket connections in total (default 10000) and per client IP (default 64). */
+  /** Waiting hashes per address group (default 8) and per account (default 4); more → RATE_LIMITED. */
+  maxQueuedHashesPerAddress?: number;
+  maxQueuedHashesPerAccount?: number;
+  /** WebSocket connections in total (default 10000) and per address group (default 64; see `ipLimitKey`). */
   maxConnections?: number;
   maxConnectionsPerIp?: number;
   /**
@@ -181,7 +185,10 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
     scrypt: opts.scrypt,
     maxConcurrent: opts.maxConcurrentHashes,
     maxQueued: opts.maxQueuedHashes,
+    maxQueuedPerAddress: opts.maxQueuedHashesPerAddress,
+    maxQueuedPerAccount: opts.maxQueuedHashesPerAccount,
   });
+  const accountLimits = buildAccountLimits(opts);
   const logger = opts.logger ?? silentLogger();
   const staticDir = path.resolve(opts.staticDir ?? DEFAULT_STATIC_DIR);
   let credentials: TlsCredentials | undefined;
@@ -204,7 +211,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   const accounts = new Accounts(store, hasher, sessionTtlMs);
   const authLimiter = new KeyedLimiter(authRateLimit);
   const testHooks = opts.testHooks;
-  const hub = new Hub({ accounts, logger, iceServers, loginTimeoutMs, authLimiter, maxQueuedFrames: 64, testHooks });
+  const hub = new Hub({ accounts, logger, iceServers, loginTimeoutMs, authLimiter, maxQueuedFrames: 64, testHooks, ...accountLimits });
   const perIp = new Map<string, number>();
   let nextId = 0;
   let closing = false;
@@ -235,7 +242,8 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   });
 
   function onConnection(ws: WebSocket, ip: string): void {
-    perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
+    const group = accountLimits.ipLimitKey(ip);
+    perIp.set(group, (perIp.get(group) ?? 0) + 1);
     const conn = new Conn(`c${++nextId}`, ip, ws, new TokenBucket(rateLimit), maxBufferedBytes, logger);
     const tap = testHooks?.tapFrame;
     if (tap) {
@@ -255,9 +263,9 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
     });
     ws.on('message', (data, isBinary) => hub.onFrame(conn, data, isBinary));
     ws.on('close', (code) => {
-      const left = (perIp.get(ip) ?? 1) - 1;
-      if (left > 0) perIp.set(ip, left);
-      else perIp.delete(ip);
+      const left = (perIp.get(group) ?? 1) - 1;
+      if (left > 0) perIp.set(group, left);
+      else perIp.delete(group);
       logger.debug({ conn: conn.id, user: conn.user?.username, code }, 'disconnected');
       hub.detach(conn);
     });
@@ -284,7 +292,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
       logger.warn({ ip, connections: hub.conns.size }, 'connection cap reached');
       return rejectUpgrade(socket, 503, 'The server is full. Try again later.');
     }
-    if ((perIp.get(ip) ?? 0) >= maxConnectionsPerIp) {
+    if ((perIp.get(accountLimits.ipLimitKey(ip)) ?? 0) >= maxConnectionsPerIp) {
       logger.warn({ ip }, 'per-address connection cap reached');
       return rejectUpgrade(socket, 429, 'Too many connections from your address.');
     }
@@ -314,7 +322,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   heartbeat.unref();
   const housekeeping = setInterval(
     () => {
-      authLimiter.prune();
+      hub.prune();
       accounts
         .purgeExpired()
         .then((n) => n > 0 && logger.info({ sessions: n }, 'purged expired sessions'))

@@ -103,7 +103,7 @@ describe('signal connection machine: reconnect', () => {
 
   test('a transient refusal of a resume keeps the session and retries', () => {
     const dropped = from(online, { type: 'socket-closed', ...AT }, { type: 'retry-timer' }, { type: 'socket-opened' }).state;
-    for (const code of ['SERVER_BUSY', 'RATE_LIMITED', 'INTERNAL'] as const) {
+    for (const code of ['SERVER_BUSY', 'RATE_LIMITED', 'INTERNAL', 'TOO_MANY_SESSIONS'] as const) {
       const r = from(dropped, { type: 'server-msg', msg: { type: 'error', code }, ...AT });
       assert.equal(r.state.connection, 'reconnecting', code);
       assert.ok(r.state.session, code);

@@ -51,6 +51,7 @@ const SENTENCES: Record<AppErrorCode, string> = {
     'Something was shared to Peerchat, but Peerchat was not set up on this device yet. Open Peerchat once (over HTTPS), then share again.',
   SHARE_NOT_STORED: 'Something was shared to Peerchat, but it could not be kept on this device (is its storage full?). Please share it again.',
   SHARE_MISSING: 'The shared content was not found (was it already used in another window?). Please share it again.',
+  TOO_MANY_SESSIONS: 'This account is open in too many tabs and devices. Close some of them, then try again.',
 };
 
 /** What to know and do about some failures, shown under the sentence (security banners). */
