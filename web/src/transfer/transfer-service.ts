@@ -24,6 +24,7 @@ import {
   type TransferEvent,
 } from '../../../shared/transfer/index';
 import type { ChatDb, StoredMessage, StoredTransfer } from '../db/schema';
+import type { OfferIdVerdict } from '../../../shared/record-ids';
 import type { PeerLink } from '../net/peer-link';
 import { openFileOf } from '../files/opfs-sink';
 import type { IncomingRunner } from './incoming-runner';
@@ -154,13 +155,18 @@ export class TransferService implements EffectHost {
     void this.run(async () => {
       await ready();
       const rec = await this.load(msg.fileId);
-      if (rec && rec.conv !== conv) return; // Another contact's file: not theirs to touch.
+      if (rec && rec.conv !== conv) {
+        // Another contact's file: not theirs to touch. An offer under its id is refused.
+        if (msg.type === 'file-offer') this.refuseTakenId(link, msg.fileId);
+        return;
+      }
       const event: TransferEvent = { type: 'frame', msg, from: link.peerName };
       if (rec) return this.apply(rec, event);
       for (const effect of step(undefined, event).effects) {
-        if (effect.type === 'create-incoming' && (await this.createIncoming(conv, link.peerName, effect.offer)) && effect.autoAccept) {
-          await this.dispatch(msg.fileId, { type: 'accept' });
-        }
+        if (effect.type !== 'create-incoming') continue;
+        const verdict = await this.createIncoming(conv, link.peerName, effect.offer);
+        if (verdict === 'taken') this.refuseTakenId(link, msg.fileId);
+        else if (verdict === 'new' && effect.autoAccept) await this.dispatch(msg.fileId, { type: 'accept' });
       }
     });
   }
@@ -245,18 +251,31 @@ export class TransferService implements EffectHost {
     });
   }
 
-  /** Stores an offer for a file we did not know (and its message). False: it existed after all. */
-  private async createIncoming(conv: string, peerName: string, offer: Extract<FileControl, { type: 'file-offer' }>): Promise<boolean> {
+  /**
+   * An offer whose file id already names one of our messages or another contact's transfer:
+   * nothing is stored or replaced; the contact is told it was declined.
+   */
+  private refuseTakenId(link: PeerLink, fileId: string): void {
+    console.warn('file transfer: refused an offer whose file id is already in use on this device');
+    link.send({ type: 'file-decline', fileId, reason: 'declined' });
+  }
+
+  /**
+   * Stores an offer for a file we did not know (and its message). `known`: it existed after all;
+   * `taken`: the id names another record (nothing stored); null: logged out.
+   */
+  private async createIncoming(conv: string, peerName: string, offer: Extract<FileControl, { type: 'file-offer' }>): Promise<OfferIdVerdict | null> {
     const db = await this.deps.db();
-    if (!db) return false;
+    if (!db) return null;
     const fresh: StoredTransfer = { id: offer.fileId, conv, peerName, direction: 'in', offer, state: 'offered' };
     const ts = Math.min(offer.ts, Date.now() + 60_000);
     const msg: StoredMessage = { id: offer.fileId, conv, from: peerName, outgoing: false, text: fileMessageText(offer.name), ts, state: 'received', fileId: offer.fileId };
-    if (!(await saveNewTransfer(db, fresh, msg, !this.deps.isActive(conv)))) return false;
+    const verdict = await saveNewTransfer(db, fresh, msg, !this.deps.isActive(conv));
+    if (verdict !== 'new') return verdict;
     this.recs.set(fresh.id, fresh);
     this.deps.emitMessage(msg);
     this.deps.refreshConversations();
-    return true;
+    return verdict;
   }
 
   private async load(id: string): Promise<StoredTransfer | undefined> {
