@@ -51,6 +51,7 @@ const SENTENCES: Record<AppErrorCode, string> = {
     'Something was shared to Peerchat, but Peerchat was not set up on this device yet. Open Peerchat once (over HTTPS), then share again.',
   SHARE_NOT_STORED: 'Something was shared to Peerchat, but it could not be kept on this device (is its storage full?). Please share it again.',
   SHARE_MISSING: 'The shared content was not found (was it already used in another window?). Please share it again.',
+  SHARE_TOO_LARGE: 'Something was shared to Peerchat that was too large to keep (at most {max} in all, and 20 files). It was not kept; anything shared before still waits.',
 };
 
 /** What to know and do about some failures, shown under the sentence (security banners). */
