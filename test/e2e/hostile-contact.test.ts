@@ -134,12 +134,12 @@ describe('a hostile contact', () => {
   });
 
   steps.step('an ack from bob for alice’s message to carol changes nothing', async () => {
-    // Carol exists, and is offline.
+    // Carol exists; alice opens their conversation while carol is online, then carol leaves.
     const carol = await launchBrowser('chromium', { name: 'carol' });
     await register(carol, pair.srv.url, 'carol');
-    await carol.close();
     await openConversation(alice, 'carol');
-    await alice.waitForRole('button', 'carol, offline', { timeoutMs: 15_000 });
+    await carol.close();
+    await alice.waitForRole('button', 'carol, online', { hidden: true, timeoutMs: 15_000 });
     const text = 'For carol only';
     await send(alice, text);
     await waitForMessage(alice, text, 'waiting');
