@@ -20,7 +20,7 @@ const GPS_IFD_TAG = 0x8825;
 const TYPE_SIZES: Readonly<Record<number, number>> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8 };
 
 export interface LocationStripResult {
-  bytes: Uint8Array;
+  bytes: Uint8Array<ArrayBuffer>;
   /** Whether anything was removed. */
   changed: boolean;
 }
@@ -31,10 +31,10 @@ function startsWith(bytes: Uint8Array, at: number, prefix: readonly number[]): b
 }
 
 /** The JPEG without its location (see the file comment). */
-export function stripJpegLocation(input: Uint8Array): LocationStripResult {
+export function stripJpegLocation(input: Uint8Array<ArrayBuffer>): LocationStripResult {
   const unchanged = { bytes: input, changed: false };
   if (input.length < 4 || input[0] !== 0xff || input[1] !== 0xd8) return unchanged;
-  const kept: Uint8Array[] = [input.subarray(0, 2)];
+  const kept: Uint8Array<ArrayBuffer>[] = [input.subarray(0, 2)];
   let changed = false;
   let pos = 2;
   for (;;) {

@@ -38,7 +38,7 @@ const EXIF = [...Array.from('Exif', (c) => c.charCodeAt(0)), 0, 0];
 const XMP = Array.from('http://ns.adobe.com/xap/1.0/\0<x:xmpmeta exif:GPSLatitude="48,51.4N"/>', (c) => c.charCodeAt(0));
 const SCAN = [0xff, 0xda, 0, 4, 1, 2, 0x11, 0x22, 0x33, 0xff, 0xd9];
 
-function photo(): Uint8Array {
+function photo(): Uint8Array<ArrayBuffer> {
   return new Uint8Array([0xff, 0xd8, ...segment(0xe0, [0x4a, 0x46, 0x49, 0x46, 0]), ...segment(0xe1, [...EXIF, ...exifTiff()]), ...segment(0xe1, XMP), ...SCAN]);
 }
 

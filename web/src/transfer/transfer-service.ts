@@ -30,6 +30,7 @@ import { openFileOf } from '../files/opfs-sink';
 import type { IncomingRunner } from './incoming-runner';
 import type { OutgoingRunner } from './outgoing-runner';
 import { isInlineImageFile, makeThumbnail } from './thumbnail';
+import { withoutLocation } from './photo-location';
 import { fileMessageText, getTransfer, openTransfers, saveNewTransfer } from './transfer-store';
 import { createTransferDebug, installTransferDebug, type TransferDebug } from './transfer-debug';
 import { TEST_HOOKS } from '../test-hooks';
@@ -69,10 +70,11 @@ export class TransferService implements EffectHost {
   // --- actions ----------------------------------------------------------------------------------
 
   /**
-   * Offers each file to the contact (stored first; sent now or once connected). Rejects with a
-   * PeerchatError: NOT_LOGGED_IN, FILE_TOO_LARGE ({name}) or FILE_SEND_FAILED.
+   * Offers each file to the contact (stored first; sent now or once connected). A JPEG photo is
+   * sent without its location unless `keepLocation`. Rejects with a PeerchatError:
+   * NOT_LOGGED_IN, FILE_TOO_LARGE ({name}) or FILE_SEND_FAILED.
    */
-  async sendFiles(peerName: string, files: readonly File[]): Promise<void> {
+  async sendFiles(peerName: string, files: readonly File[], options: { keepLocation?: boolean } = {}): Promise<void> {
     const db = await this.deps.db();
     const me = this.deps.me();
     if (!db || !me) throw new PeerchatError('NOT_LOGGED_IN');
@@ -81,7 +83,7 @@ export class TransferService implements EffectHost {
     for (const file of files) {
       if (file.size > TRANSFER_LIMITS.maxFileSize) throw new PeerchatError('FILE_TOO_LARGE', { name: file.name });
       try {
-        await this.offerFile(db, me, conv, peerName, file);
+        await this.offerFile(db, me, conv, peerName, options.keepLocation ? file : await withoutLocation(file));
       } catch (e) {
         console.warn('file transfer: could not offer a file:', e instanceof Error ? e.name : typeof e);
         throw new PeerchatError('FILE_SEND_FAILED', {}, { cause: e });
