@@ -6,6 +6,8 @@
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseIceServers, type IceServer } from '../../shared/signal-protocol';
+import { parseAllowedHosts } from './allowed-hosts';
+import { parseTrustedProxies } from './client-ip';
 import { badConfig } from './errors';
 import { DEFAULT_STATIC_DIR } from './paths';
 import { readTlsFiles } from './tls';
@@ -35,6 +37,10 @@ export interface Config {
   iceServers: IceServer[];
   logLevel: LogLevel;
   tls: TlsConfig;
+  /** Extra host names the server answers to (allowed-hosts.ts). */
+  allowedHosts: string[];
+  /** Reverse proxies whose X-Forwarded-For is believed (client-ip.ts). */
+  trustProxy: string[];
   /** `--help` was given: print {@link USAGE} and exit. */
   help: boolean;
 }
@@ -52,6 +58,11 @@ Options (each also settable by the environment variable in brackets):
                         <data-dir>/tls (for phones and laptops on the LAN) [HTTPS=1]
   --cert <path>         serve HTTPS with this PEM certificate (chain) instead [TLS_CERT]
   --key <path>          the PEM private key of --cert [TLS_KEY]
+  --allowed-hosts <list>  host names the server answers to besides its addresses, localhost
+                        and this machine's name; comma-separated, .example.org for a domain
+                        and its subdomains, * for any [ALLOWED_HOSTS] (default none)
+  --trust-proxy <list>  reverse proxies (addresses or CIDR ranges, comma-separated) whose
+                        X-Forwarded-For gives the client address [TRUST_PROXY] (default none)
   --help                show this text
 `;
 
@@ -69,6 +80,8 @@ const FLAG_OPTIONS = {
   https: { type: 'string' },
   cert: { type: 'string' },
   key: { type: 'string' },
+  'allowed-hosts': { type: 'string' },
+  'trust-proxy': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -84,6 +97,8 @@ const FLAG_KEYS: Record<FlagName, RawKey> = {
   https: 'https',
   cert: 'cert',
   key: 'key',
+  'allowed-hosts': 'allowedHosts',
+  'trust-proxy': 'trustProxy',
 };
 
 /** Flags that take no value but accept an explicit one (`--https`, `--https=false`). */
@@ -99,6 +114,8 @@ const ENV: Record<RawKey, string> = {
   https: 'HTTPS',
   cert: 'TLS_CERT',
   key: 'TLS_KEY',
+  allowedHosts: 'ALLOWED_HOSTS',
+  trustProxy: 'TRUST_PROXY',
 };
 
 /** Parses the flags strictly: unknown flags, missing values and stray words are errors. */
@@ -170,8 +187,18 @@ export function loadConfig(
     iceServers: raw.iceServers ? parseIceJson(raw.iceServers.value, raw.iceServers.source) : [],
     logLevel: raw.logLevel ? parseLogLevel(raw.logLevel.value, raw.logLevel.source) : 'info',
     tls: parseTls(raw, cwd),
+    allowedHosts: raw.allowedHosts ? commaList(raw.allowedHosts.value, raw.allowedHosts.source, parseAllowedHosts) : [],
+    trustProxy: raw.trustProxy ? commaList(raw.trustProxy.value, raw.trustProxy.source, parseTrustedProxies) : [],
     help,
   };
+}
+
+/** A comma-separated list, checked whole by `check` (which throws a sentence naming the bad entry). */
+function commaList(value: string, source: string, check: (entries: string[], source: string) => unknown): string[] {
+  const entries = value.split(',').map((e) => e.trim());
+  if (entries.some((e) => e === '')) throw badConfig(`${source} is a comma-separated list with an empty entry in "${value}".`);
+  check(entries, source);
+  return entries;
 }
 
 function parseBoolean(value: string, source: string): boolean {

@@ -14,7 +14,14 @@ export interface HttpHandlerOptions {
   logger: Logger;
   /** DER of the local CA behind a generated HTTPS certificate, offered at {@link CA_CERT_PATH}. */
   caCertDer?: Buffer;
+  /** Whether a Host header names this server (allowed-hosts.ts); others get 403. Default: all. */
+  hostAllowed?: (hostHeader: string | undefined) => boolean;
+  /** The client address of a request, for log lines (client-ip.ts). Default: the socket's peer. */
+  clientIp?: (req: IncomingMessage) => string;
 }
+
+/** The answer to a request naming a host this server does not serve. */
+export const HOST_REFUSED_TEXT = 'This server does not answer to that host name. Its operator can add it with --allowed-hosts (ALLOWED_HOSTS).';
 
 /** Where phones download the generated certificate's CA to trust it (HTTPS mode). */
 export const CA_CERT_PATH = '/peerchat-ca.crt';
@@ -30,6 +37,12 @@ export function createHttpHandler(opts: HttpHandlerOptions): Handler {
   return (req, res) => {
     const head = req.method === 'HEAD';
     const urlPath = requestPath(req.url);
+    if (opts.hostAllowed && !opts.hostAllowed(req.headers.host)) {
+      // A page under a rebound DNS name gets nothing from this origin, not even the app.
+      req.resume();
+      opts.logger.warn({ ip: opts.clientIp ? opts.clientIp(req) : req.socket.remoteAddress, host: req.headers.host, path: urlPath }, 'host name not served; refused (see --allowed-hosts)');
+      return sendText(res, 403, HOST_REFUSED_TEXT, head, { Connection: 'close' });
+    }
     if (req.method === 'POST' && urlPath === SHARE_TARGET_PATH) {
       // The service worker normally answers this. Reaching the server means it was not running
       // (the app was never opened on this device, or not over HTTPS): let the app say so.

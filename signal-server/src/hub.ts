@@ -25,7 +25,7 @@ import { PROTOCOL_VERSION } from '../../shared/limits';
 import { parseClientMsg, type ClientMsg, type IceServer, type ServerMsg } from '../../shared/signal-protocol';
 import type { Accounts, AuthOk } from './accounts';
 import { CLOSE, type Conn } from './connection';
-import type { Logger } from './logger';
+import { usernameTag, type Logger } from './logger';
 import { Presence } from './presence';
 import type { KeyedLimiter } from './rate-limit';
 import type { TestHooks } from './test-hooks';
@@ -175,7 +175,7 @@ export class Hub {
           : await accounts.resume(msg.token, msg.identityKey);
 
     if (!result.ok) {
-      this.log.info({ conn: conn.id, ip: conn.ip, ref, code: result.code, user: msg.type === 'resume' ? undefined : msg.username }, 'auth refused');
+      this.log.info({ conn: conn.id, ip: conn.ip, ref, code: result.code, userTag: msg.type === 'resume' ? undefined : usernameTag(msg.username) }, 'auth refused');
       conn.sendError(result.code, { ref });
       return;
     }

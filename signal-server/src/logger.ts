@@ -1,12 +1,16 @@
 /**
  * Structured logging (pino, JSON lines on stdout).
  *
- * Privacy rule: log connection ids, usernames, addresses, error codes and counts. Never log
- * frame contents: no passwords, tokens, token hashes, SDP or ICE candidates. Call sites only pass
+ * Privacy rule: log connection ids, usernames of logged-in users, addresses, error codes and
+ * counts. Never log frame contents: no passwords, tokens, token hashes, SDP or ICE candidates.
+ * A name typed at a failed login or registration is only logged as {@link usernameTag}: people
+ * type their password into the username field. Call sites only pass
  * such scalars; the redaction list below is a second line of defence in case someone logs an
  * object by mistake.
  */
+import { createHmac, randomBytes } from 'node:crypto';
 import pino from 'pino';
+import { usernameKey } from '../../shared/account-rules';
 import type { LogLevel } from './config';
 
 export type Logger = pino.Logger;
@@ -44,4 +48,16 @@ export function createLogger(level: LogLevel = 'info', destination?: pino.Destin
 /** A logger that discards everything: the default for embedded servers and tests. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
+}
+
+/** Key of {@link usernameTag}: new for every process, so tags cannot be looked up in a table. */
+const TAG_KEY = randomBytes(32);
+
+/**
+ * What a log line may carry of a username that did not log in: a keyed hash (12 hex digits) of
+ * its lower-case form, so repeated attempts on one name can be told apart within this run of the
+ * server without the typed text (often a password) ever reaching the log.
+ */
+export function usernameTag(username: string): string {
+  return createHmac('sha256', TAG_KEY).update(usernameKey(username)).digest('hex').slice(0, 12);
 }

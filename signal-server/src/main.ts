@@ -44,6 +44,8 @@ async function main(): Promise<void> {
       dataDir: config.dataDir,
       staticDir: config.staticDir,
       iceServers: config.iceServers,
+      allowedHosts: config.allowedHosts,
+      trustProxy: config.trustProxy,
       logger,
       tls: config.tls.mode === 'off' ? undefined : config.tls.mode === 'self-signed' ? { selfSigned: true } : { cert: config.tls.cert, key: config.tls.key },
     });

@@ -16,9 +16,11 @@ import { Accounts } from './accounts';
 import { checkIceServers } from './config';
 import { CLOSE, Conn } from './connection';
 import { badConfig } from './errors';
-import { createHttpHandler } from './http-handler';
+import { createHttpHandler, HOST_REFUSED_TEXT } from './http-handler';
 import { Hub } from './hub';
 import { silentLogger, type Logger } from './logger';
+import { isHostAllowed, machineNames, parseAllowedHosts } from './allowed-hosts';
+import { clientIp, parseTrustedProxies } from './client-ip';
 import { isOriginAllowed, normalizeOrigin } from './origin';
 import { createPasswordHasher, type ScryptParams } from './password';
 import { DEFAULT_STATIC_DIR } from './paths';
@@ -65,6 +67,17 @@ export interface SignalServerOptions {
    * header at all). '*' allows any origin.
    */
   allowedOrigins?: string[];
+  /**
+   * Host names the server answers to besides IP addresses, localhost and this machine's own
+   * names (allowed-hosts.ts): exact names, `.example.org` for a domain and its subdomains, '*'
+   * for any. Requests naming another host are refused (DNS rebinding).
+   */
+  allowedHosts?: string[];
+  /**
+   * Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For header gives the client
+   * address (client-ip.ts). Default none: the header is ignored.
+   */
+  trustProxy?: string[];
   /** A client whose unsent backlog exceeds this is dropped. Default 1 MiB. */
   maxBufferedBytes?: number;
   /** Session lifetime; resuming slides it forward. Default 30 days. */
@@ -75,6 +88,11 @@ export interface SignalServerOptions {
    * (ws turns the socket timeout off on upgrade; the heartbeat watches them). Default 30 s.
    */
   httpIdleTimeoutMs?: number;
+  /**
+   * A request (WebSocket upgrades included) whose headers are not complete this long after its
+   * first byte is answered 408 and closed, however slowly it trickles bytes in. Default 10 s.
+   */
+  headersTimeoutMs?: number;
   /**
    * Serve HTTPS and WSS: with this PEM certificate and key, or with a certificate generated once
    * into `dataDir/tls` (`selfSigned`; `hostnames`/`ips` override what it covers, for tests).
@@ -143,6 +161,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   const maxBufferedBytes = positiveInt('maxBufferedBytes', opts.maxBufferedBytes, 1024 * 1024, LIMITS.maxFrameBytes);
   const sessionTtlMs = positiveInt('sessionTtlMs', opts.sessionTtlMs, SESSION_TTL_MS);
   const httpIdleTimeoutMs = positiveInt('httpIdleTimeoutMs', opts.httpIdleTimeoutMs, 30_000, 10, 3_600_000);
+  const headersTimeoutMs = positiveInt('headersTimeoutMs', opts.headersTimeoutMs, 10_000, 10, 600_000);
   const rateLimit: RateLimitOptions = { perSecond: 20, burst: 40, abuseDebt: 80, ...opts.rateLimit };
   checkRateLimitOptions('rateLimit', rateLimit);
   // Password attempts are refused while over budget but never count as abuse of the socket.
@@ -154,6 +173,10 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
     if (!n) throw badConfig(`allowedOrigins: "${String(o)}" is not an http(s) origin like https://chat.example.org (or '*').`);
     allowed.add(n);
   }
+  const hostPolicy = parseAllowedHosts(opts.allowedHosts ?? []);
+  const ownNames = machineNames();
+  const hostAllowed = (hostHeader: string | undefined): boolean => isHostAllowed(hostHeader, hostPolicy, ownNames);
+  const proxies = parseTrustedProxies(opts.trustProxy ?? []);
   const hasher = createPasswordHasher({
     scrypt: opts.scrypt,
     maxConcurrent: opts.maxConcurrentHashes,
@@ -168,6 +191,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
     certificate = await ensureSelfSignedCertificate(opts.dataDir, { hostnames: opts.tls.hostnames, ips: opts.tls.ips });
     credentials = certificate;
     logger.info({ action: certificate.action, names: certificate.names, validTo: certificate.validTo.toISOString() }, 'HTTPS certificate');
+    for (const notice of certificate.notices) logger.warn(notice);
   } else if (opts.tls) {
     if (typeof opts.tls.cert !== 'string' || typeof opts.tls.key !== 'string') throw badConfig('tls needs cert and key as PEM text.');
     credentials = { cert: opts.tls.cert, key: opts.tls.key };
@@ -185,8 +209,15 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   let nextId = 0;
   let closing = false;
 
-  const serverOptions = { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 };
-  const handler = createHttpHandler({ staticDir, version: SERVER_VERSION, logger, caCertDer });
+  const serverOptions = {
+    headersTimeout: headersTimeoutMs,
+    requestTimeout: Math.max(30_000, headersTimeoutMs),
+    keepAliveTimeout: 5_000,
+    // Node looks for requests past these deadlines on this interval (default 30 s, which would let
+    // a client that sends a byte now and then hold a socket for up to 40 s instead of 10).
+    connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(headersTimeoutMs / 4))),
+  };
+  const handler = createHttpHandler({ staticDir, version: SERVER_VERSION, logger, caCertDer, hostAllowed, clientIp: (req) => clientIp(req, proxies) });
   const server: http.Server = credentials
     ? https.createServer({ ...serverOptions, cert: credentials.cert, key: credentials.key }, handler)
     : http.createServer(serverOptions, handler);
@@ -236,10 +267,14 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    const ip = req.socket.remoteAddress ?? 'unknown';
+    const ip = clientIp(req, proxies);
     const pathname = (req.url ?? '').split('?', 1)[0];
     if (pathname !== '/ws') return rejectUpgrade(socket, 404, 'Not found');
     if (closing) return rejectUpgrade(socket, 503, 'The server is shutting down.');
+    if (!hostAllowed(req.headers.host)) {
+      logger.warn({ ip, host: req.headers.host }, 'host name not served; refused (see --allowed-hosts)');
+      return rejectUpgrade(socket, 403, HOST_REFUSED_TEXT);
+    }
     const origin = req.headers.origin;
     if (!isOriginAllowed(origin, req.headers.host, allowed)) {
       logger.warn({ ip, origin }, 'cross-origin WebSocket refused');

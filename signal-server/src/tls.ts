@@ -6,17 +6,23 @@
  *  - the user's own files (`--cert`/`--key`): read and checked eagerly by {@link readTlsFiles};
  *  - generated here, once, into `DATA_DIR/tls/` by {@link ensureSelfSignedCertificate}: a small
  *    certificate authority private to this machine ("Peerchat local CA") and a server
- *    certificate it signs for localhost, 127.0.0.1, the host name and every LAN IPv4 address.
+ *    certificate it signs for localhost, 127.0.0.1, ::1, the host name and every LAN IPv4 address.
  *    A phone can trust the CA once (needed to install the app there); when the LAN addresses
  *    change, only the server certificate is made again and the phone keeps trusting it.
+ *
+ * The CA carries critical name constraints (see tls-local-names.ts): it can only vouch for
+ * local names and addresses, never for a real website. A CA made by an older Peerchat, without
+ * them, is replaced once, and the sentence saying so (devices must install the new CA) is in
+ * the result's `notices`, for the log.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { generate } from 'selfsigned';
 import { badConfig } from './errors';
 import { lanAddresses } from './lan-urls';
+import { permitsDns, permitsIp, permittedNamesFor, type PermittedNames } from './tls-local-names';
+import { importSigningKey, makeLocalCa, readPermittedNames, signServerCertificate } from './tls-x509';
 
 export interface TlsCredentials {
   /** PEM: the server certificate, optionally followed by its chain. */
@@ -37,15 +43,31 @@ export interface GeneratedCertificate extends TlsCredentials {
   validTo: Date;
   /** What happened on this start: all made now, only the server certificate renewed, or reused. */
   action: 'created' | 'renewed' | 'reused';
+  /** When the CA stops being valid (a new one is made when fewer than 60 days are left). */
+  caValidTo: Date;
+  /**
+   * Sentences for the log (warnings) about something the person running the server must act
+   * on: the CA was replaced (devices that trusted the old one must install the new one), or a
+   * current address or host name is left out because the CA cannot vouch for it.
+   */
+  notices: string[];
   files: { caCert: string; caKey: string; cert: string; key: string };
 }
 
 const DAY = 24 * 60 * 60 * 1000;
 /** Apple rejects server certificates valid for more than 825 days; 397 is also Chrome's public limit. */
 const LEAF_DAYS = 397;
-const CA_DAYS = 3650;
-/** Renew when less than this is left. */
+/**
+ * Two years. Every new CA means installing it again on every device that trusted the old one, so
+ * it should outlive a few server certificates (those renew silently); a shorter life bounds how
+ * long a forgotten or stolen CA still matters. The name constraints already keep it to local
+ * names, so two years (renewed when fewer than 60 days are left) is the balance.
+ */
+const CA_DAYS = 730;
+/** Renew the server certificate when less than this is left. */
 const RENEW_BEFORE_DAYS = 30;
+/** Renew the CA when less than this is left: early enough for the leaf's own renewal window. */
+const CA_RENEW_BEFORE_DAYS = 60;
 
 /** Reads and checks a certificate + key pair the user named. Throws BAD_CONFIG sentences. */
 export function readTlsFiles(certFile: string, keyFile: string, sources = { cert: '--cert', key: '--key' }): TlsCredentials {
@@ -155,19 +177,38 @@ function loadPair(certFile: string, keyFile: string): Pair | null {
   }
 }
 
-function expiresSoon(x509: X509Certificate, now: Date): boolean {
-  return Date.parse(x509.validTo) - now.getTime() < RENEW_BEFORE_DAYS * DAY || Date.parse(x509.validFrom) > now.getTime() + DAY;
+function expiresWithin(x509: X509Certificate, days: number, now: Date): boolean {
+  return Date.parse(x509.validTo) - now.getTime() < days * DAY || Date.parse(x509.validFrom) > now.getTime() + DAY;
 }
 
 function leafStillGood(leaf: X509Certificate, ca: X509Certificate, want: { dns: string[]; ips: string[] }, now: Date): boolean {
-  if (expiresSoon(leaf, now) || !leaf.checkIssued(ca) || !leaf.verify(ca.publicKey)) return false;
+  if (expiresWithin(leaf, RENEW_BEFORE_DAYS, now) || !leaf.checkIssued(ca) || !leaf.verify(ca.publicKey)) return false;
   const has = coveredNames(leaf);
   return want.dns.every((d) => has.dns.includes(d)) && want.ips.every((ip) => has.ips.includes(ip));
 }
 
+interface LocalCa extends Pair {
+  permitted: PermittedNames;
+}
+
+/** The CA on disk if it can still be used, else why not (for the log). */
+async function checkCa(ca: Pair | null, caCertFile: string, now: Date): Promise<LocalCa | { why: 'none' | 'unreadable' | 'unconstrained' | 'expiring'; old?: X509Certificate }> {
+  if (!ca) return { why: fs.existsSync(caCertFile) ? 'unreadable' : 'none' };
+  if (!ca.x509.ca) return { why: 'unreadable', old: ca.x509 };
+  const permitted = readPermittedNames(ca.cert);
+  if (!permitted) return { why: 'unconstrained', old: ca.x509 };
+  if (!(await importSigningKey(ca.key))) return { why: 'unreadable', old: ca.x509 };
+  if (expiresWithin(ca.x509, CA_RENEW_BEFORE_DAYS, now)) return { why: 'expiring', old: ca.x509 };
+  return { ...ca, permitted };
+}
+
+const INSTALL_AGAIN = 'Devices that trusted the old "Peerchat local CA" must install the new one (open /peerchat-ca.crt on this server, check the fingerprint) and can remove the old one.';
+
 /**
  * The generated certificate in `dataDir/tls/`, made on first use and made again when it expires
  * within 30 days, no longer covers every current LAN address and host name, or is unreadable.
+ * The CA is made again when it expires within 60 days, is unreadable, or has no name
+ * constraints (made by an older Peerchat); `notices` then says so.
  */
 export async function ensureSelfSignedCertificate(dataDir: string, opts: EnsureOptions = {}): Promise<GeneratedCertificate> {
   const now = opts.now ?? new Date();
@@ -185,49 +226,55 @@ export async function ensureSelfSignedCertificate(dataDir: string, opts: EnsureO
   }
   const want = wantedNames(opts);
   const host = os.hostname() || 'this computer';
+  const notices: string[] = [];
+  const notBefore = new Date(now.getTime() - DAY);
 
   let action: GeneratedCertificate['action'] = 'reused';
-  let ca = loadPair(files.caCert, files.caKey);
-  if (!ca || !ca.x509.ca || expiresSoon(ca.x509, now)) {
-    const made = await generate([{ name: 'commonName', value: `Peerchat local CA (${host})` }, { name: 'organizationName', value: 'Peerchat' }], {
-      keyType: 'ec',
-      curve: 'P-256',
-      algorithm: 'sha256',
-      notBeforeDate: new Date(now.getTime() - DAY),
-      notAfterDate: new Date(now.getTime() + CA_DAYS * DAY),
-      extensions: [
-        { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
-        { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
-      ],
-    });
-    writeFileAtomic(files.caKey, made.private, 0o600);
+  const checked = await checkCa(loadPair(files.caCert, files.caKey), files.caCert, now);
+  let ca: LocalCa;
+  if ('permitted' in checked) {
+    ca = checked;
+  } else {
+    const permitted = permittedNamesFor({ dns: want.dns, ips: [...want.ips, '::1'] });
+    const made = await makeLocalCa(`Peerchat local CA (${host})`, permitted, { notBefore, notAfter: new Date(now.getTime() + CA_DAYS * DAY) });
+    writeFileAtomic(files.caKey, made.key, 0o600);
     writeFileAtomic(files.caCert, made.cert, 0o644);
-    ca = { cert: made.cert, key: made.private, x509: new X509Certificate(made.cert) };
+    ca = { ...made, x509: new X509Certificate(made.cert), permitted };
     action = 'created';
+    const fingerprint = `SHA-256 ${ca.x509.fingerprint256}`;
+    const until = new Date(ca.x509.validTo).toISOString().slice(0, 10);
+    if (checked.why === 'unconstrained') {
+      notices.push(
+        `HTTPS: replaced the local CA in ${dir}: made by an older Peerchat, it could vouch for any website. ` +
+          `The new one (${fingerprint}, valid until ${until}) can only vouch for local names and addresses. ${INSTALL_AGAIN}`,
+      );
+    } else if (checked.why === 'expiring') {
+      notices.push(`HTTPS: the local CA expires on ${checked.old ? new Date(checked.old.validTo).toISOString().slice(0, 10) : 'soon'}; made a new one (${fingerprint}, valid until ${until}). ${INSTALL_AGAIN}`);
+    } else if (checked.why === 'unreadable') {
+      notices.push(`HTTPS: the local CA in ${dir} could not be used (a file is missing or damaged); made a new one (${fingerprint}). ${INSTALL_AGAIN}`);
+    }
+  }
+
+  // Every name of the server certificate must fall inside the CA's constraints, or browsers
+  // refuse it: a name the CA was not made for (a new host name, a new public address) is left
+  // out, with a notice.
+  const outside = [...want.dns.filter((d) => !permitsDns(ca.permitted, d)), ...want.ips.filter((ip) => !permitsIp(ca.permitted, ip))];
+  const names = { dns: want.dns.filter((d) => permitsDns(ca.permitted, d)), ips: want.ips.filter((ip) => permitsIp(ca.permitted, ip)) };
+  if (outside.length > 0) {
+    notices.push(
+      `HTTPS: the certificate does not cover ${outside.join(', ')}: the local CA was made before this computer had ${outside.length === 1 ? 'that name' : 'those names'}, ` +
+        `and can only vouch for the local names and addresses it was made for. To cover ${outside.length === 1 ? 'it' : 'them'}, delete ${dir} and restart (devices then install the new CA).`,
+    );
   }
 
   let leaf = loadPair(files.cert, files.key);
-  if (!leaf || action === 'created' || !leafStillGood(leaf.x509, ca.x509, want, now)) {
-    const made = await generate([{ name: 'commonName', value: `Peerchat on ${host}` }], {
-      keyType: 'ec',
-      curve: 'P-256',
-      algorithm: 'sha256',
-      notBeforeDate: new Date(now.getTime() - DAY),
-      notAfterDate: new Date(now.getTime() + LEAF_DAYS * DAY),
-      ca: { key: ca.key, cert: ca.cert },
-      extensions: [
-        { name: 'basicConstraints', cA: false },
-        { name: 'keyUsage', digitalSignature: true, critical: true },
-        { name: 'extKeyUsage', serverAuth: true },
-        {
-          name: 'subjectAltName',
-          altNames: [...want.dns.map((value) => ({ type: 2 as const, value })), ...want.ips.map((ip) => ({ type: 7 as const, ip })), { type: 7 as const, ip: '::1' }],
-        },
-      ],
-    });
-    writeFileAtomic(files.key, made.private, 0o600);
+  if (!leaf || action === 'created' || !leafStillGood(leaf.x509, ca.x509, names, now)) {
+    // Never valid past the CA: a verifier would refuse it then anyway.
+    const notAfter = new Date(Math.min(now.getTime() + LEAF_DAYS * DAY, Date.parse(ca.x509.validTo)));
+    const made = await signServerCertificate(ca, `Peerchat on ${host}`, { dns: names.dns, ips: [...names.ips, '::1'] }, { notBefore, notAfter });
+    writeFileAtomic(files.key, made.key, 0o600);
     writeFileAtomic(files.cert, made.cert, 0o644);
-    leaf = { cert: made.cert, key: made.private, x509: new X509Certificate(made.cert) };
+    leaf = { cert: made.cert, key: made.key, x509: new X509Certificate(made.cert) };
     if (action === 'reused') action = 'renewed';
   }
   const covered = coveredNames(leaf.x509);
@@ -241,6 +288,8 @@ export async function ensureSelfSignedCertificate(dataDir: string, opts: EnsureO
     names: [...covered.dns, ...covered.ips],
     validTo: new Date(leaf.x509.validTo),
     action,
+    caValidTo: new Date(ca.x509.validTo),
+    notices,
     files,
   };
 }

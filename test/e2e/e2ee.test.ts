@@ -154,9 +154,11 @@ describe('end-to-end encryption in the browser', { timeout: 420_000 }, () => {
     });
 
     step('"Mark as verified" shows a Verified mark in the conversation header', async () => {
+      await alice.waitForText('Not verified');
       await alice.click('Mark as verified', { role: 'switch' });
       await closeDialog(alice, 'bob');
       await alice.waitForText('✓ Verified');
+      await alice.waitForNoText('Not verified');
       await alice.reload();
       await alice.waitForText('Signed in as alice');
       await openConversation(alice, 'bob');
@@ -218,6 +220,7 @@ describe('end-to-end encryption in the browser', { timeout: 420_000 }, () => {
       await alice.waitForText('bob’s security key has changed.', 20_000);
       assert.equal(await bannerKind(alice), 'key-changed');
       await alice.waitForNoText('✓ Verified');
+      await alice.waitForText('Not verified');
       // The refused session is final until the person decides (no redial after a key change):
       // the message waits, and bob never got it.
       await waitForMessage(alice, 'Sent after the key change', 'waiting');

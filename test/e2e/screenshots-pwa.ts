@@ -14,7 +14,7 @@ mkdirSync(out, { recursive: true });
 const staticDir = mkdtempSync(path.join(tmpdir(), 'pc-try-pwa-static-'));
 cpSync(STATIC_DIR, staticDir, { recursive: true });
 const dataDir = mkdtempSync(path.join(tmpdir(), 'pc-try-pwa-'));
-const opts = { port: 0, host: '127.0.0.1', dataDir, staticDir, scrypt: { N: 2 ** 12 } };
+const opts = { port: 0, host: '127.0.0.1', dataDir, staticDir, scrypt: { N: 2 ** 12 }, allowedHosts: ['peerchat.lan'] };
 let server = await createSignalServer(opts);
 const port = server.address.port;
 const url = `http://127.0.0.1:${port}`;

@@ -107,3 +107,25 @@ test('lanAddresses keeps non-internal IPv4 only, once each', () => {
   };
   assert.deepEqual(lanAddresses(fake as never), ['192.168.1.20', '10.0.0.5']);
 });
+
+describe('--allowed-hosts and --trust-proxy', () => {
+  test('comma lists from the environment and flags', () => {
+    const e = loadConfig(ARGV0, { ALLOWED_HOSTS: 'chat.example.org, .home.arpa', TRUST_PROXY: '127.0.0.1,10.0.0.0/8,::1' });
+    assert.deepEqual(e.allowedHosts, ['chat.example.org', '.home.arpa']);
+    assert.deepEqual(e.trustProxy, ['127.0.0.1', '10.0.0.0/8', '::1']);
+    const f = loadConfig([...ARGV0, '--allowed-hosts=*', '--trust-proxy', 'fd00::/8'], { ALLOWED_HOSTS: 'x.example' });
+    assert.deepEqual(f.allowedHosts, ['*']);
+    assert.deepEqual(f.trustProxy, ['fd00::/8']);
+    const d = loadConfig(ARGV0, {});
+    assert.deepEqual([d.allowedHosts, d.trustProxy], [[], []]);
+  });
+
+  test('bad entries are refused with a sentence naming the setting and the entry', () => {
+    assert.throws(() => loadConfig(ARGV0, { ALLOWED_HOSTS: 'https://chat.example.org' }), isBadConfig(/^ALLOWED_HOSTS: "https:\/\/chat\.example\.org" is not a host name/));
+    assert.throws(() => loadConfig([...ARGV0, '--allowed-hosts', 'chat.example.org:8080'], {}), isBadConfig(/^--allowed-hosts: "chat\.example\.org:8080"/));
+    assert.throws(() => loadConfig(ARGV0, { ALLOWED_HOSTS: 'a.example,,b.example' }), isBadConfig(/^ALLOWED_HOSTS is a comma-separated list with an empty entry/));
+    assert.throws(() => loadConfig(ARGV0, { TRUST_PROXY: 'proxy.local' }), isBadConfig(/^TRUST_PROXY: "proxy\.local" is not an IP address or range/));
+    assert.throws(() => loadConfig([...ARGV0, '--trust-proxy=10.0.0.0/33'], {}), isBadConfig(/^--trust-proxy: "10\.0\.0\.0\/33"/));
+    assert.throws(() => loadConfig([...ARGV0, '--trust-proxy=1.2.3.4/8/1'], {}), isBadConfig(/--trust-proxy/));
+  });
+});

@@ -1,16 +1,24 @@
 /**
  * HTTPS for LAN use: the TLS settings (checked eagerly, with sentences), the certificate
  * generated into DATA_DIR/tls (made once, reused, renewed when the LAN addresses change or it
- * expires), and a real HTTPS + WSS server on port 0.
+ * expires), the local CA's name constraints (checked by a real TLS client), and a real HTTPS +
+ * WSS server on port 0.
  */
+import 'reflect-metadata';
 import assert from 'node:assert/strict';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, webcrypto } from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
+import tls from 'node:tls';
 import { after, describe, test } from 'node:test';
+import * as x509 from '@peculiar/x509';
+import { NameConstraints } from '@peculiar/asn1-x509';
+import { AsnConvert } from '@peculiar/asn1-schema';
 import { loadConfig } from '../../signal-server/src/config';
+import { createLogger } from '../../signal-server/src/logger';
 import { ensureSelfSignedCertificate, readTlsFiles } from '../../signal-server/src/tls';
+import { signServerCertificate } from '../../signal-server/src/tls-x509';
 import { startupBanner } from '../../signal-server/src/banner';
 import { preferredLanAddress } from '../../signal-server/src/lan-urls';
 import { Client, startServer, tempDir } from './helpers';
@@ -128,6 +136,170 @@ describe('generated certificate', () => {
     const fresh = await ensureSelfSignedCertificate(d, { hostnames: [], ips: ['192.168.7.3'] });
     assert.equal(fresh.action, 'created');
     assert.notEqual(fresh.caFingerprint256, first.caFingerprint256);
+  });
+});
+
+const DAY_MS = 86_400_000;
+
+/** The CA's name constraints as parsed by @peculiar/x509 (an implementation separate from ours). */
+function nameConstraintsOf(caPem: string): { critical: boolean; dns: string[]; ips: string[]; excluded: number } | null {
+  const ext = new x509.X509Certificate(caPem).getExtension('2.5.29.30');
+  if (!ext) return null;
+  const nc = AsnConvert.parse(ext.value, NameConstraints);
+  const permitted = [...(nc.permittedSubtrees ?? [])];
+  return {
+    critical: ext.critical,
+    dns: permitted.filter((t) => t.base.dNSName !== undefined).map((t) => t.base.dNSName as string),
+    ips: permitted.filter((t) => t.base.iPAddress !== undefined).map((t) => t.base.iPAddress as string),
+    excluded: nc.excludedSubtrees?.length ?? 0,
+  };
+}
+
+const LOCAL_RANGES = ['127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', '::1/128', 'fc00::/7', 'fe80::/10'];
+
+/** Serves `cert` (PEM chain) with a TLS server and connects to it as a client trusting only `ca`. */
+async function tlsHandshake(cred: { cert: string; key: string }, ca: string, servername: string): Promise<'ok' | Error> {
+  const server = tls.createServer({ cert: cred.cert, key: cred.key }, (socket) => socket.end());
+  server.on('tlsClientError', () => {});
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  try {
+    return await new Promise<'ok' | Error>((resolve) => {
+      const socket = tls.connect({ port, host: '127.0.0.1', servername, ca: [ca] }, () => {
+        socket.end();
+        resolve('ok');
+      });
+      socket.on('error', resolve);
+    });
+  } finally {
+    server.close();
+  }
+}
+
+/** A CA like the ones Peerchat made before name constraints: CA for any name, valid 10 years. */
+async function oldStyleCa(): Promise<{ cert: string; key: string }> {
+  const subtle = webcrypto.subtle;
+  const keys = (await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const cert = await x509.X509CertificateGenerator.createSelfSigned(
+    {
+      name: 'CN=Peerchat local CA (old), O=Peerchat',
+      notBefore: new Date(Date.now() - DAY_MS),
+      notAfter: new Date(Date.now() + 3650 * DAY_MS),
+      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+      keys,
+      extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+    },
+    webcrypto as unknown as Crypto,
+  );
+  const key = x509.PemConverter.encode(await subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY');
+  return { cert: cert.toString('pem') + '\n', key: key + '\n' };
+}
+
+describe('local CA limits', () => {
+  test('the CA has critical name constraints permitting exactly localhost, .local, the host name and the local ranges, and lives two years', async () => {
+    const d = dir();
+    const made = await ensureSelfSignedCertificate(d, { hostnames: ['laptop', 'laptop.local'], ips: ['192.168.1.20', '10.0.0.5'] });
+    const nc = nameConstraintsOf(made.caCert);
+    assert.ok(nc, 'the CA has a name constraints extension');
+    assert.equal(nc.critical, true);
+    assert.equal(nc.excluded, 0);
+    assert.deepEqual(nc.dns, ['localhost', 'local', '.local', 'laptop']);
+    assert.deepEqual(nc.ips, LOCAL_RANGES);
+
+    const ca = new X509Certificate(made.caCert);
+    const caDays = (Date.parse(ca.validTo) - Date.now()) / DAY_MS;
+    assert.ok(caDays > 725 && caDays <= 731, `CA valid ~730 days (${caDays})`);
+    assert.equal(made.caValidTo.getTime(), Date.parse(ca.validTo));
+    assert.ok(made.validTo.getTime() <= made.caValidTo.getTime(), 'the server certificate never outlives its CA');
+    assert.deepEqual(made.notices, []);
+  });
+
+  test('a certificate for another website signed by the CA is refused by a real TLS client; the generated one is accepted', async () => {
+    const d = dir();
+    const made = await ensureSelfSignedCertificate(d, { hostnames: [], ips: ['192.168.1.20'] });
+    const caPair = { cert: fs.readFileSync(made.files.caCert, 'utf8'), key: fs.readFileSync(made.files.caKey, 'utf8') };
+    const validity = { notBefore: new Date(Date.now() - DAY_MS), notAfter: new Date(Date.now() + 30 * DAY_MS) };
+    for (const names of [{ dns: ['evil.example.com'], ips: [] }, { dns: [], ips: ['93.184.216.34'] }]) {
+      const evil = await signServerCertificate(caPair, 'evil.example.com', names, validity);
+      const result = await tlsHandshake({ cert: evil.cert + caPair.cert, key: evil.key }, made.caCert, 'evil.example.com');
+      assert.ok(result instanceof Error, `a certificate for ${[...names.dns, ...names.ips].join()} must be refused`);
+      assert.match(result.message, /permitted subtree violation/);
+    }
+    assert.equal(await tlsHandshake(made, made.caCert, 'localhost'), 'ok');
+  });
+
+  test('a LAN address outside the private ranges is permitted exactly; an address the CA was not made for is left out, with a notice', async () => {
+    const d = dir();
+    const first = await ensureSelfSignedCertificate(d, { hostnames: [], ips: ['203.0.113.7', '192.168.1.20'] });
+    assert.deepEqual(nameConstraintsOf(first.caCert)?.ips, [...LOCAL_RANGES, '203.0.113.7/32']);
+    assert.ok(first.names.includes('203.0.113.7'));
+    assert.equal(await tlsHandshake(first, first.caCert, 'localhost'), 'ok');
+
+    const moved = await ensureSelfSignedCertificate(d, { hostnames: ['newname'], ips: ['198.51.100.9', '192.168.1.30'] });
+    assert.equal(moved.caFingerprint256, first.caFingerprint256, 'the CA is kept');
+    assert.ok(moved.names.includes('192.168.1.30'));
+    assert.ok(!moved.names.includes('198.51.100.9') && !moved.names.includes('newname'));
+    assert.equal(moved.notices.length, 1);
+    assert.match(moved.notices[0] ?? '', /does not cover newname, 198\.51\.100\.9: .*delete .*tls and restart/);
+    assert.equal(await tlsHandshake(moved, moved.caCert, 'localhost'), 'ok');
+  });
+
+  test('the CA is made again when fewer than 60 days are left, with a notice, and the server certificate with it', async () => {
+    const d = dir();
+    const first = await ensureSelfSignedCertificate(d, { hostnames: [], ips: [] });
+    const kept = await ensureSelfSignedCertificate(d, { hostnames: [], ips: [], now: new Date(first.caValidTo.getTime() - 61 * DAY_MS) });
+    assert.equal(kept.caFingerprint256, first.caFingerprint256);
+    assert.equal(kept.action, 'renewed', 'the server certificate expired before: renewed under the same CA');
+    assert.ok(kept.validTo.getTime() <= kept.caValidTo.getTime(), 'and not past the CA');
+
+    const late = new Date(first.caValidTo.getTime() - 59 * DAY_MS);
+    const renewed = await ensureSelfSignedCertificate(d, { hostnames: [], ips: [], now: late });
+    assert.equal(renewed.action, 'created');
+    assert.notEqual(renewed.caFingerprint256, first.caFingerprint256);
+    assert.ok((renewed.caValidTo.getTime() - late.getTime()) / DAY_MS > 725);
+    assert.equal(renewed.notices.length, 1);
+    assert.match(renewed.notices[0] ?? '', /local CA expires on .*made a new one .*must install the new one .*\/peerchat-ca\.crt/);
+    assert.ok(new X509Certificate(renewed.cert).checkIssued(new X509Certificate(renewed.caCert)));
+  });
+
+  test('a CA without name constraints (made by an older Peerchat) is replaced once, with a log line; the next start keeps the new one', async () => {
+    const dataDir = dir();
+    const tlsDir = path.join(dataDir, 'tls');
+    fs.mkdirSync(tlsDir, { recursive: true });
+    const old = await oldStyleCa();
+    const oldLeaf = await signServerCertificate(old, 'Peerchat on old', { dns: ['localhost'], ips: ['127.0.0.1'] }, { notBefore: new Date(Date.now() - DAY_MS), notAfter: new Date(Date.now() + 397 * DAY_MS) });
+    fs.writeFileSync(path.join(tlsDir, 'ca-cert.pem'), old.cert);
+    fs.writeFileSync(path.join(tlsDir, 'ca-key.pem'), old.key, { mode: 0o600 });
+    fs.writeFileSync(path.join(tlsDir, 'cert.pem'), oldLeaf.cert);
+    fs.writeFileSync(path.join(tlsDir, 'key.pem'), oldLeaf.key, { mode: 0o600 });
+    const oldFingerprint = new X509Certificate(old.cert).fingerprint256;
+
+    const start = async () => {
+      const lines: Array<{ level: number; msg: string }> = [];
+      const logger = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line)) });
+      const srv = await startServer({ dataDir, logger, tls: { selfSigned: true, hostnames: [], ips: [] } });
+      const certificate = srv.certificate;
+      assert.ok(certificate);
+      const handshake = await tlsHandshake(certificate, certificate.caCert, 'localhost');
+      await srv.stop(true);
+      return { certificate, lines, handshake };
+    };
+
+    const first = await start();
+    assert.equal(first.certificate.action, 'created');
+    assert.notEqual(first.certificate.caFingerprint256, oldFingerprint);
+    assert.ok(nameConstraintsOf(first.certificate.caCert)?.critical, 'the new CA is constrained');
+    assert.equal(first.handshake, 'ok', 'the server certificate was reissued under the new CA');
+    const warnings = first.lines.filter((l) => l.level === 40);
+    assert.equal(warnings.length, 1, 'one log line about the replaced CA');
+    assert.match(warnings[0]?.msg ?? '', /replaced the local CA .*could vouch for any website/);
+    assert.match(warnings[0]?.msg ?? '', /Devices that trusted the old "Peerchat local CA" must install the new one .*\/peerchat-ca\.crt/);
+    assert.ok(warnings[0]?.msg.includes(first.certificate.caFingerprint256), 'the line names the new fingerprint');
+
+    const second = await start();
+    assert.equal(second.certificate.action, 'reused');
+    assert.equal(second.certificate.caFingerprint256, first.certificate.caFingerprint256);
+    assert.deepEqual(second.lines.filter((l) => l.level === 40), [], 'no log line the second time');
   });
 });
 

@@ -75,6 +75,11 @@ export class PcConversation extends LitElement {
       .back {
         padding: 0 12px;
       }
+      .unverified {
+        color: var(--pc-muted);
+        font-size: 0.85rem;
+        white-space: nowrap;
+      }
       .verified {
         color: var(--pc-ok);
         font-size: 0.85rem;
@@ -263,7 +268,9 @@ export class PcConversation extends LitElement {
           <h2>${this.peerName}</h2>
           <div class="status ${status.cls}" role="status" data-link=${this.peers.value?.links.get(usernameKey(this.peerName)) ?? 'none'}>${status.text}</div>
         </div>
-        ${this.security.value?.contacts.get(usernameKey(this.peerName))?.verified ? html`<span class="verified" title="You compared safety numbers with ${this.peerName}">✓ Verified</span>` : ''}
+        ${this.security.value?.contacts.get(usernameKey(this.peerName))?.verified
+          ? html`<span class="verified" title="You compared safety numbers with ${this.peerName}">✓ Verified</span>`
+          : html`<span class="unverified" title="Compare safety numbers with ${this.peerName} (Verify) to be sure nobody is in between">Not verified</span>`}
         <button class="verify" aria-haspopup="dialog" @click=${() => (this.verifyOpen = true)}>Verify</button>
       </header>
       <pc-security-banner .peerName=${this.peerName} @pc-verify=${() => (this.verifyOpen = true)}></pc-security-banner>
