@@ -86,6 +86,8 @@ export const CLIENT_ERROR_CODES = [
   'SHARE_NOT_STORED',
   /** The app was told about a share that is no longer stored (used in another window). */
   'SHARE_MISSING',
+  /** Content shared to the app was over the share limits (shared/share-merge.ts; param `max`) and was not kept. */
+  'SHARE_TOO_LARGE',
 ] as const;
 
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];

@@ -36,6 +36,32 @@ function controlled(): Promise<boolean | null> {
   return navigator.serviceWorker.getRegistration().then((r) => (r?.active?.state === 'activated' && !!navigator.serviceWorker.controller) || null);
 }
 
+/**
+ * Runs in the page (self-contained): shares like the OS does, a form POST navigation to the share
+ * target, with `text` and files (`size` zero bytes, or `fill` as the content).
+ */
+function submitShare(arg: { text: string; files: Array<{ name: string; size: number; fill: string }> }): void {
+  const form = document.createElement('form');
+  form.method = 'POST';
+  form.action = '/share-target';
+  form.enctype = 'multipart/form-data';
+  const input = document.createElement('input');
+  input.type = 'hidden';
+  input.name = 'text';
+  input.value = arg.text;
+  form.append(input);
+  const files = document.createElement('input');
+  files.type = 'file';
+  files.name = 'files';
+  files.multiple = true;
+  const dt = new DataTransfer();
+  for (const f of arg.files) dt.items.add(new File([f.fill || new Uint8Array(f.size)], f.name));
+  files.files = dt.files;
+  form.append(files);
+  document.body.append(form);
+  form.submit();
+}
+
 describe('installable app (Chromium)', () => {
   let staticDir: string;
   let dataDir: string;
@@ -220,6 +246,8 @@ describe('installable app (Chromium)', () => {
         return { redirected: res.redirected, url: res.url, status: res.status };
       });
       assert.deepEqual(viaFetch, { redirected: true, url: `${url}/?share=1`, status: 200 });
+      // The probe waits as a share of its own; it is not part of the share below.
+      await alice.evaluate(() => caches.delete('peerchat-share-v1'));
 
       // The OS opens the share target as a form POST navigation; do exactly that, with a file.
       await alice.evaluate(() => {
@@ -268,6 +296,38 @@ describe('installable app (Chromium)', () => {
       await alice.focus('Message');
       await alice.press('Enter');
       await bob.waitForText('Meet at the station at 9', 20_000);
+    }));
+
+  test('a second share waits beside the first; a share over 100 MiB is refused and says so; the panel says it came from another app', () =>
+    step('share-limits', async () => {
+      await alice.waitFor(controlled, undefined, 10_000);
+      // The first share arrives while the app is open in another window (fetch: no navigation).
+      const first = await alice.evaluate(async () => {
+        const form = new FormData();
+        form.append('text', 'First shared words');
+        form.append('files', new File(['first bytes'], 'first.txt', { type: 'text/plain' }));
+        return (await fetch('/share-target', { method: 'POST', body: form })).url;
+      });
+      assert.equal(first, `${url}/?share=1`);
+      await alice.evaluate(submitShare, { text: 'Second shared words', files: [{ name: 'second.txt', size: 0, fill: 'second bytes' }] });
+      await alice.waitForText('Choose a contact to send this to', 15_000);
+      const text = await alice.text();
+      assert.match(text, /First shared words\n+Second shared words/, 'both texts wait, the first one first');
+      assert.match(text, /first\.txt/);
+      assert.match(text, /second\.txt/);
+      assert.match(text, /Shared to Peerchat from another app/);
+
+      // Over the cap: refused whole, said in a sentence, and what waited stays.
+      await alice.evaluate(submitShare, { text: 'Too big', files: [{ name: 'huge.bin', size: 100 * 1024 * 1024 + 1, fill: '' }] });
+      await alice.waitForText(/too large to keep \(at most 100 MiB/, 30_000);
+      const after = await alice.text();
+      assert.doesNotMatch(after, /huge\.bin|Too big/);
+      assert.match(after, /First shared words\n+Second shared words/);
+      assert.match(after, /second\.txt/);
+      await alice.click('OK');
+      await alice.click('Discard');
+      await alice.waitForNoText('Choose a contact to send this to');
+      assert.equal(await alice.evaluate(() => caches.has('peerchat-share-v1')), false);
     }));
 
   test('a new deployment shows "Update available" and Reload switches to it', () =>

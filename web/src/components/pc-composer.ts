@@ -19,6 +19,11 @@ export interface SendResult {
   ok: boolean;
 }
 
+/** The "Keep photo location" box was changed: photos sent from now on keep (true) or lose it. */
+export interface KeepLocationDetail {
+  keep: boolean;
+}
+
 /** Text to put in the box (e.g. content shared to the app). */
 export interface ComposerDraft {
   text: string;
@@ -28,7 +33,8 @@ export interface ComposerDraft {
  * The message box. Enter sends, Shift+Enter adds a line. Fires `pc-send` with the text; the
  * text leaves the box only when the parent sets `result` to `{ text, ok: true }`, so nothing
  * typed is lost, and a second Enter before that does not send it twice. Fires `pc-files` with
- * the files chosen with "Attach file". Each new `draft` object replaces the box's text.
+ * the files chosen with "Attach file", and `pc-keep-location` when "Keep photo location" is
+ * changed (the parent sets `keepLocation`). Each new `draft` object replaces the box's text.
  */
 @customElement('pc-composer')
 export class PcComposer extends LitElement {
@@ -83,6 +89,14 @@ export class PcComposer extends LitElement {
       .meta.error {
         color: var(--pc-danger);
       }
+      .keep-location {
+        display: inline-flex;
+        gap: 6px;
+        align-items: center;
+        font-size: 0.8rem;
+        color: var(--pc-muted);
+        margin-top: 4px;
+      }
     `,
   ];
 
@@ -93,6 +107,8 @@ export class PcComposer extends LitElement {
   @property({ attribute: false }) result: SendResult | null = null;
   /** Text to put in the box; a new object every time. */
   @property({ attribute: false }) draft: ComposerDraft | null = null;
+  /** Photos keep where they were taken (the box is ticked); off by default. */
+  @property({ type: Boolean }) keepLocation = false;
   @state() private length = 0;
   @query('textarea') private box!: HTMLTextAreaElement;
   /** Handed to the parent, not confirmed yet: Enter again on the same text does not send it twice. */
@@ -178,6 +194,16 @@ export class PcComposer extends LitElement {
       <div id="composer-meta" class="meta ${over || this.error ? 'error' : ''}" role=${this.error ? 'alert' : nothing}>
         ${this.error ?? (near ? `${formatCount(this.length)} / ${formatCount(LIMITS.maxChatChars)} characters` : nothing)}
       </div>
+      <label class="keep-location"
+        ><input
+          type="checkbox"
+          .checked=${this.keepLocation}
+          @change=${(e: Event) =>
+            this.dispatchEvent(
+              new CustomEvent<KeepLocationDetail>('pc-keep-location', { detail: { keep: (e.target as HTMLInputElement).checked }, bubbles: true, composed: true }),
+            )}
+        />Keep photo location (JPEG photos are sent without where they were taken)</label
+      >
     `;
   }
 }
@@ -189,5 +215,6 @@ declare global {
   interface HTMLElementEventMap {
     'pc-send': CustomEvent<SendDetail>;
     'pc-files': CustomEvent<FilesDetail>;
+    'pc-keep-location': CustomEvent<KeepLocationDetail>;
   }
 }

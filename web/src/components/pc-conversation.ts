@@ -10,7 +10,7 @@ import type { ChatService } from '../state/chat-service';
 import { MessagesController } from '../controllers/messages-controller';
 import { describeError } from '../l10n/error-text';
 import { fileNameStamp } from '../format/format';
-import type { ComposerDraft, FilesDetail, PcComposer, SendDetail, SendResult } from './pc-composer';
+import type { ComposerDraft, FilesDetail, KeepLocationDetail, PcComposer, SendDetail, SendResult } from './pc-composer';
 import './pc-composer';
 import './pc-message-list';
 import './pc-security-banner';
@@ -136,6 +136,8 @@ export class PcConversation extends LitElement {
   @state() private draft: ComposerDraft | null = null;
   /** The outcome of the composer's last `pc-send`; a new object each time. */
   @state() private sendResult: SendResult | null = null;
+  /** Photos sent from this conversation keep their location (the composer's box; off by default). */
+  @state() private keepLocation = false;
   /** Files are being dragged over the conversation (drop to send). */
   @property({ type: Boolean, reflect: true }) dragging = false;
   @query('pc-composer') private composer?: PcComposer;
@@ -214,7 +216,7 @@ export class PcConversation extends LitElement {
   /** Offers files to this contact (attach, drop, paste, or files shared to the app). */
   private async sendFiles(files: File[]): Promise<void> {
     try {
-      await this.service.transfers.sendFiles(this.peerName, files);
+      await this.service.transfers.sendFiles(this.peerName, files, { keepLocation: this.keepLocation });
       this.sendError = null;
     } catch (err) {
       this.sendError = this.failure(err, 'FILE_SEND_FAILED');
@@ -286,7 +288,9 @@ export class PcConversation extends LitElement {
         .draft=${this.draft}
         .result=${this.sendResult}
         @pc-send=${(e: CustomEvent<SendDetail>) => void this.onSend(e)}
+        .keepLocation=${this.keepLocation}
         @pc-files=${(e: CustomEvent<FilesDetail>) => void this.sendFiles(e.detail.files)}
+        @pc-keep-location=${(e: CustomEvent<KeepLocationDetail>) => (this.keepLocation = e.detail.keep)}
       ></pc-composer>
     `;
   }

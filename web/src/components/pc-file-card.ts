@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing, svg } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { CANCEL_REASONS, DECLINE_REASONS, isInlineImage } from '../../../shared/transfer/index';
+import { savedFileName, savedFileType } from '../../../shared/saved-file';
 import { theme } from '../styles/theme';
 import { serviceContext } from '../state/contexts';
 import type { ChatService } from '../state/chat-service';
@@ -150,10 +151,12 @@ export class PcFileCard extends LitElement {
       console.warn('Peerchat: the file to save is no longer stored');
       return;
     }
-    const url = URL.createObjectURL(file);
+    // Only ever a download: the bytes under a type no browser renders (shared/saved-file.ts), so
+    // a received page or SVG never runs as this app's origin; never navigated to or opened.
+    const url = URL.createObjectURL(new Blob([file], { type: savedFileType(file.type) }));
     const a = document.createElement('a');
     a.href = url;
-    a.download = file.name;
+    a.download = savedFileName(file.name);
     a.rel = 'noopener';
     document.body.append(a);
     a.click();

@@ -52,6 +52,7 @@ const SENTENCES: Record<AppErrorCode, string> = {
   SHARE_NOT_STORED: 'Something was shared to Peerchat, but it could not be kept on this device (is its storage full?). Please share it again.',
   SHARE_MISSING: 'The shared content was not found (was it already used in another window?). Please share it again.',
   TOO_MANY_SESSIONS: 'This account is open in too many tabs and devices. Close some of them, then try again.',
+  SHARE_TOO_LARGE: 'Something was shared to Peerchat that was too large to keep (at most {max} in all, and 20 files). It was not kept; anything shared before still waits.',
 };
 
 /** What to know and do about some failures, shown under the sentence (security banners). */

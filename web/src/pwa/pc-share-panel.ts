@@ -6,10 +6,14 @@ import { shareContext } from '../state/contexts';
 import { formatBytes } from '../format/format';
 import { describeError } from '../l10n/error-text';
 import { shareIntake, type ShareState } from './share-intake';
+import type { SharedContent } from './share-store';
+import type { AppErrorCode, ErrorParams } from '../../../shared/errors';
+import { SHARE_LIMITS } from '../../../shared/share-merge';
 
 /**
  * Shown above the contacts while something shared from another app waits: "Choose a contact to
- * send this to" with a preview; files are listed and offered to the contact chosen.
+ * send this to", a line saying it came from another app, and a preview; files are listed and
+ * offered to the contact chosen. A share that was refused or lost is said above it.
  */
 @customElement('pc-share-panel')
 export class PcSharePanel extends LitElement {
@@ -79,16 +83,21 @@ export class PcSharePanel extends LitElement {
   override render() {
     const s = this.share.value;
     if (!s) return nothing;
-    if (s.problem) {
-      return html`<section class="problem" role="alert">
-        <div class="head">
-          <p>${describeError(s.problem)}</p>
-          <button @click=${() => shareIntake.dismissProblem()}>OK</button>
-        </div>
-      </section>`;
-    }
-    const c = s.content;
-    if (!c) return nothing;
+    // A refused share leaves any earlier one waiting: both are shown.
+    return html`${s.problem ? this.renderProblem(s.problem) : nothing}${s.content ? this.renderContent(s.content) : nothing}`;
+  }
+
+  private renderProblem(problem: AppErrorCode) {
+    const params: ErrorParams = problem === 'SHARE_TOO_LARGE' ? { max: formatBytes(SHARE_LIMITS.maxBytes) } : {};
+    return html`<section class="problem" role="alert">
+      <div class="head">
+        <p>${describeError(problem, params)}</p>
+        <button @click=${() => shareIntake.dismissProblem()}>OK</button>
+      </div>
+    </section>`;
+  }
+
+  private renderContent(c: SharedContent) {
     const files = c.files;
     const heading = c.text || files.length === 1 ? 'Choose a contact to send this to' : 'Choose a contact to send these files to';
     return html`<section aria-labelledby="share-heading">
@@ -96,6 +105,7 @@ export class PcSharePanel extends LitElement {
         <h2 id="share-heading">${heading}</h2>
         <button @click=${() => void shareIntake.discard()}>Discard</button>
       </div>
+      <p class="note origin">Shared to Peerchat from another app, not written by you here. Check it before you send it.</p>
       ${c.text ? html`<div class="preview"><p>${c.text}</p></div>` : nothing}
       ${files.length
         ? html`<ul aria-label="Shared files">

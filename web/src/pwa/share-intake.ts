@@ -6,7 +6,7 @@
  */
 import type { AppErrorCode } from '../../../shared/errors';
 import { Store } from '../state/store';
-import { SHARE_LOST_PARAM, clearShare, loadShare, takeSharedText, type SharedContent } from './share-store';
+import { SHARE_LOST_PARAM, SHARE_TOO_LARGE_PARAM, clearShare, loadShare, takeSharedText, type SharedContent } from './share-store';
 
 export interface ShareState {
   /** What is waiting to be sent, or null. */
@@ -19,6 +19,7 @@ export interface ShareState {
 const PROBLEMS: Readonly<Record<string, AppErrorCode>> = {
   [SHARE_LOST_PARAM]: 'SHARE_UNAVAILABLE',
   failed: 'SHARE_NOT_STORED',
+  [SHARE_TOO_LARGE_PARAM]: 'SHARE_TOO_LARGE',
 };
 
 export class ShareIntake {

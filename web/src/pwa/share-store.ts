@@ -15,13 +15,18 @@ export const SHARE_LANDING = '/?share=1';
 /** Where the server sends a share that reached it (no service worker was running). */
 export const SHARE_LOST_PARAM = 'unavailable';
 
+import { PeerchatError } from '../../../shared/errors';
+import { SHARE_LIMITS, mergeShare } from '../../../shared/share-merge';
+
 const CACHE = 'peerchat-share-v1';
 const META = '/__share__/meta';
 const FILE = '/__share__/file/';
 
-/** Kept generous but bounded: a share is a message draft, not a document. */
-export const MAX_SHARED_TEXT = 64 * 1024;
-export const MAX_SHARED_FILES = 20;
+/** Kept generous but bounded: a share is a message draft, not a document (shared/share-merge.ts). */
+export const MAX_SHARED_TEXT = SHARE_LIMITS.maxTextChars;
+export const MAX_SHARED_FILES = SHARE_LIMITS.maxFiles;
+/** The `?share=` value for a share refused by the limits. */
+export const SHARE_TOO_LARGE_PARAM = 'too-large';
 
 export interface SharedFileInfo {
   name: string;
@@ -52,28 +57,34 @@ export function draftFromFields(title: string, text: string, url: string): strin
   return parts.join('\n').slice(0, MAX_SHARED_TEXT);
 }
 
-/** Service worker side: stores a share target's form data, replacing any earlier share. */
+/**
+ * Service worker side: stores a share target's form data beside any share still waiting (never
+ * in its place). Rejects with PeerchatError SHARE_TOO_LARGE, storing nothing, when the waiting
+ * share and this one together are over the limits of shared/share-merge.ts.
+ */
 export async function saveShare(form: FormData): Promise<SharedContent> {
   const text = draftFromFields(clip(form.get('title')), clip(form.get('text')), clip(form.get('url')));
-  const files = form
+  const incoming = form
     .getAll('files')
     .filter((f): f is File => typeof f !== 'string' && f.size > 0)
-    .slice(0, MAX_SHARED_FILES);
-  await caches.delete(CACHE);
+    .map((file, i) => ({ file, name: file.name || `shared-file-${i + 1}`, type: file.type || 'application/octet-stream', size: file.size }));
+  const pending = await loadShare().catch((err: unknown) => {
+    console.warn('Peerchat: the waiting share is unreadable; it is replaced', err);
+    return null;
+  });
+  const merged = mergeShare(pending, { text, files: incoming });
+  if (!merged.ok) throw new PeerchatError(merged.code, { max: SHARE_LIMITS.maxBytes });
   const cache = await caches.open(CACHE);
-  const infos: SharedFileInfo[] = [];
-  for (const [i, file] of files.entries()) {
-    const name = file.name || `shared-file-${i + 1}`;
-    const type = file.type || 'application/octet-stream';
+  for (const [i, { file, name, type }] of incoming.entries()) {
     await cache.put(
-      `${FILE}${i}`,
+      `${FILE}${merged.firstNewFile + i}`,
       new Response(file, {
         headers: { 'Content-Type': type, 'X-File-Name': encodeURIComponent(name), 'X-Last-Modified': String(file.lastModified || Date.now()) },
       }),
     );
-    infos.push({ name, type, size: file.size });
   }
-  const content: SharedContent = { text, files: infos, receivedAt: Date.now() };
+  const files: SharedFileInfo[] = merged.content.files.map(({ name, type, size }) => ({ name, type, size }));
+  const content: SharedContent = { text: merged.content.text, files, receivedAt: Date.now() };
   await writeMeta(cache, content);
   return content;
 }

@@ -9,6 +9,7 @@ import { PeerchatError, type AppErrorCode } from '../../../shared/errors';
 import type { PeerLink } from '../net/peer-link';
 import type { ChatDb, StoredMessage } from '../db/schema';
 import * as history from '../db/history';
+import { ackApplies } from '../../../shared/record-ids';
 
 export interface MessageOutboxDeps {
   /** The open history database (null while logged out). */
@@ -92,8 +93,16 @@ export class MessageOutbox {
         this.deps.failed('MESSAGE_NOT_SAVED');
       }
     } else {
+      // The conversation is checked before anything changes: a receipt from one contact never
+      // marks another conversation's message delivered (nor takes it out of the outbox).
+      const stored = await db.get('messages', msg.id);
+      if (!ackApplies(conv, stored)) {
+        // A repeated receipt for a delivered message is normal; one for another contact's is not.
+        if (stored && stored.conv !== conv) console.warn('Peerchat: ignored a receipt for a message not sent to this contact');
+        return;
+      }
       const updated = await history.setMessageState(db, msg.id, 'delivered');
-      if (updated && updated.conv === conv) this.deps.emitMessage(updated);
+      if (updated) this.deps.emitMessage(updated);
     }
   }
 

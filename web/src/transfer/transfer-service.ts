@@ -24,11 +24,13 @@ import {
   type TransferEvent,
 } from '../../../shared/transfer/index';
 import type { ChatDb, StoredMessage, StoredTransfer } from '../db/schema';
+import type { OfferIdVerdict } from '../../../shared/record-ids';
 import type { PeerLink } from '../net/peer-link';
 import { openFileOf } from '../files/opfs-sink';
 import type { IncomingRunner } from './incoming-runner';
 import type { OutgoingRunner } from './outgoing-runner';
 import { isInlineImageFile, makeThumbnail } from './thumbnail';
+import { withoutLocation } from './photo-location';
 import { fileMessageText, getTransfer, openTransfers, saveNewTransfer } from './transfer-store';
 import { createTransferDebug, installTransferDebug, type TransferDebug } from './transfer-debug';
 import { TEST_HOOKS } from '../test-hooks';
@@ -68,10 +70,11 @@ export class TransferService implements EffectHost {
   // --- actions ----------------------------------------------------------------------------------
 
   /**
-   * Offers each file to the contact (stored first; sent now or once connected). Rejects with a
-   * PeerchatError: NOT_LOGGED_IN, FILE_TOO_LARGE ({name}) or FILE_SEND_FAILED.
+   * Offers each file to the contact (stored first; sent now or once connected). A JPEG photo is
+   * sent without its location unless `keepLocation`. Rejects with a PeerchatError:
+   * NOT_LOGGED_IN, FILE_TOO_LARGE ({name}) or FILE_SEND_FAILED.
    */
-  async sendFiles(peerName: string, files: readonly File[]): Promise<void> {
+  async sendFiles(peerName: string, files: readonly File[], options: { keepLocation?: boolean } = {}): Promise<void> {
     const db = await this.deps.db();
     const me = this.deps.me();
     if (!db || !me) throw new PeerchatError('NOT_LOGGED_IN');
@@ -80,7 +83,7 @@ export class TransferService implements EffectHost {
     for (const file of files) {
       if (file.size > TRANSFER_LIMITS.maxFileSize) throw new PeerchatError('FILE_TOO_LARGE', { name: file.name });
       try {
-        await this.offerFile(db, me, conv, peerName, file);
+        await this.offerFile(db, me, conv, peerName, options.keepLocation ? file : await withoutLocation(file));
       } catch (e) {
         console.warn('file transfer: could not offer a file:', e instanceof Error ? e.name : typeof e);
         throw new PeerchatError('FILE_SEND_FAILED', {}, { cause: e });
@@ -154,13 +157,18 @@ export class TransferService implements EffectHost {
     void this.run(async () => {
       await ready();
       const rec = await this.load(msg.fileId);
-      if (rec && rec.conv !== conv) return; // Another contact's file: not theirs to touch.
+      if (rec && rec.conv !== conv) {
+        // Another contact's file: not theirs to touch. An offer under its id is refused.
+        if (msg.type === 'file-offer') this.refuseTakenId(link, msg.fileId);
+        return;
+      }
       const event: TransferEvent = { type: 'frame', msg, from: link.peerName };
       if (rec) return this.apply(rec, event);
       for (const effect of step(undefined, event).effects) {
-        if (effect.type === 'create-incoming' && (await this.createIncoming(conv, link.peerName, effect.offer)) && effect.autoAccept) {
-          await this.dispatch(msg.fileId, { type: 'accept' });
-        }
+        if (effect.type !== 'create-incoming') continue;
+        const verdict = await this.createIncoming(conv, link.peerName, effect.offer);
+        if (verdict === 'taken') this.refuseTakenId(link, msg.fileId);
+        else if (verdict === 'new' && effect.autoAccept) await this.dispatch(msg.fileId, { type: 'accept' });
       }
     });
   }
@@ -245,18 +253,31 @@ export class TransferService implements EffectHost {
     });
   }
 
-  /** Stores an offer for a file we did not know (and its message). False: it existed after all. */
-  private async createIncoming(conv: string, peerName: string, offer: Extract<FileControl, { type: 'file-offer' }>): Promise<boolean> {
+  /**
+   * An offer whose file id already names one of our messages or another contact's transfer:
+   * nothing is stored or replaced; the contact is told it was declined.
+   */
+  private refuseTakenId(link: PeerLink, fileId: string): void {
+    console.warn('file transfer: refused an offer whose file id is already in use on this device');
+    link.send({ type: 'file-decline', fileId, reason: 'declined' });
+  }
+
+  /**
+   * Stores an offer for a file we did not know (and its message). `known`: it existed after all;
+   * `taken`: the id names another record (nothing stored); null: logged out.
+   */
+  private async createIncoming(conv: string, peerName: string, offer: Extract<FileControl, { type: 'file-offer' }>): Promise<OfferIdVerdict | null> {
     const db = await this.deps.db();
-    if (!db) return false;
+    if (!db) return null;
     const fresh: StoredTransfer = { id: offer.fileId, conv, peerName, direction: 'in', offer, state: 'offered' };
     const ts = Math.min(offer.ts, Date.now() + 60_000);
     const msg: StoredMessage = { id: offer.fileId, conv, from: peerName, outgoing: false, text: fileMessageText(offer.name), ts, state: 'received', fileId: offer.fileId };
-    if (!(await saveNewTransfer(db, fresh, msg, !this.deps.isActive(conv)))) return false;
+    const verdict = await saveNewTransfer(db, fresh, msg, !this.deps.isActive(conv));
+    if (verdict !== 'new') return verdict;
     this.recs.set(fresh.id, fresh);
     this.deps.emitMessage(msg);
     this.deps.refreshConversations();
-    return true;
+    return verdict;
   }
 
   private async load(id: string): Promise<StoredTransfer | undefined> {

@@ -11,6 +11,7 @@
  * version keep working (their File stays inline).
  */
 import type { ChatDb, StoredMessage, StoredTransfer } from '../db/schema';
+import { offerIdVerdict, type OfferIdVerdict } from '../../../shared/record-ids';
 
 /** The record holding a sender's File. */
 interface StoredSource {
@@ -37,14 +38,18 @@ export function fileMessageText(name: string): string {
 
 /**
  * Stores a new transfer and its message, and updates the conversation preview, atomically.
- * Returns false when the transfer already exists (a re-offer after a reconnect).
+ * Returns `new` when stored; otherwise nothing is written: `known` when this conversation's
+ * transfer already exists (a re-offer after a reconnect), `taken` when the id already names a
+ * message (of any conversation) or another conversation's transfer (see shared/record-ids.ts).
  */
-export async function saveNewTransfer(db: ChatDb, rec: StoredTransfer, msg: StoredMessage, countUnread: boolean): Promise<boolean> {
+export async function saveNewTransfer(db: ChatDb, rec: StoredTransfer, msg: StoredMessage, countUnread: boolean): Promise<OfferIdVerdict> {
   const tx = db.transaction(['messages', 'conversations', 'transfers'], 'readwrite');
   const transfers = tx.objectStore('transfers');
-  if (await transfers.getKey(rec.id)) {
+  const [existingTransfer, existingMessage] = await Promise.all([transfers.get(rec.id), tx.objectStore('messages').get(msg.id)]);
+  const verdict = rec.id === msg.id ? offerIdVerdict(msg.conv, existingTransfer, existingMessage) : 'taken';
+  if (verdict !== 'new') {
     await tx.done;
-    return false;
+    return verdict;
   }
   const convs = tx.objectStore('conversations');
   const conv = (await convs.get(msg.conv)) ?? { conv: msg.conv, peerName: rec.peerName, lastText: '', lastTs: 0, unread: 0 };
@@ -63,7 +68,7 @@ export async function saveNewTransfer(db: ChatDb, rec: StoredTransfer, msg: Stor
     }),
   ]);
   await tx.done;
-  return true;
+  return 'new';
 }
 
 export async function getTransfer(db: ChatDb, id: string): Promise<StoredTransfer | undefined> {
