@@ -95,7 +95,8 @@ export class PcComposer extends LitElement {
         align-items: center;
         font-size: 0.8rem;
         color: var(--pc-muted);
-        margin-top: 4px;
+        /* A whole-row touch target of 44 px, though the text is small. */
+        min-height: 44px;
       }
     `,
   ];
