@@ -14,6 +14,8 @@ import {
   type PeerLoad,
   type TransferEvent,
 } from '../../shared/transfer/index';
+import { transferView } from '../../web/src/transfer/transfer-view';
+import { describeError, describeTransferEnd } from '../../web/src/l10n/error-text';
 
 const ID = '0123456789abcdef0123456789abcdef';
 const MiB = 1024 * 1024;
@@ -117,5 +119,30 @@ describe('lifecycle: offers of unknown files under the caps', () => {
     const running: Lifecycle = { direction: 'in', state: 'running', offer: offer(), hasFile: false, runner: true };
     const load = { pendingOffers: PEER_CAPS.pendingOffers, autoImageBytes: PEER_CAPS.autoImageBytesPerWindow };
     assert.deepEqual(step(running, offered(offer(), load)).effects, [{ type: 'attach-receiving' }]);
+  });
+});
+
+describe('file card view: the caps’ lines', () => {
+  const base = { id: ID, conv: 'bob', peerName: 'Bob', direction: 'in' as const, offer: image() };
+
+  test('a held image says why it waits, and its held mark is not shown as an outcome', () => {
+    const v = transferView({ ...base, state: 'offered', reason: HELD_IMAGE_REASON }, undefined, true);
+    assert.deepEqual(v.notices, ['PEER_IMAGES_HELD']);
+    assert.equal(v.reason, undefined);
+    assert.equal(describeError('PEER_IMAGES_HELD', { name: v.peerName }), 'Not opened automatically: Bob sent many images in the last hour.');
+  });
+
+  test('only the card chosen for it says the rest were declined; an ordinary offer says nothing more', () => {
+    assert.deepEqual(transferView({ ...base, state: 'offered' }, undefined, true).notices, []);
+    assert.deepEqual(transferView({ ...base, state: 'offered' }, undefined, true, true).notices, ['PEER_OFFERS_CAPPED']);
+    assert.equal(
+      describeError('PEER_OFFERS_CAPPED', { name: 'Bob' }),
+      'Bob sent more files than Peerchat keeps waiting at once; the rest were declined.',
+    );
+  });
+
+  test('the sender’s card says why a busy decline happened', () => {
+    const text = describeTransferEnd({ state: 'declined', reason: 'busy', by: 'Alice' });
+    assert.match(text, /^Declined automatically: Alice already has many of your files waiting/);
   });
 });
