@@ -237,7 +237,11 @@ export function step(state: Lifecycle | undefined, event: TransferEvent): StepRe
   return { state: out.state, effects: out.effects };
 }
 
-/** Frames and events for a file this device has no record of. */
+/**
+ * Frames and events for a file this device has no record of. An offer is kept only under the
+ * contact's caps (peer-caps.ts): past the pending-offer cap it is declined 'busy' with nothing
+ * stored; an image past the image budget waits for the person instead of being auto-accepted.
+ */
 function unknownTransfer(event: TransferEvent): StepResult {
   if (event.type === 'frame' && event.msg.type === 'file-offer') {
     const offer = event.msg;
