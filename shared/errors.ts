@@ -88,6 +88,10 @@ export const CLIENT_ERROR_CODES = [
   'SHARE_MISSING',
   /** Content shared to the app was over the share limits (shared/share-merge.ts; param `max`) and was not kept. */
   'SHARE_TOO_LARGE',
+  /** A contact had as many file offers waiting as this device keeps; later ones were declined (param `name`). */
+  'PEER_OFFERS_CAPPED',
+  /** An image from a contact waits to be accepted: the contact used up its image budget for the hour (param `name`). */
+  'PEER_IMAGES_HELD',
 ] as const;
 
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];

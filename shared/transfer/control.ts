@@ -60,7 +60,11 @@ export const CANCEL_REASONS = [
 ] as const;
 export type CancelReason = (typeof CANCEL_REASONS)[number];
 
-export const DECLINE_REASONS = ['declined', 'too-large', 'storage'] as const;
+/**
+ * Why a receiver declined. 'busy': declined without asking, because the sender already has as
+ * many offers waiting for the receiver as it keeps (shared/transfer/peer-caps.ts).
+ */
+export const DECLINE_REASONS = ['declined', 'too-large', 'storage', 'busy'] as const;
 export type DeclineReason = (typeof DECLINE_REASONS)[number];
 
 export const FileOfferSchema = v.object({

@@ -23,3 +23,4 @@ export * from './transfer';
 export * from './lifecycle';
 export * from './names';
 export * from './progress';
+export * from './peer-caps';

@@ -20,6 +20,7 @@
  */
 import { CANCEL_REASONS, isInlineImage, type CancelReason, type FileAccept, type FileControl, type FileDone, type FileNeed, type FileOffer } from './control';
 import { isCanonicalRanges } from './ranges';
+import { HELD_IMAGE_REASON, imageFits, offerFits, type PeerLoad } from './peer-caps';
 
 /** Images up to this size are accepted without asking. */
 export const AUTO_ACCEPT_IMAGE_BYTES = 10 * 1024 * 1024;
@@ -45,7 +46,11 @@ export interface TransferFacts {
   hash?: string;
   /** Sender: the hash it computed and sent in file-done (kept across its reloads). */
   sentHash?: string;
-  /** Why it failed, was cancelled or declined (a CancelReason / DeclineReason). */
+  /**
+   * Why it failed, was cancelled or declined (a CancelReason / DeclineReason); on an incoming
+   * offer that waits, HELD_IMAGE_REASON when it is an image that would have been accepted
+   * without asking had the contact not used up its image budget (peer-caps.ts).
+   */
   reason?: string;
   /** Who cancelled: the contact's display name, or '' for this device. */
   cancelledBy?: string;
@@ -74,8 +79,12 @@ export type TransferEvent =
   // the contact's secure session
   | { type: 'link-ready' }
   | { type: 'link-closed' }
-  /** A control frame about this file from the contact (`from`: their display name). */
-  | { type: 'frame'; msg: FileControl; from: string }
+  /**
+   * A control frame about this file from the contact (`from`: their display name). `load`: what
+   * the contact already made this device keep (peer-caps.ts), for an offer of a file not known
+   * here; absent counts as nothing.
+   */
+  | { type: 'frame'; msg: FileControl; from: string; load?: PeerLoad }
   /** A `tell` effect's frame could not be handed to the channel: tell it next time. */
   | { type: 'tell-failed' }
   // the receiving runner and its sink
@@ -130,7 +139,12 @@ export type TransferEffect =
   /** Receiver, no runner: delete whatever part of the file is on disk. */
   | { type: 'delete-file' }
   /** An incoming offer for a file we do not know: store it (and its message), then step `accept` if `autoAccept`. */
-  | { type: 'create-incoming'; offer: FileOffer; autoAccept: boolean };
+  | { type: 'create-incoming'; offer: FileOffer; autoAccept: boolean; held?: true }
+  /**
+   * The contact already has as many offers waiting as this device keeps: this one was declined
+   * ('busy') and nothing of it is stored; show the person, once, that the rest were declined.
+   */
+  | { type: 'offers-capped' };
 
 export interface StepResult {
   /** The new state; `undefined` only for a transfer that does not exist (yet). */
@@ -223,10 +237,25 @@ export function step(state: Lifecycle | undefined, event: TransferEvent): StepRe
   return { state: out.state, effects: out.effects };
 }
 
-/** Frames and events for a file this device has no record of. */
+/**
+ * Frames and events for a file this device has no record of. An offer is kept only under the
+ * contact's caps (peer-caps.ts): past the pending-offer cap it is declined 'busy' with nothing
+ * stored; an image past the image budget waits for the person instead of being auto-accepted.
+ */
 function unknownTransfer(event: TransferEvent): StepResult {
   if (event.type === 'frame' && event.msg.type === 'file-offer') {
-    return { state: undefined, effects: [{ type: 'create-incoming', offer: event.msg, autoAccept: isInlineImage(event.msg, AUTO_ACCEPT_IMAGE_BYTES) }] };
+    const offer = event.msg;
+    const load = event.load ?? { pendingOffers: 0, autoImageBytes: 0 };
+    const auto = isInlineImage(offer, AUTO_ACCEPT_IMAGE_BYTES);
+    // An auto-accepted image never waits, so it never counts against the pending cap.
+    if (auto && imageFits(load, offer.size)) return { state: undefined, effects: [{ type: 'create-incoming', offer, autoAccept: true }] };
+    if (!offerFits(load)) {
+      return {
+        state: undefined,
+        effects: [{ type: 'send', frame: { type: 'file-decline', fileId: offer.fileId, reason: 'busy' } }, { type: 'offers-capped' }],
+      };
+    }
+    return { state: undefined, effects: [auto ? { type: 'create-incoming', offer, autoAccept: false, held: true } : { type: 'create-incoming', offer, autoAccept: false }] };
   }
   return { state: undefined, effects: [] };
 }
@@ -263,7 +292,7 @@ class Step {
   }
 
   acceptNow(): void {
-    this.persist({ state: 'running' });
+    this.persist(this.state.reason === HELD_IMAGE_REASON ? { state: 'running', reason: undefined } : { state: 'running' });
     this.emit({ type: 'open-sink' });
   }
 

@@ -8,7 +8,7 @@ import { serviceContext } from '../state/contexts';
 import type { ChatService } from '../state/chat-service';
 import type { TransferView } from '../transfer/transfer-service';
 import { TransferController } from '../controllers/transfer-controller';
-import { describeTransferEnd, type TransferEnd } from '../l10n/error-text';
+import { describeError, describeTransferEnd, type TransferEnd } from '../l10n/error-text';
 import { formatBytes, formatDuration, formatPercent, formatSpeed } from '../format/format';
 
 const fileIcon = svg`<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linejoin="round"><path d="M6 2.5h8l4.5 4.5v14.5H6z"/><path d="M14 2.5V7h4.5"/></svg>`;
@@ -223,7 +223,7 @@ export class PcFileCard extends LitElement {
       <div class="card" data-state=${v.state} data-file-id=${v.id}>
         ${src
           ? html`<img class="full" src=${src} alt=${v.offer.name} />`
-          : image && v.offer.thumb && v.state !== 'failed'
+          : image && v.offer.thumb && v.state !== 'failed' && !v.notices.includes('PEER_IMAGES_HELD')
             ? html`<img class="thumb" src=${v.offer.thumb} alt="Preview of ${v.offer.name}" />`
             : nothing}
         <div class="head">
@@ -233,6 +233,7 @@ export class PcFileCard extends LitElement {
             <div class="sub">${formatBytes(v.offer.size)} · ${v.offer.mime}</div>
           </div>
         </div>
+        ${v.notices.map((code) => html`<div class="line notice" role="status" data-code=${code}>${describeError(code, { name: v.peerName })}</div>`)}
         ${this.renderState(v)}
       </div>
     `;

@@ -53,6 +53,8 @@ const SENTENCES: Record<AppErrorCode, string> = {
   SHARE_MISSING: 'The shared content was not found (was it already used in another window?). Please share it again.',
   TOO_MANY_SESSIONS: 'This account is open in too many tabs and devices. Close some of them, then try again.',
   SHARE_TOO_LARGE: 'Something was shared to Peerchat that was too large to keep (at most {max} in all, and 20 files). It was not kept; anything shared before still waits.',
+  PEER_OFFERS_CAPPED: '{name} sent more files than Peerchat keeps waiting at once; the rest were declined.',
+  PEER_IMAGES_HELD: 'Not opened automatically: {name} sent many images in the last hour.',
 };
 
 /** What to know and do about some failures, shown under the sentence (security banners). */
@@ -94,6 +96,10 @@ const DECLINED: Record<DeclineReason, { byMe: string; byPeer: string }> = {
   declined: { byMe: 'Declined', byPeer: 'Declined by {name}' },
   'too-large': { byMe: 'Declined: the file is too large for this device.', byPeer: 'Declined: the file is too large for {name}’s device.' },
   storage: { byMe: 'Declined: not enough storage space on this device.', byPeer: 'Declined: not enough storage space on {name}’s device.' },
+  busy: {
+    byMe: 'Declined automatically: too many files from this person were already waiting.',
+    byPeer: 'Declined automatically: {name} already has many of your files waiting. Send it again once {name} has answered those.',
+  },
 };
 const FAILED: Record<Exclude<CancelReason, 'cancelled'>, string> = {
   corrupt: 'Failed: the file did not arrive intact, so it was deleted.',

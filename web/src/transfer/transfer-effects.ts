@@ -111,7 +111,8 @@ export class TransferEffects {
         await deleteOpfsFile(rec.id).catch((e: unknown) => warn('could not delete a partial file', e));
         return;
       case 'create-incoming':
-        return; // the service creates records (it has the conversation and the message)
+      case 'offers-capped':
+        return; // offers of unknown files: the service runs these (it has the conversation and the message)
     }
   }
 

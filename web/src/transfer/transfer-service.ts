@@ -13,6 +13,8 @@ import { ready } from '../../../shared/crypto/index';
 import { PeerchatError } from '../../../shared/errors';
 import { usernameKey } from '../../../shared/index';
 import {
+  HELD_IMAGE_REASON,
+  ImageBudget,
   OutgoingTransfer,
   TRANSFER_LIMITS,
   decodeChunkBody,
@@ -21,6 +23,7 @@ import {
   step,
   type FileControl,
   type Lifecycle,
+  type PeerLoad,
   type TransferEvent,
 } from '../../../shared/transfer/index';
 import type { ChatDb, StoredMessage, StoredTransfer } from '../db/schema';
@@ -31,7 +34,7 @@ import type { IncomingRunner } from './incoming-runner';
 import type { OutgoingRunner } from './outgoing-runner';
 import { isInlineImageFile, makeThumbnail } from './thumbnail';
 import { withoutLocation } from './photo-location';
-import { fileMessageText, getTransfer, openTransfers, saveNewTransfer } from './transfer-store';
+import { fileMessageText, getTransfer, openTransfers, pendingOffers, saveNewTransfer } from './transfer-store';
 import { createTransferDebug, installTransferDebug, type TransferDebug } from './transfer-debug';
 import { TEST_HOOKS } from '../test-hooks';
 import { TransferEffects, type EffectHost } from './transfer-effects';
@@ -61,6 +64,14 @@ export class TransferService implements EffectHost {
   lastIn: IncomingRunner | null = null;
   readonly debug: TransferDebug = createTransferDebug();
   private readonly effects: TransferEffects;
+  /** Bytes of auto-accepted images per contact in the last hour (in memory: see ImageBudget). */
+  private readonly imageBudget = new ImageBudget();
+  /**
+   * Per conversation, the one waiting offer whose card says that the contact's further offers
+   * were declined (the pending-offer cap). In memory: the notice is about offers this page
+   * declined; after a reload the cards of the waiting offers remain.
+   */
+  private readonly capNotices = new Map<string, string>();
 
   constructor(readonly deps: TransferDeps) {
     if (TEST_HOOKS) installTransferDebug(this.debug);
@@ -162,13 +173,19 @@ export class TransferService implements EffectHost {
         if (msg.type === 'file-offer') this.refuseTakenId(link, msg.fileId);
         return;
       }
-      const event: TransferEvent = { type: 'frame', msg, from: link.peerName };
-      if (rec) return this.apply(rec, event);
+      if (rec) return this.apply(rec, { type: 'frame', msg, from: link.peerName });
+      const load = msg.type === 'file-offer' ? await this.peerLoad(conv) : null;
+      const event: TransferEvent = { type: 'frame', msg, from: link.peerName, ...(load ? { load: load.load } : {}) };
       for (const effect of step(undefined, event).effects) {
+        if (effect.type === 'send') link.send(effect.frame);
+        else if (effect.type === 'offers-capped') this.showCapNotice(conv, load?.newest);
         if (effect.type !== 'create-incoming') continue;
-        const verdict = await this.createIncoming(conv, link.peerName, effect.offer);
+        const verdict = await this.createIncoming(conv, link.peerName, effect.offer, effect.held ?? false);
         if (verdict === 'taken') this.refuseTakenId(link, msg.fileId);
-        else if (verdict === 'new' && effect.autoAccept) await this.dispatch(msg.fileId, { type: 'accept' });
+        else if (verdict === 'new' && effect.autoAccept) {
+          this.imageBudget.spend(conv, effect.offer.size, Date.now());
+          await this.dispatch(msg.fileId, { type: 'accept' });
+        }
       }
     });
   }
@@ -266,10 +283,10 @@ export class TransferService implements EffectHost {
    * Stores an offer for a file we did not know (and its message). `known`: it existed after all;
    * `taken`: the id names another record (nothing stored); null: logged out.
    */
-  private async createIncoming(conv: string, peerName: string, offer: Extract<FileControl, { type: 'file-offer' }>): Promise<OfferIdVerdict | null> {
+  private async createIncoming(conv: string, peerName: string, offer: Extract<FileControl, { type: 'file-offer' }>, held: boolean): Promise<OfferIdVerdict | null> {
     const db = await this.deps.db();
     if (!db) return null;
-    const fresh: StoredTransfer = { id: offer.fileId, conv, peerName, direction: 'in', offer, state: 'offered' };
+    const fresh: StoredTransfer = { id: offer.fileId, conv, peerName, direction: 'in', offer, state: 'offered', ...(held ? { reason: HELD_IMAGE_REASON } : {}) };
     const ts = Math.min(offer.ts, Date.now() + 60_000);
     const msg: StoredMessage = { id: offer.fileId, conv, from: peerName, outgoing: false, text: fileMessageText(offer.name), ts, state: 'received', fileId: offer.fileId };
     const verdict = await saveNewTransfer(db, fresh, msg, !this.deps.isActive(conv));
@@ -278,6 +295,26 @@ export class TransferService implements EffectHost {
     this.deps.emitMessage(msg);
     this.deps.refreshConversations();
     return verdict;
+  }
+
+  /** What this contact already made this device keep, and its newest waiting offer (null: logged out). */
+  private async peerLoad(conv: string): Promise<{ load: PeerLoad; newest: string | undefined } | null> {
+    const db = await this.deps.db();
+    if (!db) return null;
+    // The records in this page are newer than the stored ones while an effect is being stored.
+    const waiting = (await pendingOffers(db, conv)).filter((t) => (this.recs.get(t.id) ?? t).state === 'offered');
+    const newest = waiting.reduce<StoredTransfer | undefined>((a, t) => (!a || t.offer.ts >= a.offer.ts ? t : a), undefined);
+    return { load: { pendingOffers: waiting.length, autoImageBytes: this.imageBudget.used(conv, Date.now()) }, newest: newest?.id };
+  }
+
+  /** Moves the conversation's one "the rest were declined" notice to its newest waiting offer. */
+  private showCapNotice(conv: string, id: string | undefined): void {
+    console.warn('file transfer: declined an offer: the contact has the most offers waiting that this device keeps');
+    const old = this.capNotices.get(conv);
+    if (!id || old === id) return;
+    this.capNotices.set(conv, id);
+    if (old) this.notify(old);
+    this.notify(id);
   }
 
   private async load(id: string): Promise<StoredTransfer | undefined> {
@@ -291,7 +328,7 @@ export class TransferService implements EffectHost {
 
   private view(rec: StoredTransfer): TransferView {
     const runner = rec.direction === 'out' ? this.outgoing.get(rec.id) : this.incoming.get(rec.id);
-    return transferView(rec, runner, !!this.deps.link(rec.conv));
+    return transferView(rec, runner, !!this.deps.link(rec.conv), this.capNotices.get(rec.conv) === rec.id);
   }
 
   private run(fn: () => Promise<void>): Promise<void> {

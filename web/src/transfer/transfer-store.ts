@@ -108,3 +108,9 @@ export async function openTransfers(db: ChatDb, conv: string): Promise<StoredTra
   const all = await db.getAllFromIndex('transfers', 'by-conv', conv);
   return Promise.all(all.filter((t) => t.state === 'offered' || t.state === 'running' || t.notifyPeer).map((t) => withFile(db, t)));
 }
+
+/** Incoming offers from this contact still waiting for the person (the pending-offer cap counts them). */
+export async function pendingOffers(db: ChatDb, conv: string): Promise<StoredTransfer[]> {
+  const all = await db.getAllFromIndex('transfers', 'by-conv', conv);
+  return all.filter((t) => t.direction === 'in' && t.state === 'offered');
+}
