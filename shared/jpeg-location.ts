@@ -6,8 +6,8 @@
  *   date; only its GPS directory is emptied in place: every GPS entry and the values it points
  *   to are overwritten with zeros and the directory's entry count set to 0 (same length, so no
  *   other offset in the block moves).
- * - XMP blocks (APP1 "http://ns.adobe.com/xap/1.0/\0") are dropped whole: they can repeat the
- *   location as text.
+ * - XMP blocks (APP1 "http://ns.adobe.com/xap/1.0/\0", and extended XMP) are dropped whole:
+ *   they can repeat the location as text.
  * - An Exif block this code cannot follow (offsets outside it) is dropped whole rather than kept.
  * - Anything that is not a JPEG, or whose segments do not parse, is returned unchanged
  *   (`changed: false`); the image data after the start of scan is copied as is.
@@ -15,6 +15,8 @@
 
 const EXIF_ID = [0x45, 0x78, 0x69, 0x66, 0, 0]; // "Exif\0\0"
 const XMP_ID = Array.from('http://ns.adobe.com/xap/1.0/\0', (c) => c.charCodeAt(0));
+/** Extended XMP (the overflow of a large XMP packet): it can carry the location too. */
+const XMP_EXTENSION_ID = Array.from('http://ns.adobe.com/xmp/extension/\0', (c) => c.charCodeAt(0));
 const GPS_IFD_TAG = 0x8825;
 /** Bytes per value of each TIFF field type (1 BYTE … 12 DOUBLE). */
 const TYPE_SIZES: Readonly<Record<number, number>> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8 };
@@ -23,6 +25,11 @@ export interface LocationStripResult {
   bytes: Uint8Array<ArrayBuffer>;
   /** Whether anything was removed. */
   changed: boolean;
+  /**
+   * The metadata runs past the end of `input` (only the head of a file was given): nothing was
+   * removed, and the caller must try again with more of the file.
+   */
+  truncated?: true;
 }
 
 function startsWith(bytes: Uint8Array, at: number, prefix: readonly number[]): boolean {
@@ -33,12 +40,14 @@ function startsWith(bytes: Uint8Array, at: number, prefix: readonly number[]): b
 /** The JPEG without its location (see the file comment). */
 export function stripJpegLocation(input: Uint8Array<ArrayBuffer>): LocationStripResult {
   const unchanged = { bytes: input, changed: false };
+  const truncated: LocationStripResult = { bytes: input, changed: false, truncated: true };
   if (input.length < 4 || input[0] !== 0xff || input[1] !== 0xd8) return unchanged;
   const kept: Uint8Array<ArrayBuffer>[] = [input.subarray(0, 2)];
   let changed = false;
   let pos = 2;
   for (;;) {
-    if (pos + 4 > input.length || input[pos] !== 0xff) return unchanged;
+    if (pos + 4 > input.length) return truncated;
+    if (input[pos] !== 0xff) return unchanged;
     const marker = input[pos + 1]!;
     if (marker === 0xda || marker === 0xd9) break; // Start of scan / end of image: the rest is image data.
     if (marker === 0xff) {
@@ -46,9 +55,10 @@ export function stripJpegLocation(input: Uint8Array<ArrayBuffer>): LocationStrip
       continue;
     }
     const end = pos + 2 + ((input[pos + 2]! << 8) | input[pos + 3]!);
-    if (end > input.length || end < pos + 4) return unchanged;
+    if (end < pos + 4) return unchanged;
+    if (end > input.length) return truncated;
     const payload = pos + 4;
-    if (marker === 0xe1 && startsWith(input, payload, XMP_ID)) {
+    if (marker === 0xe1 && (startsWith(input, payload, XMP_ID) || startsWith(input, payload, XMP_EXTENSION_ID))) {
       changed = true;
     } else if (marker === 0xe1 && startsWith(input, payload, EXIF_ID)) {
       const segment = input.slice(pos, end);

@@ -60,10 +60,18 @@ export function clientIp(req: IncomingMessage, proxies: TrustedProxies): string 
   const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((h) => h.trim());
   let client = peer;
   for (let i = hops.length - 1; i >= 0; i--) {
-    const hop = plainAddress((hops[i] as string).replace(/^\[(.*)\]$/, '$1'));
+    const hop = plainAddress(withoutPort(hops[i] as string));
     if (!net.isIP(hop)) break;
     client = hop;
     if (!isTrusted(hop, proxies)) break;
   }
   return client;
+}
+
+/** An X-Forwarded-For entry without brackets or a port: `[::1]:80` → `::1`, `1.2.3.4:5678` → `1.2.3.4`. */
+function withoutPort(entry: string): string {
+  const bracketed = /^\[([^\]]*)\](?::\d+)?$/.exec(entry);
+  if (bracketed) return bracketed[1] as string;
+  const v4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(entry);
+  return v4 ? (v4[1] as string) : entry;
 }

@@ -36,6 +36,9 @@ export const ipLimitKey: IpLimitKey = (ip) => {
     const [hi, lo] = [g[6] as number, g[7] as number];
     return `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
   }
+  // Link-local (fe80::/10): every LAN shares the same /64 prefix, so the /64 would be one group for
+  // all the devices on it; such an address counts alone.
+  if (((g[0] as number) & 0xffc0) === 0xfe80) return g.map((x) => x.toString(16)).join(':');
   return `${g
     .slice(0, 4)
     .map((x) => x.toString(16))

@@ -20,6 +20,9 @@ test('clientIp: the peer unless it is a trusted proxy; then the right-most untru
   assert.equal(clientIp(req('127.0.0.1', ''), proxies), '127.0.0.1');
   assert.equal(clientIp(req('127.0.0.1'), proxies), '127.0.0.1');
   assert.equal(plainAddress('::FFFF:10.0.0.1'), '10.0.0.1');
+  // Some proxies write the client's port too.
+  assert.equal(clientIp(req('127.0.0.1', '9.9.9.9:5678'), proxies), '9.9.9.9', 'IPv4 with a port');
+  assert.equal(clientIp(req('127.0.0.1', '[2001:db8::3]:80'), proxies), '2001:db8::3', 'IPv6 with a port');
 });
 
 test('host names: addresses, localhost, own names and configured ones', () => {

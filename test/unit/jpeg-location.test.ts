@@ -82,4 +82,23 @@ describe('stripJpegLocation', () => {
     assert.equal(changed, true);
     assert.deepEqual([...bytes], [0xff, 0xd8, ...SCAN]);
   });
+
+  test('extended XMP (the overflow of a large packet) is dropped too', () => {
+    const ext = Array.from('http://ns.adobe.com/xmp/extension/\0<rdf exif:GPSLatitude="48,51.4N"/>', (c) => c.charCodeAt(0));
+    const input = new Uint8Array([0xff, 0xd8, ...segment(0xe1, ext), ...SCAN]);
+    const { bytes, changed } = stripJpegLocation(input);
+    assert.equal(changed, true);
+    assert.deepEqual([...bytes], [0xff, 0xd8, ...SCAN]);
+  });
+
+  test('metadata that runs past the bytes given says so (the caller reads more), never "nothing to remove"', () => {
+    const whole = photo();
+    // Only the head: it ends inside the XMP block that follows the Exif block.
+    const head = whole.slice(0, whole.length - SCAN.length - 10);
+    const result = stripJpegLocation(head);
+    assert.equal(result.truncated, true);
+    assert.equal(result.changed, false);
+    assert.equal(stripJpegLocation(whole).truncated, undefined);
+  });
 });
+

@@ -19,6 +19,11 @@ describe('ipLimitKey: the group every per-address limit counts under', () => {
     assert.equal(group, '2001:db8:1:2::/64');
   });
 
+  test('link-local addresses count alone (every LAN shares fe80::/64)', () => {
+    assert.notEqual(ipLimitKey('fe80::1%eth0'), ipLimitKey('fe80::2%eth0'));
+    assert.equal(ipLimitKey('fe80::1%eth0'), ipLimitKey('FE80:0:0:0:0:0:0:1%wlan0'));
+  });
+
   test('different /64s are different groups', () => {
     assert.notEqual(ipLimitKey('2001:db8:1:2::1'), ipLimitKey('2001:db8:1:3::1'));
     assert.notEqual(ipLimitKey('2001:db8:1:2::1'), ipLimitKey('2001:db9:1:2::1'));

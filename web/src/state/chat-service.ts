@@ -257,7 +257,9 @@ export class ChatService {
         this.manager?.handleSignal(m.from, m.cid, m.data);
         break;
       case 'error':
-        if (m.code === 'PEER_OFFLINE' && m.to) this.manager?.handleUndeliverable(m.to, m.cid);
+        // A signal that was not delivered (the contact went offline, or the server's relay budget
+        // for this pair ran out): a half-built connection cannot finish, so it fails and redials.
+        if ((m.code === 'PEER_OFFLINE' || m.code === 'RATE_LIMITED') && m.to) this.manager?.handleUndeliverable(m.to, m.cid);
         break;
       default:
         break;
