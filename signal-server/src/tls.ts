@@ -114,12 +114,17 @@ export interface EnsureOptions {
   ips?: string[];
   /** For tests. */
   now?: Date;
+  /** For tests: the machine's host name (default `os.hostname()`). */
+  machineName?: string;
 }
 
 /** DNS names and IPs a server certificate made now should cover. */
 export function wantedNames(opts: EnsureOptions = {}): { dns: string[]; ips: string[] } {
-  const host = os.hostname().toLowerCase();
-  const hostnames = opts.hostnames ?? (host && host !== 'localhost' ? (host.includes('.') ? [host] : [host, `${host}.local`]) : []);
+  const host = (opts.machineName ?? os.hostname()).toLowerCase();
+  // A host name with a domain (mybox.fritz.box) is also reached as `mybox` and `mybox.local` on a
+  // LAN; names outside the CA's constraints are left out of the certificate later.
+  const short = host.split('.')[0] ?? '';
+  const hostnames = opts.hostnames ?? (host && host !== 'localhost' ? unique([host, short, `${short}.local`].filter((h) => h && h !== '.local')) : []);
   const dns = unique(['localhost', ...hostnames.map((h) => h.toLowerCase()).filter(isDnsName)]);
   const ips = unique(['127.0.0.1', ...(opts.ips ?? lanAddresses())]);
   return { dns, ips };

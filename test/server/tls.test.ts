@@ -17,7 +17,7 @@ import { NameConstraints } from '@peculiar/asn1-x509';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { loadConfig } from '../../signal-server/src/config';
 import { createLogger } from '../../signal-server/src/logger';
-import { ensureSelfSignedCertificate, readTlsFiles } from '../../signal-server/src/tls';
+import { ensureSelfSignedCertificate, readTlsFiles, wantedNames } from '../../signal-server/src/tls';
 import { signServerCertificate } from '../../signal-server/src/tls-x509';
 import { startupBanner } from '../../signal-server/src/banner';
 import { preferredLanAddress } from '../../signal-server/src/lan-urls';
@@ -403,5 +403,12 @@ describe('start-up banner', () => {
     );
     assert.equal(preferredLanAddress({ docker0: [nic('192.168.99.1')], eth0: [nic('172.20.0.5')] }), '172.20.0.5');
     assert.equal(preferredLanAddress({ lo: [nic('127.0.0.1', true)] }), null);
+  });
+});
+
+describe('names the server certificate asks for', () => {
+  test('a host name with a domain also asks for its short name and the short name in .local', () => {
+    assert.deepEqual(wantedNames({ machineName: 'MyBox.fritz.box', ips: [] }).dns, ['localhost', 'mybox.fritz.box', 'mybox', 'mybox.local']);
+    assert.deepEqual(wantedNames({ machineName: 'mybox', ips: [] }).dns, ['localhost', 'mybox', 'mybox.local']);
   });
 });
