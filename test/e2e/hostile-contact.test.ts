@@ -140,6 +140,35 @@ describe('a hostile contact', () => {
     assert.ok(hasLog(alice, refusal), 'alice logged the refusal');
   });
 
+  steps.step('an offer under the id of a received file of another account on this browser is refused; the file is untouched', async () => {
+    // The received-files folder is shared by the accounts of one browser: a file another account
+    // received (here written directly) has no record in alice's history.
+    const id = 'cd'.repeat(16);
+    const bytes = [1, 2, 3, 4, 5, 6, 7, 8];
+    await alice.evaluate(async ({ id, bytes }) => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('peerchat-files', { create: true });
+      const w = await (await dir.getFileHandle(id, { create: true })).createWritable();
+      await w.write(new Uint8Array(bytes));
+      await w.close();
+    }, { id, bytes });
+    // A small image: it would be accepted without asking, reopening that file for writing.
+    const offer = { type: 'file-offer', fileId: id, name: 'other.png', mime: 'image/png', size: 70, chunkSize: 65536, chunkCount: 1, ts: Date.now() };
+    await waitLinkReady(bob);
+    const refusal = 'refused an offer whose file id is already in use';
+    const refusalsBefore = alice.logs().filter((l) => l.includes(refusal)).length;
+    assert.equal(await forge(bob, 'alice', offer), true, 'bob forged the offer');
+    await waitUntil(
+      async () => alice.logs().filter((l) => l.includes(refusal)).length > refusalsBefore || (await shownCards(alice)).some((c) => c.name === 'other.png'),
+      'alice handled the offer',
+    );
+    assert.equal((await shownCards(alice)).filter((c) => c.name === 'other.png').length, 0, 'no card for the offer');
+    const after = await alice.evaluate(async (id: string) => {
+      const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('peerchat-files');
+      return [...new Uint8Array(await (await (await dir.getFileHandle(id)).getFile()).arrayBuffer())];
+    }, id);
+    assert.deepEqual(after, bytes, 'the other account’s file is untouched');
+  });
+
   steps.step('an ack from bob for alice’s message to carol changes nothing', async () => {
     // Carol exists; alice opens their conversation while carol is online, then carol leaves.
     const carol = await launchBrowser('chromium', { name: 'carol' });

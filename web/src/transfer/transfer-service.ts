@@ -180,7 +180,10 @@ export class TransferService implements EffectHost {
         if (effect.type === 'send') link.send(effect.frame);
         else if (effect.type === 'offers-capped') this.showCapNotice(conv, load?.newest);
         if (effect.type !== 'create-incoming') continue;
-        const verdict = await this.createIncoming(conv, link.peerName, effect.offer, effect.held ?? false);
+        // The received-files folder is shared by every account on this browser: a file there
+        // under this id belongs to a transfer of another account (or is a leftover the start-up
+        // sweep removes). Never let an offer reopen, overwrite or delete it.
+        const verdict = (await receivedFileExists(effect.offer.fileId)) ? 'taken' : await this.createIncoming(conv, link.peerName, effect.offer, effect.held ?? false);
         if (verdict === 'taken') this.refuseTakenId(link, msg.fileId);
         else if (verdict === 'new' && effect.autoAccept) {
           this.imageBudget.spend(conv, effect.offer.size, Date.now());
@@ -335,5 +338,15 @@ export class TransferService implements EffectHost {
     const next = this.queue.then(fn).catch((e: unknown) => console.warn('file transfer:', e instanceof Error ? e.name : typeof e));
     this.queue = next;
     return next;
+  }
+}
+
+/** Whether the received-files folder has a file under this id (an unreadable one counts as there). */
+async function receivedFileExists(fileId: string): Promise<boolean> {
+  try {
+    return (await openFileOf(fileId)) !== null;
+  } catch (e) {
+    console.warn('file transfer: could not check the received-files folder; the offer is refused', e instanceof Error ? e.name : typeof e);
+    return true;
   }
 }
