@@ -197,14 +197,17 @@ interface LocalCa extends Pair {
 }
 
 /** The CA on disk if it can still be used, else why not (for the log). */
-async function checkCa(ca: Pair | null, caCertFile: string, now: Date): Promise<LocalCa | { why: 'none' | 'unreadable' | 'unconstrained' | 'expiring'; old?: X509Certificate }> {
+async function checkCa(ca: Pair | null, caCertFile: string, now: Date): Promise<(LocalCa & { clockBehind: boolean }) | { why: 'none' | 'unreadable' | 'unconstrained' | 'expiring'; old?: X509Certificate }> {
   if (!ca) return { why: fs.existsSync(caCertFile) ? 'unreadable' : 'none' };
   if (!ca.x509.ca) return { why: 'unreadable', old: ca.x509 };
   const permitted = readPermittedNames(ca.cert);
   if (!permitted) return { why: 'unconstrained', old: ca.x509 };
   if (!(await importSigningKey(ca.key))) return { why: 'unreadable', old: ca.x509 };
-  if (expiresWithin(ca.x509, CA_RENEW_BEFORE_DAYS, now)) return { why: 'expiring', old: ca.x509 };
-  return { ...ca, permitted };
+  // Only the end date renews a CA: a start date in the future means this machine's clock is
+  // behind (e.g. a board without a clock, before its time sync), and a CA made now would carry the
+  // wrong dates and make every device install it again.
+  if (Date.parse(ca.x509.validTo) - now.getTime() < CA_RENEW_BEFORE_DAYS * DAY) return { why: 'expiring', old: ca.x509 };
+  return { ...ca, permitted, clockBehind: Date.parse(ca.x509.validFrom) > now.getTime() + DAY };
 }
 
 const INSTALL_AGAIN = 'Devices that trusted the old "Peerchat local CA" must install the new one (open /peerchat-ca.crt on this server, check the fingerprint) and can remove the old one.';
@@ -239,6 +242,9 @@ export async function ensureSelfSignedCertificate(dataDir: string, opts: EnsureO
   let ca: LocalCa;
   if ('permitted' in checked) {
     ca = checked;
+    if (checked.clockBehind) {
+      notices.push(`HTTPS: this computer's clock (${now.toISOString()}) is earlier than the local CA's start (${new Date(checked.x509.validFrom).toISOString()}); kept the CA. Set the clock right: browsers check certificate dates.`);
+    }
   } else {
     const permitted = permittedNamesFor({ dns: want.dns, ips: [...want.ips, '::1'] });
     const made = await makeLocalCa(`Peerchat local CA (${host})`, permitted, { notBefore, notAfter: new Date(now.getTime() + CA_DAYS * DAY) });

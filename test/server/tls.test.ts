@@ -412,3 +412,15 @@ describe('names the server certificate asks for', () => {
     assert.deepEqual(wantedNames({ machineName: 'mybox', ips: [] }).dns, ['localhost', 'mybox', 'mybox.local']);
   });
 });
+
+describe('a clock that is behind', () => {
+  test('keeps the local CA (no new CA for devices to install) and says the clock is wrong', async () => {
+    const d = dir();
+    const made = new Date('2026-06-01T00:00:00Z');
+    const first = await ensureSelfSignedCertificate(d, { hostnames: ['laptop'], ips: [], now: made });
+    const early = new Date(made.getTime() - 30 * 86_400_000); // the clock before its time sync
+    const again = await ensureSelfSignedCertificate(d, { hostnames: ['laptop'], ips: [], now: early });
+    assert.equal(again.caFingerprint256, first.caFingerprint256, 'the same CA');
+    assert.ok(again.notices.some((n) => n.includes('clock')), `a notice about the clock: ${again.notices.join(' | ')}`);
+  });
+});
