@@ -147,13 +147,13 @@ export interface ChatDbSchema extends DBSchema {
   transfers: {
     key: string;
     value: StoredTransfer;
-    indexes: { 'by-conv': string };
+    indexes: { 'by-conv': string; 'by-conv-state': [string, string] };
   };
 }
 
 export type ChatDb = IDBPDatabase<ChatDbSchema>;
 
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 
 export function dbNameFor(usernameKey: string): string {
   return `peerchat-${usernameKey}`;
@@ -161,7 +161,7 @@ export function dbNameFor(usernameKey: string): string {
 
 export function openChatDb(usernameKey: string): Promise<ChatDb> {
   return openDB<ChatDbSchema>(dbNameFor(usernameKey), DB_VERSION, {
-    upgrade(db, oldVersion) {
+    upgrade(db, oldVersion, _newVersion, tx) {
       if (oldVersion < 1) {
         const messages = db.createObjectStore('messages', { keyPath: 'id' });
         messages.createIndex('by-conv-ts', ['conv', 'ts', 'id']);
@@ -182,7 +182,12 @@ export function openChatDb(usernameKey: string): Promise<ChatDb> {
         const transfers = db.createObjectStore('transfers', { keyPath: 'id' });
         transfers.createIndex('by-conv', 'conv');
       }
-      // Next schema change: `if (oldVersion < 4) { ... }`.
+      if (oldVersion < 4) {
+        // Offers waiting for the person, per contact, without reading the whole history (the
+        // per-contact cap is checked on every new offer).
+        tx.objectStore('transfers').createIndex('by-conv-state', ['conv', 'state']);
+      }
+      // Next schema change: `if (oldVersion < 5) { ... }`.
     },
     blocking() {
       // A newer version of the app opened in another tab: let it upgrade.

@@ -111,6 +111,6 @@ export async function openTransfers(db: ChatDb, conv: string): Promise<StoredTra
 
 /** Incoming offers from this contact still waiting for the person (the pending-offer cap counts them). */
 export async function pendingOffers(db: ChatDb, conv: string): Promise<StoredTransfer[]> {
-  const all = await db.getAllFromIndex('transfers', 'by-conv', conv);
-  return all.filter((t) => t.direction === 'in' && t.state === 'offered');
+  const offered = await db.getAllFromIndex('transfers', 'by-conv-state', [conv, 'offered']);
+  return offered.filter((t) => t.direction === 'in');
 }
