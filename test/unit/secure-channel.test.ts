@@ -1,6 +1,5 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ready, generateIdentity } from '../../shared/crypto/index';
 import { createSecureChannel, ChannelError, type ChannelErrorCode, type SecureChannel, type SecureChannelOptions } from '../../shared/secure-channel';
 import {
   decodePeerFrame,
@@ -13,13 +12,7 @@ import {
 } from '../../shared/peer-protocol';
 import { LIMITS } from '../../shared/limits';
 
-await ready();
-
-const FP_A = 'sha-256 ' + Array.from({ length: 32 }, (_, i) => (i * 7 + 1).toString(16).padStart(2, '0').toUpperCase()).join(':');
-const FP_B = 'sha-256 ' + Array.from({ length: 32 }, (_, i) => (i * 13 + 5).toString(16).padStart(2, '0').toUpperCase()).join(':');
-const alice = generateIdentity();
-const bob = generateIdentity();
-const mallory = generateIdentity();
+import { FP_A, FP_B, alice, bob, mallory } from './support/handshake-peers';
 /**
  * Each mutation needs a fresh session (a rejection kills the channel), ~2 ms each. The crypto
  * core's own tests (crypto-chat-stream) fuzz the secretstream itself 10,000+ times.

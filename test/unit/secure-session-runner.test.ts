@@ -3,18 +3,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as tick } from 'node:timers/promises';
-import { ready, generateIdentity, type IdentityKeyPair } from '../../shared/crypto/index';
+import type { IdentityKeyPair } from '../../shared/crypto/index';
 import { encodePeerFrame, newMessageId, type PeerMsg } from '../../shared/peer-protocol';
 import { SecureSession, type SessionFailure } from '../../web/src/net/secure-session';
 import { SecurityFailure } from '../../web/src/crypto/security-failure';
 
-await ready();
-
-const FP_A = 'sha-256 ' + Array.from({ length: 32 }, (_, i) => (i * 7 + 1).toString(16).padStart(2, '0').toUpperCase()).join(':');
-const FP_B = 'sha-256 ' + Array.from({ length: 32 }, (_, i) => (i * 13 + 5).toString(16).padStart(2, '0').toUpperCase()).join(':');
-const alice = generateIdentity();
-const bob = generateIdentity();
-const mallory = generateIdentity();
+import { FP_A, FP_B, alice, bob, mallory } from './support/handshake-peers';
 
 interface Side {
   session: SecureSession;
