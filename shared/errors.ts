@@ -26,6 +26,12 @@ export const ERROR_CODES = [
   'INTERNAL',
   /** The account already has as many logged-in connections as the server allows. */
   'TOO_MANY_SESSIONS',
+  /** A published device list was refused: bad signature, not newer than the stored one, wrong account. */
+  'DEVICE_LIST_REFUSED',
+  /** This device is not (or no longer) in the account's device list, so it may not do this. */
+  'DEVICE_NOT_APPROVED',
+  /** The account already has as many devices as the server allows. */
+  'TOO_MANY_DEVICES',
 ] as const;
 
 /** A code on the wire (the server's `error` frame). */

@@ -22,4 +22,6 @@ export const LIMITS = {
   maxPeerFrameBytes: 256 * 1024,
   /** Message ids: 128 random bits as 32 lowercase hex chars. */
   messageIdChars: 32,
+  /** A linking message relayed between two devices of one account (serialized JSON). */
+  maxLinkDataBytes: 4 * 1024,
 } as const;

@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import { LIMITS, PROTOCOL_VERSION } from './limits';
 import { ERROR_CODES, type ErrorCode } from './errors';
 import { safeJsonParse, utf8Length } from './json';
+import { DeviceIdSchema, MAX_DEVICES, SignedDeviceListSchema } from './devices/device-list';
 
 // --- field schemas -----------------------------------------------------------------------
 
@@ -19,6 +20,20 @@ const IdentityKey = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/));
 const ConnectionId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}$/));
 const Version = v.literal(PROTOCOL_VERSION);
 const Sdp = v.pipe(v.string(), v.maxLength(LIMITS.maxSignalBytes));
+/** A device of an account (shared/devices/device-list.ts): 22 characters base64url. */
+const DeviceId = DeviceIdSchema;
+/** The account's device list as signed by its account key; the server checks shape, signature and version. */
+const Devices = SignedDeviceListSchema;
+/** Online device ids of one account. */
+const DeviceIds = v.pipe(v.array(DeviceId), v.maxLength(MAX_DEVICES * 4));
+/**
+ * A linking message between two devices of one account (shared/devices/link-messages.ts parses
+ * it). The server only relays it between connections of the same account, so it sees its size only.
+ */
+const LinkData = v.pipe(
+  v.record(v.pipe(v.string(), v.maxLength(32)), v.unknown()),
+  v.check((o) => utf8Length(JSON.stringify(o)) <= LIMITS.maxLinkDataBytes, 'link data too large'),
+);
 
 /** What simple-peer emits on its 'signal' event and accepts in `signal()`. */
 const SignalData = v.variant('type', [
@@ -47,12 +62,41 @@ export type IceServer = v.InferOutput<typeof IceServer>;
 // --- client → server ------------------------------------------------------------------------
 
 const ClientMsg = v.variant('type', [
-  v.object({ type: v.literal('register'), v: Version, username: Username, password: Password, identityKey: v.optional(IdentityKey) }),
-  v.object({ type: v.literal('login'), v: Version, username: Username, password: Password, identityKey: v.optional(IdentityKey) }),
-  v.object({ type: v.literal('resume'), v: Version, token: Token, identityKey: v.optional(IdentityKey) }),
+  // `identityKey` is the account key. `deviceId` names this browser (absent: a client from before
+  // devices, treated as before). `devices` publishes the account's signed device list with the
+  // login (the first list of a new or upgraded account).
+  v.object({
+    type: v.literal('register'),
+    v: Version,
+    username: Username,
+    password: Password,
+    identityKey: v.optional(IdentityKey),
+    deviceId: v.optional(DeviceId),
+    devices: v.optional(Devices),
+  }),
+  v.object({
+    type: v.literal('login'),
+    v: Version,
+    username: Username,
+    password: Password,
+    identityKey: v.optional(IdentityKey),
+    deviceId: v.optional(DeviceId),
+    devices: v.optional(Devices),
+  }),
+  v.object({ type: v.literal('resume'), v: Version, token: Token, identityKey: v.optional(IdentityKey), deviceId: v.optional(DeviceId), devices: v.optional(Devices) }),
   v.object({ type: v.literal('logout') }),
-  v.object({ type: v.literal('signal'), to: Username, cid: ConnectionId, data: SignalData }),
+  /** `toDevice`: the one device of `to` this is for (absent: every connection of `to`, as before devices). */
+  v.object({ type: v.literal('signal'), to: Username, toDevice: v.optional(DeviceId), cid: ConnectionId, data: SignalData }),
   v.object({ type: v.literal('lookup'), username: Username }),
+  /** A new version of our account's device list (a device linked, renamed or unlinked). */
+  v.object({ type: v.literal('devices-publish'), devices: Devices }),
+  /**
+   * Every device was lost: a new account key and a first device list replace the old ones (the
+   * contacts see a key change). Every other session of the account ends.
+   */
+  v.object({ type: v.literal('account-reset'), identityKey: IdentityKey, devices: Devices }),
+  /** Linking: to the other devices of our own account (`toDevice` absent: all of them). */
+  v.object({ type: v.literal('link'), toDevice: v.optional(DeviceId), data: LinkData }),
 ]);
 export type ClientMsg = v.InferOutput<typeof ClientMsg>;
 export type ClientMsgType = ClientMsg['type'];
@@ -67,11 +111,34 @@ const ServerMsg = v.variant('type', [
     token: Token,
     expiresAt: v.number(),
     iceServers: v.pipe(v.array(IceServer), v.maxLength(16)),
+    /** The account key and device list the server holds for this account (null: none yet). */
+    identityKey: v.optional(v.nullable(IdentityKey)),
+    devices: v.optional(v.nullable(Devices)),
   }),
-  v.object({ type: v.literal('presence'), online: v.pipe(v.array(Username), v.maxLength(100_000)) }),
-  v.object({ type: v.literal('presence-update'), username: Username, online: v.boolean() }),
-  v.object({ type: v.literal('signal'), from: Username, cid: ConnectionId, data: SignalData }),
-  v.object({ type: v.literal('identity'), username: Username, identityKey: v.nullable(IdentityKey) }),
+  /**
+   * Who is online. `devices[i]` are the online devices of `online[i]` (absent for a connection
+   * from before devices).
+   */
+  v.object({
+    type: v.literal('presence'),
+    online: v.pipe(v.array(Username), v.maxLength(100_000)),
+    devices: v.optional(v.pipe(v.array(DeviceIds), v.maxLength(100_000))),
+  }),
+  /** Sent when a device of `username` comes or goes; `devices` are the ones online now. */
+  v.object({ type: v.literal('presence-update'), username: Username, online: v.boolean(), devices: v.optional(DeviceIds) }),
+  v.object({ type: v.literal('signal'), from: Username, fromDevice: v.optional(DeviceId), cid: ConnectionId, data: SignalData }),
+  v.object({
+    type: v.literal('identity'),
+    username: Username,
+    identityKey: v.nullable(IdentityKey),
+    devices: v.optional(v.nullable(Devices)),
+    /** The devices of `username` online now. */
+    online: v.optional(DeviceIds),
+  }),
+  /** An account's device list changed (pushed to everyone online, like presence). */
+  v.object({ type: v.literal('devices'), username: Username, devices: Devices }),
+  /** Linking, from another device of our own account (`fromDevice` set by the server). */
+  v.object({ type: v.literal('link'), fromDevice: DeviceId, data: LinkData }),
   v.object({ type: v.literal('logged-out') }),
   v.object({
     type: v.literal('error'),
