@@ -28,6 +28,7 @@ import {
   type CryptoErrorCode,
   type Handshake,
   type HandshakeOptions,
+  type PeerDevice,
   type Opener,
   type Sealer,
   type SessionKeys,
@@ -75,6 +76,8 @@ export interface SecureChannel {
   readonly state: ChannelState;
   /** The session keys, once established (for file chunks: deriveFileKey). Null before and after. */
   readonly keys: SessionKeys | null;
+  /** The peer's device and its verified device list, once established (null before and after). */
+  readonly peer: PeerDevice | null;
   /** Our hs-hello frame. Call once, when the channel opens. */
   start(): Uint8Array;
   /** Feeds one received data-channel message. Throws ChannelError; then the channel is dead. */
@@ -176,6 +179,9 @@ export function createSecureChannel(opts: SecureChannelOptions): SecureChannel {
     },
     get keys() {
       return keys;
+    },
+    get peer() {
+      return state === 'established' ? hs.peer : null;
     },
     start(): Uint8Array {
       if (state !== 'new') return fail('PROTOCOL', 'start() called twice');

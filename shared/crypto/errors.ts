@@ -38,6 +38,12 @@ export const CRYPTO_ERROR_CODES = [
   'HASH_FINALIZED',
   /** Safety number inputs were malformed (key length, empty name). */
   'SAFETY_BAD_INPUT',
+  /**
+   * The peer's hello names no device its account's list (signed by the pinned account key, not
+   * older than one seen) holds, or another device than the one signalled, or has no list once
+   * one was seen for that account.
+   */
+  'HS_BAD_DEVICE',
 ] as const;
 
 export type CryptoErrorCode = (typeof CRYPTO_ERROR_CODES)[number];

@@ -5,8 +5,10 @@
  */
 import { safeJsonParse } from '../json';
 import { fromBase64UrlExact } from './bytes';
+import { isDeviceId, parseSignedDeviceList, SIGNED_DEVICE_LIST_MAX_CHARS, type SignedDeviceList } from '../devices/device-list';
 
-export const HS_VERSION = 1;
+/** 2: the hello names the sending device and carries its account's signed device list. */
+export const HS_VERSION = 2;
 /** crypto_kx public key. */
 export const HS_EPH_BYTES = 32;
 /** Ed25519 detached signature. */
@@ -14,12 +16,21 @@ export const HS_SIG_BYTES = 64;
 /** Key confirmation value (BLAKE2b-256). */
 export const HS_CONFIRM_BYTES = 32;
 
-/** First frame each side sends when the channel opens: a fresh ephemeral crypto_kx key. */
+/**
+ * First frame each side sends when the channel opens: a fresh ephemeral crypto_kx key, the
+ * sending device's id and its account's signed device list (the peer takes the device key from
+ * it). A browser whose account has no list yet sends null for both; its signer is then the
+ * account key itself.
+ */
 export interface HsHello {
   type: 'hs-hello';
   v: typeof HS_VERSION;
   /** 43 chars: 32-byte X25519 public key, new for every handshake. */
   eph: string;
+  /** The sender's device id (22 chars), or null for a device without a list. */
+  dev: string | null;
+  /** The sender's account's device list, signed by the account key; null with `dev` null. */
+  devices: SignedDeviceList | null;
 }
 
 /** Sent after the peer's hello: an Ed25519 signature by our identity key over the transcript. */
@@ -39,8 +50,8 @@ export interface HsConfirm {
 export type HandshakeMsg = HsHello | HsAuth | HsConfirm;
 export type HandshakeMsgType = HandshakeMsg['type'];
 
-/** Largest serialized handshake frame we accept (the real ones are < 120 chars). */
-export const HS_MAX_FRAME_CHARS = 512;
+/** Largest serialized handshake frame we accept: a hello with a full 16-device list fits. */
+export const HS_MAX_FRAME_CHARS = SIGNED_DEVICE_LIST_MAX_CHARS * 2 + 512;
 
 const TYPES: ReadonlySet<string> = new Set<HandshakeMsgType>(['hs-hello', 'hs-auth', 'hs-confirm']);
 
@@ -69,9 +80,14 @@ export function parseHandshakeMsg(raw: unknown): HandshakeMsg | null {
   const o = value as Record<string, unknown>;
   switch (o.type) {
     case 'hs-hello':
-      if (!hasExactKeys(o, ['type', 'v', 'eph']) || o.v !== HS_VERSION) return null;
+      if (!hasExactKeys(o, ['type', 'v', 'eph', 'dev', 'devices']) || o.v !== HS_VERSION) return null;
       if (!fromBase64UrlExact(o.eph, HS_EPH_BYTES)) return null;
-      return { type: 'hs-hello', v: HS_VERSION, eph: o.eph as string };
+      if (o.dev === null && o.devices === null) return { type: 'hs-hello', v: HS_VERSION, eph: o.eph as string, dev: null, devices: null };
+      {
+        const devices = parseSignedDeviceList(o.devices);
+        if (!isDeviceId(o.dev) || !devices) return null;
+        return { type: 'hs-hello', v: HS_VERSION, eph: o.eph as string, dev: o.dev, devices: { list: devices.list, sig: devices.sig } };
+      }
     case 'hs-auth':
       if (!hasExactKeys(o, ['type', 'sig']) || !fromBase64UrlExact(o.sig, HS_SIG_BYTES)) return null;
       return { type: 'hs-auth', sig: o.sig as string };
@@ -87,7 +103,13 @@ export function parseHandshakeMsg(raw: unknown): HandshakeMsg | null {
 export function serializeHandshakeMsg(msg: HandshakeMsg): string {
   switch (msg.type) {
     case 'hs-hello':
-      return JSON.stringify({ type: msg.type, v: msg.v, eph: msg.eph });
+      return JSON.stringify({
+        type: msg.type,
+        v: msg.v,
+        eph: msg.eph,
+        dev: msg.dev,
+        devices: msg.devices && { list: msg.devices.list, sig: msg.devices.sig },
+      });
     case 'hs-auth':
       return JSON.stringify({ type: msg.type, sig: msg.sig });
     case 'hs-confirm':

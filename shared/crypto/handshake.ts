@@ -8,18 +8,29 @@
  * DTLS fingerprints of the SDP actually applied) into one transcript hash T. Any difference
  * between the two sides' views makes the signatures fail.
  *
+ * Devices: an account is a set of devices. Contacts pin the ACCOUNT key; each device signs with
+ * its own DEVICE key, which the peer takes from the account's device list (signed by the account
+ * key, versioned) carried in the hello. The receiver verifies that list with the pinned account
+ * key, refuses a version older than the highest it has seen (rollback), requires the hello's
+ * device id to be in it (and to be the device the signalling named), and verifies the signature
+ * with that entry's key. A browser whose account has no list yet sends `dev: null, devices:
+ * null` and signs with the account key itself; that is refused once a list was seen for the
+ * account (an unlinked device could otherwise keep talking).
+ *
  * Flow, symmetric (both sides run it at once over an ordered channel):
- *   start()           → send hs-hello  { eph }        fresh crypto_kx key: forward secrecy
- *   receive(hello)    → send hs-auth   { sig }        Ed25519 over (role ‖ T)
+ *   start()           → send hs-hello  { eph, dev, devices }  fresh crypto_kx key: forward secrecy
+ *   receive(hello)    → send hs-auth   { sig }        Ed25519 (device key) over (role ‖ T)
  *   receive(auth)     → send hs-confirm{ mac }        proves we derived the same keys
- *   receive(confirm)  → done: { txKey, rxKey, transcriptHash }
+ *   receive(confirm)  → done: { txKey, rxKey, transcriptHash }; `peer` names the verified device
  * Any failure throws a CryptoError with a stable code and kills the handshake; the caller must
  * then close the connection.
  *
  * Transcript, independent of which side computes it (ordered by role):
- *   T = BLAKE2b-256(LP("peerchat-hs-v1", nameI, nameR, idI, idR, ephI, ephR, fpI, fpR))
- * where LP is 4-byte length-prefixed concatenation and names are lowercased (usernames are
- * unique ignoring case). Key schedule, per direction d ∈ {"i2r","r2i"}:
+ *   T = BLAKE2b-256(LP("peerchat-hs-v2", nameI, nameR, accountKeyI, accountKeyR, deviceKeyI,
+ *                      deviceKeyR, H(listI, sigI), H(listR, sigR), ephI, ephR, fpI, fpR))
+ * where LP is 4-byte length-prefixed concatenation, H(list, sig) = BLAKE2b-256(LP(list, sig))
+ * (both empty without a list; the device key is then the account key) and names are lowercased
+ * (usernames are unique ignoring case). Key schedule, per direction d ∈ {"i2r","r2i"}:
  *   raw_d     = crypto_kx_{client,server}_session_keys (initiator = client)
  *   key_d     = BLAKE2b-256(LP("peerchat-hs-key-v1", d, T), key = raw_d)
  *   confirm_d = BLAKE2b-256(LP("peerchat-hs-confirm-v1", d, T), key = key_d)
@@ -33,6 +44,8 @@ import { HS_CONFIRM_BYTES, HS_EPH_BYTES, HS_SIG_BYTES, HS_VERSION, parseHandshak
 import { CryptoError, type CryptoErrorCode } from './errors';
 import { assertReady, sodium } from './sodium';
 import { bytesEqual, fromBase64UrlExact, lengthPrefixed, toBase64Url } from './bytes';
+import { decodePublicKey } from './identity';
+import { findDevice, isDeviceId, verifyDeviceList, type DeviceList, type SignedDeviceList } from '../devices/device-list';
 
 export type HandshakeRole = 'initiator' | 'responder';
 
@@ -41,9 +54,18 @@ export interface HandshakeOptions {
   role: HandshakeRole;
   myName: string;
   peerName: string;
+  /** The key this device signs with: its device key (the account key itself without a list). */
   myIdentity: IdentityKeyPair;
-  /** The peer's identity public key as pinned on first contact (not as it claims now). */
+  /** Our account's public key; without it, myIdentity's (a device without a list). */
+  myAccountKey?: Uint8Array;
+  /** Our device id and our account's signed list naming it (null: no list yet). */
+  myDevice?: { id: string; devices: SignedDeviceList } | null;
+  /** The peer's ACCOUNT key as pinned on first contact (not as it claims now). */
   peerIdentityKey: Uint8Array;
+  /** The device the signalling named at the other end; the hello must name the same one. */
+  peerDeviceId?: string | null;
+  /** The highest version of the peer's device list seen so far (older is refused; > 0 refuses a hello without a list). */
+  peerMinVersion?: number;
   /** parseSdpFingerprints() of our applied local description. */
   myFingerprint: string;
   /** parseSdpFingerprints() of the applied remote description. */
@@ -60,6 +82,16 @@ export interface SessionKeys {
   transcriptHash: Uint8Array;
 }
 
+/** Who the peer turned out to be, once its hello verified. */
+export interface PeerDevice {
+  /** Its device id, or null for a device without a list (signing with the account key). */
+  deviceId: string | null;
+  /** Its account's verified device list (the caller keeps the highest version). */
+  devices: DeviceList | null;
+  /** The same list as signed, to store and pass on. */
+  signed: SignedDeviceList | null;
+}
+
 export interface HandshakeStep {
   /** Frame to send to the peer now, if any. */
   send: HandshakeMsg | null;
@@ -72,6 +104,8 @@ export type HandshakeState = 'new' | 'awaiting-hello' | 'awaiting-auth' | 'await
 export interface Handshake {
   readonly role: HandshakeRole;
   readonly state: HandshakeState;
+  /** The peer's device, once its hello verified (trust it only once the handshake is done). */
+  readonly peer: PeerDevice | null;
   /** Creates our hello. Call exactly once, when the channel opens, before receive(). */
   start(): HsHello;
   /**
@@ -96,7 +130,11 @@ export function createHandshake(opts: HandshakeOptions): Handshake {
   const peerDir = isInitiator ? 'r2i' : 'i2r';
   const myName = opts.myName.toLowerCase();
   const peerName = opts.peerName.toLowerCase();
-  const peerIdentityKey = opts.peerIdentityKey.slice();
+  const peerAccountKey = opts.peerIdentityKey.slice();
+  const myAccountKey = (opts.myAccountKey ?? opts.myIdentity.publicKey).slice();
+  const myDevice = opts.myDevice ?? null;
+  let peerDeviceKey: Uint8Array | null = null;
+  let peer: PeerDevice | null = null;
 
   let state: HandshakeState = 'new';
   let ephPk: Uint8Array | null = null;
@@ -124,14 +162,42 @@ export function createHandshake(opts: HandshakeOptions): Handshake {
     throw new CryptoError(code, detail);
   }
 
-  function onHello(ephB64: string): HandshakeStep {
-    const peerEph = fromBase64UrlExact(ephB64, HS_EPH_BYTES);
+  /** The peer's device key from its hello, after every device check; fails otherwise. */
+  function peerDeviceFrom(hello: HsHello): { key: Uint8Array; peer: PeerDevice } {
+    if (hello.dev === null || hello.devices === null) {
+      if ((opts.peerMinVersion ?? 0) > 0) return fail('HS_BAD_DEVICE', 'no device list, but one was seen for this account');
+      if (opts.peerDeviceId) return fail('HS_BAD_DEVICE', 'no device id, but the signalling named a device');
+      return { key: peerAccountKey, peer: { deviceId: null, devices: null, signed: null } };
+    }
+    if (opts.peerDeviceId && hello.dev !== opts.peerDeviceId) return fail('HS_BAD_DEVICE', 'another device than the one signalled');
+    if (myDevice && hello.dev === myDevice.id) return fail('HS_REFLECTED', 'peer hello names our own device');
+    const check = verifyDeviceList(hello.devices, {
+      accountKey: peerAccountKey,
+      account: peerName,
+      ...(opts.peerMinVersion !== undefined ? { minVersion: opts.peerMinVersion } : {}),
+    });
+    if (!check.ok) return fail('HS_BAD_DEVICE', check.code);
+    const entry = findDevice(check.list, hello.dev);
+    const key = entry ? decodePublicKey(entry.key) : null;
+    if (!key) return fail('HS_BAD_DEVICE', 'the device is not in its account list');
+    return { key, peer: { deviceId: hello.dev, devices: check.list, signed: hello.devices } };
+  }
+
+  function onHello(hello: HsHello): HandshakeStep {
+    const peerEph = fromBase64UrlExact(hello.eph, HS_EPH_BYTES);
     if (!peerEph || !ephPk || !ephSk) return fail('HS_BAD_MESSAGE');
     if (bytesEqual(peerEph, ephPk)) return fail('HS_REFLECTED', 'peer hello carries our own ephemeral key');
-    const mine = [myName, opts.myIdentity.publicKey, ephPk, opts.myFingerprint] as const;
-    const theirs = [peerName, peerIdentityKey, peerEph, opts.peerFingerprint] as const;
+    const found = peerDeviceFrom(hello);
+    peerDeviceKey = found.key;
+    peer = found.peer;
+    const mine = [myName, myAccountKey, opts.myIdentity.publicKey, listHash(myDevice?.devices ?? null), ephPk, opts.myFingerprint] as const;
+    const theirs = [peerName, peerAccountKey, peerDeviceKey, listHash(hello.devices), peerEph, opts.peerFingerprint] as const;
     const [i, r] = isInitiator ? [mine, theirs] : [theirs, mine];
-    const t = sodium.crypto_generichash(32, lengthPrefixed(['peerchat-hs-v1', i[0], r[0], i[1], r[1], i[2], r[2], i[3], r[3]]), null);
+    const t = sodium.crypto_generichash(
+      32,
+      lengthPrefixed(['peerchat-hs-v2', i[0], r[0], i[1], r[1], i[2], r[2], i[3], r[3], i[4], r[4], i[5], r[5]]),
+      null,
+    );
     transcript = t;
 
     let raw: { sharedRx: Uint8Array; sharedTx: Uint8Array };
@@ -156,9 +222,9 @@ export function createHandshake(opts: HandshakeOptions): Handshake {
 
   function onAuth(sigB64: string): HandshakeStep {
     const sig = fromBase64UrlExact(sigB64, HS_SIG_BYTES);
-    if (!sig || !transcript || !myConfirm) return fail('HS_BAD_MESSAGE');
-    if (!sodium.crypto_sign_verify_detached(sig, signedMessage(peerRole, transcript), peerIdentityKey)) {
-      return fail('HS_BAD_SIGNATURE', 'transcript signature does not verify with the pinned identity key');
+    if (!sig || !transcript || !myConfirm || !peerDeviceKey) return fail('HS_BAD_MESSAGE');
+    if (!sodium.crypto_sign_verify_detached(sig, signedMessage(peerRole, transcript), peerDeviceKey)) {
+      return fail('HS_BAD_SIGNATURE', 'transcript signature does not verify with the device key from the list');
     }
     state = 'awaiting-confirm';
     return { send: { type: 'hs-confirm', mac: toBase64Url(myConfirm) }, done: null };
@@ -179,6 +245,9 @@ export function createHandshake(opts: HandshakeOptions): Handshake {
     get state() {
       return state;
     },
+    get peer() {
+      return peer;
+    },
     start(): HsHello {
       if (state === 'failed') throw new CryptoError('HS_ABORTED');
       if (state !== 'new') return fail('HS_UNEXPECTED', 'start() called twice');
@@ -186,14 +255,20 @@ export function createHandshake(opts: HandshakeOptions): Handshake {
       ephPk = kp.publicKey;
       ephSk = kp.privateKey;
       state = 'awaiting-hello';
-      return { type: 'hs-hello', v: HS_VERSION, eph: toBase64Url(ephPk) };
+      return {
+        type: 'hs-hello',
+        v: HS_VERSION,
+        eph: toBase64Url(ephPk),
+        dev: myDevice?.id ?? null,
+        devices: myDevice ? { list: myDevice.devices.list, sig: myDevice.devices.sig } : null,
+      };
     },
     receive(frame: HandshakeMsg | string): HandshakeStep {
       if (state === 'failed') throw new CryptoError('HS_ABORTED');
       try {
         const msg = parseHandshakeMsg(frame);
         if (!msg) return fail('HS_BAD_MESSAGE');
-        if (state === 'awaiting-hello' && msg.type === 'hs-hello') return onHello(msg.eph);
+        if (state === 'awaiting-hello' && msg.type === 'hs-hello') return onHello(msg);
         if (state === 'awaiting-auth' && msg.type === 'hs-auth') return onAuth(msg.sig);
         if (state === 'awaiting-confirm' && msg.type === 'hs-confirm') return onConfirm(msg.mac);
         return fail('HS_UNEXPECTED', `${msg.type} in state ${state}`);
@@ -207,6 +282,11 @@ export function createHandshake(opts: HandshakeOptions): Handshake {
       if (state !== 'done') markFailed();
     },
   };
+}
+
+/** Binds a device list as signed (empty for none) into the transcript. */
+function listHash(signed: SignedDeviceList | null): Uint8Array {
+  return sodium.crypto_generichash(32, lengthPrefixed([signed?.list ?? '', signed?.sig ?? '']), null);
 }
 
 /** What each side signs: its own role and T, under a context string of its own. */
@@ -229,4 +309,7 @@ function checkOptions(o: HandshakeOptions): void {
   if (publicKey.length !== 32 || secretKey.length !== 64) bad('identity key pair length');
   if (!bytesEqual(secretKey.subarray(32), publicKey)) bad('identity key pair mismatch');
   if (o.peerIdentityKey.length !== 32) bad('peer identity key length');
+  if (o.myAccountKey !== undefined && o.myAccountKey.length !== 32) bad('account key length');
+  if (o.myDevice && !isDeviceId(o.myDevice.id)) bad('device id');
+  if (!o.myDevice && o.myAccountKey !== undefined && !bytesEqual(o.myAccountKey, publicKey)) bad('a device without a list signs with the account key');
 }

@@ -10,6 +10,7 @@ import {
   deriveFileKey,
   parseHandshakeMsg,
   serializeHandshakeMsg,
+  HS_MAX_FRAME_CHARS,
   isCryptoError,
   type CryptoErrorCode,
   type Handshake,
@@ -17,7 +18,9 @@ import {
   type HandshakeOptions,
   type IdentityKeyPair,
   type SessionKeys,
+  type HsHello,
 } from '../../shared/crypto/index';
+import { deviceEntry, deviceIdOf, firstDeviceList, signDeviceList, withDevice, type DeviceEntry } from '../../shared/devices/device-list';
 
 await ready();
 
@@ -448,7 +451,7 @@ describe('handshake: state machine and inputs', () => {
     const o = honest();
     const A = createHandshake(o.a);
     A.start();
-    expectCode(() => A.receive({ type: 'hs-hello', v: 1, eph: 'A'.repeat(43) }), 'HS_BAD_KEY');
+    expectCode(() => A.receive({ type: 'hs-hello', v: 2, eph: 'A'.repeat(43), dev: null, devices: null }), 'HS_BAD_KEY');
   });
 
   test('bad options are HS_BAD_INPUT', () => {
@@ -476,7 +479,7 @@ describe('handshake wire messages', () => {
 
   test('valid frames parse, from a string or an object, and serialize back', () => {
     const msgs: HandshakeMsg[] = [
-      { type: 'hs-hello', v: 1, eph },
+      { type: 'hs-hello', v: 2, eph, dev: null, devices: null },
       { type: 'hs-auth', sig },
       { type: 'hs-confirm', mac },
     ];
@@ -491,12 +494,12 @@ describe('handshake wire messages', () => {
     const bad: unknown[] = [
       { type: 'hs-hello', v: 2, eph },
       { type: 'hs-hello', eph },
-      { type: 'hs-hello', v: 1, eph, extra: 1 },
-      { type: 'hs-hello', v: 1, eph: eph.slice(1) },
-      { type: 'hs-hello', v: 1, eph: eph + 'A' },
-      { type: 'hs-hello', v: 1, eph: 'A'.repeat(42) + 'B' }, // non-canonical last char
-      { type: 'hs-hello', v: 1, eph: 'A'.repeat(42) + '+' },
-      { type: 'hs-hello', v: 1, eph: 42 },
+      { type: 'hs-hello', v: 2, dev: null, devices: null, eph, extra: 1 },
+      { type: 'hs-hello', v: 2, dev: null, devices: null, eph: eph.slice(1) },
+      { type: 'hs-hello', v: 2, dev: null, devices: null, eph: eph + 'A' },
+      { type: 'hs-hello', v: 2, dev: null, devices: null, eph: 'A'.repeat(42) + 'B' }, // non-canonical last char
+      { type: 'hs-hello', v: 2, dev: null, devices: null, eph: 'A'.repeat(42) + '+' },
+      { type: 'hs-hello', v: 2, dev: null, devices: null, eph: 42 },
       { type: 'hs-auth', sig: sig.slice(1) },
       { type: 'hs-auth', sig: 'B'.repeat(85) + 'B' }, // non-canonical
       { type: 'hs-auth', mac },
@@ -509,8 +512,203 @@ describe('handshake wire messages', () => {
       7,
       '{"type":"hs-confirm","mac":"' + mac + '","__proto__":{}}',
       '{"type":"hs-confirm","mac":"' + mac + '"',
-      '{"type":"hs-confirm","mac":"' + mac + '"}' + ' '.repeat(600),
+      '{"type":"hs-confirm","mac":"' + mac + '"}' + ' '.repeat(HS_MAX_FRAME_CHARS),
     ];
     for (const b of bad) assert.equal(parseHandshakeMsg(b), null, JSON.stringify(b));
+  });
+});
+
+describe('handshake v2: device keys from signed device lists', () => {
+  // Each account: an account key (pinned by contacts) and devices with keys of their own.
+  const accounts = { alice: generateIdentity(), bob: generateIdentity() };
+  const dev = { alice1: generateIdentity(), alice2: generateIdentity(), bob1: generateIdentity(), stranger: generateIdentity() };
+  const entry = (kp: IdentityKeyPair, name: string): DeviceEntry => deviceEntry(kp.publicKey, name, 1_700_000_000_000);
+  const aliceV1 = signDeviceList(firstDeviceList('alice', entry(dev.alice1, 'Chromium on Linux')), accounts.alice);
+  const aliceV2 = signDeviceList(
+    withDevice(firstDeviceList('alice', entry(dev.alice1, 'Chromium on Linux')), entry(dev.alice2, 'Firefox on Linux')),
+    accounts.alice,
+  );
+  const bobV1 = signDeviceList(firstDeviceList('bob', entry(dev.bob1, 'Chromium on Linux')), accounts.bob);
+  const id = (kp: IdentityKeyPair): string => deviceIdOf(kp.publicKey);
+
+  /** Alice's second device (initiator) and Bob's only device, each with its account's list. */
+  function devices(): { a: HandshakeOptions; b: HandshakeOptions } {
+    return {
+      a: {
+        role: 'initiator',
+        myName: 'alice',
+        peerName: 'bob',
+        myIdentity: dev.alice2,
+        myAccountKey: accounts.alice.publicKey,
+        myDevice: { id: id(dev.alice2), devices: aliceV2 },
+        peerIdentityKey: accounts.bob.publicKey,
+        peerDeviceId: id(dev.bob1),
+        peerMinVersion: 1,
+        myFingerprint: FP_A,
+        peerFingerprint: FP_B,
+      },
+      b: {
+        role: 'responder',
+        myName: 'bob',
+        peerName: 'alice',
+        myIdentity: dev.bob1,
+        myAccountKey: accounts.bob.publicKey,
+        myDevice: { id: id(dev.bob1), devices: bobV1 },
+        peerIdentityKey: accounts.alice.publicKey,
+        peerDeviceId: id(dev.alice2),
+        peerMinVersion: 1,
+        myFingerprint: FP_B,
+        peerFingerprint: FP_A,
+      },
+    };
+  }
+
+  /** Bob receives Alice's (possibly altered) hello; returns what the receive throws or gives. */
+  function bobGets(a: HandshakeOptions, b: HandshakeOptions, alter: (h: HsHello) => HsHello = (h) => h): Handshake {
+    const A = createHandshake(a);
+    const B = createHandshake(b);
+    B.start();
+    B.receive(wire(alter(A.start())));
+    return B;
+  }
+
+  test('honest run: keys agree, each side learns the other device and its verified list', () => {
+    const o = devices();
+    const A = createHandshake(o.a);
+    const B = createHandshake(o.b);
+    const r = run(A, B);
+    assert.deepEqual(r.keysA.txKey, r.keysB.rxKey);
+    assert.deepEqual(r.keysA.transcriptHash, r.keysB.transcriptHash);
+    assert.equal(B.peer?.deviceId, id(dev.alice2));
+    assert.equal(B.peer?.devices?.version, 2);
+    assert.deepEqual(B.peer?.signed, aliceV2);
+    assert.equal(A.peer?.deviceId, id(dev.bob1));
+    assert.equal(A.peer?.devices?.devices.length, 1);
+  });
+
+  test('two devices of one account link to each other', () => {
+    const a: HandshakeOptions = { ...devices().a, peerName: 'alice', peerIdentityKey: accounts.alice.publicKey, peerDeviceId: id(dev.alice1) };
+    const b: HandshakeOptions = {
+      ...a,
+      role: 'responder',
+      peerName: 'alice',
+      myIdentity: dev.alice1,
+      myDevice: { id: id(dev.alice1), devices: aliceV2 },
+      peerDeviceId: id(dev.alice2),
+      myFingerprint: FP_B,
+      peerFingerprint: FP_A,
+    };
+    const r = run(createHandshake(a), createHandshake(b));
+    assert.deepEqual(r.keysA.rxKey, r.keysB.txKey);
+  });
+
+  test('a device that is not in the list is refused', () => {
+    const o = devices();
+    // Alice's second device still sends the v1 list, which names only her first device.
+    expectCode(() => bobGets({ ...o.a, myDevice: { id: id(dev.alice2), devices: aliceV1 } }, o.b), 'HS_BAD_DEVICE');
+    // A stranger's key with its own id, carrying Alice's real list.
+    expectCode(() => bobGets({ ...o.a, myIdentity: dev.stranger, myDevice: { id: id(dev.stranger), devices: aliceV2 } }, { ...o.b, peerDeviceId: null }), 'HS_BAD_DEVICE');
+  });
+
+  test('a list signed by another key than the pinned account key is refused', () => {
+    const o = devices();
+    const forged = signDeviceList(
+      withDevice(firstDeviceList('alice', entry(dev.alice1, 'Chromium on Linux')), entry(dev.alice2, 'Firefox on Linux')),
+      world.mallory,
+    );
+    expectCode(() => bobGets({ ...o.a, myDevice: { id: id(dev.alice2), devices: forged } }, o.b), 'HS_BAD_DEVICE');
+    // The same list as Alice signed it, but Bob pinned another account key.
+    expectCode(() => bobGets(o.a, { ...o.b, peerIdentityKey: world.mallory.publicKey }), 'HS_BAD_DEVICE');
+  });
+
+  test('a rolled-back list (older than the highest version seen) is refused', () => {
+    const o = devices();
+    // Bob has seen version 2; Alice's first device shows version 1 (it names that device).
+    const a = { ...o.a, myIdentity: dev.alice1, myDevice: { id: id(dev.alice1), devices: aliceV1 } };
+    expectCode(() => bobGets(a, { ...o.b, peerDeviceId: id(dev.alice1), peerMinVersion: 2 }), 'HS_BAD_DEVICE');
+    // The same hello passes when version 1 is the newest Bob has seen (shows the check is the version).
+    assert.equal(bobGets(a, { ...o.b, peerDeviceId: id(dev.alice1), peerMinVersion: 1 }).state, 'awaiting-auth');
+  });
+
+  test('a hello without a list is refused once a list was seen for the account', () => {
+    const o = devices();
+    const legacy: HandshakeOptions = { ...o.a, myIdentity: accounts.alice, myAccountKey: accounts.alice.publicKey, myDevice: null };
+    expectCode(() => bobGets(legacy, { ...o.b, peerDeviceId: null, peerMinVersion: 2 }), 'HS_BAD_DEVICE');
+    expectCode(() => bobGets(legacy, { ...o.b, peerMinVersion: 0 }), 'HS_BAD_DEVICE'); // signalling named a device
+  });
+
+  test('another device than the one the signalling named is refused', () => {
+    const o = devices();
+    expectCode(() => bobGets(o.a, { ...o.b, peerDeviceId: id(dev.alice1) }), 'HS_BAD_DEVICE');
+  });
+
+  test('a swapped device key fails: the signature must be by the key the list gives for the device', () => {
+    const o = devices();
+    // Alice's second device claims to be her first device (listed), but signs with its own key.
+    const A = createHandshake({ ...o.a, myDevice: { id: id(dev.alice1), devices: aliceV2 } });
+    const B = createHandshake({ ...o.b, peerDeviceId: id(dev.alice1) });
+    const helloA = A.start();
+    const helloB = B.start();
+    B.receive(wire(helloA));
+    const authA = A.receive(wire(helloB)).send;
+    expectCode(() => B.receive(wire(authA)), 'HS_BAD_SIGNATURE');
+  });
+
+  test('a relay that swaps the device or the list in a hello breaks the transcript', () => {
+    const o = devices();
+    for (const alter of [
+      (h: HsHello): HsHello => ({ ...h, dev: id(dev.alice1) }),
+      (h: HsHello): HsHello => ({ ...h, devices: aliceV1, dev: id(dev.alice1) }),
+    ]) {
+      const A = createHandshake(o.a);
+      const B = createHandshake({ ...o.b, peerDeviceId: null });
+      const helloA = A.start();
+      const helloB = B.start();
+      B.receive(wire(alter(helloA)));
+      const authA = A.receive(wire(helloB)).send;
+      expectCode(() => B.receive(wire(authA)), 'HS_BAD_SIGNATURE');
+    }
+  });
+
+  test('reflected frames are refused, also between two devices of one account', () => {
+    const o = devices();
+    const A = createHandshake({ ...o.a, peerName: 'alice', peerIdentityKey: accounts.alice.publicKey, peerDeviceId: null });
+    const hello = A.start();
+    expectCode(() => A.receive(wire(hello)), 'HS_REFLECTED');
+    // A hello naming our own device with a fresh ephemeral (a replayed hello of ours) too.
+    const A2 = createHandshake({ ...o.a, peerName: 'alice', peerIdentityKey: accounts.alice.publicKey, peerDeviceId: null });
+    A2.start();
+    expectCode(() => A2.receive(wire({ ...createHandshake(o.a).start() })), 'HS_REFLECTED');
+    // A reflected auth or confirm never verifies.
+    const own = devices();
+    const peerOpts: HandshakeOptions = {
+      ...own.a,
+      role: 'responder',
+      myIdentity: dev.alice1,
+      myDevice: { id: id(dev.alice1), devices: aliceV2 },
+      peerName: 'alice',
+      peerIdentityKey: accounts.alice.publicKey,
+      peerDeviceId: id(dev.alice2),
+      myFingerprint: FP_B,
+      peerFingerprint: FP_A,
+    };
+    const mine: HandshakeOptions = { ...own.a, peerName: 'alice', peerIdentityKey: accounts.alice.publicKey, peerDeviceId: id(dev.alice1) };
+    const X = createHandshake(mine);
+    const Y = createHandshake(peerOpts);
+    const hx = X.start();
+    const hy = Y.start();
+    const authX = X.receive(wire(hy)).send;
+    Y.receive(wire(hx));
+    expectCode(() => X.receive(wire(authX)), 'HS_BAD_SIGNATURE');
+  });
+
+  test('hello frames with a full 16-device list fit the frame cap and parse', () => {
+    let list = firstDeviceList('alice', entry(dev.alice1, 'x'.repeat(64)));
+    for (let i = 0; i < 15; i++) list = withDevice(list, entry(generateIdentity(), 'y'.repeat(64)));
+    const signed = signDeviceList(list, accounts.alice);
+    const A = createHandshake({ ...devices().a, myIdentity: dev.alice1, myDevice: { id: id(dev.alice1), devices: signed } });
+    const text = serializeHandshakeMsg(A.start());
+    assert.ok(text.length <= HS_MAX_FRAME_CHARS);
+    assert.deepEqual((parseHandshakeMsg(text) as HsHello).devices, signed);
   });
 });

@@ -7,6 +7,7 @@ import type { IdentityKeyPair } from '../../shared/crypto/index';
 import { encodePeerFrame, newMessageId, type PeerMsg } from '../../shared/peer-protocol';
 import { SecureSession, type SessionFailure } from '../../web/src/net/secure-session';
 import { SecurityFailure } from '../../web/src/crypto/security-failure';
+import { accountOnlyDevice } from '../../web/src/net/local-device';
 
 import { FP_A, FP_B, alice, bob, mallory } from './support/handshake-peers';
 
@@ -24,10 +25,10 @@ function side(role: 'initiator' | 'responder', me: IdentityKeyPair, myName: stri
   const s: Side = { out: [], established: 0, messages: [], chunks: [], failures: [] } as unknown as Side;
   s.session = new SecureSession({
     role,
-    myName,
+    local: accountOnlyDevice(myName, me),
     peerName,
-    identity: me,
-    peerKey,
+    peerKey: peerKey.then((accountKey) => ({ accountKey, minVersion: 0 })),
+    peerDeviceId: null,
     transmit: (f) => s.out.push(f),
     onEstablished: () => s.established++,
     onMessage: (m) => s.messages.push(m),

@@ -44,6 +44,12 @@ export class PcMessageList extends LitElement {
         color: var(--pc-muted);
         margin: 10px 0 4px;
       }
+      li.note {
+        align-self: center;
+        font-size: 0.8rem;
+        color: var(--pc-muted);
+        text-align: center;
+      }
       li.msg {
         max-width: min(78%, 560px);
         padding: 8px 12px;
@@ -181,13 +187,15 @@ export class PcMessageList extends LitElement {
           items,
           (i) => i.key,
           (i) =>
-            i.msg
+            i.msg?.kind
+              ? html`<li class="note" data-id=${i.msg.id}>${noteText(i.msg)}</li>`
+              : i.msg
               ? html`<li class="msg ${i.msg.outgoing ? 'out' : 'in'}" data-id=${i.msg.id} data-state=${i.msg.state}>
                   <span class="from">${i.msg.outgoing ? 'You' : i.msg.from}</span>${i.msg.fileId
                     ? html`<pc-file-card .fileId=${i.msg.fileId}></pc-file-card>`
                     : html`<span class="text">${i.msg.text}</span>`}<span class="meta"
                     ><time datetime=${new Date(i.msg.ts).toISOString()}>${formatTime(i.msg.ts)}</time>${i.msg.outgoing && !i.msg.fileId
-                      ? html` · <span class="state">${STATE_LABEL[i.msg.state]}</span>`
+                      ? html` · <span class="state" title=${deliveredTitle(i.msg)}>${STATE_LABEL[i.msg.state]}</span>`
                       : nothing}</span
                   >
                 </li>`
@@ -196,6 +204,18 @@ export class PcMessageList extends LitElement {
       </ol>
     `;
   }
+}
+
+/** A quiet line about the contact's account ("bob added a device: Firefox on Linux"). */
+function noteText(m: StoredMessage): string {
+  return m.kind === 'device-added' ? `${m.from} added a device: ${m.text}` : `${m.from} removed a device: ${m.text}`;
+}
+
+/** Which of the contact's devices have the message, for the state's tooltip. */
+function deliveredTitle(m: StoredMessage): string {
+  const n = m.deliveredTo?.length ?? 0;
+  if (m.state !== 'delivered' || n === 0) return '';
+  return n === 1 ? 'Stored on 1 device of the contact' : `Stored on ${n} devices of the contact`;
 }
 
 declare global {

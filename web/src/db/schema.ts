@@ -6,6 +6,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { FileOffer } from '../../../shared/transfer/control';
 import type { TransferPhase } from '../../../shared/transfer/lifecycle';
+import type { SignedDeviceList } from '../../../shared/devices/device-list';
 
 export type MessageState =
   /** Stored here, waiting in the outbox for a connection to the peer. */
@@ -31,7 +32,17 @@ export interface StoredMessage {
   state: MessageState;
   /** A file or image message; its transfer is `transfers[fileId]` (fileId === id). */
   fileId?: string;
+  /** Outgoing: the contact's devices that acknowledged it (Delivered once any did). */
+  deliveredTo?: string[];
+  /**
+   * A quiet line, not a message: the contact added or removed a device (`text` is the device's
+   * name). Absent for messages.
+   */
+  kind?: SystemLineKind;
 }
+
+/** Quiet lines in a conversation about the contact's account. */
+export type SystemLineKind = 'device-added' | 'device-removed';
 
 /** Where a stored transfer is in its life (the phases of shared/transfer/lifecycle.ts). */
 export type TransferState = TransferPhase;
@@ -97,6 +108,10 @@ export interface StoredContact {
    */
   pendingKey?: string;
   pendingSince?: number;
+  /** The newest device list of the account seen (verified with the pinned key when stored). */
+  devices?: SignedDeviceList;
+  /** Its version; an older list is refused from then on (0 or absent: none seen). */
+  devicesVersion?: number;
 }
 
 export type KeyEventKind =
@@ -153,7 +168,7 @@ export interface ChatDbSchema extends DBSchema {
 
 export type ChatDb = IDBPDatabase<ChatDbSchema>;
 
-export const DB_VERSION = 4;
+export const DB_VERSION = 5;
 
 export function dbNameFor(usernameKey: string): string {
   return `peerchat-${usernameKey}`;
@@ -187,7 +202,11 @@ export function openChatDb(usernameKey: string): Promise<ChatDb> {
         // per-contact cap is checked on every new offer).
         tx.objectStore('transfers').createIndex('by-conv-state', ['conv', 'state']);
       }
-      // Next schema change: `if (oldVersion < 5) { ... }`.
+      if (oldVersion < 5) {
+        // Devices: contacts gain `devices`/`devicesVersion` and messages `deliveredTo`/`kind`,
+        // all optional fields of existing records, so no store changes.
+      }
+      // Next schema change: `if (oldVersion < 6) { ... }`.
     },
     blocking() {
       // A newer version of the app opened in another tab: let it upgrade.

@@ -6,8 +6,8 @@
  * machine in shared/session/peer-link-machine.ts; this class runs its effects.
  */
 import SimplePeer from 'simple-peer';
-import { parseSdpFingerprints, type IdentityKeyPair } from '../../../shared/crypto/index';
-import type { PeerMsg, SignalData, IceServer } from '../../../shared/index';
+import { parseSdpFingerprints } from '../../../shared/crypto/index';
+import { usernameKey, type PeerMsg, type SignalData, type IceServer } from '../../../shared/index';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   initialLinkState,
@@ -20,18 +20,22 @@ import {
 } from '../../../shared/session/peer-link-machine';
 import { SecurityFailure } from '../crypto/security-failure';
 import { SecureSession } from './secure-session';
+import type { LocalDevice, PeerTrust } from './local-device';
+import { linkKey } from './link-key';
 
 export type { LinkFailure, LinkState } from '../../../shared/session/peer-link-machine';
 
 export interface LinkSecurity {
-  myName: string;
-  identity: IdentityKeyPair;
-  /** Resolves the contact's pinned key (rejects with SecurityFailure). Called once per link. */
-  peerKey: (peerName: string) => Promise<Uint8Array>;
+  /** This device, as the handshake presents it (read once per link). */
+  local: () => LocalDevice;
+  /** Resolves the peer account's pinned key and newest list version seen (rejects with SecurityFailure). Called once per link. */
+  peerKey: (peerName: string) => Promise<PeerTrust>;
 }
 
 export interface PeerLinkOptions {
   peerName: string;
+  /** The peer device this link is to (signalled), or null when the peer named none. */
+  peerDeviceId: string | null;
   cid: string;
   initiator: boolean;
   iceServers: IceServer[];
@@ -62,6 +66,9 @@ export class PeerLink {
   readonly cid: string;
   readonly initiator: boolean;
   readonly peerName: string;
+  readonly peerDeviceId: string | null;
+  /** linkKey(usernameKey(peerName), peerDeviceId): this link's key in the peer manager. */
+  readonly key: string;
   /** The end-to-end session on this link's data channel (file transfers reach its keys here). */
   readonly session: SecureSession;
   private machine: LinkMachineState = initialLinkState();
@@ -72,14 +79,16 @@ export class PeerLink {
     this.cid = opts.cid;
     this.initiator = opts.initiator;
     this.peerName = opts.peerName;
+    this.peerDeviceId = opts.peerDeviceId;
+    this.key = linkKey(usernameKey(opts.peerName), opts.peerDeviceId);
     // The contact's key is looked up while ICE runs; a key change ends the attempt at once.
     const peerKey = opts.security.peerKey(opts.peerName);
     this.session = new SecureSession({
       role: opts.initiator ? 'initiator' : 'responder',
-      myName: opts.security.myName,
+      local: opts.security.local(),
       peerName: opts.peerName,
-      identity: opts.security.identity,
       peerKey,
+      peerDeviceId: opts.peerDeviceId,
       transmit: (frame) => this.transmit(frame),
       onEstablished: () => this.dispatch({ type: 'session-established' }),
       onMessage: (msg) => opts.onFrame(msg),

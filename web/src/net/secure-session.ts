@@ -12,7 +12,7 @@
  * outgoing chunk frames are put on the raw data channel by the transfer send pump.
  */
 import type { PeerMsg } from '../../../shared/index';
-import type { HandshakeRole, IdentityKeyPair, SessionKeys } from '../../../shared/crypto/index';
+import type { HandshakeRole, PeerDevice, SessionKeys } from '../../../shared/crypto/index';
 import { ChannelError, createSecureChannel, type SecureChannel } from '../../../shared/secure-channel';
 import { isCryptoError } from '../../../shared/crypto/index';
 import {
@@ -25,17 +25,20 @@ import {
   type SessionState,
 } from '../../../shared/session/secure-session-machine';
 import { SecurityFailure } from '../crypto/security-failure';
+import type { LocalDevice, PeerTrust } from './local-device';
 
 export type { SessionFailure } from '../../../shared/session/secure-session-machine';
 
 export interface SecureSessionOptions {
   /** The simple-peer initiator is the handshake initiator. */
   role: HandshakeRole;
-  myName: string;
+  /** This device: our name, account key, device key and device list. */
+  local: LocalDevice;
   peerName: string;
-  identity: IdentityKeyPair;
-  /** The contact's pinned key; rejects with SecurityFailure. Started early, awaited on open. */
-  peerKey: Promise<Uint8Array>;
+  /** The peer account's pinned key and newest list version seen; rejects with SecurityFailure. Started early, awaited on open. */
+  peerKey: Promise<PeerTrust>;
+  /** The peer device the signalling named (its hello must name it), or null for any listed device. */
+  peerDeviceId: string | null;
   /** Puts one binary message on the data channel. */
   transmit: (frame: Uint8Array) => void;
   onEstablished: () => void;
@@ -52,10 +55,14 @@ export class SecureSession {
   private machine: SessionState = initialSessionState();
   private channel: SecureChannel | null = null;
   private deadline: ReturnType<typeof setTimeout> | undefined;
+  private peerMinVersion = 0;
 
   constructor(private readonly opts: SecureSessionOptions) {
     opts.peerKey.then(
-      (key) => this.dispatch({ type: 'peer-key', key }),
+      (trust) => {
+        this.peerMinVersion = trust.minVersion;
+        this.dispatch({ type: 'peer-key', key: trust.accountKey });
+      },
       (err: unknown) => this.dispatch({ type: 'peer-key-failed', why: err instanceof SecurityFailure ? err.reason : 'unreachable' }),
     );
   }
@@ -63,6 +70,11 @@ export class SecureSession {
   /** The session keys while established (for file chunk keys); null otherwise. */
   get keys(): SessionKeys | null {
     return this.machine.phase === 'established' ? (this.channel?.keys ?? null) : null;
+  }
+
+  /** The peer's device and its verified device list while established; null otherwise. */
+  get peer(): PeerDevice | null {
+    return this.machine.phase === 'established' ? (this.channel?.peer ?? null) : null;
   }
 
   /**
@@ -144,12 +156,18 @@ export class SecureSession {
 
   private startHandshake(peerKey: Uint8Array, fp: { local: string; remote: string }): void {
     try {
+      const local = this.opts.local;
+      const devices = local.devices();
       const channel = createSecureChannel({
         role: this.opts.role,
-        myName: this.opts.myName,
+        myName: local.username,
         peerName: this.opts.peerName,
-        myIdentity: this.opts.identity,
+        myIdentity: local.deviceKey,
+        myAccountKey: local.accountKey,
+        myDevice: devices ? { id: local.deviceId, devices } : null,
         peerIdentityKey: peerKey,
+        peerDeviceId: this.opts.peerDeviceId,
+        peerMinVersion: this.peerMinVersion,
         myFingerprint: fp.local,
         peerFingerprint: fp.remote,
         acceptChunks: this.opts.acceptChunks ?? false,

@@ -21,6 +21,8 @@ import { MessageOutbox } from './message-outbox';
 import { SessionCoordinator } from './session-coordinator';
 import { PresenceTracker } from './presence-tracker';
 import { LinkCoordinator } from './link-coordinator';
+import { ContactDeviceLists } from './contact-device-lists';
+import { accountOnlyDevice, type LocalDevice } from '../net/local-device';
 import type { ConversationsState, PeersState, PresenceState, SessionState } from './contexts';
 import { Store } from './store';
 
@@ -37,13 +39,20 @@ export class ChatService {
   private readonly links: LinkCoordinator;
   private readonly accountDb: AccountHistory;
   private readonly outbox: MessageOutbox;
+  private readonly contactLists: ContactDeviceLists;
+  /** This device as links present it, while logged in. */
+  private local: LocalDevice | null = null;
   private readonly messageListeners = new Set<MessageListener>();
 
   constructor(wsUrl: string) {
     this.sessions = new SessionCoordinator(wsUrl, {
       security: () => this.security,
       accountDb: () => this.accountDb,
-      loggedIn: (s, identity) => this.links.attach(s.username, s.iceServers, identity),
+      loggedIn: (s, identity) => {
+        // Until this browser keeps a device key and its account's list, it signs as the account.
+        this.local = accountOnlyDevice(s.username, identity);
+        this.links.attach(s.username, s.iceServers);
+      },
       loggedOut: () => this.teardown(),
       serverMessage: (m) => this.onServerMessage(m),
     });
@@ -58,10 +67,25 @@ export class ChatService {
     const me = (): string | null => this.myName ?? this.sessions.session.get().username;
     const isOnline = (conv: string): boolean => this.presenceTracker.isOnline(conv);
     const dial = (peerName: string): void => this.links.dial(peerName);
+    const myKey = (): string | null => {
+      const name = this.myName;
+      return name ? usernameKey(name) : null;
+    };
+    this.contactLists = new ContactDeviceLists({
+      readyDb: () => this.readyDb(),
+      me: myKey,
+      pinnedKey: (conv) => this.security.get(conv).pinnedKey,
+      emitMessage: (m) => this.emitMessage(m),
+      refreshConversations: () => this.refreshConversations(),
+    });
     this.links = new LinkCoordinator({
       security: this.security,
       sendSignal: (m) => this.sessions.send(m),
+      local: () => this.local,
+      minListVersion: (conv) => this.contactLists.minVersion(conv),
+      peerDevices: (conv, peerName, peer) => this.contactLists.fromHandshake(conv, peerName, peer),
       isOnline,
+      onlineDevices: (conv) => this.presenceTracker.onlineDevices(conv),
       linkReady: (conv, link) => {
         this.transfers.linkReady(conv, link);
         this.outbox.flush(conv);
@@ -72,10 +96,12 @@ export class ChatService {
     });
     this.presenceTracker = new PresenceTracker({
       db: () => this.accountDb.current,
+      me: myKey,
+      myName: () => this.myName,
       active: () => this.conversations.get().active,
       hasOpenTransfers: (conv) => this.transfers.hasOpen(conv),
       dial,
-      wentOffline: (conv) => this.links.peerOffline(conv),
+      wentOffline: (conv, online) => this.links.peerOffline(conv, online),
     });
     this.links.redialWanted = (peerName) => this.presenceTracker.dialIfWanted(peerName);
     this.outbox = new MessageOutbox({
@@ -196,11 +222,13 @@ export class ChatService {
     if (this.security.handleServerMessage(m)) return;
     if (this.presenceTracker.handle(m)) return;
     if (m.type === 'signal') {
-      this.links.handleSignal(m.from, m.cid, m.data);
+      this.links.handleSignal(m.from, m.fromDevice, m.cid, m.data);
     } else if (m.type === 'error' && (m.code === 'PEER_OFFLINE' || m.code === 'RATE_LIMITED') && m.to) {
       // A signal that was not delivered (the contact went offline, or the server's relay budget
       // for this pair ran out): a half-built connection cannot finish, so it fails and redials.
-      this.links.handleUndeliverable(m.to, m.cid);
+      this.links.handleUndeliverable(m.to, undefined, m.cid);
+    } else if (m.type === 'devices') {
+      this.contactLists.fromServer(m.username, m.devices);
     }
   }
 
@@ -227,6 +255,7 @@ export class ChatService {
 
   private teardown(): void {
     this.links.teardown();
+    this.local = null;
     this.security.reset();
     this.outbox.clear();
     this.accountDb.close();

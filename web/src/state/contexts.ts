@@ -34,6 +34,11 @@ export interface SessionState {
 export interface PresenceState {
   /** Lowercased username → display name, for everyone online except me. */
   online: ReadonlyMap<string, string>;
+  /**
+   * Lowercased username → the ids of its devices online now (my own account's other devices
+   * included); an account whose connections name no device (from before devices) has none here.
+   */
+  devices: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface ConversationsState {

@@ -1,14 +1,17 @@
 /**
- * The links to contacts: owns the PeerManager (one secure WebRTC link per contact), the peers
- * state slice, and the redial policy (when to dial again after a link ended). It decides when a
- * dial is allowed (no key change waiting for the person, secure retries left) and reports links
- * coming up and going away to whoever sends over them (outbox, transfers).
+ * The links to devices: owns the PeerManager (one secure WebRTC link per device of a peer
+ * account, our own other devices included), the peers state slice (per account: the best state
+ * of its links), and the redial policy per link (when to dial again after a link ended). It
+ * decides when a dial is allowed (no key change waiting for the person, secure retries left),
+ * dials every online device of an account, and reports links coming up and going away to
+ * whoever sends over them (outbox, transfers).
  */
 import { usernameKey, type ClientMsg, type IceServer, type PeerMsg, type SignalData } from '../../../shared/index';
-import type { IdentityKeyPair } from '../../../shared/crypto/index';
-import { PeerManager } from '../net/peer-manager';
+import type { PeerDevice } from '../../../shared/crypto/index';
+import { PeerManager, convOfLinkKey } from '../net/peer-manager';
 import { RedialPolicy } from '../net/redial-policy';
 import type { LinkFailure, LinkState, PeerLink } from '../net/peer-link';
+import type { LocalDevice, PeerTrust } from '../net/local-device';
 import type { SecurityService, SessionErrorCode } from './security';
 import { Store } from './store';
 import type { PeersState } from './contexts';
@@ -20,14 +23,24 @@ function sessionErrorOf(failure: LinkFailure | null): SessionErrorCode | null {
   return null;
 }
 
+const RANK: Record<LinkState, number> = { ready: 3, connecting: 2, failed: 1, closed: 0 };
+
 export interface LinkCoordinatorDeps {
   security: SecurityService;
   sendSignal(msg: ClientMsg): boolean;
-  /** The contact is online (a redial timer dials only then). */
+  /** This device as the handshake presents it (null: not logged in). */
+  local(): LocalDevice | null;
+  /** The highest device-list version seen for the account (0: none). */
+  minListVersion(conv: string): Promise<number>;
+  /** A handshake verified a peer account's device list: keep it if it is newer. */
+  peerDevices(conv: string, peerName: string, peer: PeerDevice): void;
+  /** The account is online (a redial timer dials only then). */
   isOnline(conv: string): boolean;
+  /** The account's devices online now (empty: one from before devices). */
+  onlineDevices(conv: string): readonly string[];
   /** A link's secure session is up (transfers resume, the outbox flushes). */
   linkReady(conv: string, link: PeerLink): void;
-  /** A link closed or failed. */
+  /** No link to the account is up any more. */
   linkClosed(conv: string): void;
   onFrame(conv: string, msg: PeerMsg, link: PeerLink): void;
   onChunk(conv: string, body: Uint8Array): void;
@@ -36,22 +49,31 @@ export interface LinkCoordinatorDeps {
 export class LinkCoordinator {
   readonly peers = new Store<PeersState>({ links: new Map() });
   private manager: PeerManager | null = null;
-  private readonly redials = new RedialPolicy((conv, peerName) => {
-    if (this.deps.isOnline(conv) && !this.manager?.get(conv)) this.redialWanted(peerName);
+  private readonly redials = new RedialPolicy((key, peerName) => {
+    const conv = convOfLinkKey(key);
+    if (this.deps.isOnline(conv) && !this.manager?.get(key)) this.redialWanted(peerName);
   });
-  /** Set by the owner: a redial timer fired; dial if the contact is still wanted. */
+  /** Set by the owner: a redial timer fired; dial if the account is still wanted. */
   redialWanted: (peerName: string) => void = () => {};
 
   constructor(private readonly deps: LinkCoordinatorDeps) {}
 
   /** Logged in: the peer manager exists from here on (an offer may come right after welcome). */
-  attach(myName: string, iceServers: IceServer[], identity: IdentityKeyPair): void {
+  attach(myName: string, iceServers: IceServer[]): void {
     if (this.manager) return;
-    const security = this.deps.security;
+    const { security } = this.deps;
     this.manager = new PeerManager({
       myName,
+      myDeviceId: () => this.deps.local()?.deviceId ?? null,
       iceServers,
-      security: { myName, identity, peerKey: (name) => security.resolvePeerKey(name) },
+      security: {
+        local: () => {
+          const local = this.deps.local();
+          if (!local) throw new Error('no local device while logged in');
+          return local;
+        },
+        peerKey: (name) => this.peerTrust(name, security),
+      },
       sendSignal: (m) => this.deps.sendSignal(m),
       onState: (conv, state, link) => this.onLinkState(conv, state, link),
       onFrame: (conv, msg, link) => this.deps.onFrame(conv, msg, link),
@@ -59,47 +81,67 @@ export class LinkCoordinator {
     });
   }
 
-  get(conv: string): PeerLink | undefined {
-    return this.manager?.get(conv);
+  /** A ready link to the account (the first one up), for what goes to one device. */
+  readyLink(conv: string): PeerLink | undefined {
+    return this.manager?.readyLinksOf(conv)[0];
+  }
+
+  /** Every ready link to the account's devices. */
+  readyLinks(conv: string): PeerLink[] {
+    return this.manager?.readyLinksOf(conv) ?? [];
+  }
+
+  /** The ready link to one device (null: a peer from before devices). */
+  deviceLink(conv: string, deviceId: string | null): PeerLink | undefined {
+    return this.readyLinks(conv).find((l) => l.peerDeviceId === deviceId);
   }
 
   isReady(conv: string): boolean {
-    return this.manager?.isReady(conv) ?? false;
+    return this.readyLinks(conv).length > 0;
   }
 
-  /** The link to the contact while its secure session is up. */
-  readyLink(conv: string): PeerLink | undefined {
-    return this.manager?.isReady(conv) ? this.manager.get(conv) : undefined;
-  }
-
+  /** Sends to every ready device of the account; true if at least one took it. */
   send(conv: string, msg: PeerMsg): boolean {
-    return this.manager?.send(conv, msg) ?? false;
+    let sent = false;
+    for (const link of this.readyLinks(conv)) if (link.send(msg)) sent = true;
+    return sent;
   }
 
-  /** Dials unless the contact's key change waits for the person, or secure retries ran out. */
+  /**
+   * Dials every online device of the account (our own: every other one), unless its key change
+   * waits for the person, or secure retries ran out for that device.
+   */
   dial(peerName: string): void {
     const conv = usernameKey(peerName);
-    if (this.deps.security.get(conv).pendingKey) return;
-    if (!this.redials.allowed(conv)) return;
-    this.manager?.connect(peerName);
+    const manager = this.manager;
+    if (!manager || this.deps.security.get(conv).pendingKey) return;
+    const mine = this.deps.local()?.deviceId ?? null;
+    const devices = this.deps.onlineDevices(conv).filter((d) => d !== mine);
+    const own = conv === usernameKey(manager.myName);
+    // An account whose connections name no device: one link, as before devices.
+    const targets: (string | null)[] = devices.length > 0 ? devices : own ? [] : [null];
+    for (const device of targets) {
+      const key = `${conv}/${device ?? ''}`;
+      if (this.redials.allowed(key)) manager.connect(peerName, device);
+    }
   }
 
   /** "Retry" after a failed secure session: a fresh retry budget, and the banner cleared. */
   resetRetries(conv: string): void {
-    this.redials.reset(conv);
+    for (const device of [null, ...this.deps.onlineDevices(conv)]) this.redials.reset(`${conv}/${device ?? ''}`);
     this.deps.security.setSessionError(conv, null);
   }
 
-  handleSignal(from: string, cid: string, data: SignalData): void {
-    this.manager?.handleSignal(from, cid, data);
+  handleSignal(from: string, fromDevice: string | undefined, cid: string, data: SignalData): void {
+    this.manager?.handleSignal(from, fromDevice, cid, data);
   }
 
-  handleUndeliverable(to: string, cid: string | undefined): void {
-    this.manager?.handleUndeliverable(to, cid);
+  handleUndeliverable(to: string, toDevice: string | undefined, cid: string | undefined): void {
+    this.manager?.handleUndeliverable(to, toDevice, cid);
   }
 
-  peerOffline(conv: string): void {
-    this.manager?.peerOffline(conv);
+  peerOffline(conv: string, online?: readonly string[]): void {
+    this.manager?.peerOffline(conv, online);
   }
 
   destroyAll(): void {
@@ -118,19 +160,28 @@ export class LinkCoordinator {
     this.peers.set({ links: new Map() });
   }
 
+  private async peerTrust(peerName: string, security: SecurityService): Promise<PeerTrust> {
+    const [accountKey, minVersion] = await Promise.all([security.resolvePeerKey(peerName), this.deps.minListVersion(usernameKey(peerName))]);
+    return { accountKey, minVersion };
+  }
+
   private onLinkState(conv: string, state: LinkState, link: PeerLink): void {
+    const others = (this.manager?.linksOf(conv) ?? []).filter((l) => l !== link).map((l) => l.state);
+    const best = [state, ...others].reduce((a, b) => (RANK[b] > RANK[a] ? b : a));
     this.peers.update((p) => {
       const links = new Map(p.links);
-      if (state === 'closed' || state === 'failed') links.delete(conv);
-      else links.set(conv, state);
+      if (best === 'closed' || best === 'failed') links.delete(conv);
+      else links.set(conv, best);
       return { links };
     });
     if (state === 'ready') {
-      this.redials.reset(conv);
+      this.redials.reset(link.key);
       this.deps.security.setSessionError(conv, null);
+      const peer = link.session.peer;
+      if (peer) this.deps.peerDevices(conv, link.peerName, peer);
       this.deps.linkReady(conv, link);
     } else if (state === 'closed' || state === 'failed') {
-      this.deps.linkClosed(conv);
+      if (!others.includes('ready')) this.deps.linkClosed(conv);
       const failure = state === 'failed' ? link.failure : null;
       const shown = sessionErrorOf(failure);
       if (shown) {
@@ -139,7 +190,7 @@ export class LinkCoordinator {
         // A handshake that fails against the pinned key may mean the contact's key changed.
         void this.deps.security.recheck(link.peerName);
       }
-      this.redials.ended(conv, link.peerName, failure);
+      this.redials.ended(link.key, link.peerName, failure);
     }
   }
 }

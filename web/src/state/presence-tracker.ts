@@ -11,41 +11,66 @@ import type { PresenceState } from './contexts';
 
 export interface PresenceTrackerDeps {
   db(): ChatDb | null;
+  /** My account (usernameKey), or null: its other devices are tracked, never shown as a contact. */
+  me(): string | null;
+  /** My account's display name, or null. */
+  myName(): string | null;
   /** The open conversation, or null. */
   active(): string | null;
   hasOpenTransfers(conv: string): Promise<boolean>;
   dial(peerName: string): void;
-  /** The server says the contact went offline. */
-  wentOffline(conv: string): void;
+  /** The server says devices of the contact went offline (`online`: the ones left; absent: all). */
+  wentOffline(conv: string, online?: readonly string[]): void;
 }
 
 export class PresenceTracker {
-  readonly presence = new Store<PresenceState>({ online: new Map() });
+  readonly presence = new Store<PresenceState>({ online: new Map(), devices: new Map() });
 
   constructor(private readonly deps: PresenceTrackerDeps) {}
 
   isOnline(conv: string): boolean {
-    return this.presence.get().online.has(conv);
+    return this.presence.get().online.has(conv) || (conv === this.deps.me() && this.onlineDevices(conv).length > 0);
+  }
+
+  /** The ids of the account's devices online now; empty for an account without devices (or offline). */
+  onlineDevices(conv: string): readonly string[] {
+    return this.presence.get().devices.get(conv) ?? [];
   }
 
   /** Feeds a server frame; true if it was about presence. */
   handle(m: ServerMsg): boolean {
     switch (m.type) {
       case 'presence': {
+        const me = this.deps.me();
         const online = new Map<string, string>();
-        for (const name of m.online) online.set(usernameKey(name), name);
-        this.presence.set({ online });
+        const devices = new Map<string, readonly string[]>();
+        m.online.forEach((name, i) => {
+          const key = usernameKey(name);
+          if (key !== me) online.set(key, name);
+          const ids = m.devices?.[i];
+          if (ids?.length) devices.set(key, ids);
+        });
+        this.presence.set({ online, devices });
         this.dialPending();
         return true;
       }
       case 'presence-update': {
         const key = usernameKey(m.username);
+        const own = key === this.deps.me();
         const online = new Map(this.presence.get().online);
-        if (m.online) online.set(key, m.username);
+        const devices = new Map(this.presence.get().devices);
+        if (m.online && !own) online.set(key, m.username);
         else online.delete(key);
-        this.presence.set({ online });
-        if (m.online) this.dialIfWanted(m.username);
-        else this.deps.wentOffline(key);
+        if (m.online && m.devices?.length) devices.set(key, m.devices);
+        else devices.delete(key);
+        this.presence.set({ online, devices });
+        if (m.online) {
+          // Devices that left: their half-built links cannot finish.
+          if (m.devices) this.deps.wentOffline(key, m.devices);
+          this.dialIfWanted(m.username);
+        } else {
+          this.deps.wentOffline(key);
+        }
         return true;
       }
       default:
@@ -59,7 +84,7 @@ export class PresenceTracker {
   }
 
   clear(): void {
-    this.presence.set({ online: new Map() });
+    this.presence.set({ online: new Map(), devices: new Map() });
   }
 
   /** Dials everyone online that we have undelivered messages for. */
@@ -79,13 +104,17 @@ export class PresenceTracker {
     const active = this.deps.active();
     const activeName = active ? online.get(active) : undefined;
     if (activeName) this.deps.dial(activeName);
+    // Our own other devices: always (they keep each other up to date).
+    const me = this.deps.me();
+    const myName = this.deps.myName();
+    if (me && myName && this.onlineDevices(me).length > 0) this.deps.dial(myName);
   }
 
   private async dialIfWantedNow(peerName: string): Promise<void> {
     const conv = usernameKey(peerName);
     const db = this.deps.db();
     if (!db) return;
-    const wanted = this.deps.active() === conv || (await history.pendingFor(db, conv)).length > 0 || (await this.deps.hasOpenTransfers(conv));
+    const wanted = conv === this.deps.me() || this.deps.active() === conv || (await history.pendingFor(db, conv)).length > 0 || (await this.deps.hasOpenTransfers(conv));
     if (wanted) this.deps.dial(peerName);
   }
 }
