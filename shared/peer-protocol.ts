@@ -8,6 +8,22 @@ import { safeJsonParse } from './json';
 import { isFileControlType, parseFileControl, type FileControl } from './transfer/control';
 
 const MessageId = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/));
+/** A conversation between devices: a usernameKey (lowercase). */
+const Conv = v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.usernameMax), v.regex(/^[^A-Z]*$/));
+const Seq = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
+const SyncedMessage = v.strictObject({
+  id: MessageId,
+  /** Display name of the author. */
+  from: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.usernameMax)),
+  /** Sent by this account (by any of its devices). */
+  outgoing: v.boolean(),
+  text: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxChatChars)),
+  ts: v.pipe(v.number(), v.integer(), v.minValue(0)),
+});
+/** An outgoing copy's delivery state on the sending device; `received` for incoming ones. */
+const SyncedState = v.picklist(['waiting', 'sent', 'delivered', 'received']);
+/** Records per `sync-batch` at most (each also fits the frame budget, see shared/devices/sync-plan.ts). */
+export const SYNC_BATCH_MAX_RECORDS = 200;
 
 const PeerMsg = v.variant('type', [
   /** A chat message. `ts` is the sender's clock, ms since the epoch. */
@@ -19,10 +35,35 @@ const PeerMsg = v.variant('type', [
   }),
   /** Receipt: the message with this id is stored on the receiver's device. */
   v.object({ type: v.literal('ack'), id: MessageId }),
+  /**
+   * Between two devices of one account only: a copy of a message this device sent or received
+   * in conversation `conv` (stored by id, so a repeat is harmless; acknowledged with `ack`).
+   */
+  v.strictObject({ type: v.literal('sync-msg'), conv: Conv, msg: SyncedMessage, state: SyncedState }),
+  /** Own devices: "send me what you stored after your record number `seq`" (0: everything). */
+  v.strictObject({ type: v.literal('sync-from'), seq: Seq }),
+  /** Own devices: a newly linked device takes no backlog, only what comes from now on. */
+  v.strictObject({ type: v.literal('sync-skip') }),
+  /**
+   * Own devices: records after the asked `seq`, oldest first. `last` is the sender's record
+   * number of the last one (the next `sync-from` resumes there); `total` is how many were
+   * waiting when the stream began (for progress); `done` on the last batch.
+   */
+  v.strictObject({
+    type: v.literal('sync-batch'),
+    records: v.pipe(v.array(v.strictObject({ conv: Conv, msg: SyncedMessage, state: SyncedState })), v.maxLength(SYNC_BATCH_MAX_RECORDS)),
+    last: Seq,
+    total: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER)),
+    done: v.boolean(),
+  }),
 ]);
 /** Chat frames, and the file-transfer control frames (shared/transfer/control.ts). */
 export type PeerMsg = v.InferOutput<typeof PeerMsg> | FileControl;
 export type ChatFrame = Extract<PeerMsg, { type: 'chat' }>;
+export type SyncMsgFrame = Extract<PeerMsg, { type: 'sync-msg' }>;
+export type SyncBatchFrame = Extract<PeerMsg, { type: 'sync-batch' }>;
+/** One message as it travels between two devices of one account. */
+export type SyncRecord = SyncBatchFrame['records'][number];
 
 /** Parses one data-channel frame (text). Returns null for anything malformed. */
 export function parsePeerMsg(raw: unknown): PeerMsg | null {

@@ -13,7 +13,7 @@ import type { AppErrorCode } from '../../../shared/errors';
 import type { PeerLink } from '../net/peer-link';
 import { SecurityService } from './security';
 import type { ChatDb, StoredMessage } from '../db/schema';
-import { isFileControlType } from '../../../shared/transfer/control';
+import { isFileControlType, type FileControl } from '../../../shared/transfer/control';
 import { TransferService } from '../transfer/transfer-service';
 import { sweepReceivedFiles } from '../transfer/received-files-sweep';
 import { AccountHistory } from './account-history';
@@ -233,7 +233,7 @@ export class ChatService {
   }
 
   private async onPeerFrame(conv: string, msg: PeerMsg, link: PeerLink): Promise<void> {
-    if (isFileControlType(msg.type)) return this.transfers.onControl(conv, msg as Exclude<PeerMsg, { type: 'chat' | 'ack' }>, link);
+    if (isFileControlType(msg.type)) return this.transfers.onControl(conv, msg as FileControl, link);
     if (msg.type === 'chat' || msg.type === 'ack') await this.outbox.receive(conv, msg, link);
   }
 
