@@ -128,8 +128,8 @@ export class ChatService {
    * published with the login. Without a stored key no login is sent.
    */
   private withIdentity(username: string, auth: () => void): void {
-    const key = this.security.loadIdentity(username).then(
-      (kp) => encodePublicKey(kp.publicKey),
+    const key = this.security.loadIdentity(username, { newAccount: true }).then(
+      (keys) => (keys.account ? encodePublicKey(keys.account.publicKey) : null),
       (err: unknown) => {
         console.warn('Peerchat: the identity key could not be loaded', err);
         this.showLocalError(err instanceof PeerchatError ? err.code : 'IDENTITY_SETUP_FAILED');
