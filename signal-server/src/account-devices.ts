@@ -89,16 +89,19 @@ export class AccountDevices {
       return void conn.sendError(r.code === 'UNKNOWN_USER' ? 'DEVICE_LIST_REFUSED' : r.code, { ref: 'devices-publish' });
     }
     this.deps.logger.info({ conn: conn.id, user: user.username, version: r.change.stored.version, removed: r.change.removed.length }, 'device list stored');
-    this.apply(r.change);
+    this.apply(r.change, withLogin ? conn : undefined);
   }
 
-  /** Tells everyone about a stored list and brings the account's connections in line with it. */
-  apply(change: DeviceListChange): void {
+  /**
+   * Tells everyone about a stored list and brings the account's connections in line with it.
+   * `except` (a connection whose welcome carried the list) is not sent it again.
+   */
+  apply(change: DeviceListChange, except?: Conn): void {
     const { presence, devicePresence } = this.deps;
     const signed = this.listFor(change.username, change.stored);
     if (signed) {
       const frame = JSON.stringify({ type: 'devices', username: change.username, devices: signed } satisfies ServerMsg);
-      for (const c of [...presence.allConnections()]) if (c.user?.deviceId != null) c.sendRaw(frame);
+      for (const c of [...presence.allConnections()]) if (c !== except && c.user?.deviceId != null) c.sendRaw(frame);
     }
     const removed = new Set(change.removed);
     for (const c of [...presence.connections(change.userKey)]) {

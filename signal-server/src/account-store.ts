@@ -36,8 +36,8 @@ export interface UserRecord {
 export interface SessionRecord {
   tokenHash: string;
   userKey: string;
-  /** The device the session belongs to, or null (a client from before devices). */
-  deviceId: string | null;
+  /** The device the session belongs to; absent for a session of a client from before devices. */
+  deviceId?: string;
   /** ms since the epoch. */
   createdAt: number;
   /** ms since the epoch. */

@@ -112,8 +112,9 @@ export class Accounts {
     // A session belongs to one device: another device (or a client without one) cannot use its
     // token. A session from before devices is tied to the first device that resumes it.
     const deviceId = fields.deviceId ?? null;
-    if (session.deviceId !== null && session.deviceId !== deviceId) return fail('BAD_TOKEN');
-    if (session.deviceId === null && deviceId !== null && !(await this.store.bindSessionDevice(tokenHash, deviceId))) return fail('BAD_TOKEN');
+    const sessionDevice = session.deviceId ?? null;
+    if (sessionDevice !== null && sessionDevice !== deviceId) return fail('BAD_TOKEN');
+    if (sessionDevice === null && deviceId !== null && !(await this.store.bindSessionDevice(tokenHash, deviceId))) return fail('BAD_TOKEN');
     const expiresAt = Date.now() + this.sessionTtlMs;
     await this.store.extendSession(tokenHash, expiresAt);
     const user = await this.adoptIdentityKey(found, fields.identityKey);

@@ -80,7 +80,9 @@ function toUser(row: UserRow): UserRecord {
 }
 
 function toSession(row: SessionRow): SessionRecord {
-  return { tokenHash: row.token_hash, userKey: row.user_key, deviceId: row.device_id, createdAt: row.created_at, expiresAt: row.expires_at };
+  const session: SessionRecord = { tokenHash: row.token_hash, userKey: row.user_key, createdAt: row.created_at, expiresAt: row.expires_at };
+  if (row.device_id !== null) session.deviceId = row.device_id;
+  return session;
 }
 
 function migrate(db: Database.Database, file: string): void {
