@@ -82,8 +82,8 @@ function forge(user: BrowserUser, peer: string, msg: Record<string, unknown>): P
   return user.evaluate(
     ({ peer, msg }) => {
       const svc = (document.querySelector('pc-app') as unknown as { service: Record<string, unknown> }).service;
-      const manager = (svc['links'] as Record<string, unknown>)['manager'] as { linksOf(conv: string): { send(m: unknown): boolean }[] } | null;
-      return manager?.linksOf(peer)[0]?.send(msg) ?? false;
+      const manager = svc['links'] as { get(conv: string): { send(m: unknown): boolean } | undefined } | null;
+      return manager?.get(peer)?.send(msg) ?? false;
     },
     { peer, msg },
   );

@@ -31,6 +31,27 @@ export interface PeerTrust {
 }
 
 /**
+ * This device from its keys: while `ownList()` gives our account's signed list naming this
+ * device, the device key signs (contacts take its public half from the list); until then the
+ * account key signs, as before devices. Read per handshake, so a list that arrives later counts
+ * for the next link.
+ */
+export function deviceFromKeys(username: string, keys: { account: IdentityKeyPair; device: IdentityKeyPair; deviceId: string }, ownList: () => SignedDeviceList | null): LocalDevice {
+  const account = accountOnlyDevice(username, keys.account);
+  return {
+    username,
+    accountKey: keys.account.publicKey,
+    get deviceKey() {
+      return ownList() ? keys.device : account.deviceKey;
+    },
+    get deviceId() {
+      return ownList() ? keys.deviceId : account.deviceId;
+    },
+    devices: ownList,
+  };
+}
+
+/**
  * This device as a browser without a device list presents itself: the account key signs the
  * handshake (contacts verify it with the key they pinned, exactly as before devices).
  */

@@ -22,7 +22,8 @@ import { SessionCoordinator } from './session-coordinator';
 import { PresenceTracker } from './presence-tracker';
 import { LinkCoordinator } from './link-coordinator';
 import { ContactDeviceLists } from './contact-device-lists';
-import { accountOnlyDevice, type LocalDevice } from '../net/local-device';
+import { accountOnlyDevice, deviceFromKeys, type LocalDevice } from '../net/local-device';
+import type { SignedDeviceList } from '../../../shared/devices/device-list';
 import type { ConversationsState, PeersState, PresenceState, SessionState } from './contexts';
 import { Store } from './store';
 
@@ -49,8 +50,10 @@ export class ChatService {
       security: () => this.security,
       accountDb: () => this.accountDb,
       loggedIn: (s, identity) => {
-        // Until this browser keeps a device key and its account's list, it signs as the account.
-        this.local = accountOnlyDevice(s.username, identity);
+        // The device key signs once our account's list naming this device is known here; until
+        // then the account key does, as before devices.
+        const keys = this.security.keysFor(s.username);
+        this.local = keys ? deviceFromKeys(s.username, { ...keys, account: identity }, () => this.ownDeviceList()) : accountOnlyDevice(s.username, identity);
         this.links.attach(s.username, s.iceServers);
       },
       loggedOut: () => this.teardown(),
@@ -211,6 +214,14 @@ export class ChatService {
   /** Writes a message to history and the outbox, then sends it; rejects with a PeerchatError. */
   send(peerName: string, text: string): Promise<void> {
     return this.outbox.send(peerName, text);
+  }
+
+  /**
+   * Our account's signed device list naming this device, once known here (the own-devices
+   * state, not on this branch yet); null until then, so the account key signs handshakes.
+   */
+  private ownDeviceList(): SignedDeviceList | null {
+    return null;
   }
 
   /** The history database once it is open (frames can arrive while it is still opening). */

@@ -81,6 +81,12 @@ export class LinkCoordinator {
     });
   }
 
+  /** A link to one of the account's devices (a ready one first), in any state. */
+  get(conv: string): PeerLink | undefined {
+    const all = this.manager?.linksOf(conv) ?? [];
+    return all.find((l) => l.state === 'ready') ?? all[0];
+  }
+
   /** A ready link to the account (the first one up), for what goes to one device. */
   readyLink(conv: string): PeerLink | undefined {
     return this.manager?.readyLinksOf(conv)[0];

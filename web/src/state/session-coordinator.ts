@@ -91,9 +91,9 @@ export class SessionCoordinator {
   private withIdentity(username: string, auth: () => void): void {
     const key = this.deps
       .security()
-      .loadIdentity(username)
+      .loadIdentity(username, { newAccount: true })
       .then(
-        (kp) => encodePublicKey(kp.publicKey),
+        (keys) => (keys.account ? encodePublicKey(keys.account.publicKey) : null),
         (err: unknown) => {
           console.warn('Peerchat: the identity key could not be loaded', err);
           this.showLocalError(err instanceof PeerchatError ? err.code : 'IDENTITY_SETUP_FAILED');
