@@ -4,6 +4,7 @@
  */
 import type { ChatDb, MessageState, StoredConversation, StoredMessage } from './schema';
 import { PeerchatError } from '../../../shared/errors';
+import { nextSeq } from './record-seq';
 
 export const PAGE_SIZE = 50;
 
@@ -43,8 +44,10 @@ export function saveOutgoing(db: ChatDb, msg: StoredMessage, peerName: string): 
       const tx = db.transaction(['messages', 'outbox', 'conversations'], 'readwrite');
       const convs = tx.objectStore('conversations');
       const conv = (await convs.get(msg.conv)) ?? emptyConversation(msg.conv, peerName);
+      const messages = tx.objectStore('messages');
+      const seq = await nextSeq(messages);
       await Promise.all([
-        tx.objectStore('messages').put(msg),
+        messages.put({ ...msg, seq }),
         tx.objectStore('outbox').put({ id: msg.id, conv: msg.conv, ts: msg.ts }),
         convs.put({ ...conv, peerName, lastText: preview(msg.text), lastTs: Math.max(conv.lastTs, msg.ts) }),
         tx.done,
@@ -68,7 +71,7 @@ export function saveIncoming(db: ChatDb, msg: StoredMessage, countUnread: boolea
       }
       const convs = tx.objectStore('conversations');
       const conv = (await convs.get(msg.conv)) ?? emptyConversation(msg.conv, msg.from);
-      await messages.put(msg);
+      await messages.put({ ...msg, seq: await nextSeq(messages) });
       const newer = msg.ts >= conv.lastTs;
       await convs.put({
         ...conv,
@@ -96,9 +99,31 @@ export async function setMessageState(db: ChatDb, id: string, state: MessageStat
     await tx.done;
     return null;
   }
-  const updated = { ...msg, state };
+  const updated = { ...msg, state, seq: await nextSeq(store) };
   await store.put(updated);
   if (state === 'delivered') await tx.objectStore('outbox').delete(id);
+  await tx.done;
+  return updated;
+}
+
+/**
+ * A device of the contact acknowledged a sent message: Delivered (out of the outbox), and the
+ * device is added to `deliveredTo` (also when another device had acknowledged it already).
+ * Returns the updated message, or null if nothing changed.
+ */
+export async function markDelivered(db: ChatDb, id: string, device: string | null): Promise<StoredMessage | null> {
+  const tx = db.transaction(['messages', 'outbox'], 'readwrite');
+  const store = tx.objectStore('messages');
+  const msg = await store.get(id);
+  const name = device ?? '';
+  const to = msg?.deliveredTo ?? [];
+  if (!msg || !msg.outgoing || (msg.state === 'delivered' && to.includes(name))) {
+    await tx.done;
+    return null;
+  }
+  const updated: StoredMessage = { ...msg, state: 'delivered', deliveredTo: to.includes(name) ? to : [...to, name], seq: await nextSeq(store) };
+  await store.put(updated);
+  await tx.objectStore('outbox').delete(id);
   await tx.done;
   return updated;
 }

@@ -32,6 +32,11 @@ export interface StoredMessage {
   state: MessageState;
   /** A file or image message; its transfer is `transfers[fileId]` (fileId === id). */
   fileId?: string;
+  /**
+   * This device's record number: set (anew) on every write of the message, so "everything
+   * after seq N" is what changed since; what own devices catch up from (shared/devices/sync-plan.ts).
+   */
+  seq?: number;
   /** Outgoing: the contact's devices that acknowledged it (Delivered once any did). */
   deliveredTo?: string[];
   /**
@@ -138,7 +143,7 @@ export interface ChatDbSchema extends DBSchema {
   messages: {
     key: string;
     value: StoredMessage;
-    indexes: { 'by-conv-ts': [string, number, string] };
+    indexes: { 'by-conv-ts': [string, number, string]; 'by-seq': number };
   };
   conversations: {
     key: string;
@@ -164,6 +169,16 @@ export interface ChatDbSchema extends DBSchema {
     value: StoredTransfer;
     indexes: { 'by-conv': string; 'by-conv-state': [string, string] };
   };
+  /** Per own peer device: the highest of its record numbers stored here (catch-up resumes there). */
+  syncCursors: {
+    key: string;
+    value: SyncCursor;
+  };
+}
+
+export interface SyncCursor {
+  device: string;
+  seq: number;
 }
 
 export type ChatDb = IDBPDatabase<ChatDbSchema>;
@@ -203,8 +218,16 @@ export function openChatDb(usernameKey: string): Promise<ChatDb> {
         tx.objectStore('transfers').createIndex('by-conv-state', ['conv', 'state']);
       }
       if (oldVersion < 5) {
-        // Devices: contacts gain `devices`/`devicesVersion` and messages `deliveredTo`/`kind`,
-        // all optional fields of existing records, so no store changes.
+        // Devices: contacts gain `devices`/`devicesVersion` and messages `deliveredTo`/`kind`
+        // (optional fields). Records get numbers for catch-up between own devices; what is
+        // already stored is numbered now, so a newly linked device can take it.
+        const messages = tx.objectStore('messages');
+        messages.createIndex('by-seq', 'seq');
+        db.createObjectStore('syncCursors', { keyPath: 'device' });
+        void (async () => {
+          let seq = 0;
+          for (let c = await messages.openCursor(); c; c = await c.continue()) await c.update({ ...c.value, seq: ++seq });
+        })();
       }
       // Next schema change: `if (oldVersion < 6) { ... }`.
     },

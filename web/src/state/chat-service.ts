@@ -22,6 +22,7 @@ import { SessionCoordinator } from './session-coordinator';
 import { PresenceTracker } from './presence-tracker';
 import { LinkCoordinator } from './link-coordinator';
 import { ContactDeviceLists } from './contact-device-lists';
+import { DeviceSync, isSyncFrame } from './device-sync';
 import { accountOnlyDevice, deviceFromKeys, type LocalDevice } from '../net/local-device';
 import type { SignedDeviceList } from '../../../shared/devices/device-list';
 import type { ConversationsState, PeersState, PresenceState, SessionState } from './contexts';
@@ -41,6 +42,8 @@ export class ChatService {
   private readonly accountDb: AccountHistory;
   private readonly outbox: MessageOutbox;
   private readonly contactLists: ContactDeviceLists;
+  /** Mirroring to, and catching up with, my other devices. */
+  readonly deviceSync: DeviceSync;
   /** This device as links present it, while logged in. */
   private local: LocalDevice | null = null;
   private readonly messageListeners = new Set<MessageListener>();
@@ -81,6 +84,17 @@ export class ChatService {
       emitMessage: (m) => this.emitMessage(m),
       refreshConversations: () => this.refreshConversations(),
     });
+    this.deviceSync = new DeviceSync({
+      readyDb: () => this.readyDb(),
+      me: myKey,
+      ownLinks: () => {
+        const me = myKey();
+        return me ? this.links.readyLinks(me) : [];
+      },
+      isActive,
+      emitMessage: (m) => this.emitMessage(m),
+      refreshConversations: () => this.refreshConversations(),
+    });
     this.links = new LinkCoordinator({
       security: this.security,
       sendSignal: (m) => this.sessions.send(m),
@@ -92,6 +106,7 @@ export class ChatService {
       linkReady: (conv, link) => {
         this.transfers.linkReady(conv, link);
         this.outbox.flush(conv);
+        if (conv === myKey()) this.deviceSync.linkReady(link);
       },
       linkClosed: (conv) => this.transfers.linkClosed(conv),
       onFrame: (conv, msg, link) => void this.onPeerFrame(conv, msg, link),
@@ -116,7 +131,11 @@ export class ChatService {
       isOnline,
       dial,
       isActive,
-      emitMessage: (m) => this.emitMessage(m),
+      // What this device writes or receives is mirrored to my other devices.
+      emitMessage: (m) => {
+        this.emitMessage(m);
+        this.deviceSync.mirror(m);
+      },
       refreshConversations: () => this.refreshConversations(),
       failed: (code) => this.showLocalError(code),
     });
@@ -245,6 +264,14 @@ export class ChatService {
 
   private async onPeerFrame(conv: string, msg: PeerMsg, link: PeerLink): Promise<void> {
     if (isFileControlType(msg.type)) return this.transfers.onControl(conv, msg as FileControl, link);
+    const own = !!this.myName && conv === usernameKey(this.myName);
+    if (own) {
+      // My other devices: copies and catch-up; receipts for copies change nothing here.
+      if (isSyncFrame(msg)) return this.deviceSync.receive(msg, link);
+      if (msg.type === 'ack' && (await this.readyDb().then((db) => db?.get('messages', msg.id)))?.conv === conv) await this.outbox.receive(conv, msg, link);
+      return;
+    }
+    // Sync frames come only from my own devices; from a contact they are ignored.
     if (msg.type === 'chat' || msg.type === 'ack') await this.outbox.receive(conv, msg, link);
   }
 

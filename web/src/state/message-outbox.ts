@@ -96,12 +96,14 @@ export class MessageOutbox {
       // The conversation is checked before anything changes: a receipt from one contact never
       // marks another conversation's message delivered (nor takes it out of the outbox).
       const stored = await db.get('messages', msg.id);
-      if (!ackApplies(conv, stored)) {
+      // Another device of the contact acknowledging a delivered message names that device too.
+      const anotherDevice = stored?.conv === conv && stored.outgoing && stored.state === 'delivered';
+      if (!ackApplies(conv, stored) && !anotherDevice) {
         // A repeated receipt for a delivered message is normal; one for another contact's is not.
         if (stored && stored.conv !== conv) console.warn('Peerchat: ignored a receipt for a message not sent to this contact');
         return;
       }
-      const updated = await history.setMessageState(db, msg.id, 'delivered');
+      const updated = await history.markDelivered(db, msg.id, link.peerDeviceId);
       if (updated) this.deps.emitMessage(updated);
     }
   }
@@ -116,7 +118,12 @@ export class MessageOutbox {
     if (!db) return;
     for (const m of msgs) {
       if (m.state === 'delivered') continue;
-      if (!this.deps.send(conv, { type: 'chat', id: m.id, text: m.text, ts: m.ts })) return;
+      // "Your devices": my other devices store it as mine (a copy), not as a message from a contact.
+      const own = conv === usernameKey(m.from) && m.outgoing;
+      const frame: PeerMsg = own
+        ? { type: 'sync-msg', conv, msg: { id: m.id, from: m.from, outgoing: true, text: m.text, ts: m.ts }, state: 'sent' }
+        : { type: 'chat', id: m.id, text: m.text, ts: m.ts };
+      if (!this.deps.send(conv, frame)) return;
       if (m.state === 'waiting') {
         const updated = await history.setMessageState(db, m.id, 'sent');
         if (updated) this.deps.emitMessage(updated);

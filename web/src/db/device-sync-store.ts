@@ -1,0 +1,86 @@
+/**
+ * What catch-up and mirroring between own devices read and write: copies of messages stored by
+ * id (a repeat changes nothing; a later state of an outgoing copy moves it forward), records
+ * after a number, and per own peer device the highest of its numbers stored here.
+ */
+import type { SyncRecord } from '../../../shared/peer-protocol';
+import type { ChatDb, MessageState, StoredMessage } from './schema';
+import { nextSeq } from './record-seq';
+
+const RANK: Record<MessageState, number> = { waiting: 0, sent: 1, delivered: 2, received: 3 };
+
+/**
+ * Stores a copy from another device of this account. New: stored (incoming counts as unread
+ * unless `read`); known outgoing: its state moves forward only. Returns what changed, or null.
+ * Copies never enter the outbox: the device that wrote a message delivers it.
+ */
+export async function storeCopy(db: ChatDb, rec: SyncRecord, read: boolean): Promise<StoredMessage | null> {
+  const tx = db.transaction(['messages', 'conversations'], 'readwrite');
+  const messages = tx.objectStore('messages');
+  const existing = await messages.get(rec.msg.id);
+  if (existing) {
+    if (existing.conv !== rec.conv || !existing.outgoing || !rec.msg.outgoing || RANK[rec.state] <= RANK[existing.state] || rec.state === 'received') {
+      await tx.done;
+      return null;
+    }
+    const updated: StoredMessage = { ...existing, state: rec.state, seq: await nextSeq(messages) };
+    await messages.put(updated);
+    await tx.done;
+    return updated;
+  }
+  const state: MessageState = rec.msg.outgoing ? (rec.state === 'received' ? 'sent' : rec.state) : 'received';
+  const msg: StoredMessage = { ...rec.msg, ts: Math.min(rec.msg.ts, Date.now() + 60_000), conv: rec.conv, state };
+  await messages.put({ ...msg, seq: await nextSeq(messages) });
+  const convs = tx.objectStore('conversations');
+  const conv = (await convs.get(rec.conv)) ?? { conv: rec.conv, peerName: rec.msg.outgoing ? rec.conv : rec.msg.from, lastText: '', lastTs: 0, unread: 0 };
+  const newer = msg.ts >= conv.lastTs;
+  await convs.put({
+    ...conv,
+    ...(rec.msg.outgoing ? {} : { peerName: rec.msg.from }),
+    lastText: newer ? preview(msg.text) : conv.lastText,
+    lastTs: Math.max(conv.lastTs, msg.ts),
+    unread: conv.unread + (!rec.msg.outgoing && !read ? 1 : 0),
+  });
+  await tx.done;
+  return msg;
+}
+
+function preview(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > 120 ? `${oneLine.slice(0, 119)}…` : oneLine;
+}
+
+/** The record of a stored message as it travels between own devices; null for what is not synced (files, quiet lines). */
+export function recordOf(m: StoredMessage): SyncRecord | null {
+  if (m.kind || m.fileId || !m.text) return null;
+  const state = m.outgoing ? (m.state === 'received' ? 'sent' : m.state) : 'received';
+  return { conv: m.conv, msg: { id: m.id, from: m.from, outgoing: m.outgoing, text: m.text, ts: m.ts }, state };
+}
+
+/** Up to `limit` stored messages with a number above `after`, lowest first. */
+export async function messagesAfter(db: ChatDb, after: number, limit: number): Promise<StoredMessage[]> {
+  return db.getAllFromIndex('messages', 'by-seq', IDBKeyRange.lowerBound(after, true), limit);
+}
+
+/** How many stored messages have a number above `after`. */
+export function countAfter(db: ChatDb, after: number): Promise<number> {
+  return db.countFromIndex('messages', 'by-seq', IDBKeyRange.lowerBound(after, true));
+}
+
+/** The highest record number stored (0: none). */
+export async function newestSeq(db: ChatDb): Promise<number> {
+  const top = await db.transaction('messages').store.index('by-seq').openKeyCursor(null, 'prev');
+  return top?.key ?? 0;
+}
+
+export async function getCursor(db: ChatDb, device: string): Promise<number | undefined> {
+  return (await db.get('syncCursors', device))?.seq;
+}
+
+/** Moves the cursor for `device` forward (never back). */
+export async function advanceCursor(db: ChatDb, device: string, seq: number): Promise<void> {
+  const tx = db.transaction('syncCursors', 'readwrite');
+  const cur = await tx.store.get(device);
+  if (!cur || cur.seq < seq) await tx.store.put({ device, seq });
+  await tx.done;
+}
