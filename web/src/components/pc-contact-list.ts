@@ -5,6 +5,7 @@ import { theme } from '../styles/theme';
 import { StoreController } from '../state/store-controller';
 import { conversationsContext, presenceContext, sessionContext, type ConversationsState, type PresenceState, type SessionState } from '../state/contexts';
 import { formatShortWhen } from '../format/format';
+import { usernameKey } from '../../../shared/index';
 import './pc-build-info';
 
 export interface OpenConversationDetail {
@@ -18,6 +19,8 @@ interface Row {
   unread: number;
   lastText: string;
   lastTs: number;
+  /** "Your devices": the conversation with my own other devices (pinned at the top). */
+  own?: boolean;
 }
 
 /**
@@ -129,13 +132,30 @@ export class PcContactList extends LitElement {
   private rows(): Row[] {
     const online = this.presence.value?.online ?? new Map<string, string>();
     const byConv = new Map<string, Row>();
+    const myName = this.session.value?.username ?? null;
+    const me = myName ? usernameKey(myName) : null;
+    const mine = me ? this.ownRow(me, myName ?? me) : null;
     for (const c of this.convs.value?.list ?? []) {
+      if (c.conv === me) continue;
       byConv.set(c.conv, { conv: c.conv, name: online.get(c.conv) ?? c.peerName, online: online.has(c.conv), unread: c.unread, lastText: c.lastText, lastTs: c.lastTs });
     }
     for (const [conv, name] of online) {
       if (!byConv.has(conv)) byConv.set(conv, { conv, name, online: true, unread: 0, lastText: '', lastTs: 0 });
     }
-    return [...byConv.values()].sort((a, b) => Number(b.online) - Number(a.online) || b.lastTs - a.lastTs || a.name.localeCompare(b.name));
+    if (me) byConv.delete(me);
+    const sorted = [...byConv.values()].sort((a, b) => Number(b.online) - Number(a.online) || b.lastTs - a.lastTs || a.name.localeCompare(b.name));
+    return mine ? [mine, ...sorted] : sorted;
+  }
+
+  /**
+   * "Your devices", once the account has another device online or a history with them (an
+   * account with one browser sees no such row).
+   */
+  private ownRow(me: string, myName: string): Row | null {
+    const devicesOnline = (this.presence.value?.devices.get(me)?.length ?? 0) > 0;
+    const c = this.convs.value?.list.find((x) => x.conv === me);
+    if (!devicesOnline && !c) return null;
+    return { conv: me, name: myName, online: devicesOnline, unread: c?.unread ?? 0, lastText: c?.lastText ?? '', lastTs: c?.lastTs ?? 0, own: true };
   }
 
   private open(name: string): void {
@@ -162,12 +182,12 @@ export class PcContactList extends LitElement {
             <button
               class="row"
               aria-current=${r.conv === active ? 'true' : 'false'}
-              aria-label="${r.name}, ${r.online ? 'online' : 'offline'}${r.unread ? `, ${r.unread} unread` : ''}"
+              aria-label="${r.own ? 'Your devices' : r.name}, ${r.online ? 'online' : 'offline'}${r.unread ? `, ${r.unread} unread` : ''}"
               data-contact=${r.conv}
               @click=${() => this.open(r.name)}
             >
               <span class="dot ${r.online ? 'online' : ''}" aria-hidden="true"></span>
-              <span class="name">${r.name}</span>
+              <span class="name">${r.own ? 'Your devices' : r.name}</span>
               <span class="time">${formatShortWhen(r.lastTs, now)}</span>
               <span class="preview">${r.lastText || (r.online ? 'Online' : 'Offline')}</span>
               ${r.unread ? html`<span class="badge" aria-hidden="true" data-unread=${r.unread}>${r.unread}</span>` : nothing}

@@ -249,9 +249,15 @@ export class PcConversation extends LitElement {
     }
   }
 
+  /** "Your devices": the conversation with my own other devices. */
+  private isOwn(): boolean {
+    const me = this.service.myName;
+    return !!me && usernameKey(me) === usernameKey(this.peerName);
+  }
+
   private statusText(): { text: string; cls: string } {
     const conv = usernameKey(this.peerName);
-    const online = this.presence.value?.online.has(conv) ?? false;
+    const online = this.isOwn() ? (this.presence.value?.devices.get(conv)?.length ?? 0) > 0 : (this.presence.value?.online.has(conv) ?? false);
     const link = this.peers.value?.links.get(conv);
     if (link === 'ready') return { text: 'Connected directly · end-to-end encrypted', cls: 'ready' };
     if (!online) return { text: 'Offline — messages will wait and be delivered when they are back', cls: '' };
@@ -265,7 +271,7 @@ export class PcConversation extends LitElement {
       <header>
         <button class="back" aria-label="Back to contacts" @click=${() => this.dispatchEvent(new CustomEvent<void>('pc-back', { bubbles: true, composed: true }))}>←</button>
         <div class="who">
-          <h2>${this.peerName}</h2>
+          <h2>${this.isOwn() ? 'Your devices' : this.peerName}</h2>
           <div class="status ${status.cls}" role="status" data-link=${this.peers.value?.links.get(usernameKey(this.peerName)) ?? 'none'}>${status.text}</div>
         </div>
         ${this.security.value?.contacts.get(usernameKey(this.peerName))?.verified
