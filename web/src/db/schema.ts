@@ -58,6 +58,11 @@ export interface StoredTransfer {
   id: string;
   conv: string;
   peerName: string;
+  /**
+   * The peer device this transfer is with (an incoming one: the device that offered it; an
+   * outgoing one: the device chosen). Absent: whichever device of the account is linked.
+   */
+  device?: string;
   direction: 'out' | 'in';
   offer: FileOffer;
   state: TransferState;

@@ -142,7 +142,7 @@ export class ChatService {
     this.transfers = new TransferService({
       db: () => this.readyDb(),
       me,
-      link: (conv) => this.links.readyLink(conv),
+      link: (conv, device) => (device === undefined ? this.links.readyLink(conv) : this.links.deviceLink(conv, device)),
       emitMessage: (m) => this.emitMessage(m),
       refreshConversations: () => this.refreshConversations(),
       dial,

@@ -15,7 +15,7 @@ import type { TransferDebug } from './transfer-debug';
 
 /** What the effects need of the service that owns the records and runners. */
 export interface EffectHost {
-  readonly deps: { db(): Promise<ChatDb | null>; link(conv: string): PeerLink | undefined };
+  readonly deps: { db(): Promise<ChatDb | null>; link(conv: string, device?: string): PeerLink | undefined };
   readonly outgoing: Map<string, OutgoingRunner>;
   readonly incoming: Map<string, IncomingRunner>;
   /** The receiving hot path's cache of the last runner a chunk went to. */
@@ -40,7 +40,7 @@ export class TransferEffects {
   /** Runs one effect; `follow` takes the events it reports (stepped after the batch). */
   async run(rec: StoredTransfer, effect: TransferEffect, follow: (event: TransferEvent) => void): Promise<void> {
     const host = this.host;
-    const link = host.deps.link(rec.conv);
+    const link = host.deps.link(rec.conv, rec.device);
     switch (effect.type) {
       case 'send':
         link?.send(effect.frame);

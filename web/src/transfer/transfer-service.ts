@@ -45,8 +45,8 @@ export type { TransferView } from './transfer-view';
 export interface TransferDeps {
   db(): Promise<ChatDb | null>;
   me(): string | null;
-  /** The contact's link if its secure session is ready. */
-  link(conv: string): PeerLink | undefined;
+  /** A ready link to the contact's `device` (absent: to any of its devices), if any. */
+  link(conv: string, device?: string): PeerLink | undefined;
   emitMessage(m: StoredMessage): void;
   refreshConversations(): void;
   dial(peerName: string): void;
@@ -85,7 +85,7 @@ export class TransferService implements EffectHost {
    * sent without its location unless `keepLocation`. Rejects with a PeerchatError:
    * NOT_LOGGED_IN, FILE_TOO_LARGE ({name}) or FILE_SEND_FAILED.
    */
-  async sendFiles(peerName: string, files: readonly File[], options: { keepLocation?: boolean } = {}): Promise<void> {
+  async sendFiles(peerName: string, files: readonly File[], options: { keepLocation?: boolean; device?: string } = {}): Promise<void> {
     const db = await this.deps.db();
     const me = this.deps.me();
     if (!db || !me) throw new PeerchatError('NOT_LOGGED_IN');
@@ -94,14 +94,14 @@ export class TransferService implements EffectHost {
     for (const file of files) {
       if (file.size > TRANSFER_LIMITS.maxFileSize) throw new PeerchatError('FILE_TOO_LARGE', { name: file.name });
       try {
-        await this.offerFile(db, me, conv, peerName, options.keepLocation ? file : await withoutLocation(file));
+        await this.offerFile(db, me, conv, peerName, options.keepLocation ? file : await withoutLocation(file), options.device);
       } catch (e) {
         console.warn('file transfer: could not offer a file:', e instanceof Error ? e.name : typeof e);
         throw new PeerchatError('FILE_SEND_FAILED', {}, { cause: e });
       }
     }
     this.deps.refreshConversations();
-    if (!this.deps.link(conv)) this.deps.dial(peerName);
+    if (!this.deps.link(conv, options.device)) this.deps.dial(peerName);
   }
 
   accept(id: string): Promise<void> {
@@ -147,12 +147,14 @@ export class TransferService implements EffectHost {
 
   // --- hooks from ChatService -------------------------------------------------------------------
 
-  linkReady(conv: string, _link: PeerLink): void {
+  linkReady(conv: string, link: PeerLink): void {
     void this.run(async () => {
       const db = await this.deps.db();
       if (!db) return;
       await ready();
       for (const stored of await openTransfers(db, conv)) {
+        // A transfer with one device resumes only over that device's link.
+        if (stored.device !== undefined && stored.device !== link.peerDeviceId) continue;
         if (!this.recs.has(stored.id)) this.recs.set(stored.id, stored);
         await this.dispatch(stored.id, { type: 'link-ready' });
       }
@@ -183,7 +185,7 @@ export class TransferService implements EffectHost {
         // The received-files folder is shared by every account on this browser: a file there
         // under this id belongs to a transfer of another account (or is a leftover the start-up
         // sweep removes). Never let an offer reopen, overwrite or delete it.
-        const verdict = (await receivedFileExists(effect.offer.fileId)) ? 'taken' : await this.createIncoming(conv, link.peerName, effect.offer, effect.held ?? false);
+        const verdict = (await receivedFileExists(effect.offer.fileId)) ? 'taken' : await this.createIncoming(conv, link.peerName, effect.offer, effect.held ?? false, link.peerDeviceId);
         if (verdict === 'taken') this.refuseTakenId(link, msg.fileId);
         else if (verdict === 'new' && effect.autoAccept) {
           this.imageBudget.spend(conv, effect.offer.size, Date.now());
@@ -250,13 +252,13 @@ export class TransferService implements EffectHost {
     return { direction, state, offer, hash, sentHash, reason, cancelledBy, notifyPeer, hasFile: !!rec.file, runner };
   }
 
-  private async offerFile(db: ChatDb, me: string, conv: string, peerName: string, file: File): Promise<void> {
+  private async offerFile(db: ChatDb, me: string, conv: string, peerName: string, file: File, device?: string): Promise<void> {
     const image = isInlineImageFile(file);
     const thumb = image ? await makeThumbnail(file) : undefined;
     const probe = new OutgoingTransfer({ name: file.name, mime: file.type, size: file.size, isImage: image, ...(thumb ? { thumb } : {}) });
     const offer = probe.offer();
     probe.dispose();
-    const rec: StoredTransfer = { id: offer.fileId, conv, peerName, direction: 'out', offer, state: 'offered', file };
+    const rec: StoredTransfer = { id: offer.fileId, conv, peerName, ...(device ? { device } : {}), direction: 'out', offer, state: 'offered', file };
     const msg: StoredMessage = { id: offer.fileId, conv, from: me, outgoing: true, text: fileMessageText(offer.name), ts: offer.ts, state: 'sent', fileId: offer.fileId };
     try {
       await saveNewTransfer(db, rec, msg, false);
@@ -269,7 +271,7 @@ export class TransferService implements EffectHost {
     this.recs.set(rec.id, rec);
     this.deps.emitMessage(msg);
     await this.run(async () => {
-      if (this.deps.link(conv)) await this.apply(rec, { type: 'link-ready' });
+      if (this.deps.link(conv, device)) await this.apply(rec, { type: 'link-ready' });
     });
   }
 
@@ -286,10 +288,25 @@ export class TransferService implements EffectHost {
    * Stores an offer for a file we did not know (and its message). `known`: it existed after all;
    * `taken`: the id names another record (nothing stored); null: logged out.
    */
-  private async createIncoming(conv: string, peerName: string, offer: Extract<FileControl, { type: 'file-offer' }>, held: boolean): Promise<OfferIdVerdict | null> {
+  private async createIncoming(
+    conv: string,
+    peerName: string,
+    offer: Extract<FileControl, { type: 'file-offer' }>,
+    held: boolean,
+    device: string | null,
+  ): Promise<OfferIdVerdict | null> {
     const db = await this.deps.db();
     if (!db) return null;
-    const fresh: StoredTransfer = { id: offer.fileId, conv, peerName, direction: 'in', offer, state: 'offered', ...(held ? { reason: HELD_IMAGE_REASON } : {}) };
+    const fresh: StoredTransfer = {
+      id: offer.fileId,
+      conv,
+      peerName,
+      ...(device ? { device } : {}),
+      direction: 'in',
+      offer,
+      state: 'offered',
+      ...(held ? { reason: HELD_IMAGE_REASON } : {}),
+    };
     const ts = Math.min(offer.ts, Date.now() + 60_000);
     const msg: StoredMessage = { id: offer.fileId, conv, from: peerName, outgoing: false, text: fileMessageText(offer.name), ts, state: 'received', fileId: offer.fileId };
     const verdict = await saveNewTransfer(db, fresh, msg, !this.deps.isActive(conv));
@@ -331,7 +348,7 @@ export class TransferService implements EffectHost {
 
   private view(rec: StoredTransfer): TransferView {
     const runner = rec.direction === 'out' ? this.outgoing.get(rec.id) : this.incoming.get(rec.id);
-    return transferView(rec, runner, !!this.deps.link(rec.conv), this.capNotices.get(rec.conv) === rec.id);
+    return transferView(rec, runner, !!this.deps.link(rec.conv, rec.device), this.capNotices.get(rec.conv) === rec.id);
   }
 
   private run(fn: () => Promise<void>): Promise<void> {
