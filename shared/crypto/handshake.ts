@@ -165,8 +165,9 @@ export function createHandshake(opts: HandshakeOptions): Handshake {
   /** The peer's device key from its hello, after every device check; fails otherwise. */
   function peerDeviceFrom(hello: HsHello): { key: Uint8Array; peer: PeerDevice } {
     if (hello.dev === null || hello.devices === null) {
+      // Signed by the account key itself, which every device of the account holds; the
+      // signalling may already name the device (its list not known to it yet).
       if ((opts.peerMinVersion ?? 0) > 0) return fail('HS_BAD_DEVICE', 'no device list, but one was seen for this account');
-      if (opts.peerDeviceId) return fail('HS_BAD_DEVICE', 'no device id, but the signalling named a device');
       return { key: peerAccountKey, peer: { deviceId: null, devices: null, signed: null } };
     }
     if (opts.peerDeviceId && hello.dev !== opts.peerDeviceId) return fail('HS_BAD_DEVICE', 'another device than the one signalled');

@@ -634,7 +634,8 @@ describe('handshake v2: device keys from signed device lists', () => {
     const o = devices();
     const legacy: HandshakeOptions = { ...o.a, myIdentity: accounts.alice, myAccountKey: accounts.alice.publicKey, myDevice: null };
     expectCode(() => bobGets(legacy, { ...o.b, peerDeviceId: null, peerMinVersion: 2 }), 'HS_BAD_DEVICE');
-    expectCode(() => bobGets(legacy, { ...o.b, peerMinVersion: 0 }), 'HS_BAD_DEVICE'); // signalling named a device
+    // Before any list was seen, the account key's own signature is accepted (it is the account).
+    assert.equal(bobGets(legacy, { ...o.b, peerMinVersion: 0 }).state, 'awaiting-auth');
   });
 
   test('another device than the one the signalling named is refused', () => {

@@ -16,7 +16,7 @@ export interface LocalDevice {
   accountKey: Uint8Array;
   /** This device's signing key (the account key pair while `devices()` is null). */
   deviceKey: IdentityKeyPair;
-  /** deviceIdOf(deviceKey.publicKey). */
+  /** This browser's device id: deviceIdOf(device key), also while the account key signs. */
   deviceId: string;
   /** Our account's newest signed device list naming this device, if known. */
   devices(): SignedDeviceList | null;
@@ -44,9 +44,8 @@ export function deviceFromKeys(username: string, keys: { account: IdentityKeyPai
     get deviceKey() {
       return ownList() ? keys.device : account.deviceKey;
     },
-    get deviceId() {
-      return ownList() ? keys.deviceId : account.deviceId;
-    },
+    // What the server knows this browser by (it names us so in presence and relayed signals).
+    deviceId: keys.deviceId,
     devices: ownList,
   };
 }
