@@ -15,6 +15,8 @@ import './pc-composer';
 import './pc-message-list';
 import './pc-security-banner';
 import './pc-verify-dialog';
+import './pc-sync-progress';
+import type { CatchUp } from '../../../shared/devices/sync-plan';
 
 /** Content shared to the app, handed to the conversation of the contact chosen for it. */
 export interface ShareDelivery {
@@ -174,6 +176,7 @@ export class PcConversation extends LitElement {
     this.addEventListener('dragleave', this.onDragLeave);
     this.addEventListener('drop', this.onDrop);
     this.addEventListener('paste', this.onPaste);
+    if (!this.syncProgress && this.service) this.syncProgress = new StoreController(this, this.service.deviceSync.progress);
   }
 
   override disconnectedCallback(): void {
@@ -250,6 +253,9 @@ export class PcConversation extends LitElement {
   }
 
   /** "Your devices": the conversation with my own other devices. */
+  /** Catch-up with my other devices, shown in "Your devices" (subscribed once the service is known). */
+  private syncProgress: StoreController<ReadonlyMap<string, CatchUp>> | null = null;
+
   private isOwn(): boolean {
     const me = this.service.myName;
     return !!me && usernameKey(me) === usernameKey(this.peerName);
@@ -281,6 +287,12 @@ export class PcConversation extends LitElement {
       </header>
       <pc-security-banner .peerName=${this.peerName} @pc-verify=${() => (this.verifyOpen = true)}></pc-security-banner>
       <pc-verify-dialog .peerName=${this.peerName} ?open=${this.verifyOpen} @pc-close=${() => this.closeVerify()}></pc-verify-dialog>
+      ${this.isOwn()
+        ? html`<pc-sync-progress
+            .progress=${this.syncProgress?.value ?? new Map()}
+            @pc-skip-sync=${(e: CustomEvent<{ device: string }>) => this.service.deviceSync.skip(e.detail.device)}
+          ></pc-sync-progress>`
+        : ''}
       <pc-message-list
         .messages=${this.messages.messages}
         .loading=${this.messages.loading}

@@ -25,10 +25,17 @@ import { ContactDeviceLists } from './contact-device-lists';
 import { DeviceSync, isSyncFrame } from './device-sync';
 import { accountOnlyDevice, deviceFromKeys, type LocalDevice } from '../net/local-device';
 import type { SignedDeviceList } from '../../../shared/devices/device-list';
+import { safeJsonParse } from '../../../shared/json';
 import type { ConversationsState, PeersState, PresenceState, SessionState } from './contexts';
 import { Store } from './store';
 
 export type MessageListener = (msg: StoredMessage) => void;
+
+/** The version of our own signed list (0 without one). */
+function ownListVersion(signed: SignedDeviceList | null): number {
+  const v = signed ? (safeJsonParse(signed.list) as { version?: unknown } | undefined)?.version : 0;
+  return typeof v === 'number' ? v : 0;
+}
 
 export class ChatService {
   readonly conversations = new Store<ConversationsState>({ list: [], active: null, loaded: false });
@@ -99,7 +106,8 @@ export class ChatService {
       security: this.security,
       sendSignal: (m) => this.sessions.send(m),
       local: () => this.local,
-      minListVersion: (conv) => this.contactLists.minVersion(conv),
+      // My own devices are checked against our own newest list.
+      minListVersion: async (conv) => (conv === myKey() ? ownListVersion(this.ownDeviceList()) : this.contactLists.minVersion(conv)),
       peerDevices: (conv, peerName, peer) => this.contactLists.fromHandshake(conv, peerName, peer),
       isOnline,
       onlineDevices: (conv) => this.presenceTracker.onlineDevices(conv),

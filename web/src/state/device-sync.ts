@@ -40,6 +40,8 @@ export class DeviceSync {
   readonly progress = new Store<ReadonlyMap<string, CatchUp>>(new Map());
   /** A newly linked device that chose to take only new messages. */
   skipBacklog = false;
+  /** Links whose device asked to skip: their stream stops. */
+  private readonly skipped = new WeakSet<PeerLink>();
 
   constructor(private readonly deps: DeviceSyncDeps) {}
 
@@ -49,6 +51,13 @@ export class DeviceSync {
     const rec = recordOf(m);
     if (!rec || !me || m.conv === me) return;
     for (const link of this.deps.ownLinks()) link.send({ type: 'sync-msg', ...rec });
+  }
+
+  /** The person skips the rest of the catch-up from `device`: only what comes from now on. */
+  skip(device: string): void {
+    const link = this.deps.ownLinks().find((l) => l.peerDeviceId === device);
+    if (link?.send({ type: 'sync-skip' })) return;
+    console.warn('Peerchat: could not skip catching up (the device is not linked now)');
   }
 
   /** A link to one of my devices is up: ask for what it stored since we last heard. */
@@ -78,6 +87,7 @@ export class DeviceSync {
       case 'sync-from':
         return this.stream(db, link, msg.seq);
       case 'sync-skip': {
+        this.skipped.add(link);
         const h = skipHeader(await newestSeq(db));
         link.send({ type: 'sync-batch', records: [], last: h.last, total: 0, done: true });
         return;
@@ -88,7 +98,9 @@ export class DeviceSync {
         for (const rec of msg.records) await this.store(db, rec);
         await advanceCursor(db, device, msg.last);
         const before = this.progress.get().get(device) ?? startCatchUp(0);
-        this.setProgress(device, onBatchStored(before, { count: msg.records.length, last: msg.last, total: msg.total, done: msg.done }));
+        // A batch already on its way when we skipped does not reopen a finished catch-up.
+        const done = msg.done || before.done;
+        this.setProgress(device, onBatchStored(before, { count: msg.records.length, last: msg.last, total: msg.total, done }));
         return;
       }
     }
@@ -111,7 +123,7 @@ export class DeviceSync {
       const h = batchHeader(batch, Math.max(0, total - sent + batch.length), total, cursor);
       // The last page: shorter than asked, and all of it fitted this batch.
       const done = batch.length === page.length && page.length < SYNC_BATCH_MAX_RECORDS;
-      if (!link.send({ type: 'sync-batch', records, last: h.last, total, done })) return;
+      if (this.skipped.has(link) || !link.send({ type: 'sync-batch', records, last: h.last, total, done })) return;
       if (done) return;
       cursor = h.last;
       await drained(link);
