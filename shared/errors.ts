@@ -98,6 +98,10 @@ export const CLIENT_ERROR_CODES = [
   'PEER_OFFERS_CAPPED',
   /** An image from a contact waits to be accepted: the contact used up its image budget for the hour (param `name`). */
   'PEER_IMAGES_HELD',
+  /** This device was removed from the account's device list on another device, so it was logged out. */
+  'DEVICE_UNLINKED',
+  /** Linking this device failed: the other device refused it, or the codes did not match. */
+  'LINK_FAILED',
 ] as const;
 
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];

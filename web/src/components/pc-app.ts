@@ -23,6 +23,9 @@ import './pc-login-form';
 import './pc-contact-list';
 import './pc-conversation';
 import './pc-status-banner';
+import './pc-devices-screen';
+import { ownDevicesContext } from '../devices/device-contexts';
+import type { OwnDevicesState } from '../devices/own-devices';
 import '../pwa/pc-install-button';
 import '../pwa/pc-share-panel';
 import '../pwa/pc-update-prompt';
@@ -97,8 +100,10 @@ export class PcApp extends LitElement {
       :host([narrow]) .panes > pc-contact-list {
         border-right: none;
       }
-      pc-login-form {
+      pc-login-form,
+      .screen {
         flex: 1;
+        min-height: 0;
         overflow-y: auto;
       }
       .loading {
@@ -113,7 +118,10 @@ export class PcApp extends LitElement {
   readonly service = new ChatService(wsUrl());
   private readonly session = new StoreController<SessionState>(this, this.service.session);
   private readonly convs = new StoreController<ConversationsState>(this, this.service.conversations);
+  private readonly own = new StoreController<OwnDevicesState>(this, this.service.devices.own.state);
   @state() private narrow = false;
+  /** The devices screen replaces the conversations while open. */
+  @state() private showDevices = false;
   private readonly share = new StoreController<ShareState>(this, shareIntake.state);
   /** Shared content handed to the conversation just chosen, until it says it took it. */
   @state() private shareDelivery: ShareDelivery | null = null;
@@ -130,6 +138,7 @@ export class PcApp extends LitElement {
     new ContextProvider(this, { context: shareContext, initialValue: shareIntake.state });
     new ContextProvider(this, { context: installContext, initialValue: installState });
     new ContextProvider(this, { context: updateContext, initialValue: updateState });
+    new ContextProvider(this, { context: ownDevicesContext, initialValue: this.service.devices.own.state });
     this.narrow = this.media.matches;
     this.media.addEventListener('change', () => (this.narrow = this.media.matches));
     // Files dropped anywhere but the conversation (which takes them and prevents the default)
@@ -137,6 +146,11 @@ export class PcApp extends LitElement {
     window.addEventListener('dragover', refuseStrayFileDrop);
     window.addEventListener('drop', refuseStrayFileDrop);
     this.service.start();
+  }
+
+  protected override willUpdate(): void {
+    // Logged out (or not approved any more): the devices screen closes.
+    if (this.showDevices && this.own.value?.status !== 'approved') this.showDevices = false;
   }
 
   protected override updated(): void {
@@ -197,11 +211,16 @@ export class PcApp extends LitElement {
         <span class="brand">Peerchat</span>
         <span class="me"><span class=${this.narrow ? 'visually-hidden' : ''}>Signed in as </span><strong>${s.username}</strong></span>
         <pc-install-button></pc-install-button>
+        ${this.own.value?.status === 'approved'
+          ? html`<button aria-pressed=${this.showDevices ? 'true' : 'false'} @click=${() => (this.showDevices = !this.showDevices)}>Devices</button>`
+          : nothing}
         <button @click=${() => this.service.logout()}>Log out</button>
       </div>
       <pc-status-banner @pc-retry=${() => this.service.retryNow()}></pc-status-banner>
       ${this.share.value?.content || this.share.value?.problem ? html`<pc-share-panel></pc-share-panel>` : nothing}
-      ${this.convs.value?.loaded || s.connection === 'online'
+      ${this.showDevices
+        ? html`<pc-devices-screen class="screen" @pc-back=${() => (this.showDevices = false)}></pc-devices-screen>`
+        : this.convs.value?.loaded || s.connection === 'online'
         ? html`<div class="panes" @pc-open-conversation=${(e: CustomEvent<OpenConversationDetail>) => this.open(e)}>
             ${showList ? html`<pc-contact-list></pc-contact-list>` : nothing}
             ${showConv

@@ -58,6 +58,8 @@ const SENTENCES: Record<AppErrorCode, string> = {
   SHARE_TOO_LARGE: 'Something was shared to Peerchat that was too large to keep (at most {max} in all, and 20 files). It was not kept; anything shared before still waits.',
   PEER_OFFERS_CAPPED: '{name} sent more files than Peerchat keeps waiting at once; the rest were declined.',
   PEER_IMAGES_HELD: 'Not opened automatically: {name} sent many images in the last hour.',
+  DEVICE_UNLINKED: 'This device was unlinked from your account on another of your devices, so it was logged out here.',
+  LINK_FAILED: 'This device could not be linked to your account. Try again from the start.',
 };
 
 /** What to know and do about some failures, shown under the sentence (security banners). */
