@@ -24,7 +24,9 @@ import './pc-contact-list';
 import './pc-conversation';
 import './pc-status-banner';
 import './pc-devices-screen';
-import { ownDevicesContext } from '../devices/device-contexts';
+import './pc-link-pending';
+import './pc-link-approve';
+import { approvingContext, joiningContext, ownDevicesContext } from '../devices/device-contexts';
 import type { OwnDevicesState } from '../devices/own-devices';
 import '../pwa/pc-install-button';
 import '../pwa/pc-share-panel';
@@ -139,6 +141,8 @@ export class PcApp extends LitElement {
     new ContextProvider(this, { context: installContext, initialValue: installState });
     new ContextProvider(this, { context: updateContext, initialValue: updateState });
     new ContextProvider(this, { context: ownDevicesContext, initialValue: this.service.devices.own.state });
+    new ContextProvider(this, { context: joiningContext, initialValue: this.service.devices.joining.view });
+    new ContextProvider(this, { context: approvingContext, initialValue: this.service.devices.approving.view });
     this.narrow = this.media.matches;
     this.media.addEventListener('change', () => (this.narrow = this.media.matches));
     // Files dropped anywhere but the conversation (which takes them and prevents the default)
@@ -203,6 +207,10 @@ export class PcApp extends LitElement {
     if (!s) return nothing;
     const loggedIn = s.connection !== 'logged-out' && !!s.username;
     if (!loggedIn) return html`<pc-login-form></pc-login-form><pc-update-prompt></pc-update-prompt>`;
+    // Logged in without the account key: nothing but the way to get it.
+    if (this.own.value?.status === 'pending') {
+      return html`<pc-link-pending class="screen" .username=${s.username ?? ''}></pc-link-pending><pc-update-prompt></pc-update-prompt>`;
+    }
     const active = this.activeName();
     const showList = !this.narrow || !active;
     const showConv = !this.narrow || !!active;
@@ -236,6 +244,7 @@ export class PcApp extends LitElement {
               : nothing}
           </div>`
         : html`<div class="loading" role="status">Loading your conversations…</div>`}
+      <pc-link-approve></pc-link-approve>
       <pc-update-prompt></pc-update-prompt>
     `;
   }

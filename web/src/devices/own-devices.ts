@@ -198,8 +198,15 @@ export class OwnDevices {
     if (!list.devices.some((d) => d.id === keys.deviceId)) return this.wasUnlinked(me);
     this.floor = list.version;
     this.firstList = null;
-    this.state.update((s) => ({ ...s, status: 'approved', list, signed, error: null }));
+    // Stored before it shows: a login that follows (after a link or reset) reads this floor.
     await storeOwnList(me, signed, list.version).catch((err: unknown) => console.warn('Peerchat: could not keep the device list', err));
+    if (this.state.get().username !== me || (this.state.get().list?.version ?? 0) > list.version) return;
+    this.state.update((s) => ({ ...s, status: 'approved', list, signed, error: null }));
+  }
+
+  /** Still waiting for the server to accept this device (after an account reset was sent). */
+  markPending(): void {
+    this.state.update((s) => ({ ...s, status: 'pending' }));
   }
 
   private async wasUnlinked(me: string): Promise<void> {
