@@ -9,6 +9,7 @@ import { X509Certificate } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { ready as sodiumReady } from '../../shared/crypto/sodium';
 import { LIMITS } from '../../shared/limits';
 import type { IceServer } from '../../shared/signal-protocol';
 import type { AccountStore } from './account-store';
@@ -206,12 +207,15 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   const caCertDer = certificate ? new X509Certificate(certificate.caCert).raw : undefined;
 
   // --- open ------------------------------------------------------------------------------
+  // Device lists are verified with libsodium (shared/devices/device-list.ts).
+  await sodiumReady();
   const ownsStore = !opts.store;
   const store = opts.store ?? openSqliteStore(opts.dataDir as string);
   const accounts = new Accounts(store, hasher, sessionTtlMs);
   const authLimiter = new KeyedLimiter(authRateLimit);
   const testHooks = opts.testHooks;
   const hub = new Hub({ accounts, logger, iceServers, loginTimeoutMs, authLimiter, maxQueuedFrames: 64, testHooks, ...accountLimits });
+  testHooks?.onControl?.({ injectLink: (username, fromDevice, data, toDevice) => hub.routing.injectLink(username, fromDevice, data, toDevice) });
   const perIp = new Map<string, number>();
   let nextId = 0;
   let closing = false;
