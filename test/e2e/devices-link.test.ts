@@ -246,6 +246,8 @@ describe('devices: linking, unlinking, accounts from before devices', { timeout:
     ws.close();
 
     // carol's browser still has the old record; the upgraded app moves it to the account key.
+    await aliceF.close();
+    aliceF = await launchBrowser('firefox', { name: 'carol-firefox' });
     await aliceF.goto(srv.url);
     await aliceF.evaluate(
       async (record: { identity: unknown; createdAt: number }) => {
