@@ -36,6 +36,9 @@ import { loadSharedFiles } from '../pwa/share-store';
 import { installState } from '../pwa/install-prompt';
 import { updateState } from '../pwa/pwa-register';
 
+const DEVICES_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><rect x="2" y="4" width="14" height="10" rx="1.5"/><path d="M6 18h6"/><rect x="17" y="8" width="5" height="12" rx="1"/></svg>`;
+const LOG_OUT_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4"/><path d="M16 17l5-5-5-5"/><path d="M21 12H9"/></svg>`;
+
 function wsUrl(): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 }
@@ -65,6 +68,24 @@ export class PcApp extends LitElement {
         border-bottom: 1px solid var(--pc-border);
         background: var(--pc-surface);
         min-height: 52px;
+      }
+      .bar-button svg {
+        display: none;
+        width: 22px;
+        height: 22px;
+      }
+      /* Phones: icons only (the accessible names stay), so the bar fits 360 px. */
+      :host([narrow]) .top {
+        gap: 8px;
+      }
+      :host([narrow]) .bar-button {
+        padding: 0 10px;
+      }
+      :host([narrow]) .bar-button svg {
+        display: block;
+      }
+      :host([narrow]) .bar-button .label {
+        display: none;
       }
       .brand {
         font-weight: 700;
@@ -220,9 +241,17 @@ export class PcApp extends LitElement {
         <span class="me"><span class=${this.narrow ? 'visually-hidden' : ''}>Signed in as </span><strong>${s.username}</strong></span>
         <pc-install-button></pc-install-button>
         ${this.own.value?.status === 'approved'
-          ? html`<button aria-pressed=${this.showDevices ? 'true' : 'false'} @click=${() => (this.showDevices = !this.showDevices)}>Devices</button>`
+          ? html`<button
+              class="bar-button"
+              aria-label="Devices"
+              title="Your devices"
+              aria-pressed=${this.showDevices ? 'true' : 'false'}
+              @click=${() => (this.showDevices = !this.showDevices)}
+            >
+              ${DEVICES_ICON}<span class="label">Devices</span>
+            </button>`
           : nothing}
-        <button @click=${() => this.service.logout()}>Log out</button>
+        <button class="bar-button" aria-label="Log out" title="Log out" @click=${() => this.service.logout()}>${LOG_OUT_ICON}<span class="label">Log out</span></button>
       </div>
       <pc-status-banner @pc-retry=${() => this.service.retryNow()}></pc-status-banner>
       ${this.share.value?.content || this.share.value?.problem ? html`<pc-share-panel></pc-share-panel>` : nothing}
