@@ -16,7 +16,7 @@
  *   (the tabs of that browser) gets `logged-out` and is closed with 1000 "logged out". To log in
  *   again, open a new connection. Other devices of the same user (other tokens) stay logged in.
  * - A `signal` is never echoed to the sending connection; it goes to all of the target's other
- *   connections. With none, the answer is `error PEER_OFFLINE` with `to` and `cid`.
+ *   (approved) connections. With none, the answer is `error PEER_OFFLINE` with `to` and `cid`.
  * - Relayed bytes are budgeted per (sender account, target account): past the budget the frame
  *   is dropped and the sender gets `error RATE_LIMITED` (at most one per second), so one sender
  *   cannot bury a person's socket until it is dropped as a slow reader.
