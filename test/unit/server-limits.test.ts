@@ -195,6 +195,36 @@ describe('FairQueue: the password-hash line', () => {
     assert.equal(await other, 'ok');
   });
 
+  test('strangers from many groups fill the account share, yet a group that logged in before still gets a place', async () => {
+    let now = 0;
+    const q = new FairQueue({ maxConcurrent: 1, maxQueued: 20, maxQueuedPerAddress: 10, maxQueuedPerAccount: 2, knownGroupForMs: 1000, now: () => now });
+    q.recordSuccess({ address: 'alice-home', account: 'alice' });
+    const m = manualJobs();
+    const attack = Array.from({ length: 5 }, (_, i) => codeOf(q.run({ address: `stranger-${i}`, account: 'alice' }, m.job(`attack-${i}`))));
+    const home = codeOf(q.run({ address: 'alice-home', account: 'alice' }, m.job('home')));
+    const hotel = codeOf(q.run({ address: 'hotel', account: 'alice' }, m.job('hotel')));
+    for (let i = 0; i < 4; i++) await m.finishNext();
+    assert.deepEqual(await Promise.all(attack), ['ok', 'ok', 'ok', 'RATE_LIMITED', 'RATE_LIMITED']);
+    assert.equal(await home, 'ok', 'the known group is served');
+    assert.equal(await hotel, 'RATE_LIMITED', 'an unknown group of the user is not (documented)');
+    // The known mark ends: the home group is a stranger again.
+    now = 1000;
+    const again = Array.from({ length: 3 }, (_, i) => codeOf(q.run({ address: `stranger-${i}`, account: 'alice' }, m.job(`again-${i}`))));
+    const home2 = codeOf(q.run({ address: 'alice-home', account: 'alice' }, m.job('home2')));
+    for (let i = 0; i < 3; i++) await m.finishNext();
+    assert.deepEqual(await Promise.all(again), ['ok', 'ok', 'ok']);
+    assert.equal(await home2, 'RATE_LIMITED');
+  });
+
+  test('the reserved share is as big as the open one, not unlimited', async () => {
+    const q = new FairQueue({ maxConcurrent: 1, maxQueued: 20, maxQueuedPerAddress: 10, maxQueuedPerAccount: 2 });
+    q.recordSuccess({ address: 'shared-nat', account: 'alice' });
+    const m = manualJobs();
+    const all = Array.from({ length: 6 }, (_, i) => codeOf(q.run({ address: 'shared-nat', account: 'alice' }, m.job(`j${i}`))));
+    for (let i = 0; i < 5; i++) await m.finishNext();
+    assert.deepEqual(await Promise.all(all), ['ok', 'ok', 'ok', 'ok', 'ok', 'RATE_LIMITED']);
+  });
+
   test('the whole line full: SERVER_BUSY', async () => {
     const q = new FairQueue({ maxConcurrent: 1, maxQueued: 2, maxQueuedPerAddress: 10, maxQueuedPerAccount: 10 });
     const m = manualJobs();
