@@ -16,7 +16,7 @@ import { buildAccountLimits, type AccountLimitOptions } from './account-limits';
 import { Accounts } from './accounts';
 import { checkIceServers } from './config';
 import { CLOSE, Conn } from './connection';
-import { badConfig } from './errors';
+import { badConfig, CodedError } from './errors';
 import { createHttpHandler, HOST_REFUSED_TEXT } from './http-handler';
 import { Hub } from './hub';
 import { silentLogger, type Logger } from './logger';
@@ -26,7 +26,8 @@ import { isOriginAllowed, normalizeOrigin } from './origin';
 import { createPasswordHasher, type ScryptParams } from './password';
 import { DEFAULT_STATIC_DIR } from './paths';
 import { checkRateLimitOptions, KeyedLimiter, TokenBucket, type RateLimitOptions } from './rate-limit';
-import { openSqliteStore } from './sqlite-store';
+import { DB_FILE, openSqliteStore } from './sqlite-store';
+import { keepDataPrivate } from './data-dir';
 import { SESSION_TTL_MS } from './tokens';
 import { ensureSelfSignedCertificate, type GeneratedCertificate, type TlsCredentials } from './tls';
 import { startCertificateRenewal, type CertificateRenewal } from './tls-renewal';
@@ -208,6 +209,16 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
 
   // --- open ------------------------------------------------------------------------------
   const ownsStore = !opts.store;
+  if (ownsStore) {
+    // Before the store opens: a folder owned by another user is used with a warning, not refused.
+    const dataDir = opts.dataDir as string;
+    try {
+      keepDataPrivate(dataDir, path.join(dataDir, DB_FILE), { warn: (sentence) => logger.warn(sentence) });
+    } catch (err) {
+      if (err instanceof CodedError) throw err;
+      throw new CodedError('DATA_DIR_UNUSABLE', `Cannot use the data folder ${dataDir}: ${(err as Error).message}`, { cause: err });
+    }
+  }
   const store = opts.store ?? openSqliteStore(opts.dataDir as string);
   const accounts = new Accounts(store, hasher, sessionTtlMs);
   const authLimiter = new KeyedLimiter(authRateLimit);
