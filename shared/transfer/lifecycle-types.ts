@@ -143,7 +143,12 @@ export type TransferEffect =
    * The contact already has as many offers waiting as this device keeps: this one was declined
    * ('busy') and nothing of it is stored; show the person, once, that the rest were declined.
    */
-  | { type: 'offers-capped' };
+  | { type: 'offers-capped' }
+  /**
+   * The contact cancelled its offer while it was waiting for the person: count it against the
+   * contact's pending-offer cap for a while (peer-caps.ts, WithdrawnOffers).
+   */
+  | { type: 'offer-withdrawn' };
 
 export interface StepResult {
   /** The new state; `undefined` only for a transfer that does not exist (yet). */

@@ -260,6 +260,7 @@ class Step {
         return;
       case 'file-cancel': {
         if (!isOpen(s.state)) return;
+        if (s.direction === 'in' && s.state === 'offered') this.emit({ type: 'offer-withdrawn' });
         const byPerson = msg.reason === 'cancelled';
         this.end({ state: byPerson ? 'cancelled' : 'failed', reason: msg.reason, ...(byPerson ? { cancelledBy: from } : {}) });
         return;

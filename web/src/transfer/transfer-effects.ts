@@ -27,6 +27,8 @@ export interface EffectHost {
   later(id: string, event: TransferEvent): void;
   /** Redraws the transfer's cards. */
   notify(id: string): void;
+  /** The contact of `conv` withdrew a waiting offer (counted against its pending-offer cap). */
+  offerWithdrawn(conv: string): void;
 }
 
 /** Tries to store an outcome that is told only once stored, with a growing pause between tries. */
@@ -121,6 +123,9 @@ export class TransferEffects {
       }
       case 'delete-file':
         await deleteOpfsFile(rec.id).catch((e: unknown) => warn('could not delete a partial file', e));
+        return;
+      case 'offer-withdrawn':
+        host.offerWithdrawn(rec.conv);
         return;
       case 'create-incoming':
       case 'offers-capped':
