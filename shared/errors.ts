@@ -98,6 +98,18 @@ export const CLIENT_ERROR_CODES = [
   'PEER_OFFERS_CAPPED',
   /** An image from a contact waits to be accepted: the contact used up its image budget for the hour (param `name`). */
   'PEER_IMAGES_HELD',
+  /** Linking a device: the new device's reveal did not match its commit (a relay in the middle, or a bug); nothing was linked. */
+  'LINK_CHECK_FAILED',
+  /** Linking a device: the person refused it on the existing device. */
+  'LINK_REJECTED',
+  /** Linking a device: no answer within the linking time limit. */
+  'LINK_EXPIRED',
+  /** Linking a device: the existing device already has as many requests open as it shows. */
+  'LINK_BUSY',
+  /** Linking a device: the account already has as many devices as it may have. */
+  'LINK_FULL',
+  /** Linking a device: the approval that arrived did not open or did not verify (wrong key, wrong account, not naming this device). */
+  'LINK_BAD_GRANT',
 ] as const;
 
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];

@@ -22,6 +22,10 @@ export const LIMITS = {
   maxPeerFrameBytes: 256 * 1024,
   /** Message ids: 128 random bits as 32 lowercase hex chars. */
   messageIdChars: 32,
-  /** A linking message relayed between two devices of one account (serialized JSON). */
-  maxLinkDataBytes: 4 * 1024,
+  /**
+   * A linking message relayed between two devices of one account (serialized JSON). The grant
+   * carries a whole signed device list (up to 16 devices with 64-character names), boxed and
+   * base64url-encoded: about 13 KiB at worst (test/unit/devices-link.test.ts checks it fits).
+   */
+  maxLinkDataBytes: 16 * 1024,
 } as const;

@@ -16,6 +16,15 @@ export interface ConnUser {
   username: string;
   /** SHA-256 of the session token this connection logged in with. */
   tokenHash: string;
+  /** The device this connection is (login/resume `deviceId`), or null: a client from before devices. */
+  deviceId: string | null;
+  /**
+   * Whether it acts as a device of the account: its device is in the account's device list, or
+   * it has no device id, or the account has no list (device-list-check.ts `isApproved`). An
+   * unapproved connection may only look up, log out, link and reset the account, and is never
+   * sent signals. Changes when the account publishes a new list.
+   */
+  approved: boolean;
 }
 
 /** Close codes used by the server. */

@@ -25,14 +25,25 @@
  *   after the password, so it tells a stranger nothing about the account.
  * - Wrong passwords back off per (account, address group) (login-backoff.ts): while backing off,
  *   a login gets `error RATE_LIMITED` without a hash being spent.
+ *
+ * Devices (a connection that logs in with a `deviceId`; one without behaves as described above):
+ * - welcome carries the account key and device list the server holds; lookup answers carry the
+ *   list and the online device ids; presence carries device ids (device-presence.ts).
+ * - Approval, signal routing by device and `link` relay: device-routing.ts. Publishing a list,
+ *   unlinking and account reset: account-devices.ts. The list checks: device-list-check.ts.
  */
 import { usernameKey } from '../../shared/account-rules';
 import type { ErrorCode } from '../../shared/errors';
 import { safeJsonParse } from '../../shared/json';
 import { PROTOCOL_VERSION } from '../../shared/limits';
 import { parseClientMsg, type ClientMsg, type IceServer, type ServerMsg } from '../../shared/signal-protocol';
+import { AccountDevices } from './account-devices';
 import type { Accounts, AuthOk } from './accounts';
+import type { StoredDeviceList } from './account-store';
 import { CLOSE, type Conn } from './connection';
+import { isApproved } from './device-list-check';
+import { DevicePresence } from './device-presence';
+import { DeviceRouting } from './device-routing';
 import type { IpLimitKey } from './ip-key';
 import { usernameTag, type Logger } from './logger';
 import type { LoginBackoff } from './login-backoff';
@@ -40,7 +51,17 @@ import { Presence } from './presence';
 import type { KeyedLimiter } from './rate-limit';
 import type { TestHooks } from './test-hooks';
 
-const CLIENT_TYPES: ReadonlySet<string> = new Set<ClientMsg['type']>(['register', 'login', 'resume', 'logout', 'signal', 'lookup']);
+const CLIENT_TYPES: ReadonlySet<string> = new Set<ClientMsg['type']>([
+  'register',
+  'login',
+  'resume',
+  'logout',
+  'signal',
+  'lookup',
+  'devices-publish',
+  'account-reset',
+  'link',
+]);
 
 export interface HubOptions {
   accounts: Accounts;
@@ -84,8 +105,29 @@ export function classifyBadFrame(text: string): { code: ErrorCode; ref?: string 
 export class Hub {
   readonly presence = new Presence<Conn>();
   readonly conns = new Set<Conn>();
+  private readonly devicePresence = new DevicePresence(this.presence);
+  /** Signal and link relay (device-routing.ts); public for the test hooks' injection. */
+  readonly routing: DeviceRouting;
+  private readonly devices: AccountDevices;
 
-  constructor(private readonly opts: HubOptions) {}
+  constructor(private readonly opts: HubOptions) {
+    const { logger, relayLimiter, testHooks, accounts } = opts;
+    this.routing = new DeviceRouting({
+      presence: this.presence,
+      relayLimiter,
+      logger,
+      testHooks,
+      sendRateLimited: (conn, extra) => this.sendRateLimited(conn, extra),
+    });
+    this.devices = new AccountDevices({
+      accounts,
+      presence: this.presence,
+      devicePresence: this.devicePresence,
+      logger,
+      testHooks,
+      endSession: (conn, reason) => this.endSession(conn, reason),
+    });
+  }
 
   private get log(): Logger {
     return this.opts.logger;
@@ -189,9 +231,15 @@ export class Hub {
       case 'logout':
         return this.logout(conn);
       case 'signal':
-        return this.relay(conn, msg);
+        return this.routing.signal(conn, msg);
+      case 'link':
+        return this.routing.link(conn, msg);
       case 'lookup':
         return this.lookup(conn, msg);
+      case 'devices-publish':
+        return this.devices.publish(conn, msg);
+      case 'account-reset':
+        return this.devices.reset(conn, msg);
     }
   }
 
@@ -212,12 +260,13 @@ export class Hub {
       }
     }
     const { accounts } = this.opts;
+    const fields = { identityKey: msg.identityKey, deviceId: msg.deviceId };
     const result =
       msg.type === 'register'
-        ? await accounts.register(msg.username, msg.password, msg.identityKey, group)
+        ? await accounts.register(msg.username, msg.password, fields, group)
         : msg.type === 'login'
-          ? await accounts.login(msg.username, msg.password, msg.identityKey, group)
-          : await accounts.resume(msg.token, msg.identityKey);
+          ? await accounts.login(msg.username, msg.password, fields, group)
+          : await accounts.resume(msg.token, fields);
 
     if (msg.type === 'login' && account !== undefined) {
       if (result.ok) this.opts.loginBackoff.succeed(account, group);
@@ -238,43 +287,53 @@ export class Hub {
       this.log.warn({ conn: conn.id, ip: conn.ip, sessions: this.presence.connections(result.userKey).size }, 'too many sessions for one account');
       return void conn.sendError('TOO_MANY_SESSIONS', { ref });
     }
-    this.signOn(conn, result, ref);
+    // A list that came with the login is stored before the welcome, so the welcome carries it.
+    const published = msg.devices ? await accounts.publishDevices(result.userKey, msg.devices) : undefined;
+    if (!conn.isOpen) {
+      if (msg.type !== 'resume') await accounts.logout(result.tokenHash);
+      if (published?.ok) this.devices.apply(published.change);
+      return;
+    }
+    this.signOn(conn, result, ref, published?.ok ? published.change.stored : result.deviceList);
+    if (published) await this.devices.afterLoginPublish(conn, published);
   }
 
-  /** Marks the connection logged in and sends welcome + presence; announces a 0→1 transition. */
-  private signOn(conn: Conn, auth: AuthOk, how: string): void {
+  /** Marks the connection logged in and sends welcome + presence; announces it to the others. */
+  private signOn(conn: Conn, auth: AuthOk, how: string, deviceList: StoredDeviceList | null): void {
     clearTimeout(conn.loginTimer);
-    conn.user = { key: auth.userKey, username: auth.username, tokenHash: auth.tokenHash };
-    const cameOnline = this.presence.add(auth.userKey, auth.username, conn);
-    conn.send({
+    const { deviceId } = auth;
+    conn.user = { key: auth.userKey, username: auth.username, tokenHash: auth.tokenHash, deviceId, approved: isApproved(deviceId, deviceList) };
+    const before = this.devicePresence.of(auth.userKey);
+    this.presence.add(auth.userKey, auth.username, conn);
+    const welcome: ServerMsg = {
       type: 'welcome',
       v: PROTOCOL_VERSION,
       username: auth.username,
       token: auth.token,
       expiresAt: auth.expiresAt,
       iceServers: this.opts.iceServers,
-    });
-    conn.send({ type: 'presence', online: this.presence.onlineNames(auth.userKey) });
-    this.log.info({ conn: conn.id, ip: conn.ip, user: auth.username, how, online: this.presence.onlineCount }, 'logged in');
-    if (cameOnline) this.broadcastPresence(auth.userKey, auth.username, true);
+    };
+    conn.send(deviceId === null ? welcome : { ...welcome, identityKey: auth.identityKey, devices: this.devices.listFor(auth.username, deviceList) });
+    conn.send(this.devicePresence.snapshot(conn));
+    this.log.info({ conn: conn.id, ip: conn.ip, user: auth.username, how, device: deviceId !== null, approved: conn.user.approved, online: this.presence.onlineCount }, 'logged in');
+    this.devicePresence.announce(auth.userKey, auth.username, before, conn);
   }
 
-  /** Takes a connection out of presence (if logged in); announces a 1→0 transition. */
+  /** Takes a connection out of presence (if logged in); announces what that changed. */
   private signOff(conn: Conn): void {
     const user = conn.user;
     if (!user) return;
+    const before = this.devicePresence.of(user.key);
     conn.user = null;
-    if (this.presence.remove(user.key, conn)) {
-      this.log.info({ conn: conn.id, user: user.username, online: this.presence.onlineCount }, 'user offline');
-      this.broadcastPresence(user.key, user.username, false);
-    }
+    if (this.presence.remove(user.key, conn)) this.log.info({ conn: conn.id, user: user.username, online: this.presence.onlineCount }, 'user offline');
+    this.devicePresence.announce(user.key, user.username, before, conn);
   }
 
-  private broadcastPresence(userKey: string, username: string, online: boolean): void {
-    const frame = JSON.stringify({ type: 'presence-update', username, online } satisfies ServerMsg);
-    for (const c of [...this.presence.allConnections()]) {
-      if (c.user && c.user.key !== userKey) c.sendRaw(frame);
-    }
+  /** Ends a logged-in connection whose session is gone: `logged-out`, out of presence, closed. */
+  private endSession(conn: Conn, reason: string): void {
+    conn.send({ type: 'logged-out' });
+    this.signOff(conn);
+    conn.close(CLOSE.normal, reason);
   }
 
   private async logout(conn: Conn): Promise<void> {
@@ -283,29 +342,8 @@ export class Hub {
     await this.opts.accounts.logout(user.tokenHash);
     const sameSession = [...this.presence.connections(user.key)].filter((c) => c.user?.tokenHash === user.tokenHash);
     if (!sameSession.includes(conn)) sameSession.push(conn);
-    for (const c of sameSession) {
-      c.send({ type: 'logged-out' });
-      this.signOff(c);
-      c.close(CLOSE.normal, 'logged out');
-    }
+    for (const c of sameSession) this.endSession(c, 'logged out');
     this.log.info({ conn: conn.id, user: user.username, connections: sameSession.length }, 'logged out');
-  }
-
-  private relay(conn: Conn, msg: Extract<ClientMsg, { type: 'signal' }>): void {
-    const ref = 'signal';
-    if (!conn.user) return void conn.sendError('NOT_LOGGED_IN', { ref, to: msg.to, cid: msg.cid });
-    const targets = [...this.presence.connections(usernameKey(msg.to))].filter((c) => c !== conn);
-    if (targets.length === 0) return void conn.sendError('PEER_OFFLINE', { ref, to: msg.to, cid: msg.cid });
-    const rewrite = this.opts.testHooks?.rewriteSignal;
-    const data = rewrite ? rewrite(conn.user.username, msg.to, msg.data) : msg.data;
-    // Built from scratch: `from` is always the server's idea of who sent it.
-    const frame = JSON.stringify({ type: 'signal', from: conn.user.username, cid: msg.cid, data } satisfies ServerMsg);
-    const pair = `${conn.user.key}\n${usernameKey(msg.to)}`;
-    if (this.opts.relayLimiter.take(pair, Date.now(), Buffer.byteLength(frame)) !== 'ok') {
-      if (Date.now() - conn.lastRateLimitedAt >= 1000) this.log.warn({ conn: conn.id, user: conn.user.username }, 'relay budget to one person spent; dropping signals');
-      return void this.sendRateLimited(conn, { ref, to: msg.to, cid: msg.cid });
-    }
-    for (const t of targets) t.sendRaw(frame);
   }
 
   private async lookup(conn: Conn, msg: Extract<ClientMsg, { type: 'lookup' }>): Promise<void> {
@@ -315,7 +353,9 @@ export class Hub {
     if (!user) return void conn.sendError('UNKNOWN_USER', { ref, to: msg.username });
     const rewrite = this.opts.testHooks?.rewriteIdentityKey;
     const identityKey = rewrite ? rewrite(user.username, user.identityKey) : user.identityKey;
-    conn.send({ type: 'identity', username: user.username, identityKey });
+    if (conn.user.deviceId === null) return void conn.send({ type: 'identity', username: user.username, identityKey });
+    const devices = this.devices.listFor(user.username, user.deviceList);
+    conn.send({ type: 'identity', username: user.username, identityKey, devices, online: this.devicePresence.of(user.usernameKey).devices });
   }
 
   /** Heartbeat tick: terminate connections that did not answer the previous ping, ping the rest. */

@@ -42,6 +42,11 @@ export class Presence<C> {
     return out;
   }
 
+  /** Every online user: key, display name, live connections. */
+  *accounts(): IterableIterator<{ key: string; username: string; conns: ReadonlySet<C> }> {
+    for (const [key, entry] of this.users) yield { key, username: entry.username, conns: entry.conns };
+  }
+
   /** Every connection of every online user. */
   *allConnections(): IterableIterator<C> {
     for (const entry of this.users.values()) yield* entry.conns;

@@ -9,6 +9,7 @@ import { X509Certificate } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { ready as sodiumReady } from '../../shared/crypto/sodium';
 import { LIMITS } from '../../shared/limits';
 import type { IceServer } from '../../shared/signal-protocol';
 import type { AccountStore } from './account-store';
@@ -208,6 +209,8 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   let caCertDer = certificate ? new X509Certificate(certificate.caCert).raw : undefined;
 
   // --- open ------------------------------------------------------------------------------
+  // Device lists are verified with libsodium (shared/devices/device-list.ts).
+  await sodiumReady();
   const ownsStore = !opts.store;
   if (ownsStore) {
     // Before the store opens: a folder owned by another user is used with a warning, not refused.
@@ -224,6 +227,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   const authLimiter = new KeyedLimiter(authRateLimit);
   const testHooks = opts.testHooks;
   const hub = new Hub({ accounts, logger, iceServers, loginTimeoutMs, authLimiter, maxQueuedFrames: 64, testHooks, ...accountLimits });
+  testHooks?.onControl?.({ injectLink: (username, fromDevice, data, toDevice) => hub.routing.injectLink(username, fromDevice, data, toDevice) });
   const perIp = new Map<string, number>();
   let nextId = 0;
   let closing = false;

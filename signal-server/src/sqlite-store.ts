@@ -32,6 +32,16 @@ const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
       CREATE INDEX sessions_by_expiry ON sessions(expires_at);
       CREATE INDEX sessions_by_user ON sessions(user_key);
     `),
+  // 1 → 2: devices. The account's signed device list (text, signature, version) and the device
+  // each session belongs to. Existing rows keep everything and get NULLs (accounts and sessions
+  // from before devices).
+  (db) =>
+    db.exec(`
+      ALTER TABLE users ADD COLUMN device_list TEXT;
+      ALTER TABLE users ADD COLUMN device_list_sig TEXT;
+      ALTER TABLE users ADD COLUMN device_list_version INTEGER;
+      ALTER TABLE sessions ADD COLUMN device_id TEXT;
+    `),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -42,6 +52,9 @@ interface UserRow {
   password_hash: string;
   identity_key: string | null;
   created_at: number;
+  device_list: string | null;
+  device_list_sig: string | null;
+  device_list_version: number | null;
 }
 
 interface SessionRow {
@@ -49,6 +62,7 @@ interface SessionRow {
   user_key: string;
   created_at: number;
   expires_at: number;
+  device_id: string | null;
 }
 
 function toUser(row: UserRow): UserRecord {
@@ -57,12 +71,18 @@ function toUser(row: UserRow): UserRecord {
     usernameKey: row.username_key,
     passwordHash: row.password_hash,
     identityKey: row.identity_key,
+    deviceList:
+      row.device_list !== null && row.device_list_sig !== null && row.device_list_version !== null
+        ? { signed: { list: row.device_list, sig: row.device_list_sig }, version: row.device_list_version }
+        : null,
     createdAt: row.created_at,
   };
 }
 
 function toSession(row: SessionRow): SessionRecord {
-  return { tokenHash: row.token_hash, userKey: row.user_key, createdAt: row.created_at, expiresAt: row.expires_at };
+  const session: SessionRecord = { tokenHash: row.token_hash, userKey: row.user_key, createdAt: row.created_at, expiresAt: row.expires_at };
+  if (row.device_id !== null) session.deviceId = row.device_id;
+  return session;
 }
 
 function migrate(db: Database.Database, file: string): void {
@@ -128,9 +148,20 @@ export function openSqliteStore(dataDir: string): AccountStore {
     ),
     getUser: db.prepare<[string], UserRow>('SELECT * FROM users WHERE username_key = ?'),
     setIdentity: db.prepare<[string, string]>('UPDATE users SET identity_key = ? WHERE username_key = ?'),
-    insertSession: db.prepare<[string, string, number, number]>(
-      'INSERT INTO sessions (token_hash, user_key, created_at, expires_at) VALUES (?, ?, ?, ?)',
+    // Compare-and-set in one statement: only a higher version replaces the stored list.
+    setDeviceList: db.prepare<[string, string, number, string, number]>(
+      `UPDATE users SET device_list = ?, device_list_sig = ?, device_list_version = ?
+       WHERE username_key = ? AND (device_list_version IS NULL OR device_list_version < ?)`,
     ),
+    resetAccount: db.prepare<[string, string, string, number, string]>(
+      'UPDATE users SET identity_key = ?, device_list = ?, device_list_sig = ?, device_list_version = ? WHERE username_key = ?',
+    ),
+    insertSession: db.prepare<[string, string, number, number, string | null]>(
+      'INSERT INTO sessions (token_hash, user_key, created_at, expires_at, device_id) VALUES (?, ?, ?, ?, ?)',
+    ),
+    bindSession: db.prepare<[string, string]>('UPDATE sessions SET device_id = ? WHERE token_hash = ? AND device_id IS NULL'),
+    deleteUserSessions: db.prepare<[string, string]>('DELETE FROM sessions WHERE user_key = ? AND token_hash != ?'),
+    deleteDeviceSession: db.prepare<[string, string, string]>('DELETE FROM sessions WHERE user_key = ? AND device_id = ? AND token_hash != ?'),
     getSession: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE token_hash = ?'),
     extendSession: db.prepare<[number, string]>('UPDATE sessions SET expires_at = ? WHERE token_hash = ?'),
     deleteSession: db.prepare<[string]>('DELETE FROM sessions WHERE token_hash = ?'),
@@ -153,7 +184,7 @@ export function openSqliteStore(dataDir: string): AccountStore {
         if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return { ok: false, code: 'USER_EXISTS' };
         throw err;
       }
-      return { ok: true, user: { username, usernameKey: key, passwordHash, identityKey, createdAt } };
+      return { ok: true, user: { username, usernameKey: key, passwordHash, identityKey, deviceList: null, createdAt } };
     },
 
     async getUser(key) {
@@ -167,9 +198,34 @@ export function openSqliteStore(dataDir: string): AccountStore {
       q.setIdentity.run(identityKey, key);
     },
 
-    async createSession(userKey, tokenHash, expiresAt) {
+    async setDeviceList(key, list) {
       open();
-      q.insertSession.run(tokenHash, userKey, Date.now(), expiresAt);
+      return q.setDeviceList.run(list.signed.list, list.signed.sig, list.version, key, list.version).changes > 0;
+    },
+
+    async resetAccount(key, identityKey, list) {
+      open();
+      return q.resetAccount.run(identityKey, list.signed.list, list.signed.sig, list.version, key).changes > 0;
+    },
+
+    async createSession(userKey, tokenHash, expiresAt, deviceId = null) {
+      open();
+      q.insertSession.run(tokenHash, userKey, Date.now(), expiresAt, deviceId);
+    },
+
+    async bindSessionDevice(tokenHash, deviceId) {
+      open();
+      q.bindSession.run(deviceId, tokenHash);
+      return q.getSession.get(tokenHash)?.device_id === deviceId;
+    },
+
+    async deleteSessionsOf(userKey, which) {
+      open();
+      // '' is never a token hash (those are 64 hex digits), so it keeps nothing.
+      const except = which.exceptTokenHash ?? '';
+      if (!which.deviceIds) return q.deleteUserSessions.run(userKey, except).changes;
+      const ids = which.deviceIds;
+      return db.transaction(() => ids.reduce((n, id) => n + q.deleteDeviceSession.run(userKey, id, except).changes, 0)).immediate();
     },
 
     async getSession(tokenHash, now = Date.now()) {

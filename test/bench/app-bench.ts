@@ -36,7 +36,7 @@ export function median(values: readonly number[]): number {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-function pageOf(user: BrowserUser): Page {
+export function pageOf(user: BrowserUser): Page {
   if (user.raw.kind !== 'chromium') throw new Error('the app bench drives Chromium only');
   return user.raw.page;
 }

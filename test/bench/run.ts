@@ -13,7 +13,7 @@
 // Options (env): BENCH_MIB (default 256), BENCH_GIB_MIB (default 1024; 0 skips step 4),
 // BENCH_RUNS (default 3: medians; the machine's speed drifts between runs), BENCH_CONNECT_RUNS (default 5), BENCH_RAW_256K
 // (default 1; 0 skips the second raw baseline with 256 KiB messages), BENCH_SEALED (default 1; 0 skips
-// the sealed ceiling).
+// the sealed ceiling), BENCH_MESSAGES (default 200; 0 skips the message latency).
 //
 // Run: npm run build:e2e   (once)   then   node test/e2e/run-in-netns.mjs npx tsx test/bench/run.ts
 
@@ -22,6 +22,8 @@ import { tmpdir } from 'node:os';
 import { closeAllBrowsers } from '../e2e/browsers';
 import { browserCpuMs, freeBytes, measureConnect, measureTransfer, median, MiB, openBoth, startPair, tempFiles, type AppPair, type TempFiles } from './app-bench';
 import { benchLine, measureRaw } from './raw-datachannel';
+import { measureMessageLatency } from './message-latency';
+import { measureBareLatency } from './bare-latency';
 
 function envNumber(name: string, fallback: number, allowZero = false): number {
   const raw = process.env[name];
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
   // machine message size changes the raw rate (64 KiB ≈ 0.8 × 256 KiB), unlike on the first machine these figures were taken on.
   const raw256 = envNumber('BENCH_RAW_256K', 1, true) !== 0;
   const sealedCeiling = envNumber('BENCH_SEALED', 1, true) !== 0;
+  const messages = Math.round(envNumber('BENCH_MESSAGES', 200, true));
 
   // Disk: the source file, the receiver's OPFS copy and (Chromium keeps the File the sender's
   // IndexedDB stores for resume) possibly a sender-side copy, for the largest file; plus slack.
@@ -71,6 +74,21 @@ async function main(): Promise<void> {
     out('connect_ms', median(connects), 'ms');
     log(`connect_ms took ${((Date.now() - phase) / 1000).toFixed(1)} s`);
     await openBoth(pair);
+
+    // 1b. message latency: Send in alice's page → text shown in bob's, beside a bare data channel
+    // between the same two pages in the same run (message-latency.ts).
+    if (messages > 0) {
+      phase = Date.now();
+      await measureMessageLatency(pair, 10); // warm-up
+      const bare = await measureBareLatency(pair, messages);
+      const app = await measureMessageLatency(pair, messages);
+      out('message_p50_ms', app.p50, 'ms');
+      out('message_p99_ms', app.p99, 'ms');
+      out('bare_p50_ms', bare.p50, 'ms');
+      out('bare_p99_ms', bare.p99, 'ms');
+      out('message_vs_bare_p50', app.p50 / bare.p50, 'ratio');
+      log(`message latency (${messages} messages) took ${((Date.now() - phase) / 1000).toFixed(1)} s`);
+    }
 
     // 2. raw baseline and app transfer, interleaved (raw i right before transfer i): this machine's
     // load changes by the minute, so adjacent runs make the ratio comparable. The raw baseline runs

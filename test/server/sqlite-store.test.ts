@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import type { AccountStore } from '../../signal-server/src/account-store';
 import { DB_FILE, openSqliteStore, SCHEMA_VERSION } from '../../signal-server/src/sqlite-store';
 import { tempDir } from './helpers';
+import { writeSchemaV1Database } from './old-schema';
 import { storeContract } from './store-contract';
 
 storeContract('SQLite', async () => {
@@ -49,6 +50,42 @@ test('SQLite: an unusable data folder fails with DATA_DIR_UNUSABLE', () => {
     const file = path.join(dir, 'not-a-folder');
     fs.writeFileSync(file, 'x');
     assert.throws(() => openSqliteStore(file), (err: Error & { code?: string }) => err.code === 'DATA_DIR_UNUSABLE' && err.message.includes(file));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SQLite: a database from before devices (schema 1) opens with its accounts and sessions, upgraded', async () => {
+  const dir = tempDir();
+  try {
+    const later = Date.now() + 3600_000;
+    writeSchemaV1Database(dir, [
+      { username: 'Olga', passwordHash: 'scrypt$hash-olga', identityKey: 'K'.repeat(43), sessions: [{ tokenHash: 'h-olga', expiresAt: later }] },
+      { username: 'pete', passwordHash: 'scrypt$hash-pete', identityKey: null, sessions: [] },
+    ]);
+    const store = openSqliteStore(dir);
+    try {
+      const olga = await store.getUser('olga');
+      assert.deepEqual(olga && { ...olga, createdAt: 0 }, {
+        username: 'Olga',
+        usernameKey: 'olga',
+        passwordHash: 'scrypt$hash-olga',
+        identityKey: 'K'.repeat(43),
+        deviceList: null,
+        createdAt: 0,
+      });
+      assert.equal((await store.getUser('pete'))?.identityKey, null);
+      const session = await store.getSession('h-olga');
+      assert.deepEqual(session && { ...session, createdAt: 0 }, { tokenHash: 'h-olga', userKey: 'olga', createdAt: 0, expiresAt: later });
+      // The new columns work on the old rows.
+      assert.equal(await store.bindSessionDevice('h-olga', 'dev-o'), true);
+      assert.equal(await store.setDeviceList('olga', { signed: { list: 'l', sig: 's' }, version: 1 }), true);
+    } finally {
+      await store.close();
+    }
+    const db = new Database(path.join(dir, DB_FILE));
+    assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    db.close();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
-import type { AccountStore } from '../../signal-server/src/account-store';
+import type { AccountStore, StoredDeviceList } from '../../signal-server/src/account-store';
 
 export interface StoreFixture {
   store: AccountStore;
@@ -16,6 +16,8 @@ export interface StoreFixture {
 const HASH = 'scrypt$16384$8$1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g';
 const KEY = 'A'.repeat(43);
 const HOUR = 3600_000;
+/** The store never parses or verifies lists (accounts.ts does), so any text stands in for one. */
+const list = (version: number, text = `list v${version}`): StoredDeviceList => ({ signed: { list: text, sig: 's'.repeat(86) }, version });
 
 export function storeContract(name: string, make: () => Promise<StoreFixture>): void {
   describe(`AccountStore contract: ${name}`, () => {
@@ -94,6 +96,88 @@ export function storeContract(name: string, make: () => Promise<StoreFixture>): 
       const again = await f.reopen();
       assert.equal((await again.getUser('frank'))?.username, 'Frank');
       assert.equal((await again.getSession('tok'))?.userKey, 'frank');
+    });
+
+    test('device lists: none at first; only a higher version replaces the stored one', async () => {
+      const { store } = await open();
+      await store.createUser('gina', HASH, KEY);
+      assert.equal((await store.getUser('gina'))?.deviceList, null);
+      assert.equal(await store.setDeviceList('gina', list(2)), true);
+      assert.deepEqual((await store.getUser('gina'))?.deviceList, list(2));
+      assert.equal(await store.setDeviceList('gina', list(2, 'other v2')), false, 'an equal version does not replace');
+      assert.equal(await store.setDeviceList('gina', list(1)), false, 'an older version does not replace');
+      assert.deepEqual((await store.getUser('gina'))?.deviceList, list(2));
+      assert.equal(await store.setDeviceList('gina', list(5)), true);
+      assert.equal((await store.getUser('gina'))?.deviceList?.version, 5);
+      assert.equal(await store.setDeviceList('nobody', list(1)), false);
+      // Setting the identity key leaves the list alone.
+      await store.setIdentityKey('gina', 'B'.repeat(43));
+      assert.equal((await store.getUser('gina'))?.deviceList?.version, 5);
+    });
+
+    test('resetAccount replaces the key and the list whatever the stored version', async () => {
+      const { store } = await open();
+      await store.createUser('hank', HASH, KEY);
+      await store.setDeviceList('hank', list(7));
+      assert.equal(await store.resetAccount('hank', 'C'.repeat(43), list(1, 'fresh')), true);
+      const u = await store.getUser('hank');
+      assert.equal(u?.identityKey, 'C'.repeat(43));
+      assert.deepEqual(u?.deviceList, list(1, 'fresh'));
+      // Versions count from the new list on.
+      assert.equal(await store.setDeviceList('hank', list(2)), true);
+      assert.equal(await store.resetAccount('nobody', KEY, list(1)), false);
+    });
+
+    test('sessions belong to a device; one from before devices is bound by the first device', async () => {
+      const { store } = await open();
+      await store.createUser('ivy', HASH);
+      const later = Date.now() + HOUR;
+      await store.createSession('ivy', 'dev-a', later, 'device-a');
+      await store.createSession('ivy', 'legacy', later);
+      assert.equal((await store.getSession('dev-a'))?.deviceId, 'device-a');
+      assert.equal((await store.getSession('legacy'))?.deviceId, undefined);
+      assert.equal(await store.bindSessionDevice('dev-a', 'device-a'), true, 'already its device');
+      assert.equal(await store.bindSessionDevice('dev-a', 'device-b'), false, 'another device cannot take it');
+      assert.equal((await store.getSession('dev-a'))?.deviceId, 'device-a');
+      assert.equal(await store.bindSessionDevice('legacy', 'device-c'), true);
+      assert.equal((await store.getSession('legacy'))?.deviceId, 'device-c');
+      assert.equal(await store.bindSessionDevice('legacy', 'device-b'), false);
+      assert.equal(await store.bindSessionDevice('gone', 'device-a'), false);
+    });
+
+    test('deleteSessionsOf: by device, or all but one; other accounts untouched', async () => {
+      const { store } = await open();
+      await store.createUser('jack', HASH);
+      await store.createUser('kate', HASH);
+      const later = Date.now() + HOUR;
+      await store.createSession('jack', 'a1', later, 'dev-a');
+      await store.createSession('jack', 'a2', later, 'dev-a');
+      await store.createSession('jack', 'b1', later, 'dev-b');
+      await store.createSession('jack', 'c1', later, 'dev-c');
+      await store.createSession('jack', 'old', later);
+      await store.createSession('kate', 'k1', later, 'dev-a');
+      assert.equal(await store.deleteSessionsOf('jack', { deviceIds: ['dev-a', 'dev-b'] }), 3);
+      assert.equal(await store.getSession('a1'), null);
+      assert.equal(await store.getSession('b1'), null);
+      assert.ok(await store.getSession('c1'));
+      assert.ok(await store.getSession('old'));
+      assert.ok(await store.getSession('k1'), "another account's session of the same device id stays");
+      assert.equal(await store.deleteSessionsOf('jack', { exceptTokenHash: 'c1' }), 1);
+      assert.ok(await store.getSession('c1'));
+      assert.equal(await store.getSession('old'), null);
+      assert.equal(await store.deleteSessionsOf('jack', {}), 1);
+      assert.equal(await store.getSession('c1'), null);
+      assert.ok(await store.getSession('k1'));
+    });
+
+    test('device lists and session devices survive closing and reopening', async () => {
+      const f = await open();
+      await f.store.createUser('Leo', HASH, KEY);
+      await f.store.setDeviceList('leo', list(3));
+      await f.store.createSession('leo', 'tok', Date.now() + HOUR, 'dev-l');
+      const again = await f.reopen();
+      assert.deepEqual((await again.getUser('leo'))?.deviceList, list(3));
+      assert.equal((await again.getSession('tok'))?.deviceId, 'dev-l');
     });
 
     test('using a closed store fails loudly', async () => {

@@ -58,6 +58,12 @@ const SENTENCES: Record<AppErrorCode, string> = {
   SHARE_TOO_LARGE: 'Something was shared to Peerchat that was too large to keep (at most {max} in all, and 20 files). It was not kept; anything shared before still waits.',
   PEER_OFFERS_CAPPED: '{name} sent more files than Peerchat keeps waiting at once; the rest were declined.',
   PEER_IMAGES_HELD: 'Not opened automatically: {name} sent many images in the last hour.',
+  LINK_CHECK_FAILED: 'The check failed: the new device did not answer with what it promised, so it was not added. Someone may be trying to add their own device. Start again from the new device.',
+  LINK_REJECTED: 'This device was not approved.',
+  LINK_EXPIRED: 'The request to add this device timed out. Try again, and approve it within five minutes.',
+  LINK_BUSY: 'Your other device has too many requests waiting. Answer or close them there, then try again.',
+  LINK_FULL: 'Your account already has as many devices as it may have. Unlink one on the Devices screen, then try again.',
+  LINK_BAD_GRANT: 'The approval that arrived could not be checked, so this device was not added. Start again.',
 };
 
 /** What to know and do about some failures, shown under the sentence (security banners). */

@@ -7,7 +7,7 @@ import { usernameKey, type ClientMsg, type ServerMsg } from '../../../shared/ind
 import { computeSafetyNumber, decodePublicKey, encodePublicKey, type IdentityKeyPair, type SafetyNumber } from '../../../shared/crypto/index';
 import * as contacts from '../db/contacts';
 import type { ChatDb, KeyEvent, StoredContact } from '../db/schema';
-import { deviceIdentity } from '../crypto/device-identity';
+import { deviceKeys, type DeviceKeys, type DeviceKeysOptions } from '../crypto/device-identity';
 import { KeyDirectory } from '../crypto/key-directory';
 import { SecurityFailure } from '../crypto/security-failure';
 import { errorCodeOf, type AppErrorCode } from '../../../shared/errors';
@@ -27,7 +27,7 @@ export interface ContactSecurity {
 }
 
 export interface SecurityState {
-  /** This device's identity public key for the logged-in account (base64url). */
+  /** The account key of the logged-in account (base64url); null until this device holds it. */
   myKey: string | null;
   contacts: ReadonlyMap<string, ContactSecurity>;
 }
@@ -37,7 +37,7 @@ const EMPTY: ContactSecurity = { pinnedKey: null, verified: false, pendingKey: n
 export class SecurityService {
   readonly state = new Store<SecurityState>({ myKey: null, contacts: new Map() });
   private readonly directory: KeyDirectory;
-  private identityKp: IdentityKeyPair | null = null;
+  private keys: DeviceKeys | null = null;
   private identityUser: string | null = null;
   private db: ChatDb | null = null;
 
@@ -49,18 +49,31 @@ export class SecurityService {
     this.directory = new KeyDirectory(send);
   }
 
-  /** This device's key pair for `username` (created on first use), and remembers it as ours. */
-  async loadIdentity(username: string): Promise<IdentityKeyPair> {
-    const kp = await deviceIdentity(username);
-    this.identityKp = kp;
-    this.identityUser = usernameKey(username);
-    this.state.update((s) => ({ ...s, myKey: encodePublicKey(kp.publicKey) }));
-    return kp;
+  /** This browser's keys for `username` (created on first use), and remembers them as ours. */
+  async loadIdentity(username: string, opts: DeviceKeysOptions = {}): Promise<DeviceKeys> {
+    return this.useKeys(username, await deviceKeys(username, opts));
   }
 
-  /** Our identity, if loaded for `username`. */
+  /** Keys changed (an account key from a link grant or a reset): hold the new ones. */
+  useKeys(username: string, keys: DeviceKeys): DeviceKeys {
+    this.keys = keys;
+    this.identityUser = usernameKey(username);
+    this.state.update((s) => ({ ...s, myKey: keys.account ? encodePublicKey(keys.account.publicKey) : null }));
+    return keys;
+  }
+
+  /** Our account key pair (the identity contacts pin), if loaded for `username` and held. */
   identityFor(username: string): IdentityKeyPair | null {
-    return this.identityUser === usernameKey(username) ? this.identityKp : null;
+    return this.keysFor(username)?.account ?? null;
+  }
+
+  /** This browser's keys, if loaded for `username`. */
+  keysFor(username: string): DeviceKeys | null {
+    return this.identityUser === usernameKey(username) ? this.keys : null;
+  }
+
+  private get identityKp(): IdentityKeyPair | null {
+    return this.keys?.account ?? null;
   }
 
   /** The account's history database opened (or closed): load the pinned keys into state. */
@@ -79,7 +92,7 @@ export class SecurityService {
   reset(): void {
     this.directory.failAll();
     this.db = null;
-    this.identityKp = null;
+    this.keys = null;
     this.identityUser = null;
     this.state.set({ myKey: null, contacts: new Map() });
   }
