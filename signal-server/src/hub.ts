@@ -253,7 +253,7 @@ export class Hub {
     }
     const account = msg.type === 'resume' ? undefined : usernameKey(msg.username);
     if (msg.type === 'login' && account !== undefined) {
-      const wait = this.opts.loginBackoff.check(account, group, Date.now());
+      const wait = this.opts.loginBackoff.check(account, group, Date.now(), msg.deviceId);
       if (!wait.ok) {
         this.log.warn({ conn: conn.id, ip: conn.ip, retryInMs: wait.retryInMs }, 'login backing off after wrong passwords');
         return void conn.sendError('RATE_LIMITED', { ref });
@@ -269,8 +269,8 @@ export class Hub {
           : await accounts.resume(msg.token, fields);
 
     if (msg.type === 'login' && account !== undefined) {
-      if (result.ok) this.opts.loginBackoff.succeed(account, group);
-      else if (result.code === 'BAD_PASSWORD' || result.code === 'UNKNOWN_USER') this.opts.loginBackoff.fail(account, group, Date.now());
+      if (result.ok) this.opts.loginBackoff.succeed(account, group, msg.deviceId);
+      else if (result.code === 'BAD_PASSWORD' || result.code === 'UNKNOWN_USER') this.opts.loginBackoff.fail(account, group, Date.now(), msg.deviceId);
     }
     if (!result.ok) {
       this.log.info({ conn: conn.id, ip: conn.ip, ref, code: result.code, userTag: msg.type === 'resume' ? undefined : usernameTag(msg.username) }, 'auth refused');
