@@ -171,8 +171,8 @@ describe('end-to-end encryption in the browser', { timeout: 420_000 }, () => {
       // "sealed" frame (kind byte 2 and random bytes), as a tampering relay would.
       const sent = await alice.evaluate(() => {
         const svc = (document.querySelector('pc-app') as unknown as { service: Record<string, unknown> }).service;
-        const manager = svc['manager'] as { get(conv: string): { peer: { send(b: Uint8Array): void } } | undefined };
-        const link = manager.get('bob');
+        const links = svc['links'] as { get(conv: string): { peer: { send(b: Uint8Array): void } } | undefined };
+        const link = links.get('bob');
         if (!link) return false;
         const forged = new Uint8Array(64);
         crypto.getRandomValues(forged);

@@ -82,7 +82,7 @@ function forge(user: BrowserUser, peer: string, msg: Record<string, unknown>): P
   return user.evaluate(
     ({ peer, msg }) => {
       const svc = (document.querySelector('pc-app') as unknown as { service: Record<string, unknown> }).service;
-      const manager = svc['manager'] as { get(conv: string): { send(m: unknown): boolean } | undefined } | null;
+      const manager = svc['links'] as { get(conv: string): { send(m: unknown): boolean } | undefined } | null;
       return manager?.get(peer)?.send(msg) ?? false;
     },
     { peer, msg },

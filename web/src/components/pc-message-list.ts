@@ -91,7 +91,8 @@ export class PcMessageList extends LitElement {
   @query('ol') private list?: HTMLOListElement;
 
   private stickToBottom = true;
-  private prevHeight = 0;
+  /** scrollHeight before older messages were prepended; -1 when none are being prepended. */
+  private prevHeight = -1;
   private prevFirstId: string | undefined;
   private prevLastId: string | undefined;
 
@@ -129,13 +130,16 @@ export class PcMessageList extends LitElement {
   };
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    this.prevHeight = this.scrollHeight;
-    if (changed.has('messages')) {
-      const last = this.messages.at(-1);
-      // Just sent (or offered a file): show it, wherever the person had scrolled to.
-      if (last && this.prevLastId !== undefined && last.id !== this.prevLastId && last.outgoing) this.stickToBottom = true;
-      this.prevLastId = last?.id;
-    }
+    if (!changed.has('messages')) return;
+    const first = this.messages[0]?.id;
+    // Older messages about to be prepended: remember the height to keep the reading position.
+    // Read only then: reading it forces a layout, which would otherwise sit in front of every
+    // new message being drawn.
+    this.prevHeight = this.prevFirstId && first !== this.prevFirstId && !this.stickToBottom ? this.scrollHeight : -1;
+    const last = this.messages.at(-1);
+    // Just sent (or offered a file): show it, wherever the person had scrolled to.
+    if (last && this.prevLastId !== undefined && last.id !== this.prevLastId && last.outgoing) this.stickToBottom = true;
+    this.prevLastId = last?.id;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -146,17 +150,21 @@ export class PcMessageList extends LitElement {
     }
     if (!changed.has('messages')) return;
     const firstId = this.messages[0]?.id;
-    if (this.prevFirstId && firstId !== this.prevFirstId && !this.stickToBottom) {
+    if (this.prevHeight >= 0) {
       // Older messages were prepended: keep what the person was reading in place.
       this.scrollTop += this.scrollHeight - this.prevHeight;
-    } else if (this.stickToBottom) {
-      this.scrollTop = this.scrollHeight;
+      this.prevHeight = -1;
     }
     this.prevFirstId = firstId;
-    // A short history may not fill the view, so no scroll event would ever ask for more.
-    if (this.hasOlder && !this.loading && this.scrollHeight <= this.clientHeight) {
-      this.dispatchEvent(new CustomEvent<void>('pc-load-older', { bubbles: true, composed: true }));
-    }
+    // In the next frame, whose layout is needed for painting anyway: reading sizes here would
+    // force one more layout in front of every new message being drawn.
+    requestAnimationFrame(() => {
+      if (this.stickToBottom) this.scrollTop = this.scrollHeight;
+      // A short history may not fill the view, so no scroll event would ever ask for more.
+      if (this.hasOlder && !this.loading && this.scrollHeight <= this.clientHeight) {
+        this.dispatchEvent(new CustomEvent<void>('pc-load-older', { bubbles: true, composed: true }));
+      }
+    });
   }
 
   override render() {
