@@ -216,6 +216,39 @@ describe('devices: linking, unlinking, accounts from before devices', { timeout:
     await closeDevices(aliceC);
   });
 
+  step('reset the account key from a device still held: a new key, this device stays signed in', async () => {
+    const accountKeyHeld = (): Promise<string | null> =>
+      aliceC.evaluate(
+        () =>
+          new Promise<string | null>((resolve, reject) => {
+            const r = indexedDB.open('peerchat-device');
+            r.onsuccess = () => {
+              const get = r.result.transaction('accounts').objectStore('accounts').get('alice');
+              get.onsuccess = () => {
+                r.result.close();
+                resolve((get.result as { accountKey?: { publicKey: string } } | undefined)?.accountKey?.publicKey ?? null);
+              };
+              get.onerror = () => reject(get.error);
+            };
+            r.onerror = () => reject(r.error);
+          }),
+      );
+    const before = await accountKeyHeld();
+    assert.ok(before);
+    await openDevices(aliceC);
+    await aliceC.click('Reset the account key…');
+    await aliceC.screenshot(`${SHOTS}/devices-reset-confirm.png`);
+    await aliceC.click('Reset the key');
+    await aliceC.waitForText(/Signed in as\s+alice/, 15_000);
+    await aliceC.waitForRole('button', 'Devices', { timeoutMs: 15_000 });
+    const after = await accountKeyHeld();
+    assert.ok(after);
+    assert.notEqual(after, before, 'a new account key');
+    await openDevices(aliceC);
+    assert.deepEqual(await listedDevices(aliceC), ['Chromium on Linux']);
+    await closeDevices(aliceC);
+  });
+
   step('an account from before devices keeps its key: its contact sees no warning', async () => {
     // carol, as the old app did it: a client without a device id published her key.
     const legacy = generateIdentity();

@@ -51,6 +51,9 @@ async function devicesScreens(first: BrowserUser): Promise<void> {
   await first.clickWhere([{ role: 'button', name: { re: '^Unlink ' } }]);
   await shootAll(first, 'devices-unlink');
   await first.press('Escape');
+  await first.click('Reset the account key…');
+  await shootAll(first, 'devices-reset');
+  await first.click('Cancel');
   await second.close();
 }
 mkdirSync(out, { recursive: true });

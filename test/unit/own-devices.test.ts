@@ -3,7 +3,7 @@
 // survives by design; what is checked here is what it accepts, refuses, publishes and decides.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateIdentity, ready, type IdentityKeyPair } from '../../shared/crypto/index';
+import { encodePublicKey, generateIdentity, ready, type IdentityKeyPair } from '../../shared/crypto/index';
 import { deviceEntry, deviceIdOf, firstDeviceList, signDeviceList, verifyDeviceList, withDevice, withoutDevice, type DeviceList } from '../../shared/devices/device-list';
 import type { ClientMsg, ServerMsg } from '../../shared/signal-protocol';
 import { OwnDevices } from '../../web/src/devices/own-devices';
@@ -57,6 +57,16 @@ describe('own device list', () => {
     assert.equal(fields.identityKey, undefined);
     assert.equal(fields.devices, undefined);
     own.handleServerMessage(welcome(signDeviceList(listWithMe(), account)));
+    assert.equal(own.state.get().status, 'pending');
+  });
+
+  test('an account key replaced elsewhere (a reset): this device waits to be approved again', async () => {
+    const { own } = setup();
+    await own.prepare('alice', keys);
+    const fresh = generateIdentity();
+    const other = generateIdentity();
+    const theirs = firstDeviceList('alice', deviceEntry(other.publicKey, 'Firefox on Linux', 5));
+    own.handleServerMessage({ ...(welcome(signDeviceList(theirs, fresh)) as object), identityKey: encodePublicKey(fresh.publicKey) } as ServerMsg);
     assert.equal(own.state.get().status, 'pending');
   });
 

@@ -70,6 +70,28 @@ export class PcDevicesScreen extends LitElement {
       .muted {
         color: var(--pc-muted);
       }
+      .warning {
+        display: grid;
+        gap: 12px;
+        padding: 12px;
+        border-radius: 10px;
+        background: var(--pc-warn-bg);
+        color: var(--pc-warn-text);
+      }
+      .buttons {
+        display: flex;
+        gap: 10px;
+        flex-wrap: wrap;
+      }
+      button.danger {
+        background: var(--pc-danger);
+        color: var(--pc-bg);
+        border-color: transparent;
+        font-weight: 600;
+      }
+      button.link {
+        justify-self: start;
+      }
     `,
   ];
 
@@ -77,6 +99,42 @@ export class PcDevicesScreen extends LitElement {
   private readonly own = new StoreController<OwnDevicesState>(this, ownDevicesContext);
   private readonly session = new StoreController<SessionState>(this, sessionContext);
   @state() private unlinking: DeviceUnlinkDetail | null = null;
+  /** The reset warning is open. */
+  @state() private confirmingReset = false;
+  @state() private resetting = false;
+
+  private async resetKey(): Promise<void> {
+    this.resetting = true;
+    try {
+      await this.service.devices.startOver();
+    } catch (err) {
+      console.error('Peerchat: resetting the account key failed', err);
+    } finally {
+      this.resetting = false;
+      this.confirmingReset = false;
+    }
+  }
+
+  /**
+   * The remedy for a stolen device that still holds the account key: a new key, which only the
+   * devices the person still holds get (every other session ends; contacts see a key change).
+   */
+  private resetPart(editable: boolean) {
+    if (!editable) return nothing;
+    if (!this.confirmingReset) {
+      return html`<button class="link" @click=${() => (this.confirmingReset = true)}>Reset the account key…</button>`;
+    }
+    return html`<div class="warning" role="group" aria-label="Reset the account key">
+      <p>
+        Do this if a device of yours was lost or stolen. Your account gets a new key held only by this device: every other device is logged
+        out and must be approved again, and everyone you talk to sees a warning that your security key changed.
+      </p>
+      <div class="buttons">
+        <button @click=${() => (this.confirmingReset = false)} ?disabled=${this.resetting}>Cancel</button>
+        <button class="danger" @click=${() => void this.resetKey()} ?disabled=${this.resetting}>Reset the key</button>
+      </div>
+    </div>`;
+  }
 
   private back(): void {
     this.dispatchEvent(new CustomEvent('pc-back', { bubbles: true, composed: true }));
@@ -112,6 +170,7 @@ export class PcDevicesScreen extends LitElement {
           </ul>`
         : html`<p class="muted" role="status">The list of your devices appears once the server has answered.</p>`}
       ${online ? nothing : html`<p class="muted">Changes can be made while you are connected.</p>`}
+      ${this.resetPart(editable)}
       <pc-devices-unlink-dialog
         .deviceName=${this.unlinking?.name ?? ''}
         @pc-close=${() => (this.unlinking = null)}

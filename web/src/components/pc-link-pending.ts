@@ -115,9 +115,12 @@ export class PcLinkPending extends LitElement {
       case 'failed':
         return html`<p class="error" role="alert">${v.error ? describeError(v.error) : ''}</p>
           <div class="buttons"><button class="primary" @click=${() => this.service.devices.askAgain()}>Try again</button></div>`;
-      default:
+      case 'waiting':
         return html`<p role="status" class="muted">Waiting for one of your devices to answer…</p>
           <div class="buttons"><button @click=${() => this.service.devices.askAgain()}>Send the request again</button></div>`;
+      default:
+        // Not linking: this device holds a new account key and waits for the server to take it.
+        return html`<p role="status">Setting up your new key…</p>`;
     }
   }
 

@@ -84,9 +84,10 @@ export class DeviceSession {
   }
 
   /**
-   * Every device was lost: a new account key and a first list naming only this device replace
-   * the old ones (contacts see a key change). The server ends every other session; once it pushes
-   * the new list back, this device logs in again as an approved device.
+   * A new account key and a first list naming only this device replace the old ones (contacts
+   * see a key change): when every other device was lost (from the waiting screen), or when one
+   * was stolen (from the devices screen). The server ends every other session; once it pushes the
+   * new list back, this device logs in again as an approved device.
    */
   async startOver(): Promise<boolean> {
     const s = this.own.state.get();
@@ -117,7 +118,8 @@ export class DeviceSession {
     const prev = this.last;
     this.last = s;
     const keys = this.own.deviceKeys;
-    if (s.status === 'pending' && prev.status !== 'pending' && s.username && keys && !keys.account) {
+    // Waiting to be approved (not while our own reset waits for the server).
+    if (s.status === 'pending' && prev.status !== 'pending' && !this.resetPending && s.username && keys) {
       this.joining.start(s.username, keys);
     }
     // A device of ours came online while nobody had answered: it did not see the request.

@@ -17,7 +17,7 @@ import {
   type NewDeviceLinkEvent,
   type NewDeviceLinkState,
 } from '../../../shared/devices/link-new-device';
-import { saveAccountKey, type DeviceKeys } from '../crypto/device-identity';
+import { replaceAccountKey, type DeviceKeys } from '../crypto/device-identity';
 import { Store } from '../state/store';
 import { thisDeviceName } from './device-name';
 import { storeOwnList } from './own-devices-store';
@@ -146,9 +146,10 @@ export class NewDeviceLinker {
     const username = this.username;
     if (!username) return;
     try {
-      // The list first: once the account key is stored, the next login trusts only lists at least this new.
+      // A held key the account no longer has (it was reset elsewhere) is replaced: the grant came
+      // over the link whose code the person compared. Then the list, the floor for the next login.
+      const keys = await replaceAccountKey(username, account);
       await storeOwnList(username, devices, version);
-      const keys = await saveAccountKey(username, account);
       this.deps.linked(keys);
     } catch (err) {
       console.error('Peerchat: the account key from the other device could not be stored', err);

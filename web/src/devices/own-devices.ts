@@ -145,7 +145,7 @@ export class OwnDevices {
     if (!me) return false;
     switch (m.type) {
       case 'welcome':
-        this.onWelcome(m.devices);
+        this.onWelcome(m.devices, m.identityKey);
         return false;
       case 'devices':
         if (usernameKey(m.username) !== usernameKey(me)) return false;
@@ -167,8 +167,11 @@ export class OwnDevices {
     }
   }
 
-  private onWelcome(devices: SignedDeviceList | null | undefined): void {
-    if (!this.keys?.account) {
+  private onWelcome(devices: SignedDeviceList | null | undefined, accountKey: string | null | undefined): void {
+    const held = this.keys?.account;
+    // Without the account key, or with one the account no longer has (it was reset from another
+    // device): this device must be approved (again) by a device that has the current key.
+    if (!held || (devices && accountKey && accountKey !== encodePublicKey(held.publicKey))) {
       this.state.update((s) => ({ ...s, status: 'pending' }));
       return;
     }
