@@ -67,6 +67,15 @@ export type CancelReason = (typeof CANCEL_REASONS)[number];
 export const DECLINE_REASONS = ['declined', 'too-large', 'storage', 'busy'] as const;
 export type DeclineReason = (typeof DECLINE_REASONS)[number];
 
+/**
+ * A decline reason from the wire: one we do not know (added by a newer version) reads as a plain
+ * 'declined', so the frame still ends the sender's transfer instead of being dropped as malformed
+ * and leaving its card waiting for good.
+ */
+export function toDeclineReason(reason: string): DeclineReason {
+  return DECLINE_REASONS.find((r) => r === reason) ?? 'declined';
+}
+
 export const FileOfferSchema = v.object({
   type: v.literal('file-offer'),
   fileId: FileId,
@@ -88,7 +97,7 @@ export const FileAcceptSchema = v.object({ type: v.literal('file-accept'), fileI
 export const FileDeclineSchema = v.object({
   type: v.literal('file-decline'),
   fileId: FileId,
-  reason: v.optional(v.picklist(DECLINE_REASONS)),
+  reason: v.optional(v.pipe(v.string(), v.maxLength(64), v.transform(toDeclineReason))),
 });
 export const FileCancelSchema = v.object({ type: v.literal('file-cancel'), fileId: FileId, reason: v.picklist(CANCEL_REASONS) });
 export const FileNeedSchema = v.object({

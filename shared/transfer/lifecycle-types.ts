@@ -71,7 +71,17 @@ export type TransferEvent =
   | { type: 'tell-failed' }
   // the receiving runner and its sink
   | { type: 'sink-opened' }
-  | { type: 'sink-failed' }
+  /**
+   * The file could not be opened. `retry`: a resume whose partial file is there but could not
+   * be reopened now (locked by another tab, storage busy): it is tried again on the next resume.
+   * Without it (a first open refused, e.g. no space; or the partial file is gone) it ends.
+   */
+  | { type: 'sink-failed'; retry?: true }
+  /**
+   * A `persist` with `thenSend` could not be stored (after retries): the outcome it carried is
+   * not on disk, so it was not told either.
+   */
+  | { type: 'store-failed' }
   /** The verified-chunk bitmap, flushed to disk: store it for resume. */
   | { type: 'snapshot'; verified: Uint8Array }
   /** Every chunk was checked against the sender's hash (`verdict.ok`) and the file released or deleted. */
@@ -91,8 +101,12 @@ export type TransferEffect =
   | { type: 'send'; frame: FileControl }
   /** Send on the link; if it cannot be sent, step `tell-failed` (it is told on the next ready session). */
   | { type: 'tell'; frame: FileControl }
-  /** Store these fields (and, `dropFile`, forget the sender's File). `show`: redraw the card. */
-  | { type: 'persist'; patch: TransferPatch; dropFile?: true; show: boolean }
+  /**
+   * Store these fields (and, `dropFile`, forget the sender's File). `show`: redraw the card.
+   * `thenSend`: a frame to send only once the fields are stored; if they cannot be stored, step
+   * `store-failed` instead (an outcome is never told before it is recorded).
+   */
+  | { type: 'persist'; patch: TransferPatch; dropFile?: true; show: boolean; thenSend?: FileControl }
   /** Redraw the card. */
   | { type: 'show' }
   /** Sender: create the runner (if none) and attach it to the link: it (re)sends the offer. */
@@ -103,8 +117,11 @@ export type TransferEffect =
   | { type: 'resend'; msg: FileNeed }
   /** Sender: read the whole file to hash it, then step `source-hashed` with `verdict`. */
   | { type: 'hash-source'; verdict: FileDone }
-  /** Receiver: open (or reopen) the file on disk; then step `sink-opened` or `sink-failed`. */
-  | { type: 'open-sink' }
+  /**
+   * Receiver: open (or, `resume`, reopen) the file on disk; then step `sink-opened` or
+   * `sink-failed` (with `retry` when a resume failed for a reason other than the file missing).
+   */
+  | { type: 'open-sink'; resume?: true }
   /** Receiver: attach the runner to the link: it sends file-accept with the chunks it has. */
   | { type: 'attach-receiving' }
   /**
@@ -126,7 +143,12 @@ export type TransferEffect =
    * The contact already has as many offers waiting as this device keeps: this one was declined
    * ('busy') and nothing of it is stored; show the person, once, that the rest were declined.
    */
-  | { type: 'offers-capped' };
+  | { type: 'offers-capped' }
+  /**
+   * The contact cancelled its offer while it was waiting for the person: count it against the
+   * contact's pending-offer cap for a while (peer-caps.ts, WithdrawnOffers).
+   */
+  | { type: 'offer-withdrawn' };
 
 export interface StepResult {
   /** The new state; `undefined` only for a transfer that does not exist (yet). */

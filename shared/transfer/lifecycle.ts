@@ -72,7 +72,14 @@ export function step(state: Lifecycle | undefined, event: TransferEvent): StepRe
       out.emit({ type: 'attach-receiving' });
       break;
     case 'sink-failed':
-      // A resume that cannot reopen its file: the part already written must not stay behind.
+      if (state.direction !== 'in' || state.state !== 'running') break;
+      if (event.retry) {
+        // The partial file is there but could not be reopened now: keep it and what was
+        // verified; the sender's next offer (next session or reload) tries again.
+        out.emit({ type: 'show' });
+        break;
+      }
+      // Refused (no space), or a resume whose partial file is gone: nothing to resume from.
       out.emit({ type: 'send', frame: { type: 'file-decline', fileId: state.offer.fileId, reason: 'storage' } });
       out.emit({ type: 'delete-file' });
       out.persist({ state: 'failed', reason: 'storage', verified: undefined });
@@ -84,10 +91,18 @@ export function step(state: Lifecycle | undefined, event: TransferEvent): StepRe
       if (state.direction !== 'in' || state.state !== 'running') break;
       out.state = { ...out.state, runner: false };
       out.emit({ type: 'stop-runner' });
-      out.persist(event.verdict.ok ? { state: 'done', hash: event.verdict.hash, verified: undefined } : { state: 'failed', reason: 'corrupt', verified: undefined });
-      // Only now, with the outcome stored: if this page goes away before the sender hears it, the
-      // sender's next offer gets the same answer from the stored record.
-      out.emit({ type: 'send', frame: event.verdict });
+      // The verdict goes out only once the outcome is stored: if this page goes away before the
+      // sender hears it, the sender's next offer gets the same answer from the stored record.
+      // Told before being stored, a failed store would leave the sender done and this record
+      // 'running' for good after a reload (nobody would offer it again).
+      out.persist(event.verdict.ok ? { state: 'done', hash: event.verdict.hash, verified: undefined } : { state: 'failed', reason: 'corrupt', verified: undefined }, true, false, event.verdict);
+      break;
+    case 'store-failed':
+      // The outcome is not stored and the sender was not told: back to running without a runner,
+      // as the stored record still says, so the sender's next offer checks the file again
+      // (from the chunks stored as verified) and stores the outcome then.
+      if (state.direction !== 'in' || (state.state !== 'done' && state.state !== 'failed')) break;
+      out.persist({ state: 'running', hash: undefined, reason: undefined });
       break;
     case 'storage-failed':
       out.fail('storage');
@@ -152,7 +167,7 @@ class Step {
     this.effects.push(effect);
   }
 
-  persist(patch: TransferPatch, show = true, dropFile = false): void {
+  persist(patch: TransferPatch, show = true, dropFile = false, thenSend?: FileControl): void {
     const next: Record<string, unknown> = { ...this.state };
     for (const [k, v] of Object.entries(patch)) {
       if (k === 'verified') continue; // not part of the lifecycle state
@@ -161,7 +176,8 @@ class Step {
     }
     if (dropFile) next.hasFile = false;
     this.state = next as unknown as Lifecycle;
-    this.effects.push(dropFile ? { type: 'persist', patch, dropFile: true, show } : { type: 'persist', patch, show });
+    const effect: TransferEffect = dropFile ? { type: 'persist', patch, dropFile: true, show } : { type: 'persist', patch, show };
+    this.effects.push(thenSend ? { ...effect, thenSend } : effect);
   }
 
   acceptNow(): void {
@@ -244,6 +260,7 @@ class Step {
         return;
       case 'file-cancel': {
         if (!isOpen(s.state)) return;
+        if (s.direction === 'in' && s.state === 'offered') this.emit({ type: 'offer-withdrawn' });
         const byPerson = msg.reason === 'cancelled';
         this.end({ state: byPerson ? 'cancelled' : 'failed', reason: msg.reason, ...(byPerson ? { cancelledBy: from } : {}) });
         return;
@@ -282,7 +299,7 @@ class Step {
     if (s.direction !== 'in') return;
     switch (s.state) {
       case 'running':
-        this.emit(s.runner ? { type: 'attach-receiving' } : { type: 'open-sink' });
+        this.emit(s.runner ? { type: 'attach-receiving' } : { type: 'open-sink', resume: true });
         return;
       case 'done': {
         const verdict = storedVerdict(s);

@@ -2,7 +2,10 @@
  * Per-contact caps on what a contact can make this device store or decode, as pure logic (the
  * clock is passed in):
  *   - at most PEER_CAPS.pendingOffers incoming offers waiting for the person per contact; a
- *     further offer is declined at once ('busy') and nothing of it is stored;
+ *     further offer is declined at once ('busy') and nothing of it is stored. Offers the contact
+ *     withdrew (cancelled while they were waiting) within the last PEER_CAPS.windowMs count too
+ *     (a sliding window, {@link WithdrawnOffers}): each left a card in the history, and without
+ *     them a contact could cancel its 20 waiting offers and send 20 new ones, again and again;
  *   - at most PEER_CAPS.autoImageBytesPerWindow bytes of images accepted without asking per
  *     contact in any PEER_CAPS.windowMs (a sliding window); a later image waits for the person
  *     like any other file, with the reason on its card (HELD_IMAGE_REASON).
@@ -32,11 +35,13 @@ export interface PeerLoad {
   pendingOffers: number;
   /** Bytes of this contact's images auto-accepted within the last window. */
   autoImageBytes: number;
+  /** Offers of this contact that it cancelled while they were waiting, within the last window (absent: none). */
+  withdrawnOffers?: number;
 }
 
 /** Whether one more offer from the contact may be kept at all. */
 export function offerFits(load: PeerLoad): boolean {
-  return load.pendingOffers < PEER_CAPS.pendingOffers;
+  return load.pendingOffers + (load.withdrawnOffers ?? 0) < PEER_CAPS.pendingOffers;
 }
 
 /** Whether an image of `size` bytes may still be accepted without asking. */
@@ -70,5 +75,27 @@ export class ImageBudget {
     const list = this.spent.get(conv) ?? [];
     list.push({ at: now, bytes });
     this.spent.set(conv, list);
+  }
+}
+
+/**
+ * Offers a contact withdrew (cancelled while they waited for the person) per contact over a
+ * sliding window. In memory per page, like {@link ImageBudget} and for the same reasons.
+ */
+export class WithdrawnOffers {
+  private readonly counts: ImageBudget;
+
+  constructor(windowMs: number = PEER_CAPS.windowMs) {
+    this.counts = new ImageBudget(windowMs);
+  }
+
+  /** Offers withdrawn by `conv` within the window ending at `now`. */
+  count(conv: string, now: number): number {
+    return this.counts.used(conv, now);
+  }
+
+  /** `conv` withdrew a waiting offer at `now`. */
+  note(conv: string, now: number): void {
+    this.counts.spend(conv, 1, now);
   }
 }

@@ -7,8 +7,19 @@
  *
  * Refusals are immediate: `RATE_LIMITED` when the caller's address group or account already has
  * its share waiting, `SERVER_BUSY` when the whole line is full.
+ *
+ * The account's share alone could be filled by strangers: someone holding many IPv6 /64s aims
+ * one waiting hash at the account from each, and the real user's login finds the share full. So
+ * an account has a second share of the same size, reserved for address groups that logged in to
+ * it successfully not long ago (`recordSuccess`, called by the hasher when a password matched).
+ * Strangers can only fill the first share; the real user at home or on the phone (a known group)
+ * still gets a place. A new group of the real user's (a hotel) can still be crowded out while an
+ * attack runs; splitting the account's share between groups would not help there, because an
+ * attacker with many groups holds one place in each. A stranger sharing a known group (the same
+ * carrier NAT) can use the reserved share too, but only up to its size and the group's own share.
  */
 import { CodedError } from './errors';
+import { LruMap } from './lru-map';
 
 /** Who asks for a hash; callers without one share a single unlimited lane. */
 export interface HashCaller {
@@ -24,12 +35,22 @@ export interface FairQueueOptions {
   maxQueued: number;
   /** Places one address group may hold. */
   maxQueuedPerAddress: number;
-  /** Places one account may hold. */
+  /** Places one account may hold for any group; as many again are reserved for known groups. */
   maxQueuedPerAccount: number;
+  /** How long a successful login keeps its (account, group) known (default 30 days). */
+  knownGroupForMs?: number;
+  /** Known (account, group) pairs kept at most, least recently used forgotten (default 100,000). */
+  maxKnownGroups?: number;
+  /** The clock (tests pass their own). */
+  now?: () => number;
 }
+
+export const KNOWN_GROUP_FOR_MS = 30 * 24 * 60 * 60 * 1000;
 
 interface Waiter {
   account: string | undefined;
+  /** Which share of the account the waiter holds a place in. */
+  share: Map<string, number>;
   start: () => void;
 }
 
@@ -40,8 +61,32 @@ export class FairQueue {
   /** Address group → its waiters; Map order is the round-robin order. */
   private readonly lanes = new Map<string, Waiter[]>();
   private readonly perAccount = new Map<string, number>();
+  /** Places held in the share reserved for known groups, per account. */
+  private readonly perAccountKnown = new Map<string, number>();
+  /** `account\ngroup` → when that group last logged in to that account. */
+  private readonly known: LruMap<string, number>;
+  private readonly now: () => number;
 
-  constructor(private readonly opts: FairQueueOptions) {}
+  constructor(private readonly opts: FairQueueOptions) {
+    this.known = new LruMap(opts.maxKnownGroups ?? 100_000);
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** The caller's password matched: its address group is known to its account from now on. */
+  recordSuccess(who: HashCaller): void {
+    if (who.account === undefined || who.address === undefined) return;
+    this.known.set(knownKey(who.account, who.address), this.now());
+  }
+
+  private isKnown(account: string, address: string | undefined): boolean {
+    if (address === undefined) return false;
+    const key = knownKey(account, address);
+    const at = this.known.peek(key);
+    if (at === undefined) return false;
+    if (this.now() - at < (this.opts.knownGroupForMs ?? KNOWN_GROUP_FOR_MS)) return true;
+    this.known.delete(key);
+    return false;
+  }
 
   /** Runs `job` when it is this caller's turn; rejects at once when the caller may not wait. */
   async run<T>(who: HashCaller, job: () => Promise<T>): Promise<T> {
@@ -65,15 +110,21 @@ export class FairQueue {
       return Promise.reject(new CodedError('RATE_LIMITED', 'Too many password hashes are waiting for this address.'));
     }
     const account = who.account;
+    let share = this.perAccount;
     if (account !== undefined && (this.perAccount.get(account) ?? 0) >= this.opts.maxQueuedPerAccount) {
-      return Promise.reject(new CodedError('RATE_LIMITED', 'Too many password hashes are waiting for this account.'));
+      // The open share is full; a group that logged in here recently may use the reserved one.
+      share = this.perAccountKnown;
+      if (!this.isKnown(account, who.address) || (share.get(account) ?? 0) >= this.opts.maxQueuedPerAccount) {
+        return Promise.reject(new CodedError('RATE_LIMITED', 'Too many password hashes are waiting for this account.'));
+      }
     }
     if (this.queued >= this.opts.maxQueued) return Promise.reject(new CodedError('SERVER_BUSY', 'Too many password hashes are waiting.'));
     return new Promise<void>((start) => {
-      if (lane) lane.push({ account, start });
-      else this.lanes.set(address, [{ account, start }]);
+      const waiter: Waiter = { account, share, start };
+      if (lane) lane.push(waiter);
+      else this.lanes.set(address, [waiter]);
       this.queued++;
-      if (account !== undefined) this.perAccount.set(account, (this.perAccount.get(account) ?? 0) + 1);
+      if (account !== undefined) share.set(account, (share.get(account) ?? 0) + 1);
     });
   }
 
@@ -91,9 +142,9 @@ export class FairQueue {
     if (lane.length > 0) this.lanes.set(address, lane);
     this.queued--;
     if (waiter.account !== undefined) {
-      const left = (this.perAccount.get(waiter.account) ?? 1) - 1;
-      if (left > 0) this.perAccount.set(waiter.account, left);
-      else this.perAccount.delete(waiter.account);
+      const left = (waiter.share.get(waiter.account) ?? 1) - 1;
+      if (left > 0) waiter.share.set(waiter.account, left);
+      else waiter.share.delete(waiter.account);
     }
     waiter.start();
   }
@@ -101,4 +152,8 @@ export class FairQueue {
   stats(): { active: number; queued: number; peakActive: number } {
     return { active: this.active, queued: this.queued, peakActive: this.peak };
   }
+}
+
+function knownKey(account: string, address: string): string {
+  return `${account}\n${address}`;
 }

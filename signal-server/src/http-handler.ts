@@ -12,8 +12,11 @@ export interface HttpHandlerOptions {
   staticDir: string;
   version: string;
   logger: Logger;
-  /** DER of the local CA behind a generated HTTPS certificate, offered at {@link CA_CERT_PATH}. */
-  caCertDer?: Buffer;
+  /**
+   * DER of the local CA behind a generated HTTPS certificate, offered at {@link CA_CERT_PATH}; a
+   * function when it can change while the server runs (the CA is renewed).
+   */
+  caCertDer?: Buffer | (() => Buffer | undefined);
   /** Whether a Host header names this server (allowed-hosts.ts); others get 403. Default: all. */
   hostAllowed?: (hostHeader: string | undefined) => boolean;
   /** The client address of a request, for log lines (client-ip.ts). Default: the socket's peer. */
@@ -57,8 +60,8 @@ export function createHttpHandler(opts: HttpHandlerOptions): Handler {
     if (urlPath === '/healthz') {
       return send(res, 200, 'application/json; charset=utf-8', health, { 'Cache-Control': 'no-store' }, head);
     }
-    if (urlPath === CA_CERT_PATH && opts.caCertDer) {
-      const der = opts.caCertDer;
+    const der = urlPath === CA_CERT_PATH ? (typeof opts.caCertDer === 'function' ? opts.caCertDer() : opts.caCertDer) : undefined;
+    if (der) {
       res.writeHead(200, {
         ...SECURITY_HEADERS,
         'Content-Type': 'application/x-x509-ca-cert',

@@ -16,7 +16,7 @@
  *   (the tabs of that browser) gets `logged-out` and is closed with 1000 "logged out". To log in
  *   again, open a new connection. Other devices of the same user (other tokens) stay logged in.
  * - A `signal` is never echoed to the sending connection; it goes to all of the target's other
- *   connections. With none, the answer is `error PEER_OFFLINE` with `to` and `cid`.
+ *   (approved) connections. With none, the answer is `error PEER_OFFLINE` with `to` and `cid`.
  * - Relayed bytes are budgeted per (sender account, target account): past the budget the frame
  *   is dropped and the sender gets `error RATE_LIMITED` (at most one per second), so one sender
  *   cannot bury a person's socket until it is dropped as a slow reader.
@@ -253,7 +253,7 @@ export class Hub {
     }
     const account = msg.type === 'resume' ? undefined : usernameKey(msg.username);
     if (msg.type === 'login' && account !== undefined) {
-      const wait = this.opts.loginBackoff.check(account, group, Date.now());
+      const wait = this.opts.loginBackoff.check(account, group, Date.now(), msg.deviceId);
       if (!wait.ok) {
         this.log.warn({ conn: conn.id, ip: conn.ip, retryInMs: wait.retryInMs }, 'login backing off after wrong passwords');
         return void conn.sendError('RATE_LIMITED', { ref });
@@ -269,8 +269,8 @@ export class Hub {
           : await accounts.resume(msg.token, fields);
 
     if (msg.type === 'login' && account !== undefined) {
-      if (result.ok) this.opts.loginBackoff.succeed(account, group);
-      else if (result.code === 'BAD_PASSWORD' || result.code === 'UNKNOWN_USER') this.opts.loginBackoff.fail(account, group, Date.now());
+      if (result.ok) this.opts.loginBackoff.succeed(account, group, msg.deviceId);
+      else if (result.code === 'BAD_PASSWORD' || result.code === 'UNKNOWN_USER') this.opts.loginBackoff.fail(account, group, Date.now(), msg.deviceId);
     }
     if (!result.ok) {
       this.log.info({ conn: conn.id, ip: conn.ip, ref, code: result.code, userTag: msg.type === 'resume' ? undefined : usernameTag(msg.username) }, 'auth refused');

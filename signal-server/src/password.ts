@@ -7,7 +7,8 @@
  * scrypt at N=2^17, r=8 needs 128 MiB and tens of milliseconds of CPU per call, so the number of
  * hashes running at once is capped and the waiting line is bounded: past it callers get a
  * `SERVER_BUSY` error instead of the process running out of memory. The line is fair between
- * address groups and accounts (hash-queue.ts): past their share callers get `RATE_LIMITED`.
+ * address groups and accounts (hash-queue.ts): past their share callers get `RATE_LIMITED`; a
+ * group whose password matched recently keeps a reserved share of its account's places.
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { badConfig } from './errors';
@@ -144,20 +145,32 @@ export function createPasswordHasher(opts: PasswordHasherOptions = {}): Password
     params: Object.freeze({ ...params }),
 
     hashPassword(password, who = {}) {
-      return queue.run(who, async () => {
-        const salt = randomBytes(SALT_BYTES);
-        const hash = await derive(password, salt, params, KEY_BYTES);
-        return formatHash(params, salt, hash);
-      });
+      return queue
+        .run(who, async () => {
+          const salt = randomBytes(SALT_BYTES);
+          const hash = await derive(password, salt, params, KEY_BYTES);
+          return formatHash(params, salt, hash);
+        })
+        .then((hash) => {
+          // The group that chose the password (registered) is known to the account.
+          queue.recordSuccess(who);
+          return hash;
+        });
     },
 
     verifyPassword(password, stored, who = {}) {
       const parsed = parseHash(stored);
       if (!parsed) return Promise.resolve(false);
-      return queue.run(who, async () => {
-        const actual = await derive(password, parsed.salt, parsed.params, parsed.hash.length);
-        return actual.length === parsed.hash.length && timingSafeEqual(actual, parsed.hash);
-      });
+      return queue
+        .run(who, async () => {
+          const actual = await derive(password, parsed.salt, parsed.params, parsed.hash.length);
+          return actual.length === parsed.hash.length && timingSafeEqual(actual, parsed.hash);
+        })
+        .then((ok) => {
+          // A group that knows the password gets the account's reserved share of the line.
+          if (ok) queue.recordSuccess(who);
+          return ok;
+        });
     },
 
     dummyVerify(password, who = {}) {

@@ -1,7 +1,7 @@
 /**
- * Who is online on this server instance: user key → that user's live connections.
- * A user may have several tabs or devices; they are online while at least one is connected.
- * Only the 0→1 and 1→0 transitions are announced (the caller broadcasts `presence-update`).
+ * Who is logged in on this server instance: user key → that user's live connections (several
+ * tabs or devices). What others are told (who counts as online, which devices) is decided in
+ * device-presence.ts.
  */
 export class Presence<C> {
   private readonly users = new Map<string, { username: string; conns: Set<C> }>();
@@ -33,13 +33,6 @@ export class Presence<C> {
   /** The user's live connections (empty when offline). */
   connections(userKey: string): ReadonlySet<C> {
     return this.users.get(userKey)?.conns ?? EMPTY;
-  }
-
-  /** Display names of everyone online, except `exceptKey`. */
-  onlineNames(exceptKey?: string): string[] {
-    const out: string[] = [];
-    for (const [key, entry] of this.users) if (key !== exceptKey) out.push(entry.username);
-    return out;
   }
 
   /** Every online user: key, display name, live connections. */

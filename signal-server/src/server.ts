@@ -17,7 +17,7 @@ import { buildAccountLimits, type AccountLimitOptions } from './account-limits';
 import { Accounts } from './accounts';
 import { checkIceServers } from './config';
 import { CLOSE, Conn } from './connection';
-import { badConfig } from './errors';
+import { badConfig, CodedError } from './errors';
 import { createHttpHandler, HOST_REFUSED_TEXT } from './http-handler';
 import { Hub } from './hub';
 import { silentLogger, type Logger } from './logger';
@@ -27,9 +27,11 @@ import { isOriginAllowed, normalizeOrigin } from './origin';
 import { createPasswordHasher, type ScryptParams } from './password';
 import { DEFAULT_STATIC_DIR } from './paths';
 import { checkRateLimitOptions, KeyedLimiter, TokenBucket, type RateLimitOptions } from './rate-limit';
-import { openSqliteStore } from './sqlite-store';
+import { DB_FILE, openSqliteStore } from './sqlite-store';
+import { keepDataPrivate } from './data-dir';
 import { SESSION_TTL_MS } from './tokens';
 import { ensureSelfSignedCertificate, type GeneratedCertificate, type TlsCredentials } from './tls';
+import { startCertificateRenewal, type CertificateRenewal } from './tls-renewal';
 import { SERVER_VERSION } from './version';
 import type { TestHooks } from './test-hooks';
 
@@ -117,8 +119,8 @@ export interface SignalServer {
   wsUrl: string;
   /** 'https' when serving TLS. */
   protocol: 'http' | 'https';
-  /** The generated certificate, in `selfSigned` TLS mode. */
-  certificate?: GeneratedCertificate;
+  /** The generated certificate being served, in `selfSigned` TLS mode (renewed while running). */
+  readonly certificate?: GeneratedCertificate;
   /** Stops listening, closes every socket (1001), and closes the store it opened. Idempotent. */
   close(): Promise<void>;
   /** Live numbers, for tests and diagnostics. */
@@ -204,12 +206,22 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
     if (typeof opts.tls.cert !== 'string' || typeof opts.tls.key !== 'string') throw badConfig('tls needs cert and key as PEM text.');
     credentials = { cert: opts.tls.cert, key: opts.tls.key };
   }
-  const caCertDer = certificate ? new X509Certificate(certificate.caCert).raw : undefined;
+  let caCertDer = certificate ? new X509Certificate(certificate.caCert).raw : undefined;
 
   // --- open ------------------------------------------------------------------------------
   // Device lists are verified with libsodium (shared/devices/device-list.ts).
   await sodiumReady();
   const ownsStore = !opts.store;
+  if (ownsStore) {
+    // Before the store opens: a folder owned by another user is used with a warning, not refused.
+    const dataDir = opts.dataDir as string;
+    try {
+      keepDataPrivate(dataDir, path.join(dataDir, DB_FILE), { warn: (sentence) => logger.warn(sentence) });
+    } catch (err) {
+      if (err instanceof CodedError) throw err;
+      throw new CodedError('DATA_DIR_UNUSABLE', `Cannot use the data folder ${dataDir}: ${(err as Error).message}`, { cause: err });
+    }
+  }
   const store = opts.store ?? openSqliteStore(opts.dataDir as string);
   const accounts = new Accounts(store, hasher, sessionTtlMs);
   const authLimiter = new KeyedLimiter(authRateLimit);
@@ -228,7 +240,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
     // a client that sends a byte now and then hold a socket for up to 40 s instead of 10).
     connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(headersTimeoutMs / 4))),
   };
-  const handler = createHttpHandler({ staticDir, version: SERVER_VERSION, logger, caCertDer, hostAllowed, clientIp: (req) => clientIp(req, proxies) });
+  const handler = createHttpHandler({ staticDir, version: SERVER_VERSION, logger, caCertDer: () => caCertDer, hostAllowed, clientIp: (req) => clientIp(req, proxies) });
   const server: http.Server = credentials
     ? https.createServer({ ...serverOptions, cert: credentials.cert, key: credentials.key }, handler)
     : http.createServer(serverOptions, handler);
@@ -237,6 +249,20 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   if (credentials) {
     // A failed TLS handshake (e.g. a browser that refused the certificate) is routine.
     server.on('tlsClientError', (err: Error & { code?: string }) => logger.debug({ code: err.code }, 'TLS handshake failed'));
+  }
+  // A generated certificate is renewed while the server runs (tls-renewal.ts), not only at start.
+  let renewal: CertificateRenewal | undefined;
+  if (certificate && opts.tls && 'selfSigned' in opts.tls) {
+    renewal = startCertificateRenewal({
+      dataDir: opts.dataDir as string,
+      names: { hostnames: opts.tls.hostnames, ips: opts.tls.ips },
+      current: certificate,
+      apply: (next) => {
+        (server as https.Server).setSecureContext({ cert: next.cert, key: next.key });
+        caCertDer = new X509Certificate(next.caCert).raw;
+      },
+      logger,
+    });
   }
   const wss = new WebSocketServer({
     noServer: true,
@@ -347,6 +373,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
     closing = true;
     clearInterval(heartbeat);
     clearInterval(housekeeping);
+    renewal?.stop();
     const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
     const conns = [...hub.conns];
     const socketsClosed = Promise.all(
@@ -369,7 +396,9 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
     url: `${credentials ? 'https' : 'http'}://${base}`,
     wsUrl: `${credentials ? 'wss' : 'ws'}://${base}/ws`,
     protocol: credentials ? 'https' : 'http',
-    certificate,
+    get certificate() {
+      return renewal?.current ?? certificate;
+    },
     close: () => (closed ??= close()),
     stats: () => ({ connections: hub.conns.size, online: hub.presence.onlineCount }),
   };

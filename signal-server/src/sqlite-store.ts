@@ -102,30 +102,14 @@ function migrate(db: Database.Database, file: string): void {
   }
 }
 
-/**
- * The data folder holds every password hash and session: only the server's own user may read it.
- * The folder is made (or tightened to) 0700 and the database 0600 before SQLite opens it;
- * SQLite gives its -wal and -shm files the database's mode, and leftovers are tightened too.
- */
-function keepPrivate(dataDir: string, file: string): void {
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  if ((fs.statSync(dataDir).mode & 0o077) !== 0) fs.chmodSync(dataDir, 0o700);
-  fs.closeSync(fs.openSync(file, 'a', 0o600));
-  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
-    try {
-      if ((fs.statSync(f).mode & 0o077) !== 0) fs.chmodSync(f, 0o600);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-  }
-}
-
 /** Opens (creating if needed) the SQLite store in `dataDir`. Throws a CodedError with a sentence. */
 export function openSqliteStore(dataDir: string): AccountStore {
   const file = path.join(dataDir, DB_FILE);
   let db: Database.Database;
   try {
-    keepPrivate(dataDir, file);
+    // Permissions are the server's job before this (data-dir.ts): a folder another user owns is
+    // used with a warning there, not refused here.
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     db = new Database(file);
   } catch (err) {
     throw new CodedError('DATA_DIR_UNUSABLE', `Cannot open the account database ${file}: ${(err as Error).message}`, { cause: err });

@@ -100,7 +100,8 @@ describe('devices', () => {
     await n.client.expectNo('signal');
 
     // Linking: the new device to the others of its account, and back; never to bob.
-    n.client.send({ type: 'link', data: LINK });
+    // A client-supplied fromDevice is dropped: the server names the sender.
+    n.client.send({ type: 'link', fromDevice: b1.id, data: LINK });
     assert.deepEqual(await a.client.next('link'), { type: 'link', fromDevice: a2.id, data: LINK });
     const challenge = { type: 'link-challenge', rid: LINK.rid };
     a.client.send({ type: 'link', toDevice: a2.id, data: challenge });

@@ -17,7 +17,8 @@ import { NameConstraints } from '@peculiar/asn1-x509';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { loadConfig } from '../../signal-server/src/config';
 import { createLogger } from '../../signal-server/src/logger';
-import { ensureSelfSignedCertificate, readTlsFiles, wantedNames } from '../../signal-server/src/tls';
+import { ensureSelfSignedCertificate, readTlsFiles, wantedNames, type GeneratedCertificate } from '../../signal-server/src/tls';
+import { startCertificateRenewal } from '../../signal-server/src/tls-renewal';
 import { signServerCertificate } from '../../signal-server/src/tls-x509';
 import { startupBanner } from '../../signal-server/src/banner';
 import { preferredLanAddress } from '../../signal-server/src/lan-urls';
@@ -300,6 +301,81 @@ describe('local CA limits', () => {
     assert.equal(second.certificate.action, 'reused');
     assert.equal(second.certificate.caFingerprint256, first.certificate.caFingerprint256);
     assert.deepEqual(second.lines.filter((l) => l.level === 40), [], 'no log line the second time');
+  });
+});
+
+/** The fingerprint of the certificate a TLS server presents now (dates not checked: the clock is faked). */
+function servedFingerprint(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
+      const fp = socket.getPeerX509Certificate()?.fingerprint256 ?? '';
+      socket.end();
+      resolve(fp);
+    });
+    socket.on('error', reject);
+  });
+}
+
+describe('renewal while the server runs', () => {
+  test('a server certificate cut short by an ending CA is renewed (CA too) and loaded into the running server', async () => {
+    const d = dir();
+    const first = await ensureSelfSignedCertificate(d, { hostnames: [], ips: [] });
+    // Issued when the CA had 80 days left: it ends with the CA.
+    const issuedAt = new Date(first.caValidTo.getTime() - 80 * DAY_MS);
+    const short = await ensureSelfSignedCertificate(d, { hostnames: [], ips: [], now: issuedAt });
+    assert.equal(short.caFingerprint256, first.caFingerprint256);
+    assert.equal(short.validTo.getTime(), short.caValidTo.getTime(), 'ends with the CA');
+
+    const server = https.createServer({ cert: short.cert, key: short.key }, (_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    let clock = new Date(issuedAt.getTime() + DAY_MS);
+    const applied: GeneratedCertificate[] = [];
+    const ticks: Array<{ ms: number }> = [];
+    let stopped = false;
+    const lines: string[] = [];
+    const logger = createLogger('info', { write: (l: string) => void lines.push(l) });
+    const renewal = startCertificateRenewal({
+      dataDir: d,
+      names: { hostnames: [], ips: [] },
+      current: short,
+      apply: (next) => {
+        server.setSecureContext({ cert: next.cert, key: next.key });
+        applied.push(next);
+      },
+      logger,
+      now: () => clock,
+      every: (_tick, ms) => {
+        ticks.push({ ms });
+        return () => (stopped = true);
+      },
+    });
+    try {
+      assert.equal(ticks.length, 1, 'a periodic check is scheduled');
+      assert.ok(ticks[0] && ticks[0].ms <= 24 * 60 * 60 * 1000, 'at least daily');
+      // Nothing is due yet: nothing changes.
+      assert.equal(await renewal.check(), false);
+      assert.equal(applied.length, 0);
+      assert.equal(await servedFingerprint(port), short.fingerprint256);
+
+      // 25 days before the end of both: the CA is renewed (with its notice), and the server certificate.
+      clock = new Date(short.validTo.getTime() - 25 * DAY_MS);
+      assert.equal(await renewal.check(), true);
+      const next = applied[0];
+      assert.ok(next);
+      assert.notEqual(next.caFingerprint256, short.caFingerprint256);
+      assert.ok((next.validTo.getTime() - clock.getTime()) / DAY_MS > 300, 'a full-length certificate again');
+      assert.equal(renewal.current.fingerprint256, next.fingerprint256);
+      assert.equal(await servedFingerprint(port), next.fingerprint256, 'the running server presents the new one');
+      assert.ok(lines.some((l) => l.includes('renewed while running')));
+      assert.ok(lines.some((l) => l.includes('must install the new one')));
+      // And again nothing to do.
+      assert.equal(await renewal.check(), false);
+    } finally {
+      renewal.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    assert.equal(stopped, true);
   });
 });
 

@@ -3,6 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stripJpegLocation } from '../../shared/jpeg-location';
+import { withoutLocation } from '../../web/src/transfer/photo-location';
 
 /** Big-endian ("MM") TIFF: IFD0 with Orientation 6 and a GPS pointer; GPS IFD with N 48°51'24". */
 function exifTiff(): number[] {
@@ -102,3 +103,82 @@ describe('stripJpegLocation', () => {
   });
 });
 
+
+/** APP2 "MPF\0" with a stand-in index (this code never reads it, only drops it). */
+const MPF = segment(0xe2, [0x4d, 0x50, 0x46, 0, 0x4d, 0x4d, 0, 0x2a, 0, 0, 0, 8]);
+/** Entropy data with 0xFF stuffing and a restart marker, then a second (progressive) scan after a DHT. */
+const PROGRESSIVE_SCANS = [
+  ...[0xff, 0xda, 0, 4, 1, 2, 0x11, 0xff, 0x00, 0x22, 0xff, 0xd0, 0x33],
+  ...segment(0xc4, [0x10, 1, 2, 3]),
+  ...[0xff, 0xda, 0, 4, 1, 2, 0x44, 0xff, 0x00, 0x55, 0xff, 0xff, 0xd9],
+];
+/** A second picture of a multi-picture file: its own Exif with the same GPS directory. */
+function secondPicture(): number[] {
+  return [0xff, 0xd8, ...segment(0xe1, [...EXIF, ...exifTiff()]), ...SCAN];
+}
+/** The tail of a motion photo: an MP4 with a location atom (ISO 6709 text). */
+const VIDEO_WITH_LOCATION = [0, 0, 0, 0x18, ...Array.from('ftypmp42', (c) => c.charCodeAt(0)), ...Array.from('\u00a9xyz+48.8566+002.3522/', (c) => c.charCodeAt(0) & 0xff)];
+const ISO6709 = Array.from('+48.8566+002.3522/', (c) => c.charCodeAt(0));
+
+describe('stripJpegLocation: data after the first picture', () => {
+  test('a multi-picture file: the second picture (with its own GPS) and the MPF index are dropped; the first picture stays whole', () => {
+    const first = [0xff, 0xd8, ...segment(0xe1, [...EXIF, ...exifTiff()]), ...MPF, ...PROGRESSIVE_SCANS];
+    const input = new Uint8Array([...first, ...secondPicture()]);
+    const { bytes, changed, truncated } = stripJpegLocation(input);
+    assert.equal(truncated, undefined);
+    assert.equal(changed, true);
+    assert.ok(!has(bytes, LATITUDE), 'no latitude left, in either picture');
+    assert.ok(!has(bytes, [0x4d, 0x50, 0x46, 0]), 'no MPF index pointing at a dropped picture');
+    assert.deepEqual([...bytes.subarray(bytes.length - PROGRESSIVE_SCANS.length)], PROGRESSIVE_SCANS, 'both scans of the first picture, stuffing and restarts included');
+    assert.equal(bytes.length, first.length - MPF.length);
+  });
+
+  test('a motion photo: the video after the picture is dropped even when the picture itself carries no location', () => {
+    const picture = [0xff, 0xd8, ...segment(0xe0, [1, 2, 3]), ...SCAN];
+    const input = new Uint8Array([...picture, ...VIDEO_WITH_LOCATION]);
+    const { bytes, changed } = stripJpegLocation(input);
+    assert.equal(changed, true);
+    assert.ok(!has(bytes, ISO6709));
+    assert.deepEqual([...bytes], picture);
+  });
+
+  test('an MPF index with nothing after the picture is kept', () => {
+    const input = new Uint8Array([0xff, 0xd8, ...MPF, ...SCAN]);
+    assert.deepEqual(stripJpegLocation(input), { bytes: input, changed: false });
+  });
+
+  test('a head that ends inside the picture asks for the whole file; a whole file without an end marker keeps its data', () => {
+    const input = new Uint8Array([0xff, 0xd8, ...segment(0xe1, [...EXIF, ...exifTiff()]), 0xff, 0xda, 0, 4, 1, 2, 0x11, 0x22]);
+    assert.deepEqual(stripJpegLocation(input), { bytes: input, changed: false, truncated: true });
+    const whole = stripJpegLocation(input, { whole: true });
+    assert.equal(whole.changed, true);
+    assert.ok(!has(whole.bytes, LATITUDE));
+    assert.deepEqual([...whole.bytes.subarray(whole.bytes.length - 8)], [0xff, 0xda, 0, 4, 1, 2, 0x11, 0x22]);
+  });
+});
+
+describe('withoutLocation: the file sent', () => {
+  const big = (n: number) => Array.from({ length: n }, (_, i) => (i * 7) & 0x7f);
+
+  test('a motion photo larger than the head read first: the whole file is read and the video dropped', async () => {
+    const picture = [0xff, 0xd8, ...segment(0xe0, [1, 2, 3]), 0xff, 0xda, 0, 4, 1, 2, ...big(1_200_000), 0xff, 0xd9];
+    const file = new File([new Uint8Array([...picture, ...VIDEO_WITH_LOCATION])], 'PXL_1.MP.jpg', { type: 'image/jpeg' });
+    const out = await withoutLocation(file);
+    const bytes = new Uint8Array(await out.arrayBuffer());
+    assert.equal(bytes.length, picture.length);
+    assert.ok(!has(bytes.subarray(bytes.length - 100), ISO6709));
+    assert.equal(out.name, 'PXL_1.MP.jpg');
+  });
+
+  test('a small picture followed by a long trailer: what follows the head is dropped too', async () => {
+    const picture = [0xff, 0xd8, ...segment(0xe0, [1, 2, 3]), ...SCAN];
+    const file = new File([new Uint8Array([...picture, ...big(1_100_000), ...VIDEO_WITH_LOCATION])], 'a.jpg', { type: 'image/jpeg' });
+    const bytes = new Uint8Array(await (await withoutLocation(file)).arrayBuffer());
+    assert.deepEqual([...bytes], picture);
+  });
+
+  test('a plain photo is sent as it is (the same File)', async () => {
+    const file = new File([new Uint8Array([0xff, 0xd8, ...segment(0xe0, [1, 2, 3]), ...SCAN])], 'a.jpg', { type: 'image/jpeg' });
+    assert.equal(await withoutLocation(file), file);
+  });
+});

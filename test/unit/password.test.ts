@@ -112,6 +112,24 @@ describe('concurrency cap', () => {
     assert.equal(h.stats().active, 0);
   });
 
+  test('a matched password makes its address group known: it gets a place when strangers fill the account share', async () => {
+    const h = createPasswordHasher({ scrypt: FAST, maxConcurrent: 1, maxQueued: 10, maxQueuedPerAccount: 1 });
+    const stored = await h.hashPassword('right one', { address: 'elsewhere', account: 'someone' });
+    const home = { address: 'home', account: 'alice' };
+    assert.equal(await h.verifyPassword('right one', stored, home), true);
+    const codeOf = (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: { code?: string }) => e.code ?? '?');
+    const running = codeOf(h.verifyPassword('guess', stored, { address: 'stranger-0', account: 'alice' }));
+    const waiting = codeOf(h.verifyPassword('guess', stored, { address: 'stranger-1', account: 'alice' }));
+    const refused = codeOf(h.verifyPassword('guess', stored, { address: 'stranger-2', account: 'alice' }));
+    const real = codeOf(h.verifyPassword('right one', stored, home));
+    assert.deepEqual(await Promise.all([running, waiting, refused, real]), ['ok', 'ok', 'RATE_LIMITED', 'ok']);
+    // A wrong password does not make a group known.
+    const strangerAgain = codeOf(h.verifyPassword('guess', stored, { address: 'stranger-3', account: 'alice' }));
+    const stillWaiting = codeOf(h.verifyPassword('guess', stored, { address: 'stranger-2', account: 'alice' }));
+    const notKnown = codeOf(h.verifyPassword('guess', stored, { address: 'stranger-0', account: 'alice' }));
+    assert.deepEqual(await Promise.all([strangerAgain, stillWaiting, notKnown]), ['ok', 'ok', 'RATE_LIMITED']);
+  });
+
   test('bad options are refused with BAD_CONFIG', () => {
     for (const opts of [{ scrypt: { N: 3000 } }, { scrypt: { N: 2 ** 22 } }, { scrypt: { r: 0 } }, { maxConcurrent: 0 }, { maxQueued: -1 }]) {
       assert.throws(() => createPasswordHasher(opts), (e: Error & { code?: string }) => e.code === 'BAD_CONFIG', JSON.stringify(opts));

@@ -7,6 +7,7 @@ import {
   HELD_IMAGE_REASON,
   ImageBudget,
   PEER_CAPS,
+  WithdrawnOffers,
   parseFileControl,
   step,
   type FileOffer,
@@ -113,6 +114,38 @@ describe('lifecycle: offers of unknown files under the caps', () => {
     );
     assert.equal(accepted.state?.reason, undefined);
     assert.equal(step(held, { type: 'decline' }).state?.reason, 'declined');
+  });
+
+  test('cancelling waiting offers does not make room: withdrawn offers count for an hour (sliding window)', () => {
+    // The contact sent 20, cancelled them all (each cancel counted), and offers again.
+    const w = new WithdrawnOffers();
+    const waiting: Lifecycle = { direction: 'in', state: 'offered', offer: offer(), hasFile: false, runner: false };
+    let t = 1_000;
+    for (let i = 0; i < PEER_CAPS.pendingOffers; i++) {
+      const r = step(waiting, { type: 'frame', msg: { type: 'file-cancel', fileId: ID, reason: 'cancelled' }, from: 'Bob' });
+      assert.equal(r.state?.state, 'cancelled');
+      for (const e of r.effects) if (e.type === 'offer-withdrawn') w.note('bob', t);
+      t += 1_000;
+    }
+    assert.equal(w.count('bob', t), PEER_CAPS.pendingOffers);
+    assert.equal(w.count('carol', t), 0, 'per contact');
+    const load = (now: number): PeerLoad => ({ pendingOffers: 0, autoImageBytes: 0, withdrawnOffers: w.count('bob', now) });
+    assert.deepEqual(step(undefined, offered(offer(), load(t))).effects.map((e) => e.type), ['send', 'offers-capped'], 'still busy with nothing waiting');
+    // Mixed: 10 waiting and 10 withdrawn are the cap too.
+    assert.equal(step(undefined, offered(offer(), { pendingOffers: 10, autoImageBytes: 0, withdrawnOffers: 10 })).effects[0]?.type, 'send');
+    assert.equal(step(undefined, offered(offer(), { pendingOffers: 10, autoImageBytes: 0, withdrawnOffers: 9 })).effects[0]?.type, 'create-incoming');
+    // The first withdrawal leaves the window an hour after it: one place again.
+    assert.equal(step(undefined, offered(offer(), load(1_000 + PEER_CAPS.windowMs))).effects[0]?.type, 'create-incoming');
+  });
+
+  test('only a waiting incoming offer cancelled by the contact counts as withdrawn', () => {
+    const cancel: TransferEvent = { type: 'frame', msg: { type: 'file-cancel', fileId: ID, reason: 'cancelled' }, from: 'Bob' };
+    const running: Lifecycle = { direction: 'in', state: 'running', offer: offer(), hasFile: false, runner: true };
+    assert.ok(!step(running, cancel).effects.some((e) => e.type === 'offer-withdrawn'));
+    const mine: Lifecycle = { direction: 'out', state: 'offered', offer: offer(), hasFile: true, runner: true };
+    assert.ok(!step(mine, cancel).effects.some((e) => e.type === 'offer-withdrawn'));
+    const declinedByMe: Lifecycle = { direction: 'in', state: 'offered', offer: offer(), hasFile: false, runner: false };
+    assert.ok(!step(declinedByMe, { type: 'decline' }).effects.some((e) => e.type === 'offer-withdrawn'));
   });
 
   test('a repeated offer of a known file is never capped (resume)', () => {

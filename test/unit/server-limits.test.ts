@@ -120,6 +120,35 @@ describe('LoginBackoff', () => {
     assert.deepEqual(b.check('bob', 'g1', 0), { ok: true });
   });
 
+  test('behind one carrier NAT: a device that logged in before is not blocked by strangers failing in its group', () => {
+    const b = new LoginBackoff({ ...opts, knownDeviceForMs: 10_000_000 });
+    b.succeed('alice', 'cgnat', 'alice-phone', 0);
+    // Strangers in the same group fail many times; the group backs off.
+    for (let i = 0; i < 8; i++) b.fail('alice', 'cgnat', 10);
+    assert.equal(b.check('alice', 'cgnat', 10).ok, false);
+    assert.equal(b.check('alice', 'cgnat', 10, 'new-laptop').ok, false, 'a device that never logged in counts with its group');
+    assert.deepEqual(b.check('alice', 'cgnat', 10, 'alice-phone'), { ok: true }, 'the known device is served');
+    // The known device's own failures (or a stranger naming it) back off its own counter only.
+    for (let i = 0; i < 3; i++) b.fail('alice', 'cgnat', 20, 'alice-phone');
+    assert.equal(b.check('alice', 'cgnat', 20, 'alice-phone').ok, false);
+    assert.deepEqual(b.check('alice', 'home', 20, 'alice-phone'), { ok: true }, 'naming the device in one group does not slow it in another');
+    // Its success clears only its own counter, not the strangers' one.
+    b.succeed('alice', 'cgnat', 'alice-phone', 20);
+    assert.deepEqual(b.check('alice', 'cgnat', 20, 'alice-phone'), { ok: true });
+    assert.equal(b.check('alice', 'cgnat', 20).ok, false);
+    // A device known to another account is a stranger here.
+    assert.equal(b.check('bob', 'cgnat', 20, 'alice-phone').ok, true, 'bob has no failures at all');
+    for (let i = 0; i < 8; i++) b.fail('bob', 'cgnat', 20);
+    assert.equal(b.check('bob', 'cgnat', 20, 'alice-phone').ok, false);
+  });
+
+  test('a known device is forgotten after knownDeviceForMs', () => {
+    const b = new LoginBackoff({ ...opts, knownDeviceForMs: 1000, forgetAfterMs: 100_000 });
+    b.succeed('alice', 'cgnat', 'alice-phone', 0);
+    for (let i = 0; i < 8; i++) b.fail('alice', 'cgnat', 1000);
+    assert.equal(b.check('alice', 'cgnat', 1000, 'alice-phone').ok, false);
+  });
+
   test('failures are forgotten after forgetAfterMs', () => {
     const b = new LoginBackoff(opts);
     for (let i = 0; i < 8; i++) b.fail('alice', 'g1', 0);
@@ -193,6 +222,36 @@ describe('FairQueue: the password-hash line', () => {
     for (let i = 0; i < 4; i++) await m.finishNext();
     assert.deepEqual(await Promise.all(attack), ['ok', 'ok', 'ok', 'RATE_LIMITED', 'RATE_LIMITED']);
     assert.equal(await other, 'ok');
+  });
+
+  test('strangers from many groups fill the account share, yet a group that logged in before still gets a place', async () => {
+    let now = 0;
+    const q = new FairQueue({ maxConcurrent: 1, maxQueued: 20, maxQueuedPerAddress: 10, maxQueuedPerAccount: 2, knownGroupForMs: 1000, now: () => now });
+    q.recordSuccess({ address: 'alice-home', account: 'alice' });
+    const m = manualJobs();
+    const attack = Array.from({ length: 5 }, (_, i) => codeOf(q.run({ address: `stranger-${i}`, account: 'alice' }, m.job(`attack-${i}`))));
+    const home = codeOf(q.run({ address: 'alice-home', account: 'alice' }, m.job('home')));
+    const hotel = codeOf(q.run({ address: 'hotel', account: 'alice' }, m.job('hotel')));
+    for (let i = 0; i < 4; i++) await m.finishNext();
+    assert.deepEqual(await Promise.all(attack), ['ok', 'ok', 'ok', 'RATE_LIMITED', 'RATE_LIMITED']);
+    assert.equal(await home, 'ok', 'the known group is served');
+    assert.equal(await hotel, 'RATE_LIMITED', 'an unknown group of the user is not (documented)');
+    // The known mark ends: the home group is a stranger again.
+    now = 1000;
+    const again = Array.from({ length: 3 }, (_, i) => codeOf(q.run({ address: `stranger-${i}`, account: 'alice' }, m.job(`again-${i}`))));
+    const home2 = codeOf(q.run({ address: 'alice-home', account: 'alice' }, m.job('home2')));
+    for (let i = 0; i < 3; i++) await m.finishNext();
+    assert.deepEqual(await Promise.all(again), ['ok', 'ok', 'ok']);
+    assert.equal(await home2, 'RATE_LIMITED');
+  });
+
+  test('the reserved share is as big as the open one, not unlimited', async () => {
+    const q = new FairQueue({ maxConcurrent: 1, maxQueued: 20, maxQueuedPerAddress: 10, maxQueuedPerAccount: 2 });
+    q.recordSuccess({ address: 'shared-nat', account: 'alice' });
+    const m = manualJobs();
+    const all = Array.from({ length: 6 }, (_, i) => codeOf(q.run({ address: 'shared-nat', account: 'alice' }, m.job(`j${i}`))));
+    for (let i = 0; i < 5; i++) await m.finishNext();
+    assert.deepEqual(await Promise.all(all), ['ok', 'ok', 'ok', 'ok', 'ok', 'RATE_LIMITED']);
   });
 
   test('the whole line full: SERVER_BUSY', async () => {

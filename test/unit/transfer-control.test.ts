@@ -192,11 +192,21 @@ describe('accept / need / cancel / done: refusals', () => {
     ['need with no ranges', { type: 'file-need', fileId: ID, ranges: [] }],
     ['cancel without reason', { type: 'file-cancel', fileId: ID }],
     ['cancel with free text', { type: 'file-cancel', fileId: ID, reason: '<b>hi</b>' }],
-    ['decline with unknown reason', { type: 'file-decline', fileId: ID, reason: 'meh' }],
+    ['decline with a reason that is not a string', { type: 'file-decline', fileId: ID, reason: 7 }],
+    ['decline with an overlong reason', { type: 'file-decline', fileId: ID, reason: 'x'.repeat(65) }],
     ['done without ok', { type: 'file-done', fileId: ID, hash: HASH }],
     ['done with bad hash', { type: 'file-done', fileId: ID, hash: 'xyz', ok: true }],
   ];
   for (const [what, frame] of bad) test(what, () => assert.equal(parse(frame), null));
+  test('a decline reason this version does not know (a newer one) is read as a plain decline, not dropped', () => {
+    assert.deepEqual(parse({ type: 'file-decline', fileId: ID, reason: 'meh' }), { type: 'file-decline', fileId: ID, reason: 'declined' });
+    assert.deepEqual(parse({ type: 'file-decline', fileId: ID, reason: 'quiet-hours' }), { type: 'file-decline', fileId: ID, reason: 'declined' });
+    for (const reason of ['declined', 'too-large', 'storage', 'busy']) {
+      assert.deepEqual(parse({ type: 'file-decline', fileId: ID, reason }), { type: 'file-decline', fileId: ID, reason });
+    }
+    assert.deepEqual(parse({ type: 'file-decline', fileId: ID }), { type: 'file-decline', fileId: ID });
+  });
+
   test('the maximum number of ranges is accepted', () => {
     const have = Array.from({ length: TRANSFER_LIMITS.maxRanges }, (_, i) => [2 * i, 2 * i + 1]);
     assert.ok(parse({ type: 'file-accept', fileId: ID, have }));

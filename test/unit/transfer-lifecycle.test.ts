@@ -139,19 +139,51 @@ describe('receiver: the sender says it sent everything', () => {
     assert.deepEqual(step(receiver({ state: 'done', hash: HASH }), frame(done(HASH))).effects, []);
   });
 
-  test('verified: the outcome is stored BEFORE the sender is told', () => {
+  test('verified: the sender is told only once the outcome is stored (the persist carries the verdict)', () => {
     const r = step(running, { type: 'file-checked', verdict: done(HASH) });
-    assert.deepEqual(types(r.effects), ['stop-runner', 'persist', 'send']);
+    assert.deepEqual(types(r.effects), ['stop-runner', 'persist']);
     assert.deepEqual(persisted(r.effects).patch, { state: 'done', hash: HASH, verified: undefined });
-    assert.deepEqual(sent(r.effects), [done(HASH)]);
+    assert.deepEqual(persisted(r.effects).thenSend, done(HASH));
+    assert.deepEqual(sent(r.effects), [], 'not sent before it is stored');
     assert.equal(r.state?.state, 'done');
     assert.equal(r.state?.runner, false);
   });
 
-  test('a hash mismatch: failed (corrupt), and the sender is told so', () => {
+  test('a hash mismatch: failed (corrupt), and the sender is told so once stored', () => {
     const r = step(running, { type: 'file-checked', verdict: done(OTHER, false) });
     assert.deepEqual(persisted(r.effects).patch, { state: 'failed', reason: 'corrupt', verified: undefined });
-    assert.deepEqual(sent(r.effects), [done(OTHER, false)]);
+    assert.deepEqual(persisted(r.effects).thenSend, done(OTHER, false));
+  });
+
+  test('the outcome cannot be stored: back to running, nothing told; the next offer checks the file again', () => {
+    const checked = step(running, { type: 'file-checked', verdict: done(HASH) });
+    const r = step(checked.state, { type: 'store-failed' });
+    assert.equal(r.state?.state, 'running', 'as the stored record still says: never done here while the sender is not told');
+    assert.equal(r.state?.runner, false);
+    assert.equal(r.state?.hash, undefined);
+    assert.deepEqual(persisted(r.effects).patch, { state: 'running', hash: undefined, reason: undefined });
+    assert.deepEqual(sent(r.effects), []);
+    // The sender re-offers (next session or after a reload): the file is reopened and checked again.
+    assert.deepEqual(step(r.state, frame(offer())).effects, [{ type: 'open-sink', resume: true }]);
+    // A corrupt verdict that could not be stored goes back to running too.
+    const bad = step(step(running, { type: 'file-checked', verdict: done(OTHER, false) }).state, { type: 'store-failed' });
+    assert.equal(bad.state?.state, 'running');
+    assert.equal(bad.state?.reason, undefined);
+    // Nothing else is affected.
+    assert.deepEqual(step(sender({ state: 'done', hash: HASH }), { type: 'store-failed' }).effects, []);
+    assert.deepEqual(step(receiver({ state: 'cancelled' }), { type: 'store-failed' }).effects, []);
+  });
+
+  test('a resume whose file cannot be reopened now keeps the transfer for the next resume; only a missing file ends it', () => {
+    const paused = receiver({ state: 'running' });
+    const r = step(paused, { type: 'sink-failed', retry: true });
+    assert.equal(r.state?.state, 'running');
+    assert.equal(r.state?.runner, false);
+    assert.deepEqual(types(r.effects), ['show'], 'nothing deleted, nothing told, nothing stored');
+    assert.deepEqual(step(r.state, frame(offer())).effects, [{ type: 'open-sink', resume: true }], 'tried again on the next offer');
+    const gone = step(paused, { type: 'sink-failed' });
+    assert.equal(gone.state?.state, 'failed');
+    assert.deepEqual(types(gone.effects), ['send', 'delete-file', 'persist']);
   });
 
   test('the disk fails while finishing: failed (storage), the sender told, the partial file deleted', () => {

@@ -1,8 +1,9 @@
 /**
  * A JPEG photo without where it was taken, before it is offered (shared/jpeg-location.ts does
- * the bytes). Usually only the head of the file is read: the metadata blocks come before the image
- * data, and the rest of the file is passed on as a slice. Metadata that runs past the head makes
- * it read the whole file instead of sending the location.
+ * the bytes). First only the head of the file is read: when the metadata and the whole first
+ * picture are in it, that is enough (anything after the picture is dropped: more pictures or a
+ * motion photo's video can carry the location too). Otherwise the whole file is read instead of
+ * sending the location.
  */
 import { stripJpegLocation } from '../../../shared/jpeg-location';
 
@@ -17,14 +18,19 @@ function isJpeg(file: File): boolean {
 export async function withoutLocation(file: File): Promise<File> {
   if (!isJpeg(file)) return file;
   let head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
-  let result = stripJpegLocation(head);
-  // Metadata larger than the head (depth maps, Ultra HDR, extended XMP): read the whole file
+  let whole = head.length >= file.size;
+  let result = stripJpegLocation(head, { whole });
+  // The metadata or the first picture runs past the head (most photos): read the whole file
   // rather than send the location. A photo is small enough to hold once.
-  if (result.truncated && head.length < file.size) {
+  if (result.truncated && !whole) {
     head = new Uint8Array(await file.arrayBuffer());
-    result = stripJpegLocation(head);
+    whole = true;
+    result = stripJpegLocation(head, { whole });
   }
+  // Metadata cut short in the file itself: not a photo this can read; sent as it is.
+  if (result.truncated) return file;
   const { bytes, changed } = result;
-  if (!changed) return file;
-  return new File([bytes, file.slice(head.length)], file.name, { type: file.type, lastModified: file.lastModified });
+  // The first picture ended inside the head: whatever follows the head follows the picture.
+  if (!changed && whole) return file;
+  return new File([bytes], file.name, { type: file.type, lastModified: file.lastModified });
 }

@@ -7,7 +7,7 @@
 import { ChunkSet, type TransferEffect, type TransferEvent } from '../../../shared/transfer/index';
 import type { ChatDb, StoredTransfer } from '../db/schema';
 import type { PeerLink } from '../net/peer-link';
-import { deleteOpfsFile } from '../files/opfs-sink';
+import { deleteOpfsFile, openFileOf, SinkError } from '../files/opfs-sink';
 import { IncomingRunner } from './incoming-runner';
 import { OutgoingRunner } from './outgoing-runner';
 import { patchTransfer } from './transfer-store';
@@ -27,7 +27,13 @@ export interface EffectHost {
   later(id: string, event: TransferEvent): void;
   /** Redraws the transfer's cards. */
   notify(id: string): void;
+  /** The contact of `conv` withdrew a waiting offer (counted against its pending-offer cap). */
+  offerWithdrawn(conv: string): void;
 }
+
+/** Tries to store an outcome that is told only once stored, with a growing pause between tries. */
+const STORE_ATTEMPTS = 3;
+const STORE_RETRY_MS = 200;
 
 /** Logs a failure by its name only (never a file's contents or name). */
 function warn(what: string, e: unknown): void {
@@ -48,8 +54,14 @@ export class TransferEffects {
       case 'tell':
         if (!(link?.send(effect.frame) ?? false)) follow({ type: 'tell-failed' });
         return;
-      case 'persist':
-        return this.persist(rec, effect);
+      case 'persist': {
+        const stored = await this.persist(rec, effect);
+        if (effect.thenSend) {
+          if (stored) link?.send(effect.thenSend);
+          else follow({ type: 'store-failed' });
+        }
+        return;
+      }
       case 'show':
         host.notify(rec.id);
         return;
@@ -73,9 +85,11 @@ export class TransferEffects {
         follow({ type: 'source-hashed', hash, verdict: effect.verdict });
         return;
       }
-      case 'open-sink':
-        follow((await this.openIncoming(rec)) ? { type: 'sink-opened' } : { type: 'sink-failed' });
+      case 'open-sink': {
+        const opened = await this.openIncoming(rec, effect.resume ?? false);
+        follow(opened === 'opened' ? { type: 'sink-opened' } : opened === 'retry' ? { type: 'sink-failed', retry: true } : { type: 'sink-failed' });
         return;
+      }
       case 'attach-receiving':
         if (link) host.incoming.get(rec.id)?.attach(link);
         return;
@@ -110,6 +124,9 @@ export class TransferEffects {
       case 'delete-file':
         await deleteOpfsFile(rec.id).catch((e: unknown) => warn('could not delete a partial file', e));
         return;
+      case 'offer-withdrawn':
+        host.offerWithdrawn(rec.conv);
+        return;
       case 'create-incoming':
       case 'offers-capped':
         return; // offers of unknown files: the service runs these (it has the conversation and the message)
@@ -123,20 +140,33 @@ export class TransferEffects {
     return r;
   }
 
-  private async persist(rec: StoredTransfer, effect: Extract<TransferEffect, { type: 'persist' }>): Promise<void> {
+  /**
+   * Applies the patch to the record in memory and stores it; true when stored. An outcome that
+   * is told only once stored (`thenSend`) is tried a few times: IndexedDB refuses now and then
+   * (a busy or closing connection).
+   */
+  private async persist(rec: StoredTransfer, effect: Extract<TransferEffect, { type: 'persist' }>): Promise<boolean> {
     const patch: Partial<StoredTransfer> = effect.dropFile ? { ...effect.patch, file: undefined } : { ...effect.patch };
     Object.assign(rec, patch);
     for (const k of Object.keys(patch) as (keyof StoredTransfer)[]) if (patch[k] === undefined) delete rec[k];
-    const db = await this.host.deps.db();
-    if (db) {
-      const stored = await patchTransfer(db, rec.id, patch).catch((e: unknown) => {
-        warn('could not store a transfer', e);
-        return null;
-      });
-      if (stored && patch.verified) this.host.debug.persisted[rec.id] = ChunkSet.fromBytes(rec.offer.chunkCount, patch.verified)?.size ?? 0;
-      if (stored && patch.sentHash) this.host.debug.sentHashStored[rec.id] = true;
+    let stored = false;
+    const attempts = effect.thenSend ? STORE_ATTEMPTS : 1;
+    for (let attempt = 1; attempt <= attempts && !stored; attempt++) {
+      if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, STORE_RETRY_MS * (attempt - 1)));
+      const db = await this.host.deps.db();
+      if (!db) break;
+      stored = await patchTransfer(db, rec.id, patch).then(
+        (r) => r !== null && r !== undefined,
+        (e: unknown) => {
+          warn('could not store a transfer', e);
+          return false;
+        },
+      );
     }
+    if (stored && patch.verified) this.host.debug.persisted[rec.id] = ChunkSet.fromBytes(rec.offer.chunkCount, patch.verified)?.size ?? 0;
+    if (stored && patch.sentHash) this.host.debug.sentHashStored[rec.id] = true;
     if (effect.show) this.host.notify(rec.id);
+    return stored;
   }
 
   /** The sender's runner, created on first use; null without the File to send from. */
@@ -157,11 +187,30 @@ export class TransferEffects {
     return r;
   }
 
-  /** Opens (or reopens) the receiving runner and its file on disk; false if storage refused. */
-  private async openIncoming(rec: StoredTransfer): Promise<boolean> {
+  /**
+   * Opens (or, `resume`, reopens) the receiving runner and its file on disk. 'failed': storage
+   * refused a first open, or the partial file of a resume is gone; 'retry': a resume whose file
+   * could not be reopened now (it is kept for the next resume).
+   */
+  private async openIncoming(rec: StoredTransfer, resume: boolean): Promise<'opened' | 'failed' | 'retry'> {
     const host = this.host;
-    if (host.incoming.has(rec.id)) return true;
+    if (host.incoming.has(rec.id)) return 'opened';
     const id = rec.id;
+    if (resume && rec.verified) {
+      // Opening creates a missing file: a resume must not go on from chunks that are not there.
+      const there = await openFileOf(id).then(
+        (f) => f !== null,
+        (e: unknown) => {
+          warn('could not look for the partial file', e);
+          return null;
+        },
+      );
+      if (there === false) {
+        console.warn('file transfer: the partial file is gone; the transfer ends');
+        return 'failed';
+      }
+      if (there === null) return 'retry';
+    }
     try {
       const r = await IncomingRunner.open(rec, {
         progress: () => host.notify(id),
@@ -171,10 +220,11 @@ export class TransferEffects {
       });
       host.incoming.set(id, r);
       host.debug.resumedFrom[id] = r.resumedFrom;
-      return true;
+      return 'opened';
     } catch (e) {
       warn('could not open the file on disk', e);
-      return false;
+      // A resume tries again next time unless the file is gone; a first open ends (no space).
+      return resume && !(e instanceof SinkError && e.code === 'not-found') ? 'retry' : 'failed';
     }
   }
 }

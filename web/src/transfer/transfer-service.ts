@@ -15,6 +15,7 @@ import { usernameKey } from '../../../shared/index';
 import {
   HELD_IMAGE_REASON,
   ImageBudget,
+  WithdrawnOffers,
   OutgoingTransfer,
   TRANSFER_LIMITS,
   decodeChunkBody,
@@ -66,6 +67,8 @@ export class TransferService implements EffectHost {
   private readonly effects: TransferEffects;
   /** Bytes of auto-accepted images per contact in the last hour (in memory: see ImageBudget). */
   private readonly imageBudget = new ImageBudget();
+  /** Offers each contact withdrew while they waited, in the last hour (in memory: see WithdrawnOffers). */
+  private readonly withdrawn = new WithdrawnOffers();
   /**
    * Per conversation, the one waiting offer whose card says that the contact's further offers
    * were declined (the pending-offer cap). In memory: the notice is about offers this page
@@ -223,6 +226,10 @@ export class TransferService implements EffectHost {
     void this.run(() => this.dispatch(id, event));
   }
 
+  offerWithdrawn(conv: string): void {
+    this.withdrawn.note(conv, Date.now());
+  }
+
   notify(id: string): void {
     const set = this.watchers.get(id);
     const rec = this.recs.get(id);
@@ -324,7 +331,11 @@ export class TransferService implements EffectHost {
     // The records in this page are newer than the stored ones while an effect is being stored.
     const waiting = (await pendingOffers(db, conv)).filter((t) => (this.recs.get(t.id) ?? t).state === 'offered');
     const newest = waiting.reduce<StoredTransfer | undefined>((a, t) => (!a || t.offer.ts >= a.offer.ts ? t : a), undefined);
-    return { load: { pendingOffers: waiting.length, autoImageBytes: this.imageBudget.used(conv, Date.now()) }, newest: newest?.id };
+    const now = Date.now();
+    return {
+      load: { pendingOffers: waiting.length, autoImageBytes: this.imageBudget.used(conv, now), withdrawnOffers: this.withdrawn.count(conv, now) },
+      newest: newest?.id,
+    };
   }
 
   /** Moves the conversation's one "the rest were declined" notice to its newest waiting offer. */
