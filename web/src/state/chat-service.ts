@@ -125,6 +125,7 @@ export class ChatService {
       db: () => this.accountDb.current,
       me: myKey,
       myName: () => this.myName,
+      myDeviceId: () => (this.myName ? (this.security.keysFor(this.myName)?.deviceId ?? null) : null),
       active: () => this.conversations.get().active,
       hasOpenTransfers: (conv) => this.transfers.hasOpen(conv),
       dial,
@@ -250,11 +251,13 @@ export class ChatService {
   }
 
   /**
-   * Our account's signed device list naming this device, once known here (the own-devices
-   * state, not on this branch yet); null until then, so the account key signs handshakes.
+   * Our account's signed device list, verified and naming this device (an approved device);
+   * null until then, so the account key signs handshakes.
    */
   private ownDeviceList(): SignedDeviceList | null {
-    return null;
+    const s = this.devices.own.state.get();
+    if (s.status !== 'approved' || !s.signed || !s.thisDevice || !s.list?.devices.some((d) => d.id === s.thisDevice)) return null;
+    return s.signed;
   }
 
   /** The history database once it is open (frames can arrive while it is still opening). */

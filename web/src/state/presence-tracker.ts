@@ -15,6 +15,8 @@ export interface PresenceTrackerDeps {
   me(): string | null;
   /** My account's display name, or null. */
   myName(): string | null;
+  /** This browser's device id (left out of my own account's online devices). */
+  myDeviceId(): string | null;
   /** The open conversation, or null. */
   active(): string | null;
   hasOpenTransfers(conv: string): Promise<boolean>;
@@ -47,7 +49,7 @@ export class PresenceTracker {
         m.online.forEach((name, i) => {
           const key = usernameKey(name);
           if (key !== me) online.set(key, name);
-          const ids = m.devices?.[i];
+          const ids = this.others(key, m.devices?.[i]);
           if (ids?.length) devices.set(key, ids);
         });
         this.presence.set({ online, devices });
@@ -61,12 +63,13 @@ export class PresenceTracker {
         const devices = new Map(this.presence.get().devices);
         if (m.online && !own) online.set(key, m.username);
         else online.delete(key);
-        if (m.online && m.devices?.length) devices.set(key, m.devices);
+        const ids = this.others(key, m.devices);
+        if (m.online && ids?.length) devices.set(key, ids);
         else devices.delete(key);
         this.presence.set({ online, devices });
-        if (m.online) {
+        if (m.online && (!own || ids?.length)) {
           // Devices that left: their half-built links cannot finish.
-          if (m.devices) this.deps.wentOffline(key, m.devices);
+          if (ids) this.deps.wentOffline(key, ids);
           this.dialIfWanted(m.username);
         } else {
           this.deps.wentOffline(key);
@@ -81,6 +84,13 @@ export class PresenceTracker {
   /** Dials a contact who came online if there is a reason to (open conversation, outbox, transfers). */
   dialIfWanted(peerName: string): void {
     this.dialIfWantedNow(peerName).catch((err: unknown) => console.warn('Peerchat: could not check whether to connect', err));
+  }
+
+  /** The ids of an account's online devices, without this browser's own. */
+  private others(conv: string, ids: readonly string[] | undefined): readonly string[] | undefined {
+    if (!ids || conv !== this.deps.me()) return ids;
+    const mine = this.deps.myDeviceId();
+    return ids.filter((d) => d !== mine);
   }
 
   clear(): void {
