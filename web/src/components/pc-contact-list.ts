@@ -6,6 +6,8 @@ import { StoreController } from '../state/store-controller';
 import { conversationsContext, presenceContext, sessionContext, type ConversationsState, type PresenceState, type SessionState } from '../state/contexts';
 import { formatShortWhen } from '../format/format';
 import { usernameKey } from '../../../shared/index';
+import { ownDevicesContext } from '../devices/device-contexts';
+import type { OwnDevicesState } from '../devices/own-devices';
 import './pc-build-info';
 
 export interface OpenConversationDetail {
@@ -128,6 +130,7 @@ export class PcContactList extends LitElement {
   private readonly presence = new StoreController<PresenceState>(this, presenceContext);
   private readonly convs = new StoreController<ConversationsState>(this, conversationsContext);
   private readonly session = new StoreController<SessionState>(this, sessionContext);
+  private readonly own = new StoreController<OwnDevicesState>(this, ownDevicesContext);
 
   private rows(): Row[] {
     const online = this.presence.value?.online ?? new Map<string, string>();
@@ -148,13 +151,14 @@ export class PcContactList extends LitElement {
   }
 
   /**
-   * "Your devices", once the account has another device online or a history with them (an
-   * account with one browser sees no such row).
+   * "Your devices", once the account has another device (in its list, online, or with a
+   * history); an account with one browser sees no such row.
    */
   private ownRow(me: string, myName: string): Row | null {
     const devicesOnline = (this.presence.value?.devices.get(me)?.length ?? 0) > 0;
     const c = this.convs.value?.list.find((x) => x.conv === me);
-    if (!devicesOnline && !c) return null;
+    const listed = (this.own.value?.list?.devices.length ?? 0) > 1;
+    if (!devicesOnline && !c && !listed) return null;
     return { conv: me, name: myName, online: devicesOnline, unread: c?.unread ?? 0, lastText: c?.lastText ?? '', lastTs: c?.lastTs ?? 0, own: true };
   }
 
