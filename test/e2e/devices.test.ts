@@ -1,0 +1,127 @@
+// One account on two browsers (alice in Chromium and alice in Firefox) and a contact (bob in
+// Chromium), three browser processes against the real server over real WebRTC:
+// - bob's message appears on both of alice's devices;
+// - what alice sends from one device appears on her other device, as sent by her;
+// - alice's device that was away catches up from her other device while bob is offline;
+// - a 20 MiB file from "Your devices" in Chromium arrives in Firefox with the same hash.
+//
+// Run: npm run build:e2e && node test/e2e/run-in-netns.mjs node --import tsx --test --test-reporter=spec test/e2e/devices.test.ts
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
+import { PASSWORD, openConversation, register, send, shownMessages, startTestServer, stepTracker, waitForMessage, waitLinkReady, type TestServer } from './app-helpers';
+import { randomFile, sendVerified } from './file-helpers';
+import { waitInPage } from './page-queries';
+
+const MiB = 1024 * 1024;
+const YOUR_DEVICES = 'Your devices';
+
+/** The 6-digit code shown in a "Code" group (the pending screen or the approve dialog). */
+async function shownCode(user: BrowserUser): Promise<string> {
+  const code = await waitInPage(
+    user,
+    (q) => {
+      const t = q.queryAll([{ role: 'group', name: 'Code' }]).map((el) => q.renderedText(el).replace(/\s/g, ''))[0] ?? '';
+      return /^\d{6}$/.test(t) ? t : null;
+    },
+    undefined,
+    20_000,
+    'a linking code',
+  );
+  return code ?? '';
+}
+
+describe('one account, several devices', { timeout: 420_000 }, () => {
+  let srv: TestServer;
+  let aliceC: BrowserUser;
+  let aliceF: BrowserUser;
+  let bob: BrowserUser;
+  let dir: string;
+  const steps = stepTracker(test);
+  const { step } = steps;
+
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'pc-devices-'));
+    srv = await startTestServer();
+    [aliceC, aliceF, bob] = await Promise.all([
+      launchBrowser('chromium', { name: 'alice-chromium' }),
+      launchBrowser('firefox', { name: 'alice-firefox' }),
+      launchBrowser('chromium', { name: 'bob' }),
+    ]);
+  });
+
+  after(async () => {
+    if (steps.failed) await dumpDiagnostics([aliceC, aliceF, bob].filter((u): u is BrowserUser => !!u), 'devices');
+    await closeAllBrowsers();
+    await srv?.dispose().catch(() => undefined);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  step('alice links Firefox to her account (same code on both screens, Approve)', async () => {
+    await register(aliceC, srv.url, 'alice');
+    await register(bob, srv.url, 'bob');
+    await aliceF.goto(srv.url);
+    await aliceF.fill('Username', 'alice');
+    await aliceF.fill('Password', PASSWORD);
+    await aliceF.click('Log in');
+    await aliceC.waitForRole('dialog', 'New device: Firefox on Linux wants to join', { timeoutMs: 20_000 });
+    const [codeN, codeE] = await Promise.all([shownCode(aliceF), shownCode(aliceC)]);
+    assert.equal(codeN, codeE);
+    await aliceC.click('Approve');
+    await aliceF.waitForText(/Signed in as\s+alice/, 30_000);
+    // Each of alice's devices shows the other in "Your devices", linked directly.
+    for (const a of [aliceC, aliceF]) {
+      await openConversation(a, YOUR_DEVICES, 30_000);
+      await waitLinkReady(a, 30_000);
+    }
+  });
+
+  step("bob's message appears on both of alice's devices", async () => {
+    await openConversation(bob, 'alice');
+    await send(bob, 'Hello to every alice');
+    await openConversation(aliceC, 'bob');
+    await openConversation(aliceF, 'bob');
+    await waitForMessage(aliceC, 'Hello to every alice', 'received', 20_000);
+    await waitForMessage(aliceF, 'Hello to every alice', 'received', 20_000);
+    await waitForMessage(bob, 'Hello to every alice', 'delivered', 20_000);
+  });
+
+  step('what alice sends from Chromium appears on Firefox, as sent by her', async () => {
+    await send(aliceC, 'Sent from Chromium');
+    await waitForMessage(bob, 'Sent from Chromium', 'received', 20_000);
+    await waitForMessage(aliceF, 'Sent from Chromium', undefined, 20_000);
+    const copy = (await shownMessages(aliceF)).find((m) => m.text === 'Sent from Chromium');
+    assert.equal(copy?.outgoing, true, 'shown as sent by alice');
+    assert.equal(copy?.from, 'You');
+  });
+
+  step("alice's Firefox, away meanwhile, catches up from Chromium while bob is offline", async () => {
+    // Firefox leaves (its page goes away: offline for the server and for Chromium).
+    await aliceF.goto('about:blank');
+    await waitInPage(aliceC, (q) => q.queryAll([{ role: 'button', name: { re: '^Your devices, offline' } }]).length === 1, undefined, 20_000, 'Firefox offline');
+    await send(bob, 'While Firefox was away');
+    await waitForMessage(aliceC, 'While Firefox was away', 'received', 20_000);
+    await send(aliceC, 'Answered from Chromium');
+    await waitForMessage(bob, 'Answered from Chromium', 'received', 20_000);
+    await bob.close();
+    // Firefox comes back; only Chromium can tell it what happened.
+    await aliceF.goto(srv.url);
+    await aliceF.waitForText(/Signed in as\s+alice/, 20_000);
+    await openConversation(aliceF, 'bob');
+    await waitForMessage(aliceF, 'While Firefox was away', 'received', 30_000);
+    await waitForMessage(aliceF, 'Answered from Chromium', undefined, 30_000);
+  });
+
+  step('a 20 MiB file from "Your devices" in Chromium arrives in Firefox with the same hash', async () => {
+    await openConversation(aliceC, YOUR_DEVICES);
+    await openConversation(aliceF, YOUR_DEVICES);
+    await waitLinkReady(aliceC, 30_000);
+    await waitLinkReady(aliceF, 30_000);
+    const rate = await sendVerified(aliceC, aliceF, randomFile(path.join(dir, 'to-my-firefox.bin'), 20 * MiB + 4321));
+    console.log(`# Your devices, Chromium → Firefox 20 MiB: ${rate.toFixed(1)} MB/s`);
+  });
+});
