@@ -1,5 +1,6 @@
 // One account on two browsers (alice in Chromium and alice in Firefox) and a contact (bob in
 // Chromium), three browser processes against the real server over real WebRTC:
+// - bob, who talked with alice before, sees a quiet line "alice added a device: Firefox on Linux";
 // - bob's message appears on both of alice's devices;
 // - what alice sends from one device appears on her other device, as sent by her;
 // - alice's device that was away catches up from her other device while bob is offline;
@@ -64,6 +65,11 @@ describe('one account, several devices', { timeout: 420_000 }, () => {
   step('alice links Firefox to her account (same code on both screens, Approve)', async () => {
     await register(aliceC, srv.url, 'alice');
     await register(bob, srv.url, 'bob');
+    // bob and alice talk before she has a second device (bob keeps her device list from then).
+    await openConversation(bob, 'alice');
+    await send(bob, 'Before Firefox');
+    await openConversation(aliceC, 'bob');
+    await waitForMessage(aliceC, 'Before Firefox', 'received', 20_000);
     await aliceF.goto(srv.url);
     await aliceF.fill('Username', 'alice');
     await aliceF.fill('Password', PASSWORD);
@@ -78,6 +84,11 @@ describe('one account, several devices', { timeout: 420_000 }, () => {
       await openConversation(a, YOUR_DEVICES, 30_000);
       await waitLinkReady(a, 30_000);
     }
+  });
+
+  step("bob sees a quiet line, not a warning: alice added a device", async () => {
+    await bob.waitForText('alice added a device: Firefox on Linux', 20_000);
+    await bob.waitForNoText(/security key has changed/i, 1000);
   });
 
   step("bob's message appears on both of alice's devices", async () => {
