@@ -16,6 +16,9 @@ import './pc-message-list';
 import './pc-security-banner';
 import './pc-verify-dialog';
 import './pc-sync-progress';
+import './pc-device-target';
+import { ownDevicesContext } from '../devices/device-contexts';
+import type { OwnDevicesState } from '../devices/own-devices';
 import type { CatchUp } from '../../../shared/devices/sync-plan';
 
 /** Content shared to the app, handed to the conversation of the contact chosen for it. */
@@ -140,6 +143,9 @@ export class PcConversation extends LitElement {
   @state() private sendResult: SendResult | null = null;
   /** Photos sent from this conversation keep their location (the composer's box; off by default). */
   @state() private keepLocation = false;
+  /** "Your devices": the device files go to ('' = all my other devices). */
+  @state() private fileTarget = '';
+  private readonly own = new StoreController<OwnDevicesState>(this, ownDevicesContext);
   /** Files are being dragged over the conversation (drop to send). */
   @property({ type: Boolean, reflect: true }) dragging = false;
   @query('pc-composer') private composer?: PcComposer;
@@ -219,7 +225,10 @@ export class PcConversation extends LitElement {
   /** Offers files to this contact (attach, drop, paste, or files shared to the app). */
   private async sendFiles(files: File[]): Promise<void> {
     try {
-      await this.service.transfers.sendFiles(this.peerName, files, { keepLocation: this.keepLocation });
+      // "Your devices": one transfer per chosen device (all by default), each over its own link.
+      const targets = this.isOwn() ? (this.fileTarget ? [this.fileTarget] : this.otherDevices().map((d) => d.id)) : [];
+      if (targets.length === 0) await this.service.transfers.sendFiles(this.peerName, files, { keepLocation: this.keepLocation });
+      for (const device of targets) await this.service.transfers.sendFiles(this.peerName, files, { keepLocation: this.keepLocation, device });
       this.sendError = null;
     } catch (err) {
       this.sendError = this.failure(err, 'FILE_SEND_FAILED');
@@ -250,6 +259,12 @@ export class PcConversation extends LitElement {
       this.sendResult = { text, ok: false };
       this.sendError = this.failure(err, 'MESSAGE_SEND_FAILED');
     }
+  }
+
+  /** My account's other devices, from its verified list. */
+  private otherDevices() {
+    const s = this.own.value;
+    return (s?.list?.devices ?? []).filter((d) => d.id !== s?.thisDevice);
   }
 
   /** "Your devices": the conversation with my own other devices. */
@@ -292,6 +307,13 @@ export class PcConversation extends LitElement {
             .progress=${this.syncProgress?.value ?? new Map()}
             @pc-skip-sync=${(e: CustomEvent<{ device: string }>) => this.service.deviceSync.skip(e.detail.device)}
           ></pc-sync-progress>`
+        : ''}
+      ${this.isOwn() && this.otherDevices().length > 1
+        ? html`<pc-device-target
+            .devices=${this.otherDevices()}
+            .value=${this.fileTarget}
+            @pc-device-target=${(e: CustomEvent<{ device: string }>) => (this.fileTarget = e.detail.device)}
+          ></pc-device-target>`
         : ''}
       <pc-message-list
         .messages=${this.messages.messages}
