@@ -26,7 +26,7 @@ export async function storedDevices(db: ChatDb, conv: string): Promise<DeviceLis
  * the lines written (empty if the list was not newer).
  */
 export async function saveDevices(db: ChatDb, conv: string, peerName: string, signed: SignedDeviceList, list: DeviceList): Promise<StoredMessage[]> {
-  const tx = db.transaction(['contacts', 'messages'], 'readwrite', { durability: 'strict' });
+  const tx = db.transaction(['contacts', 'messages', 'deviceOutbox'], 'readwrite', { durability: 'strict' });
   const contacts = tx.objectStore('contacts');
   const current = (await contacts.get(conv)) ?? { conv, peerName };
   if ((current.devicesVersion ?? 0) >= list.version) {
@@ -35,8 +35,14 @@ export async function saveDevices(db: ChatDb, conv: string, peerName: string, si
   }
   const before = current.devices ? (safeJsonParse(current.devices.list) as DeviceList) : null;
   await contacts.put({ ...current, devices: signed, devicesVersion: list.version });
-  const lines = before ? linesFor(conv, peerName, diffDeviceLists(before, list)) : [];
+  const diff = before ? diffDeviceLists(before, list) : null;
+  const lines = diff ? linesFor(conv, peerName, diff) : [];
   for (const line of lines) await tx.objectStore('messages').put(line);
+  // Nothing is owed any more to a device the contact removed.
+  const owed = tx.objectStore('deviceOutbox');
+  for (const gone of diff?.removed ?? []) {
+    for (const key of await owed.index('by-conv-device').getAllKeys([conv, gone.id])) await owed.delete(key);
+  }
   await tx.done;
   return lines;
 }

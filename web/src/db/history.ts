@@ -38,17 +38,19 @@ function preview(text: string): string {
 /**
  * Stores a message we wrote, adds it to the outbox, and updates the conversation, atomically.
  */
-export function saveOutgoing(db: ChatDb, msg: StoredMessage, peerName: string): Promise<void> {
+export function saveOutgoing(db: ChatDb, msg: StoredMessage, peerName: string, devices: readonly string[] = []): Promise<void> {
   return guard(
     (async () => {
-      const tx = db.transaction(['messages', 'outbox', 'conversations'], 'readwrite');
+      const tx = db.transaction(['messages', 'outbox', 'deviceOutbox', 'conversations'], 'readwrite');
       const convs = tx.objectStore('conversations');
       const conv = (await convs.get(msg.conv)) ?? emptyConversation(msg.conv, peerName);
       const messages = tx.objectStore('messages');
       const seq = await nextSeq(messages);
+      const owed = tx.objectStore('deviceOutbox');
       await Promise.all([
         messages.put({ ...msg, seq }),
         tx.objectStore('outbox').put({ id: msg.id, conv: msg.conv, ts: msg.ts }),
+        ...devices.map((device) => owed.put({ key: `${msg.id}/${device}`, id: msg.id, conv: msg.conv, device, ts: msg.ts })),
         convs.put({ ...conv, peerName, lastText: preview(msg.text), lastTs: Math.max(conv.lastTs, msg.ts) }),
         tx.done,
       ]);
@@ -112,8 +114,9 @@ export async function setMessageState(db: ChatDb, id: string, state: MessageStat
  * Returns the updated message, or null if nothing changed.
  */
 export async function markDelivered(db: ChatDb, id: string, device: string | null): Promise<StoredMessage | null> {
-  const tx = db.transaction(['messages', 'outbox'], 'readwrite');
+  const tx = db.transaction(['messages', 'outbox', 'deviceOutbox'], 'readwrite');
   const store = tx.objectStore('messages');
+  if (device) await tx.objectStore('deviceOutbox').delete(`${id}/${device}`);
   const msg = await store.get(id);
   const name = device ?? '';
   const to = msg?.deliveredTo ?? [];
@@ -137,7 +140,22 @@ export async function pendingFor(db: ChatDb, conv: string): Promise<StoredMessag
   return msgs.filter((m): m is StoredMessage => !!m);
 }
 
-/** Conversations that have something in the outbox. */
+/**
+ * What one device of a contact should get now: messages nobody acknowledged yet, and those
+ * still owed to that device (another device acknowledged them first), oldest first.
+ */
+export async function pendingForDevice(db: ChatDb, conv: string, device: string | null): Promise<StoredMessage[]> {
+  const pending = await pendingFor(db, conv);
+  if (!device) return pending;
+  const tx = db.transaction(['deviceOutbox', 'messages']);
+  const entries = await tx.objectStore('deviceOutbox').index('by-conv-device').getAll([conv, device]);
+  const have = new Set(pending.map((m) => m.id));
+  const owed = await Promise.all(entries.filter((e) => !have.has(e.id)).map((e) => tx.objectStore('messages').get(e.id)));
+  await tx.done;
+  return [...pending, ...owed.filter((m): m is StoredMessage => !!m)].sort((a, b) => a.ts - b.ts);
+}
+
+/** Conversations that have something in the outbox (or owed to one of their devices). */
 export async function convsWithPending(db: ChatDb): Promise<string[]> {
   const keys = new Set<string>();
   let cursor = await db.transaction('outbox').store.index('by-conv-ts').openKeyCursor(null, 'nextunique');
@@ -145,7 +163,17 @@ export async function convsWithPending(db: ChatDb): Promise<string[]> {
     keys.add(cursor.key[0]);
     cursor = await cursor.continue();
   }
+  let owed = await db.transaction('deviceOutbox').store.index('by-conv-device').openKeyCursor(null, 'nextunique');
+  while (owed) {
+    keys.add(owed.key[0]);
+    owed = await owed.continue();
+  }
   return [...keys];
+}
+
+/** How many copies are owed to single devices of the contact. */
+export function owedCount(db: ChatDb, conv: string): Promise<number> {
+  return db.countFromIndex('deviceOutbox', 'by-conv-device', IDBKeyRange.bound([conv, ''], [conv, '\uffff']));
 }
 
 /**

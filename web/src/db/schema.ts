@@ -174,11 +174,30 @@ export interface ChatDbSchema extends DBSchema {
     value: StoredTransfer;
     indexes: { 'by-conv': string; 'by-conv-state': [string, string] };
   };
+  /**
+   * Copies owed to single devices of a contact: one entry per (message, device), gone when that
+   * device acknowledged it (the message itself leaves `outbox` on the first receipt).
+   */
+  deviceOutbox: {
+    key: string;
+    value: DeviceOutboxEntry;
+    indexes: { 'by-conv-device': [string, string] };
+  };
   /** Per own peer device: the highest of its record numbers stored here (catch-up resumes there). */
   syncCursors: {
     key: string;
     value: SyncCursor;
   };
+}
+
+export interface DeviceOutboxEntry {
+  /** `${id}/${device}`. */
+  key: string;
+  /** The message id. */
+  id: string;
+  conv: string;
+  device: string;
+  ts: number;
 }
 
 export interface SyncCursor {
@@ -229,6 +248,7 @@ export function openChatDb(usernameKey: string): Promise<ChatDb> {
         const messages = tx.objectStore('messages');
         messages.createIndex('by-seq', 'seq');
         db.createObjectStore('syncCursors', { keyPath: 'device' });
+        db.createObjectStore('deviceOutbox', { keyPath: 'key' }).createIndex('by-conv-device', ['conv', 'device']);
         void (async () => {
           let seq = 0;
           for (let c = await messages.openCursor(); c; c = await c.continue()) await c.update({ ...c.value, seq: ++seq });

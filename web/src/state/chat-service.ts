@@ -114,7 +114,7 @@ export class ChatService {
       onlineDevices: (conv) => this.presenceTracker.onlineDevices(conv),
       linkReady: (conv, link) => {
         this.transfers.linkReady(conv, link);
-        this.outbox.flush(conv);
+        this.outbox.flush(conv, link);
         if (conv === myKey()) this.deviceSync.linkReady(link);
       },
       linkClosed: (conv) => this.transfers.linkClosed(conv),
@@ -136,6 +136,7 @@ export class ChatService {
       db: () => this.accountDb.current,
       readyDb: () => this.readyDb(),
       me,
+      contactDevices: (conv) => (conv === myKey() ? Promise.resolve([]) : this.contactLists.deviceIds(conv)),
       send: (conv, msg) => this.links.send(conv, msg),
       isReady: (conv) => this.links.isReady(conv),
       isOnline,

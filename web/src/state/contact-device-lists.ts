@@ -9,7 +9,7 @@ import type { PeerDevice } from '../../../shared/crypto/index';
 import { decodePublicKey } from '../../../shared/crypto/index';
 import { verifyDeviceList, type SignedDeviceList } from '../../../shared/devices/device-list';
 import type { ChatDb, StoredMessage } from '../db/schema';
-import { devicesVersion, saveDevices } from '../db/contact-devices';
+import { devicesVersion, saveDevices, storedDevices } from '../db/contact-devices';
 
 export interface ContactDeviceListsDeps {
   readyDb(): Promise<ChatDb | null>;
@@ -29,6 +29,13 @@ export class ContactDeviceLists {
   async minVersion(conv: string): Promise<number> {
     const db = await this.deps.readyDb();
     return db ? devicesVersion(db, conv) : 0;
+  }
+
+  /** The ids of the contact's devices from its newest list ([] if none is known). */
+  async deviceIds(conv: string): Promise<string[]> {
+    const db = await this.deps.readyDb();
+    const list = db ? await storedDevices(db, conv) : null;
+    return list ? list.devices.map((d) => d.id) : [];
   }
 
   /** A handshake verified the contact's list: keep it if newer. */

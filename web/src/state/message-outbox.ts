@@ -18,6 +18,8 @@ export interface MessageOutboxDeps {
   readyDb(): Promise<ChatDb | null>;
   /** My display name, or null if not logged in. */
   me(): string | null;
+  /** The ids of the contact's devices from its newest list ([] if none is known, or for "Your devices"). */
+  contactDevices(conv: string): Promise<string[]>;
   /** Sends a frame over the contact's secure session; false if there is none. */
   send(conv: string, msg: PeerMsg): boolean;
   isReady(conv: string): boolean;
@@ -49,7 +51,8 @@ export class MessageOutbox {
     const conv = usernameKey(peerName);
     const msg: StoredMessage = { id: newMessageId(), conv, from: me, outgoing: true, text, ts: Date.now(), state: 'waiting' };
     try {
-      await history.saveOutgoing(db, msg, peerName);
+      // One copy owed to each device of the contact, until that device acknowledges it.
+      await history.saveOutgoing(db, msg, peerName, await this.deps.contactDevices(conv));
     } catch (err) {
       if (err instanceof PeerchatError) throw err;
       throw new PeerchatError('MESSAGE_SAVE_FAILED', {}, { cause: err });
@@ -63,11 +66,11 @@ export class MessageOutbox {
     }
   }
 
-  /** The contact's secure session is up: send everything still waiting for them. */
-  flush(conv: string): void {
+  /** A link to one of the contact's devices is up: send it everything still waiting for it. */
+  flush(conv: string, link: PeerLink): void {
     void this.chain(conv, async () => {
       const db = await this.deps.readyDb();
-      if (db) await this.transmit(conv, await history.pendingFor(db, conv));
+      if (db) await this.transmit(conv, await history.pendingForDevice(db, conv, link.peerDeviceId), link);
     });
   }
 
@@ -113,17 +116,18 @@ export class MessageOutbox {
     this.chains.clear();
   }
 
-  private async transmit(conv: string, msgs: StoredMessage[]): Promise<void> {
+  /** Sends over `link` (everything given), or over every ready link of the contact (what is not delivered). */
+  private async transmit(conv: string, msgs: StoredMessage[], link?: PeerLink): Promise<void> {
     const db = this.deps.db();
     if (!db) return;
     for (const m of msgs) {
-      if (m.state === 'delivered') continue;
+      if (m.state === 'delivered' && !link) continue;
       // "Your devices": my other devices store it as mine (a copy), not as a message from a contact.
       const own = conv === usernameKey(m.from) && m.outgoing;
       const frame: PeerMsg = own
         ? { type: 'sync-msg', conv, msg: { id: m.id, from: m.from, outgoing: true, text: m.text, ts: m.ts }, state: 'sent' }
         : { type: 'chat', id: m.id, text: m.text, ts: m.ts };
-      if (!this.deps.send(conv, frame)) return;
+      if (!(link ? link.send(frame) : this.deps.send(conv, frame))) return;
       if (m.state === 'waiting') {
         const updated = await history.setMessageState(db, m.id, 'sent');
         if (updated) this.deps.emitMessage(updated);

@@ -124,7 +124,8 @@ export class PresenceTracker {
     const conv = usernameKey(peerName);
     const db = this.deps.db();
     if (!db) return;
-    const wanted = conv === this.deps.me() || this.deps.active() === conv || (await history.pendingFor(db, conv)).length > 0 || (await this.deps.hasOpenTransfers(conv));
+    const wanted = conv === this.deps.me() || this.deps.active() === conv || (await history.pendingFor(db, conv)).length > 0 ||
+      (await history.owedCount(db, conv)) > 0 || (await this.deps.hasOpenTransfers(conv));
     if (wanted) this.deps.dial(peerName);
   }
 }
