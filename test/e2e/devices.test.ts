@@ -3,6 +3,8 @@
 // - bob, who talked with alice before, sees a quiet line "alice added a device: Firefox on Linux";
 // - bob's message appears on both of alice's devices;
 // - what alice sends from one device appears on her other device, as sent by her;
+// - a message bob sent while one of alice's devices was away reaches that device from bob
+//   (it is owed per device), even with her other device gone;
 // - alice's device that was away catches up from her other device while bob is offline;
 // - a 20 MiB file from "Your devices" in Chromium arrives in Firefox with the same hash.
 //
@@ -108,6 +110,26 @@ describe('one account, several devices', { timeout: 420_000 }, () => {
     const copy = (await shownMessages(aliceF)).find((m) => m.text === 'Sent from Chromium');
     assert.equal(copy?.outgoing, true, 'shown as sent by alice');
     assert.equal(copy?.from, 'You');
+  });
+
+  step("a message bob sent while alice's Firefox was away reaches it from bob, her Chromium gone meanwhile", async () => {
+    await aliceF.goto('about:blank');
+    await waitInPage(aliceC, (q) => q.queryAll([{ role: 'button', name: { re: '^Your devices, offline' } }]).length === 1, undefined, 20_000, 'Firefox offline');
+    await openConversation(aliceC, 'bob');
+    await send(bob, 'Owed to Firefox');
+    await waitForMessage(aliceC, 'Owed to Firefox', 'received', 20_000);
+    await waitForMessage(bob, 'Owed to Firefox', 'delivered', 20_000);
+    // Chromium goes away before Firefox is back: only bob can give Firefox the message.
+    await aliceC.goto('about:blank');
+    await aliceF.goto(srv.url);
+    await aliceF.waitForText(/Signed in as\s+alice/, 20_000);
+    await openConversation(aliceF, 'bob');
+    await waitForMessage(aliceF, 'Owed to Firefox', 'received', 30_000);
+    await aliceC.goto(srv.url);
+    await aliceC.waitForText(/Signed in as\s+alice/, 20_000);
+    await openConversation(aliceC, YOUR_DEVICES);
+    await waitLinkReady(aliceC, 30_000);
+    await openConversation(aliceC, 'bob');
   });
 
   step("alice's Firefox, away meanwhile, catches up from Chromium while bob is offline", async () => {
