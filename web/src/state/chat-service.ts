@@ -27,6 +27,7 @@ import { DeviceSync, isSyncFrame } from './device-sync';
 import { accountOnlyDevice, deviceFromKeys, type LocalDevice } from '../net/local-device';
 import type { SignedDeviceList } from '../../../shared/devices/device-list';
 import { safeJsonParse } from '../../../shared/json';
+import { planSend } from '../../../shared/devices/fanout';
 import type { ConversationsState, PeersState, PresenceState, SessionState } from './contexts';
 import { Store } from './store';
 
@@ -136,7 +137,7 @@ export class ChatService {
       db: () => this.accountDb.current,
       readyDb: () => this.readyDb(),
       me,
-      contactDevices: (conv) => (conv === myKey() ? Promise.resolve([]) : this.contactLists.deviceIds(conv)),
+      contactDevices: (conv) => this.recipientDevices(conv),
       send: (conv, msg) => this.links.send(conv, msg),
       isReady: (conv) => this.links.isReady(conv),
       isOnline,
@@ -259,6 +260,19 @@ export class ChatService {
     const s = this.devices.own.state.get();
     if (s.status !== 'approved' || !s.signed || !s.thisDevice || !s.list?.devices.some((d) => d.id === s.thisDevice)) return null;
     return s.signed;
+  }
+
+  /**
+   * The devices a message to `conv` is owed to, one outbox entry each (the fan-out plan: each
+   * device of the contact's newest list; "Your devices" copies go by sync instead).
+   */
+  private async recipientDevices(conv: string): Promise<string[]> {
+    const me = this.myName ? usernameKey(this.myName) : null;
+    const local = this.local;
+    if (!me || !local || conv === me) return [];
+    const known = await this.contactLists.deviceIds(conv);
+    const plan = planSend({ me, myDevice: local.deviceId, myDevices: [], conv, contactDevices: known.length ? known : null });
+    return plan.flatMap((t) => (t.role === 'recipient' && t.device !== null ? [t.device] : []));
   }
 
   /** The history database once it is open (frames can arrive while it is still opening). */
