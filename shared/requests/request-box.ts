@@ -28,7 +28,7 @@ import { safeJsonParse } from '../json';
 const SIGN_CONTEXT = 'peerchat-request-v1';
 
 /** Largest sealed box on the wire (base64url characters); a request of maxChatChars fits. */
-export const MAX_REQUEST_BOX_CHARS = 24 * 1024;
+export const MAX_REQUEST_BOX_CHARS = LIMITS.maxRequestBoxChars;
 
 /** What a request says once opened and checked. */
 export interface OpenedRequest {
