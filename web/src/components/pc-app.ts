@@ -22,6 +22,7 @@ import type { ShareDelivery, ShareDeliveredDetail } from './pc-conversation';
 import './pc-login-form';
 import './pc-contact-list';
 import './pc-conversation';
+import { requestsContext } from '../requests/requests-state';
 import './pc-status-banner';
 import '../pwa/pc-install-button';
 import '../pwa/pc-share-panel';
@@ -130,6 +131,7 @@ export class PcApp extends LitElement {
     new ContextProvider(this, { context: shareContext, initialValue: shareIntake.state });
     new ContextProvider(this, { context: installContext, initialValue: installState });
     new ContextProvider(this, { context: updateContext, initialValue: updateState });
+    new ContextProvider(this, { context: requestsContext, initialValue: this.service.requests.state });
     this.narrow = this.media.matches;
     this.media.addEventListener('change', () => (this.narrow = this.media.matches));
     // Files dropped anywhere but the conversation (which takes them and prevents the default)

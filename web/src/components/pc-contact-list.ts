@@ -3,7 +3,17 @@ import { customElement } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { theme } from '../styles/theme';
 import { StoreController } from '../state/store-controller';
-import { conversationsContext, presenceContext, sessionContext, type ConversationsState, type PresenceState, type SessionState } from '../state/contexts';
+import {
+  conversationsContext,
+  presenceContext,
+  securityContext,
+  sessionContext,
+  type ConversationsState,
+  type PresenceState,
+  type SecurityState,
+  type SessionState,
+} from '../state/contexts';
+import { requestsContext, type RequestsState } from '../requests/requests-state';
 import { formatShortWhen } from '../format/format';
 import './pc-build-info';
 
@@ -18,11 +28,15 @@ interface Row {
   unread: number;
   lastText: string;
   lastTs: number;
+  /** The safety number was compared (the key is marked verified). */
+  verified: boolean;
 }
 
 /**
- * Everyone online plus everyone we have talked to: online first, then by latest message.
- * Fires `pc-open-conversation` when a row is chosen.
+ * Everyone online plus everyone we have talked to: online first, then by latest message. Above
+ * them, "Requests": conversations of people who wrote but are not contacts (and blocked ones).
+ * Each contact row says whether the safety number was compared ("Verified" / "Not verified"),
+ * in its accessible name too. Fires `pc-open-conversation` when a row is chosen.
  */
 @customElement('pc-contact-list')
 export class PcContactList extends LitElement {
@@ -96,6 +110,16 @@ export class PcContactList extends LitElement {
         text-overflow: ellipsis;
         white-space: nowrap;
       }
+      .trust {
+        font-size: 0.75rem;
+        font-weight: 400;
+        color: var(--pc-muted);
+        margin-left: 6px;
+      }
+      .trust.verified {
+        color: var(--pc-ok);
+        font-weight: 600;
+      }
       .badge {
         grid-column: 3;
         justify-self: end;
@@ -125,17 +149,62 @@ export class PcContactList extends LitElement {
   private readonly presence = new StoreController<PresenceState>(this, presenceContext);
   private readonly convs = new StoreController<ConversationsState>(this, conversationsContext);
   private readonly session = new StoreController<SessionState>(this, sessionContext);
+  private readonly security = new StoreController<SecurityState>(this, securityContext);
+  private readonly requests = new StoreController<RequestsState>(this, requestsContext);
+
+  /** Message requests and blocked accounts (shown apart, above the contacts). */
+  private isRequest(conv: string): boolean {
+    const r = this.requests.value;
+    return !!(r?.requests.has(conv) || r?.blocked.has(conv));
+  }
 
   private rows(): Row[] {
     const online = this.presence.value?.online ?? new Map<string, string>();
+    const verified = (conv: string): boolean => this.security.value?.contacts.get(conv)?.verified ?? false;
     const byConv = new Map<string, Row>();
     for (const c of this.convs.value?.list ?? []) {
-      byConv.set(c.conv, { conv: c.conv, name: online.get(c.conv) ?? c.peerName, online: online.has(c.conv), unread: c.unread, lastText: c.lastText, lastTs: c.lastTs });
+      byConv.set(c.conv, {
+        conv: c.conv,
+        name: online.get(c.conv) ?? c.peerName,
+        online: online.has(c.conv),
+        unread: c.unread,
+        lastText: c.lastText,
+        lastTs: c.lastTs,
+        verified: verified(c.conv),
+      });
     }
     for (const [conv, name] of online) {
-      if (!byConv.has(conv)) byConv.set(conv, { conv, name, online: true, unread: 0, lastText: '', lastTs: 0 });
+      if (!byConv.has(conv)) byConv.set(conv, { conv, name, online: true, unread: 0, lastText: '', lastTs: 0, verified: verified(conv) });
     }
     return [...byConv.values()].sort((a, b) => Number(b.online) - Number(a.online) || b.lastTs - a.lastTs || a.name.localeCompare(b.name));
+  }
+
+  /** The Requests section: one row per request (newest first); nothing when there are none. */
+  private renderRequests(rows: Row[], active: string | null, now: number) {
+    if (!rows.length) return nothing;
+    const blocked = this.requests.value?.blocked ?? new Map<string, string>();
+    return html`<h2 id="requests-heading">Requests</h2>
+      <ul aria-labelledby="requests-heading">
+        ${repeat(
+          rows,
+          (r) => r.conv,
+          (r) => html`<li>
+            <button
+              class="row"
+              aria-current=${r.conv === active ? 'true' : 'false'}
+              aria-label="${r.name}, ${blocked.has(r.conv) ? 'blocked' : 'message request'}${r.unread ? `, ${r.unread} unread` : ''}"
+              data-request=${r.conv}
+              @click=${() => this.open(r.name)}
+            >
+              <span class="dot" aria-hidden="true"></span>
+              <span class="name">${r.name}<span class="trust">${blocked.has(r.conv) ? 'Blocked' : 'Not a contact'}</span></span>
+              <span class="time">${formatShortWhen(r.lastTs, now)}</span>
+              <span class="preview">${r.lastText}</span>
+              ${r.unread ? html`<span class="badge" aria-hidden="true">${r.unread}</span>` : nothing}
+            </button>
+          </li>`,
+        )}
+      </ul>`;
   }
 
   private open(name: string): void {
@@ -143,11 +212,14 @@ export class PcContactList extends LitElement {
   }
 
   override render() {
-    const rows = this.rows();
+    const all = this.rows();
+    const requests = all.filter((r) => this.isRequest(r.conv)).sort((a, b) => b.lastTs - a.lastTs);
+    const rows = all.filter((r) => !this.isRequest(r.conv));
     const now = Date.now();
     const active = this.convs.value?.active ?? null;
     const anyOnline = rows.some((r) => r.online);
     return html`
+      ${this.renderRequests(requests, active, now)}
       <h2 id="contacts-heading">Contacts</h2>
       ${!anyOnline && this.session.value?.connection === 'reconnecting'
         ? html`<p class="empty">Who is online shows again when the server can be reached.</p>`
@@ -162,12 +234,12 @@ export class PcContactList extends LitElement {
             <button
               class="row"
               aria-current=${r.conv === active ? 'true' : 'false'}
-              aria-label="${r.name}, ${r.online ? 'online' : 'offline'}${r.unread ? `, ${r.unread} unread` : ''}"
+              aria-label="${r.name}, ${r.online ? 'online' : 'offline'}${r.unread ? `, ${r.unread} unread` : ''}, ${r.verified ? 'verified' : 'not verified'}"
               data-contact=${r.conv}
               @click=${() => this.open(r.name)}
             >
               <span class="dot ${r.online ? 'online' : ''}" aria-hidden="true"></span>
-              <span class="name">${r.name}</span>
+              <span class="name">${r.name}<span class="trust ${r.verified ? 'verified' : ''}">${r.verified ? '✓ Verified' : 'Not verified'}</span></span>
               <span class="time">${formatShortWhen(r.lastTs, now)}</span>
               <span class="preview">${r.lastText || (r.online ? 'Online' : 'Offline')}</span>
               ${r.unread ? html`<span class="badge" aria-hidden="true" data-unread=${r.unread}>${r.unread}</span>` : nothing}

@@ -1,4 +1,4 @@
-import { LitElement, css, html, type PropertyValues } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { usernameKey } from '../../../shared/index';
@@ -15,6 +15,8 @@ import './pc-composer';
 import './pc-message-list';
 import './pc-security-banner';
 import './pc-verify-dialog';
+import { requestsContext, type RequestsState } from '../requests/requests-state';
+import '../requests/pc-request-bar';
 
 /** Content shared to the app, handed to the conversation of the contact chosen for it. */
 export interface ShareDelivery {
@@ -126,6 +128,8 @@ export class PcConversation extends LitElement {
   private readonly presence = new StoreController<PresenceState>(this, presenceContext);
   private readonly peers = new StoreController<PeersState>(this, peersContext);
   private readonly security = new StoreController<SecurityState>(this, securityContext);
+  /** Message requests: a request's or a blocked account's conversation has the request bar instead of the composer. */
+  private readonly requests = new StoreController<RequestsState>(this, requestsContext);
   @state() private verifyOpen = false;
   @query('button.verify') private verifyButton?: HTMLButtonElement;
   private readonly messages = new MessagesController(this, () => this.service);
@@ -215,6 +219,7 @@ export class PcConversation extends LitElement {
 
   /** Offers files to this contact (attach, drop, paste, or files shared to the app). */
   private async sendFiles(files: File[]): Promise<void> {
+    if (this.isRequest()) return;
     try {
       await this.service.transfers.sendFiles(this.peerName, files, { keepLocation: this.keepLocation });
       this.sendError = null;
@@ -249,6 +254,12 @@ export class PcConversation extends LitElement {
     }
   }
 
+  /** A message request not accepted yet, or a blocked account: nothing is sent from here. */
+  private isRequest(): boolean {
+    const conv = usernameKey(this.peerName);
+    return !!(this.requests.value?.requests.has(conv) || this.requests.value?.blocked.has(conv));
+  }
+
   private statusText(): { text: string; cls: string } {
     const conv = usernameKey(this.peerName);
     const online = this.presence.value?.online.has(conv) ?? false;
@@ -261,6 +272,7 @@ export class PcConversation extends LitElement {
 
   override render() {
     const status = this.statusText();
+    const request = this.isRequest();
     return html`
       <header>
         <button class="back" aria-label="Back to contacts" @click=${() => this.dispatchEvent(new CustomEvent<void>('pc-back', { bubbles: true, composed: true }))}>←</button>
@@ -268,11 +280,14 @@ export class PcConversation extends LitElement {
           <h2>${this.peerName}</h2>
           <div class="status ${status.cls}" role="status" data-link=${this.peers.value?.links.get(usernameKey(this.peerName)) ?? 'none'}>${status.text}</div>
         </div>
-        ${this.security.value?.contacts.get(usernameKey(this.peerName))?.verified
+        ${request
+          ? html`<span class="unverified">Not a contact</span>`
+          : this.security.value?.contacts.get(usernameKey(this.peerName))?.verified
           ? html`<span class="verified" title="You compared safety numbers with ${this.peerName}">✓ Verified</span>`
           : html`<span class="unverified" title="Compare safety numbers with ${this.peerName} (Verify) to be sure nobody is in between">Not verified</span>`}
-        <button class="verify" aria-haspopup="dialog" @click=${() => (this.verifyOpen = true)}>Verify</button>
+        ${request ? nothing : html`<button class="verify" aria-haspopup="dialog" @click=${() => (this.verifyOpen = true)}>Verify</button>`}
       </header>
+      <pc-request-bar .peerName=${this.peerName}></pc-request-bar>
       <pc-security-banner .peerName=${this.peerName} @pc-verify=${() => (this.verifyOpen = true)}></pc-security-banner>
       <pc-verify-dialog .peerName=${this.peerName} ?open=${this.verifyOpen} @pc-close=${() => this.closeVerify()}></pc-verify-dialog>
       <pc-message-list
@@ -283,7 +298,9 @@ export class PcConversation extends LitElement {
         @pc-load-older=${() => void this.messages.loadOlder()}
       ></pc-message-list>
       <div class="drop-hint" aria-hidden="true">Drop to send to ${this.peerName}</div>
-      <pc-composer
+      ${request
+        ? nothing
+        : html`<pc-composer
         .error=${this.sendError ? describeError(this.sendError.code, this.sendError.params) : null}
         .draft=${this.draft}
         .result=${this.sendResult}
@@ -291,7 +308,7 @@ export class PcConversation extends LitElement {
         .keepLocation=${this.keepLocation}
         @pc-files=${(e: CustomEvent<FilesDetail>) => void this.sendFiles(e.detail.files)}
         @pc-keep-location=${(e: CustomEvent<KeepLocationDetail>) => (this.keepLocation = e.detail.keep)}
-      ></pc-composer>
+      ></pc-composer>`}
     `;
   }
 }

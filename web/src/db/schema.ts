@@ -75,6 +75,24 @@ export interface StoredConversation {
   lastText: string;
   lastTs: number;
   unread: number;
+  /**
+   * Message requests (web/src/requests/): 'contact' = someone we accepted or wrote to first (a
+   * record without the field, written by code that predates it, is one too); 'request' = a
+   * stranger wrote and the person has not accepted yet (no connection is answered).
+   */
+  contact?: 'contact' | 'request';
+  /**
+   * They treat us as a contact: a secure link came up once, or they wrote to us. Until then a
+   * message to them also goes as a sealed request through the server.
+   */
+  answering?: boolean;
+}
+
+/** An account this device refuses connections and requests from (the server is not told). */
+export interface BlockedAccount {
+  conv: string;
+  peerName: string;
+  ts: number;
 }
 
 export interface OutboxEntry {
@@ -149,11 +167,15 @@ export interface ChatDbSchema extends DBSchema {
     value: StoredTransfer;
     indexes: { 'by-conv': string; 'by-conv-state': [string, string] };
   };
+  blocked: {
+    key: string;
+    value: BlockedAccount;
+  };
 }
 
 export type ChatDb = IDBPDatabase<ChatDbSchema>;
 
-export const DB_VERSION = 4;
+export const DB_VERSION = 5;
 
 export function dbNameFor(usernameKey: string): string {
   return `peerchat-${usernameKey}`;
@@ -187,7 +209,19 @@ export function openChatDb(usernameKey: string): Promise<ChatDb> {
         // per-contact cap is checked on every new offer).
         tx.objectStore('transfers').createIndex('by-conv-state', ['conv', 'state']);
       }
-      // Next schema change: `if (oldVersion < 5) { ... }`.
+      if (oldVersion < 5) {
+        // Message requests: accounts blocked on this device, and every conversation from before
+        // requests existed is a contact that answers (both sides talked).
+        db.createObjectStore('blocked', { keyPath: 'conv' });
+        void (async () => {
+          let cursor = await tx.objectStore('conversations').openCursor();
+          while (cursor) {
+            await cursor.update({ ...cursor.value, contact: 'contact', answering: true });
+            cursor = await cursor.continue();
+          }
+        })().catch((err: unknown) => console.warn('Peerchat: marking existing conversations as contacts failed', err));
+      }
+      // Next schema change: `if (oldVersion < 6) { ... }`.
     },
     blocking() {
       // A newer version of the app opened in another tab: let it upgrade.

@@ -23,6 +23,7 @@ import { PresenceTracker } from './presence-tracker';
 import { LinkCoordinator } from './link-coordinator';
 import type { ConversationsState, PeersState, PresenceState, SessionState } from './contexts';
 import { Store } from './store';
+import { RequestsService } from '../requests/requests-service';
 
 export type MessageListener = (msg: StoredMessage) => void;
 
@@ -31,6 +32,8 @@ export class ChatService {
   readonly security: SecurityService;
   /** Files and images. */
   readonly transfers: TransferService;
+  /** Message requests, contacts and blocking (web/src/requests/). */
+  readonly requests: RequestsService;
 
   private readonly sessions: SessionCoordinator;
   private readonly presenceTracker: PresenceTracker;
@@ -50,19 +53,24 @@ export class ChatService {
     this.security = new SecurityService((m) => this.sessions.send(m), () => this.readyDb());
     this.accountDb = new AccountHistory({
       conversations: this.conversations,
-      attached: (db) => this.security.attach(db),
+      attached: async (db) => {
+        await this.security.attach(db);
+        await this.requests.attach(db);
+      },
       failed: (code) => this.showLocalError(code),
     });
     const isActive = (conv: string): boolean => this.conversations.get().active === conv && document.visibilityState === 'visible';
     // Before the server answers (offline start), the session kept on this device names us.
     const me = (): string | null => this.myName ?? this.sessions.session.get().username;
     const isOnline = (conv: string): boolean => this.presenceTracker.isOnline(conv);
-    const dial = (peerName: string): void => this.links.dial(peerName);
+    // Only contacts are dialled (requests.mayDial): never a stranger whose request waits, never a blocked account.
+    const dial = (peerName: string): void => this.dial(peerName);
     this.links = new LinkCoordinator({
       security: this.security,
       sendSignal: (m) => this.sessions.send(m),
       isOnline,
       linkReady: (conv, link) => {
+        this.requests.linkReady(conv, link.peerName);
         this.transfers.linkReady(conv, link);
         this.outbox.flush(conv);
       },
@@ -97,8 +105,24 @@ export class ChatService {
       link: (conv) => this.links.readyLink(conv),
       emitMessage: (m) => this.emitMessage(m),
       refreshConversations: () => this.refreshConversations(),
-      dial,
+      // Offering a file is writing to them: they become a contact (the file waits for the link).
+      dial: (peerName) => void this.requests.wroteTo(peerName).then(() => dial(peerName), (err: unknown) => console.warn('Peerchat: could not note the contact', err)),
       isActive,
+    });
+    this.requests = new RequestsService({
+      security: this.security,
+      db: () => this.readyDb(),
+      me,
+      sendToServer: (m) => this.sessions.send(m),
+      isOnline,
+      isReady: (conv) => this.links.isReady(conv),
+      isActive,
+      dial,
+      dropLink: (conv) => this.links.get(conv)?.destroy('closed'),
+      emitMessage: (m) => this.emitMessage(m),
+      refreshConversations: () => this.refreshConversations(),
+      closeConversation: (conv) => this.conversations.update((c) => (c.active === conv ? { ...c, active: null } : c)),
+      failed: (code) => this.showLocalError(code),
     });
     document.addEventListener('visibilitychange', () => {
       const active = this.conversations.get().active;
@@ -162,7 +186,7 @@ export class ChatService {
     this.conversations.update((c) => ({ ...c, active: conv }));
     if (!conv || !peerName) return;
     await this.accountDb.markRead(conv);
-    if (this.presenceTracker.isOnline(conv)) this.links.dial(peerName);
+    if (this.presenceTracker.isOnline(conv)) this.dial(peerName);
   }
 
   /** The person accepted a contact's new identity key: pin it and deliver what was waiting. */
@@ -179,12 +203,18 @@ export class ChatService {
   retrySecure(peerName: string): void {
     const conv = usernameKey(peerName);
     this.links.resetRetries(conv);
-    if (this.presenceTracker.isOnline(conv)) this.links.dial(peerName);
+    if (this.presenceTracker.isOnline(conv)) this.dial(peerName);
   }
 
   /** Writes a message to history and the outbox, then sends it; rejects with a PeerchatError. */
-  send(peerName: string, text: string): Promise<void> {
-    return this.outbox.send(peerName, text);
+  async send(peerName: string, text: string): Promise<void> {
+    await this.requests.wroteTo(peerName);
+    await this.outbox.send(peerName, text);
+    this.requests.afterSend(peerName);
+  }
+
+  private dial(peerName: string): void {
+    if (this.requests.mayDial(peerName)) this.links.dial(peerName);
   }
 
   /** The history database once it is open (frames can arrive while it is still opening). */
@@ -194,9 +224,13 @@ export class ChatService {
 
   private onServerMessage(m: ServerMsg): void {
     if (this.security.handleServerMessage(m)) return;
+    if (this.requests.handleServerMessage(m)) return;
+    if (m.type === 'presence-update' && m.online) this.requests.peerOnline(m.username);
+    if (m.type === 'presence') for (const name of m.online) this.requests.peerOnline(name);
     if (this.presenceTracker.handle(m)) return;
     if (m.type === 'signal') {
-      this.links.handleSignal(m.from, m.cid, m.data);
+      // Only a contact's signals reach the links: a stranger's offer is never answered.
+      this.requests.gateSignal(m.from, m.data, () => this.links.handleSignal(m.from, m.cid, m.data));
     } else if (m.type === 'error' && (m.code === 'PEER_OFFLINE' || m.code === 'RATE_LIMITED') && m.to) {
       // A signal that was not delivered (the contact went offline, or the server's relay budget
       // for this pair ran out): a half-built connection cannot finish, so it fails and redials.
@@ -229,6 +263,7 @@ export class ChatService {
     this.links.teardown();
     this.security.reset();
     this.outbox.clear();
+    this.requests.reset();
     this.accountDb.close();
     this.presenceTracker.clear();
     this.links.clearState();
