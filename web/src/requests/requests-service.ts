@@ -3,8 +3,8 @@
  * request through the server (shared/requests/request-box.ts); nothing about this device (no
  * WebRTC answer, so no IP address) reaches them until the person accepts.
  *
- * - Contacts: conversations the person accepted or wrote to first (every conversation from
- *   before requests existed is one). Only a contact's signals reach the peer manager, and only
+ * - Contacts: people the person accepted, or started talking to (opened their conversation,
+ *   wrote or offered a file first); every conversation from before requests existed is one. Only a contact's signals reach the peer manager, and only
  *   contacts are dialled; a blocked account's never are.
  * - Sending: a message to a contact who has never answered as one (no secure link yet, and they
  *   never wrote to us) also goes as a request while they are online; it stays in the outbox, so
@@ -107,11 +107,14 @@ export class RequestsService {
     if (data.type === 'offer') console.warn('Peerchat: a connection offer from someone who is not a contact was not answered');
   }
 
-  /** We write to the person (message or file): they become a contact (unless blocked). */
-  async wroteTo(peerName: string): Promise<void> {
+  /**
+   * We start talking to the person (open their conversation, write, offer a file): they become a
+   * contact, unless their request waits for Accept or they are blocked.
+   */
+  async addContact(peerName: string): Promise<void> {
     const conv = usernameKey(peerName);
     if (this.contacts.has(conv) || this.state.get().blocked.has(conv)) return;
-    if (this.state.get().requests.has(conv)) return this.accept(peerName);
+    if (this.state.get().requests.has(conv)) return;
     this.contacts.add(conv);
     const db = await this.deps.db();
     if (db) await requestDb.updateConversation(db, conv, peerName, { contact: 'contact' });

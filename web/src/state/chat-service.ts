@@ -106,7 +106,7 @@ export class ChatService {
       emitMessage: (m) => this.emitMessage(m),
       refreshConversations: () => this.refreshConversations(),
       // Offering a file is writing to them: they become a contact (the file waits for the link).
-      dial: (peerName) => void this.requests.wroteTo(peerName).then(() => dial(peerName), (err: unknown) => console.warn('Peerchat: could not note the contact', err)),
+      dial: (peerName) => void this.requests.addContact(peerName).then(() => dial(peerName), (err: unknown) => console.warn('Peerchat: could not note the contact', err)),
       isActive,
     });
     this.requests = new RequestsService({
@@ -185,6 +185,8 @@ export class ChatService {
     const conv = peerName ? usernameKey(peerName) : null;
     this.conversations.update((c) => ({ ...c, active: conv }));
     if (!conv || !peerName) return;
+    // Opening someone's conversation is starting to talk to them (never so for a waiting request).
+    await this.requests.addContact(peerName);
     await this.accountDb.markRead(conv);
     if (this.presenceTracker.isOnline(conv)) this.dial(peerName);
   }
@@ -208,7 +210,7 @@ export class ChatService {
 
   /** Writes a message to history and the outbox, then sends it; rejects with a PeerchatError. */
   async send(peerName: string, text: string): Promise<void> {
-    await this.requests.wroteTo(peerName);
+    await this.requests.addContact(peerName);
     await this.outbox.send(peerName, text);
     this.requests.afterSend(peerName);
   }
