@@ -98,6 +98,8 @@ export const CLIENT_ERROR_CODES = [
   'PEER_OFFERS_CAPPED',
   /** An image from a contact waits to be accepted: the contact used up its image budget for the hour (param `name`). */
   'PEER_IMAGES_HELD',
+  /** This device was removed from the account's device list on another device, so it was logged out. */
+  'DEVICE_UNLINKED',
   /** Linking a device: the new device's reveal did not match its commit (a relay in the middle, or a bug); nothing was linked. */
   'LINK_CHECK_FAILED',
   /** Linking a device: the person refused it on the existing device. */

@@ -20,7 +20,7 @@ import type { SignalData } from '../../shared/signal-protocol';
 import { createLogger } from '../../signal-server/src/logger';
 import type { TestHooks } from '../../signal-server/src/test-hooks';
 import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
-import { login, openConversation, register, send, shownMessages, startTestServer, waitForMessage, stepTracker, type TestServer } from './app-helpers';
+import { PASSWORD, openConversation, register, send, shownMessages, startTestServer, waitForMessage, stepTracker, type TestServer } from './app-helpers';
 import { inPage, waitInPage } from './page-queries';
 
 const SHOTS = '/tmp/shots-e2ee';
@@ -215,7 +215,13 @@ describe('end-to-end encryption in the browser', { timeout: 420_000 }, () => {
       console.log(`old channel noticed closed after ${Date.now() - t0} ms`);
       bob = await launchBrowser('chromium', { name: 'bob-new-browser' });
       await bob.goto(srv.url);
-      await login(bob, 'bob');
+      // No device of bob's is left to approve the new browser: he starts over with a new key.
+      await bob.fill('Username', 'bob');
+      await bob.fill('Password', PASSWORD);
+      await bob.click('Log in');
+      await bob.click('I lost all my devices: start over with a new key', { timeoutMs: 15_000 });
+      await bob.click('Start over with a new key');
+      await bob.waitForText(/Signed in as\s+bob/, 15_000);
       await send(alice, 'Sent after the key change');
       await alice.waitForText('bob’s security key has changed.', 20_000);
       assert.equal(await bannerKind(alice), 'key-changed');

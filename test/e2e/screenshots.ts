@@ -2,9 +2,60 @@
 //   npm run build:e2e && node test/e2e/run-in-netns.mjs node --import tsx test/e2e/screenshots.ts [outDir]
 import { mkdirSync } from 'node:fs';
 import { closeAllBrowsers, launchBrowser, type BrowserUser } from './browsers';
-import { openConversation, register, send, startTestServer, waitForMessage } from './app-helpers';
+import { PASSWORD, openConversation, register, send, startTestServer, waitForMessage } from './app-helpers';
 
 const out = process.argv[2] ?? 'test-results/screens';
+
+/** `name` at 1280 px and 360 px wide, light and dark (Chromium only), then back to how it was. */
+async function shootAll(u: BrowserUser, name: string): Promise<void> {
+  if (u.raw.kind !== 'chromium') return;
+  const page = u.raw.page;
+  const was = page.viewportSize();
+  for (const [size, viewport] of [['wide', { width: 1280, height: 800 }], ['phone', { width: 360, height: 740 }]] as const) {
+    await page.setViewportSize(viewport);
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await u.screenshot(`${out}/${size}-${name}${scheme === 'dark' ? '-dark' : ''}.png`);
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  if (was) await page.setViewportSize(was);
+}
+
+/**
+ * The devices screens: a second browser of alice's waiting to be approved (and its code), the
+ * approve dialog on alice's first browser, the devices screen, and the unlink confirmation.
+ */
+async function devicesScreens(first: BrowserUser): Promise<void> {
+  const second = await launchBrowser('chromium', { name: 'second' });
+  await second.goto(srv.url);
+  await second.fill('Username', 'alice');
+  await second.fill('Password', PASSWORD);
+  await second.click('Log in');
+  await second.waitForRole('dialog', 'New device: Chromium on Linux wants to join').catch(() => undefined);
+  await first.waitForRole('dialog', 'New device: Chromium on Linux wants to join', { timeoutMs: 15_000 });
+  await second.waitForText('One of your devices answered', 15_000);
+  await shootAll(second, 'link-pending-code');
+  await shootAll(first, 'link-approve');
+  await second.click('I lost all my devices: start over with a new key');
+  await shootAll(second, 'link-pending-start-over');
+  await second.click('Cancel');
+  await first.click('Approve');
+  await second.waitForText(/Signed in as\s+alice/, 15_000);
+  await first.click('Devices');
+  await first.waitForText('Online now', 15_000);
+  await shootAll(first, 'devices');
+  await first.clickWhere([{ role: 'listitem', text: 'This device' }, { role: 'button', name: { re: '^Rename ' } }]);
+  await shootAll(first, 'devices-rename');
+  await first.click('Cancel');
+  await first.clickWhere([{ role: 'button', name: { re: '^Unlink ' } }]);
+  await shootAll(first, 'devices-unlink');
+  await first.press('Escape');
+  await first.click('Reset the account key…');
+  await shootAll(first, 'devices-reset');
+  await first.click('Cancel');
+  await second.close();
+}
 mkdirSync(out, { recursive: true });
 const srv = await startTestServer();
 try {
@@ -31,6 +82,9 @@ try {
   await wide.screenshot(`${out}/wide-conversation-dark.png`);
   await dark(phone, true);
   await phone.screenshot(`${out}/phone-conversation-dark.png`);
+  await dark(wide, false);
+  await dark(phone, false);
+  await devicesScreens(wide);
   await srv.stop();
   await wide.waitForText("Offline: can't reach the server", 15_000);
   await wide.screenshot(`${out}/wide-offline-dark.png`);

@@ -24,6 +24,11 @@ import './pc-contact-list';
 import './pc-conversation';
 import { requestsContext } from '../requests/requests-state';
 import './pc-status-banner';
+import './pc-devices-screen';
+import './pc-link-pending';
+import './pc-link-approve';
+import { approvingContext, joiningContext, ownDevicesContext } from '../devices/device-contexts';
+import type { OwnDevicesState } from '../devices/own-devices';
 import '../pwa/pc-install-button';
 import '../pwa/pc-share-panel';
 import '../pwa/pc-update-prompt';
@@ -31,6 +36,9 @@ import { shareIntake, type ShareState } from '../pwa/share-intake';
 import { loadSharedFiles } from '../pwa/share-store';
 import { installState } from '../pwa/install-prompt';
 import { updateState } from '../pwa/pwa-register';
+
+const DEVICES_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><rect x="2" y="4" width="14" height="10" rx="1.5"/><path d="M6 18h6"/><rect x="17" y="8" width="5" height="12" rx="1"/></svg>`;
+const LOG_OUT_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4"/><path d="M16 17l5-5-5-5"/><path d="M21 12H9"/></svg>`;
 
 function wsUrl(): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
@@ -61,6 +69,24 @@ export class PcApp extends LitElement {
         border-bottom: 1px solid var(--pc-border);
         background: var(--pc-surface);
         min-height: 52px;
+      }
+      .bar-button svg {
+        display: none;
+        width: 22px;
+        height: 22px;
+      }
+      /* Phones: icons only (the accessible names stay), so the bar fits 360 px. */
+      :host([narrow]) .top {
+        gap: 8px;
+      }
+      :host([narrow]) .bar-button {
+        padding: 0 10px;
+      }
+      :host([narrow]) .bar-button svg {
+        display: block;
+      }
+      :host([narrow]) .bar-button .label {
+        display: none;
       }
       .brand {
         font-weight: 700;
@@ -98,8 +124,10 @@ export class PcApp extends LitElement {
       :host([narrow]) .panes > pc-contact-list {
         border-right: none;
       }
-      pc-login-form {
+      pc-login-form,
+      .screen {
         flex: 1;
+        min-height: 0;
         overflow-y: auto;
       }
       .loading {
@@ -114,7 +142,10 @@ export class PcApp extends LitElement {
   readonly service = new ChatService(wsUrl());
   private readonly session = new StoreController<SessionState>(this, this.service.session);
   private readonly convs = new StoreController<ConversationsState>(this, this.service.conversations);
+  private readonly own = new StoreController<OwnDevicesState>(this, this.service.devices.own.state);
   @state() private narrow = false;
+  /** The devices screen replaces the conversations while open. */
+  @state() private showDevices = false;
   private readonly share = new StoreController<ShareState>(this, shareIntake.state);
   /** Shared content handed to the conversation just chosen, until it says it took it. */
   @state() private shareDelivery: ShareDelivery | null = null;
@@ -131,6 +162,9 @@ export class PcApp extends LitElement {
     new ContextProvider(this, { context: shareContext, initialValue: shareIntake.state });
     new ContextProvider(this, { context: installContext, initialValue: installState });
     new ContextProvider(this, { context: updateContext, initialValue: updateState });
+    new ContextProvider(this, { context: ownDevicesContext, initialValue: this.service.devices.own.state });
+    new ContextProvider(this, { context: joiningContext, initialValue: this.service.devices.joining.view });
+    new ContextProvider(this, { context: approvingContext, initialValue: this.service.devices.approving.view });
     new ContextProvider(this, { context: requestsContext, initialValue: this.service.requests.state });
     this.narrow = this.media.matches;
     this.media.addEventListener('change', () => (this.narrow = this.media.matches));
@@ -139,6 +173,11 @@ export class PcApp extends LitElement {
     window.addEventListener('dragover', refuseStrayFileDrop);
     window.addEventListener('drop', refuseStrayFileDrop);
     this.service.start();
+  }
+
+  protected override willUpdate(): void {
+    // Logged out (or not approved any more): the devices screen closes.
+    if (this.showDevices && this.own.value?.status !== 'approved') this.showDevices = false;
   }
 
   protected override updated(): void {
@@ -191,6 +230,10 @@ export class PcApp extends LitElement {
     if (!s) return nothing;
     const loggedIn = s.connection !== 'logged-out' && !!s.username;
     if (!loggedIn) return html`<pc-login-form></pc-login-form><pc-update-prompt></pc-update-prompt>`;
+    // Logged in without the account key: nothing but the way to get it.
+    if (this.own.value?.status === 'pending') {
+      return html`<pc-link-pending class="screen" .username=${s.username ?? ''}></pc-link-pending><pc-update-prompt></pc-update-prompt>`;
+    }
     const active = this.activeName();
     const showList = !this.narrow || !active;
     const showConv = !this.narrow || !!active;
@@ -199,11 +242,24 @@ export class PcApp extends LitElement {
         <span class="brand">Peerchat</span>
         <span class="me"><span class=${this.narrow ? 'visually-hidden' : ''}>Signed in as </span><strong>${s.username}</strong></span>
         <pc-install-button></pc-install-button>
-        <button @click=${() => this.service.logout()}>Log out</button>
+        ${this.own.value?.status === 'approved'
+          ? html`<button
+              class="bar-button"
+              aria-label="Devices"
+              title="Your devices"
+              aria-pressed=${this.showDevices ? 'true' : 'false'}
+              @click=${() => (this.showDevices = !this.showDevices)}
+            >
+              ${DEVICES_ICON}<span class="label">Devices</span>
+            </button>`
+          : nothing}
+        <button class="bar-button" aria-label="Log out" title="Log out" @click=${() => this.service.logout()}>${LOG_OUT_ICON}<span class="label">Log out</span></button>
       </div>
       <pc-status-banner @pc-retry=${() => this.service.retryNow()}></pc-status-banner>
       ${this.share.value?.content || this.share.value?.problem ? html`<pc-share-panel></pc-share-panel>` : nothing}
-      ${this.convs.value?.loaded || s.connection === 'online'
+      ${this.showDevices
+        ? html`<pc-devices-screen class="screen" @pc-back=${() => (this.showDevices = false)}></pc-devices-screen>`
+        : this.convs.value?.loaded || s.connection === 'online'
         ? html`<div class="panes" @pc-open-conversation=${(e: CustomEvent<OpenConversationDetail>) => this.open(e)}>
             ${showList ? html`<pc-contact-list></pc-contact-list>` : nothing}
             ${showConv
@@ -219,6 +275,7 @@ export class PcApp extends LitElement {
               : nothing}
           </div>`
         : html`<div class="loading" role="status">Loading your conversations…</div>`}
+      <pc-link-approve></pc-link-approve>
       <pc-update-prompt></pc-update-prompt>
     `;
   }

@@ -149,3 +149,21 @@ async function writeAccountKey(key: string, kp: IdentityKeyPair, replace: boolea
   loaded.set(key, Promise.resolve(keys));
   return keys;
 }
+
+/**
+ * This browser was unlinked from the account: it forgets the account key (it may no longer sign
+ * lists) and the list; the device key stays, so linking again later shows the same device id.
+ */
+export async function forgetAccountKey(username: string): Promise<void> {
+  const key = usernameKey(username);
+  const d = await db();
+  const tx = d.transaction(['accounts', 'ownDevices'], 'readwrite', { durability: 'strict' });
+  const rec = await tx.objectStore('accounts').get(key);
+  if (rec?.accountKey) {
+    const { accountKey: _dropped, ...rest } = rec;
+    await tx.objectStore('accounts').put(rest, key);
+  }
+  await tx.objectStore('ownDevices').delete(key);
+  await tx.done;
+  loaded.delete(key);
+}

@@ -58,6 +58,7 @@ const SENTENCES: Record<AppErrorCode, string> = {
   SHARE_TOO_LARGE: 'Something was shared to Peerchat that was too large to keep (at most {max} in all, and 20 files). It was not kept; anything shared before still waits.',
   PEER_OFFERS_CAPPED: '{name} sent more files than Peerchat keeps waiting at once; the rest were declined.',
   PEER_IMAGES_HELD: 'Not opened automatically: {name} sent many images in the last hour.',
+  DEVICE_UNLINKED: 'This device was unlinked from your account on another of your devices, so it was logged out here.',
   LINK_CHECK_FAILED: 'The check failed: the new device did not answer with what it promised, so it was not added. Someone may be trying to add their own device. Start again from the new device.',
   LINK_REJECTED: 'This device was not approved.',
   LINK_EXPIRED: 'The request to add this device timed out. Try again, and approve it within five minutes.',

@@ -6,6 +6,7 @@
  * this class owns the socket, the timer and the stored session, and runs that machine's effects.
  */
 import { PROTOCOL_VERSION, parseServerMsg, type ClientMsg, type ServerMsg, type ErrorCode } from '../../../shared/index';
+import type { SignedDeviceList } from '../../../shared/devices/device-list';
 import {
   initialSignalState,
   stepSignal,
@@ -19,6 +20,13 @@ import {
 } from '../../../shared/session/signal-connection-machine';
 
 export type { AuthRequest, ConnectionState, Session, StoredSession } from '../../../shared/session/signal-connection-machine';
+
+/** The fields of an auth frame that name this browser and its account key. */
+export interface AuthDeviceFields {
+  identityKey?: string;
+  deviceId?: string;
+  devices?: SignedDeviceList;
+}
 
 export interface SignalClientEvents {
   state: ConnectionState;
@@ -64,12 +72,14 @@ export class SignalClient {
   private machine: SignalState = initialSignalState();
 
   /**
-   * This device's identity public key (base64url), published with every register/login/resume
-   * so peers can look it up. It may still be loading when authentication starts: auth frames
-   * wait for it. If it resolves to null (the browser would not keep a key), no auth frame is
-   * sent and the client gives up the attempt ('logged-out', stored session kept).
+   * What names this browser in every register/login/resume: the account key (base64url, so
+   * peers can look it up; absent while this browser waits to be linked), the device id, and the
+   * account's first device list when this browser publishes it. It may still be loading when
+   * authentication starts: auth frames wait for it. If it resolves to null (the browser would
+   * not keep a key), no auth frame is sent and the client gives up the attempt ('logged-out',
+   * stored session kept).
    */
-  private identity: Promise<string | null> = Promise.resolve(null);
+  private identity: Promise<AuthDeviceFields | null> = Promise.resolve(null);
 
   private ws: WebSocket | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -101,9 +111,18 @@ export class SignalClient {
     for (const fn of this.listeners.get(type) ?? []) (fn as (v: SignalClientEvents[K]) => void)(value);
   }
 
-  /** Sets the identity key (or its promise) to publish with the next auth frames. */
-  useIdentity(key: Promise<string | null>): void {
-    this.identity = key;
+  /** Sets the device fields (or their promise) to publish with the next auth frames. */
+  useIdentity(fields: Promise<AuthDeviceFields | null>): void {
+    this.identity = fields;
+  }
+
+  /**
+   * Logs in again on a new socket with the stored token (after this browser's keys changed, so
+   * the server sees the new fields). Nothing happens without a session.
+   */
+  reauthenticate(): void {
+    const token = this.machine.session?.token;
+    if (token) this.dispatch({ type: 'authenticate', req: { kind: 'resume', token }, socketOpen: false });
   }
 
   /** Starts a login, registration or token resume; results arrive as events. */
@@ -210,14 +229,14 @@ export class SignalClient {
   private sendAuth(req: AuthRequest): void {
     const ws = this.ws;
     if (!ws) return;
-    void this.identity.then((identityKey) => {
+    void this.identity.then((fields) => {
       // Superseded meanwhile (another attempt, a closed socket): that one sends its own frame.
       if (this.ws !== ws || this.machine.pending !== req || ws.readyState !== WebSocket.OPEN) return;
-      if (!identityKey) return this.dispatch({ type: 'identity-missing' });
+      if (!fields) return this.dispatch({ type: 'identity-missing' });
       const msg: ClientMsg =
         req.kind === 'resume'
-          ? { type: 'resume', v: PROTOCOL_VERSION, token: req.token, identityKey }
-          : { type: req.kind, v: PROTOCOL_VERSION, username: req.username, password: req.password, identityKey };
+          ? { type: 'resume', v: PROTOCOL_VERSION, token: req.token, ...fields }
+          : { type: req.kind, v: PROTOCOL_VERSION, username: req.username, password: req.password, ...fields };
       ws.send(JSON.stringify(msg));
     });
   }

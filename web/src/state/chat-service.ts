@@ -19,6 +19,7 @@ import { sweepReceivedFiles } from '../transfer/received-files-sweep';
 import { AccountHistory } from './account-history';
 import { MessageOutbox } from './message-outbox';
 import { SessionCoordinator } from './session-coordinator';
+import type { DeviceSession } from '../devices/device-session';
 import { PresenceTracker } from './presence-tracker';
 import { LinkCoordinator } from './link-coordinator';
 import type { ConversationsState, PeersState, PresenceState, SessionState } from './contexts';
@@ -128,6 +129,11 @@ export class ChatService {
       const active = this.conversations.get().active;
       if (active && document.visibilityState === 'visible') this.markRead(active);
     });
+  }
+
+  /** This browser as a device of the account: its device list and linking. */
+  get devices(): DeviceSession {
+    return this.sessions.devices;
   }
 
   get session(): Store<SessionState> {

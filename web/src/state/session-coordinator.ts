@@ -6,8 +6,9 @@
  */
 import type { ClientMsg, ServerMsg } from '../../../shared/index';
 import { PeerchatError, type AppErrorCode } from '../../../shared/errors';
-import { encodePublicKey, type IdentityKeyPair } from '../../../shared/crypto/index';
+import type { IdentityKeyPair } from '../../../shared/crypto/index';
 import { SignalClient, loadStoredSession, type Session } from '../net/signal-client';
+import { DeviceSession, type AuthKind } from '../devices/device-session';
 import type { SecurityService } from './security';
 import type { AccountHistory } from './account-history';
 import { Store } from './store';
@@ -29,20 +30,36 @@ export interface SessionCoordinatorDeps {
 export class SessionCoordinator {
   readonly session = new Store<SessionState>({ connection: 'logged-out', username: null, nextRetryAt: 0, authError: null, localError: null });
   private readonly signal: SignalClient;
+  /** This browser as a device of the account: its keys, the account's device list, linking. */
+  readonly devices: DeviceSession;
 
   constructor(
     wsUrl: string,
     private readonly deps: SessionCoordinatorDeps,
   ) {
     this.signal = new SignalClient(wsUrl);
+    this.devices = new DeviceSession({
+      security: () => this.deps.security(),
+      send: (m) => this.signal.send(m),
+      loggedOutHere: (code) => {
+        this.signal.logout();
+        this.showLocalError(code);
+      },
+      reauthenticate: () => this.reauthenticate(),
+    });
     this.signal.on('state', (connection) => {
       this.session.update((s) => ({ ...s, connection, nextRetryAt: this.signal.nextRetryAt }));
       if (connection !== 'online') this.deps.security().serverGone();
-      if (connection === 'logged-out') this.deps.loggedOut();
+      if (connection === 'logged-out') {
+        this.devices.reset();
+        this.deps.loggedOut();
+      }
     });
     this.signal.on('session', (s) => void this.onSession(s));
     this.signal.on('auth-error', (code) => this.session.update((s) => ({ ...s, authError: code })));
-    this.signal.on('message', (m) => this.deps.serverMessage(m));
+    this.signal.on('message', (m) => {
+      if (!this.devices.handleServerMessage(m)) this.deps.serverMessage(m);
+    });
   }
 
   send(msg: ClientMsg): boolean {
@@ -62,13 +79,23 @@ export class SessionCoordinator {
     if (stored) {
       this.session.update((s) => ({ ...s, username: stored.username }));
       void this.deps.accountDb().open(stored.username);
-      this.withIdentity(stored.username, () => this.signal.authenticate({ kind: 'resume', token: stored.token }));
+      this.withIdentity(stored.username, 'resume', () => this.signal.authenticate({ kind: 'resume', token: stored.token }));
     }
   }
 
   login(kind: 'login' | 'register', username: string, password: string): void {
     this.session.update((s) => ({ ...s, authError: null, localError: null }));
-    this.withIdentity(username, () => this.signal.authenticate({ kind, username, password }));
+    this.withIdentity(username, kind, () => this.signal.authenticate({ kind, username, password }));
+  }
+
+  /**
+   * Logs in again on a new socket with the stored token, reloading this browser's keys first
+   * (a link grant brought the account key: the server must see an approved device).
+   */
+  reauthenticate(): void {
+    const username = this.myName;
+    if (!username) return;
+    this.withIdentity(username, 'resume', () => this.signal.reauthenticate());
   }
 
   logout(): void {
@@ -84,16 +111,16 @@ export class SessionCoordinator {
   }
 
   /**
-   * Starts `auth` at once (the UI shows "connecting") while the account's identity key loads,
-   * or is created on first use in this browser; the auth frame waits for it, so the key is
-   * published with the login. Without a stored key no login is sent.
+   * Starts `auth` at once (the UI shows "connecting") while this browser's keys for the account
+   * load, or are created on first use; the auth frame waits for them, so the account key (if
+   * held), the device id and a first device list are published with the login. Without stored
+   * keys no login is sent.
    */
-  private withIdentity(username: string, auth: () => void): void {
-    const key = this.deps
-      .security()
-      .loadIdentity(username, { newAccount: true })
+  private withIdentity(username: string, kind: AuthKind, auth: () => void): void {
+    const key = this.devices
+      .authFields(username, kind)
       .then(
-        (keys) => (keys.account ? encodePublicKey(keys.account.publicKey) : null),
+        (fields) => fields,
         (err: unknown) => {
           console.warn('Peerchat: the identity key could not be loaded', err);
           this.showLocalError(err instanceof PeerchatError ? err.code : 'IDENTITY_SETUP_FAILED');
@@ -108,7 +135,13 @@ export class SessionCoordinator {
     this.session.update((st) => ({ ...st, username: s.username, authError: null }));
     const opening = this.deps.accountDb().open(s.username);
     // Our identity was loaded before logging in (it is published with the login).
-    const identity = this.deps.security().identityFor(s.username);
+    const keys = this.deps.security().keysFor(s.username);
+    // A browser waiting to be linked has no account key yet: no links to contacts until then.
+    if (keys && !keys.account) {
+      await opening;
+      return;
+    }
+    const identity = keys?.account;
     if (!identity) {
       this.showLocalError('IDENTITY_NOT_LOADED');
       return;

@@ -1,0 +1,187 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { consume } from '@lit/context';
+import { theme } from '../styles/theme';
+import { serviceContext, sessionContext, type SessionState } from '../state/contexts';
+import type { ChatService } from '../state/chat-service';
+import { StoreController } from '../state/store-controller';
+import { ownDevicesContext } from '../devices/device-contexts';
+import type { OwnDevicesState } from '../devices/own-devices';
+import { deviceViews } from '../devices/device-view';
+import { describeError } from '../l10n/error-text';
+import type { DeviceRenameDetail, DeviceUnlinkDetail } from './pc-devices-item';
+import './pc-devices-item';
+import './pc-devices-unlink-dialog';
+
+/**
+ * "Your devices": every device of the account (name, added, online or last seen, this device),
+ * Rename, and Unlink with a confirmation. Changes are published as a new list signed with the
+ * account key; the screen redraws when the server pushes it back. Fires `pc-back`.
+ */
+@customElement('pc-devices-screen')
+export class PcDevicesScreen extends LitElement {
+  static override styles = [
+    theme,
+    css`
+      :host {
+        display: block;
+        overflow-y: auto;
+        background: var(--pc-bg);
+      }
+      .wrap {
+        width: min(100%, 640px);
+        margin: 0 auto;
+        padding: 16px;
+        display: grid;
+        gap: 14px;
+      }
+      header {
+        display: flex;
+        align-items: center;
+        gap: 12px;
+      }
+      h2 {
+        margin: 0;
+        font-size: 1.35rem;
+      }
+      p {
+        margin: 0;
+        line-height: 1.45;
+      }
+      .note {
+        padding: 10px 12px;
+        border-radius: 8px;
+        background: var(--pc-warn-bg);
+        color: var(--pc-warn-text);
+      }
+      .error {
+        padding: 10px 12px;
+        border-radius: 8px;
+        background: var(--pc-danger-bg);
+        color: var(--pc-danger);
+      }
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: grid;
+        gap: 10px;
+      }
+      .muted {
+        color: var(--pc-muted);
+      }
+      .warning {
+        display: grid;
+        gap: 12px;
+        padding: 12px;
+        border-radius: 10px;
+        background: var(--pc-warn-bg);
+        color: var(--pc-warn-text);
+      }
+      .buttons {
+        display: flex;
+        gap: 10px;
+        flex-wrap: wrap;
+      }
+      button.danger {
+        background: var(--pc-danger);
+        color: var(--pc-bg);
+        border-color: transparent;
+        font-weight: 600;
+      }
+      button.link {
+        justify-self: start;
+      }
+    `,
+  ];
+
+  @consume({ context: serviceContext }) service!: ChatService;
+  private readonly own = new StoreController<OwnDevicesState>(this, ownDevicesContext);
+  private readonly session = new StoreController<SessionState>(this, sessionContext);
+  @state() private unlinking: DeviceUnlinkDetail | null = null;
+  /** The reset warning is open. */
+  @state() private confirmingReset = false;
+  @state() private resetting = false;
+
+  private async resetKey(): Promise<void> {
+    this.resetting = true;
+    try {
+      await this.service.devices.startOver();
+    } catch (err) {
+      console.error('Peerchat: resetting the account key failed', err);
+    } finally {
+      this.resetting = false;
+      this.confirmingReset = false;
+    }
+  }
+
+  /**
+   * The remedy for a stolen device that still holds the account key: a new key, which only the
+   * devices the person still holds get (every other session ends; contacts see a key change).
+   */
+  private resetPart(editable: boolean) {
+    if (!editable) return nothing;
+    if (!this.confirmingReset) {
+      return html`<button class="link" @click=${() => (this.confirmingReset = true)}>Reset the account key…</button>`;
+    }
+    return html`<div class="warning" role="group" aria-label="Reset the account key">
+      <p>
+        Do this if a device of yours was lost or stolen. Your account gets a new key held only by this device: every other device is logged
+        out and must be approved again, and everyone you talk to sees a warning that your security key changed.
+      </p>
+      <div class="buttons">
+        <button @click=${() => (this.confirmingReset = false)} ?disabled=${this.resetting}>Cancel</button>
+        <button class="danger" @click=${() => void this.resetKey()} ?disabled=${this.resetting}>Reset the key</button>
+      </div>
+    </div>`;
+  }
+
+  private back(): void {
+    this.dispatchEvent(new CustomEvent('pc-back', { bubbles: true, composed: true }));
+  }
+
+  private rename(e: CustomEvent<DeviceRenameDetail>): void {
+    this.service.devices.own.rename(e.detail.id, e.detail.name);
+  }
+
+  private confirmUnlink(): void {
+    const target = this.unlinking;
+    this.unlinking = null;
+    if (target) this.service.devices.own.unlink(target.id);
+  }
+
+  override render() {
+    const s = this.own.value;
+    const online = this.session.value?.connection === 'online';
+    const views = s?.list ? deviceViews(s.list.devices, s.thisDevice, s.online, s.lastSeen) : [];
+    const editable = online && s?.status === 'approved' && !!s.list;
+    return html`<div class="wrap">
+      <header>
+        <button @click=${() => this.back()}>Back</button>
+        <h2 id="devices-title">Your devices</h2>
+      </header>
+      <p>These browsers and devices are your account. Each one gets your messages, and any of them can approve a new one.</p>
+      <p class="note">If you lose every device, your account gets a new key and your contacts will see a warning.</p>
+      ${s?.error ? html`<p class="error" role="alert">${describeError(s.error)}</p>` : nothing}
+      ${views.length
+        ? html`<ul aria-labelledby="devices-title" @pc-device-rename=${(e: CustomEvent<DeviceRenameDetail>) => this.rename(e)}
+            @pc-device-unlink=${(e: CustomEvent<DeviceUnlinkDetail>) => (this.unlinking = e.detail)}>
+            ${views.map((d) => html`<li><pc-devices-item .device=${d} ?editable=${editable}></pc-devices-item></li>`)}
+          </ul>`
+        : html`<p class="muted" role="status">The list of your devices appears once the server has answered.</p>`}
+      ${online ? nothing : html`<p class="muted">Changes can be made while you are connected.</p>`}
+      ${this.resetPart(editable)}
+      <pc-devices-unlink-dialog
+        .deviceName=${this.unlinking?.name ?? ''}
+        @pc-close=${() => (this.unlinking = null)}
+        @pc-confirm=${() => this.confirmUnlink()}
+      ></pc-devices-unlink-dialog>
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pc-devices-screen': PcDevicesScreen;
+  }
+}

@@ -1,0 +1,160 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { consume } from '@lit/context';
+import { theme } from '../styles/theme';
+import { serviceContext } from '../state/contexts';
+import type { ChatService } from '../state/chat-service';
+import { StoreController } from '../state/store-controller';
+import { joiningContext } from '../devices/device-contexts';
+import type { NewDeviceLinkView } from '../devices/new-device-linker';
+import { describeError } from '../l10n/error-text';
+import './pc-link-code';
+
+/**
+ * The screen of a browser that logged into an existing account without its key: it must be
+ * approved from one of the account's devices. Shows the code once a device answered, what went
+ * wrong (refused, check failed, expired), and the way out when every device is lost: start over
+ * with a new key (contacts see a key change), after a clear warning.
+ */
+@customElement('pc-link-pending')
+export class PcLinkPending extends LitElement {
+  static override styles = [
+    theme,
+    css`
+      :host {
+        display: block;
+        overflow-y: auto;
+        background: var(--pc-bg);
+      }
+      .wrap {
+        width: min(100%, 520px);
+        margin: 0 auto;
+        padding: 24px 16px;
+        display: grid;
+        gap: 16px;
+      }
+      h2 {
+        margin: 0;
+        font-size: 1.4rem;
+      }
+      p {
+        margin: 0;
+        line-height: 1.45;
+      }
+      .muted {
+        color: var(--pc-muted);
+      }
+      .error {
+        padding: 10px 12px;
+        border-radius: 8px;
+        background: var(--pc-danger-bg);
+        color: var(--pc-danger);
+      }
+      .warning {
+        display: grid;
+        gap: 12px;
+        padding: 12px;
+        border-radius: 10px;
+        background: var(--pc-warn-bg);
+        color: var(--pc-warn-text);
+      }
+      .buttons {
+        display: flex;
+        gap: 10px;
+        flex-wrap: wrap;
+      }
+      button.danger {
+        background: var(--pc-danger);
+        color: var(--pc-bg);
+        border-color: transparent;
+        font-weight: 600;
+      }
+      hr {
+        border: none;
+        border-top: 1px solid var(--pc-border);
+        margin: 4px 0;
+        width: 100%;
+      }
+      button.link {
+        justify-self: start;
+        white-space: normal;
+        text-align: left;
+        padding: 8px 12px;
+      }
+    `,
+  ];
+
+  @property() username = '';
+  @consume({ context: serviceContext }) service!: ChatService;
+  private readonly joining = new StoreController<NewDeviceLinkView>(this, joiningContext);
+  /** The start-over warning is open. */
+  @state() private confirming = false;
+  @state() private startingOver = false;
+
+  private async startOver(): Promise<void> {
+    this.startingOver = true;
+    try {
+      await this.service.devices.startOver();
+    } catch (err) {
+      console.error('Peerchat: starting over with a new key failed', err);
+      this.startingOver = false;
+    }
+  }
+
+  private status() {
+    const v = this.joining.value;
+    if (this.startingOver) return html`<p role="status">Setting up your new key…</p>`;
+    switch (v?.phase) {
+      case 'code':
+        return html`<p>One of your devices answered. Check that it shows this code:</p>
+          <pc-link-code .code=${v.code ?? ''}></pc-link-code>
+          <p>If it is the same, approve this device there.</p>`;
+      case 'granted':
+        return html`<p role="status">Approved. Setting up this device…</p>`;
+      case 'denied':
+      case 'failed':
+        return html`<p class="error" role="alert">${v.error ? describeError(v.error) : ''}</p>
+          <div class="buttons"><button class="primary" @click=${() => this.service.devices.askAgain()}>Try again</button></div>`;
+      case 'waiting':
+        return html`<p role="status" class="muted">Waiting for one of your devices to answer…</p>
+          <div class="buttons"><button @click=${() => this.service.devices.askAgain()}>Send the request again</button></div>`;
+      default:
+        // Not linking: this device holds a new account key and waits for the server to take it.
+        return html`<p role="status">Setting up your new key…</p>`;
+    }
+  }
+
+  private startOverPart() {
+    if (!this.confirming) {
+      return html`<button class="link" @click=${() => (this.confirming = true)}>I lost all my devices: start over with a new key</button>`;
+    }
+    return html`<div class="warning" role="group" aria-label="Start over with a new key">
+      <p><strong>Your account gets a new key.</strong> Everyone you talk to will see a warning that your security key changed, and must accept it before your messages reach them.</p>
+      <p>Any device of yours still signed in is logged out. What is stored on lost devices does not come back.</p>
+      <div class="buttons">
+        <button @click=${() => (this.confirming = false)} ?disabled=${this.startingOver}>Cancel</button>
+        <button class="danger" @click=${() => void this.startOver()} ?disabled=${this.startingOver}>Start over with a new key</button>
+      </div>
+    </div>`;
+  }
+
+  override render() {
+    return html`<div class="wrap">
+      <h2>Approve this device from one of your devices</h2>
+      <p>
+        Open Peerchat on a phone or computer where you are already signed in as <strong>${this.username}</strong>. It asks whether this
+        device may join; compare the codes on both screens before you approve.
+      </p>
+      ${this.status()}
+      <hr />
+      ${this.startOverPart()}
+      ${this.startingOver ? nothing : html`<button class="link" @click=${() => this.service.logout()}>Log out</button>`}
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pc-link-pending': PcLinkPending;
+  }
+}
