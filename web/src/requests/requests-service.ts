@@ -50,13 +50,30 @@ export interface RequestsServiceDeps {
 
 /** Signals that arrive before the database is open wait (in order) for the first decision. */
 const MAX_HELD_SIGNALS = 256;
+/**
+ * A stranger's latest connection attempt is kept (unanswered) for as long as a dialler waits for
+ * an answer (the link's connect timeout), so that when the person accepts or opens the
+ * conversation it is answered then instead of both sides dialling at once. Bounded per person
+ * and in number of people.
+ */
+const UNANSWERED_KEEP_MS = 20_000;
+const MAX_UNANSWERED_SIGNALS = 64;
+const MAX_UNANSWERED_PEOPLE = 32;
+
+interface Unanswered {
+  cid: string;
+  at: number;
+  deliver: (() => void)[];
+}
 
 export class RequestsService {
   readonly state = new Store<RequestsState>(EMPTY_REQUESTS);
   private contacts = new Set<string>();
   private answering = new Set<string>();
   private loaded = false;
-  private held: { from: string; data: SignalData; deliver: () => void }[] = [];
+  private held: { from: string; cid: string; data: SignalData; deliver: () => void }[] = [];
+  /** The latest connection attempt of each stranger, not answered (see UNANSWERED_KEEP_MS). */
+  private readonly unanswered = new Map<string, Unanswered>();
   /** Per conversation, request sends run one after another. */
   private readonly chains = new Map<string, Promise<void>>();
 
@@ -72,7 +89,7 @@ export class RequestsService {
     this.loaded = true;
     const held = this.held;
     this.held = [];
-    for (const h of held) this.gateSignal(h.from, h.data, h.deliver);
+    for (const h of held) this.gateSignal(h.from, h.cid, h.data, h.deliver);
     for (const conv of this.contacts) if (!this.answering.has(conv) && this.deps.isOnline(conv)) this.sendRequests(conv);
   }
 
@@ -81,6 +98,7 @@ export class RequestsService {
     this.answering = new Set();
     this.loaded = false;
     this.held = [];
+    this.unanswered.clear();
     this.chains.clear();
     this.state.set(EMPTY_REQUESTS);
   }
@@ -98,13 +116,30 @@ export class RequestsService {
    * A relayed WebRTC signal: passed on (`deliver`) only from a contact. A stranger's offer is
    * not answered, so they learn nothing about this device.
    */
-  gateSignal(from: string, data: SignalData, deliver: () => void): void {
+  gateSignal(from: string, cid: string, data: SignalData, deliver: () => void): void {
     if (!this.loaded) {
-      if (this.held.length < MAX_HELD_SIGNALS) this.held.push({ from, data, deliver });
+      if (this.held.length < MAX_HELD_SIGNALS) this.held.push({ from, cid, data, deliver });
       return;
     }
-    if (this.isContact(usernameKey(from))) return deliver();
-    if (data.type === 'offer') console.warn('Peerchat: a connection offer from someone who is not a contact was not answered');
+    const conv = usernameKey(from);
+    if (this.isContact(conv)) return deliver();
+    if (this.state.get().blocked.has(conv)) return;
+    if (data.type === 'offer') {
+      console.warn('Peerchat: a connection offer from someone who is not a contact was not answered');
+      this.unanswered.delete(conv);
+      if (this.unanswered.size >= MAX_UNANSWERED_PEOPLE) this.unanswered.delete(this.unanswered.keys().next().value ?? '');
+      this.unanswered.set(conv, { cid, at: Date.now(), deliver: [deliver] });
+    } else {
+      const u = this.unanswered.get(conv);
+      if (u && u.cid === cid && u.deliver.length < MAX_UNANSWERED_SIGNALS) u.deliver.push(deliver);
+    }
+  }
+
+  /** They just became a contact: answer their latest attempt if it is recent (else nothing). */
+  private answerWaiting(conv: string): void {
+    const u = this.unanswered.get(conv);
+    this.unanswered.delete(conv);
+    if (u && Date.now() - u.at < UNANSWERED_KEEP_MS) for (const d of u.deliver) d();
   }
 
   /**
@@ -116,6 +151,7 @@ export class RequestsService {
     if (this.contacts.has(conv) || this.state.get().blocked.has(conv)) return;
     if (this.state.get().requests.has(conv)) return;
     this.contacts.add(conv);
+    this.answerWaiting(conv);
     const db = await this.deps.db();
     if (db) await requestDb.updateConversation(db, conv, peerName, { contact: 'contact' });
   }
@@ -167,6 +203,7 @@ export class RequestsService {
     this.answering.add(conv);
     this.setRequest(conv, false);
     this.deps.refreshConversations();
+    this.answerWaiting(conv);
     try {
       await this.deps.security.resolvePeerKey(peerName);
     } catch (err) {
@@ -195,6 +232,7 @@ export class RequestsService {
     const db = await this.deps.db();
     if (!db) return;
     await requestDb.block(db, { conv, peerName, ts: Date.now() });
+    this.unanswered.delete(conv);
     this.state.update((s) => ({ ...s, blocked: new Map(s.blocked).set(conv, peerName) }));
     this.deps.dropLink(conv);
   }

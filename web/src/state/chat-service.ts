@@ -238,7 +238,7 @@ export class ChatService {
     if (this.presenceTracker.handle(m)) return;
     if (m.type === 'signal') {
       // Only a contact's signals reach the links: a stranger's offer is never answered.
-      this.requests.gateSignal(m.from, m.data, () => this.links.handleSignal(m.from, m.cid, m.data));
+      this.requests.gateSignal(m.from, m.cid, m.data, () => this.links.handleSignal(m.from, m.cid, m.data));
     } else if (m.type === 'error' && (m.code === 'PEER_OFFLINE' || m.code === 'RATE_LIMITED') && m.to) {
       // A signal that was not delivered (the contact went offline, or the server's relay budget
       // for this pair ran out): a half-built connection cannot finish, so it fails and redials.
