@@ -208,7 +208,7 @@ describe('end-to-end encryption in the browser', { timeout: 420_000 }, () => {
     step('a new key after pinning: warning, verified mark cleared, sending held until accepted', async () => {
       // Bob moves to a new browser: a new device, so a new identity key is published.
       await bob.close();
-      await alice.waitForRole('button', 'bob, offline', { timeoutMs: 15_000 });
+      await alice.waitForRole('button', 'bob, offline, not verified', { timeoutMs: 15_000 });
       // The old direct channel may outlive the server connection; wait until it is gone too.
       const t0 = Date.now();
       await alice.waitForNoText('Connected directly', 60_000);
