@@ -213,6 +213,10 @@ export class PcContactList extends LitElement {
 
   override render() {
     const all = this.rows();
+    // A blocked account stays listed (to unblock) even once its conversation was deleted.
+    for (const [conv, name] of this.requests.value?.blocked ?? []) {
+      if (!all.some((r) => r.conv === conv)) all.push({ conv, name, online: false, unread: 0, lastText: '', lastTs: 0, verified: false });
+    }
     const requests = all.filter((r) => this.isRequest(r.conv)).sort((a, b) => b.lastTs - a.lastTs);
     const rows = all.filter((r) => !this.isRequest(r.conv));
     const now = Date.now();
