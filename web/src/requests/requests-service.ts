@@ -179,6 +179,20 @@ export class RequestsService {
       .catch((err: unknown) => console.warn('Peerchat: could not note the contact as answering', err));
   }
 
+  /**
+   * The person accepted a contact's new key (a new device, maybe with an empty history that
+   * does not know us): until a link comes up again, messages to them also go as requests.
+   */
+  keyAccepted(peerName: string): void {
+    const conv = usernameKey(peerName);
+    if (!this.answering.delete(conv)) return;
+    void this.deps
+      .db()
+      .then((db) => db && requestDb.updateConversation(db, conv, peerName, { answering: false }))
+      .catch((err: unknown) => console.warn('Peerchat: could not note the contact’s new key', err));
+    if (this.deps.isOnline(conv)) this.sendRequests(peerName);
+  }
+
   /** Feeds a server frame; true if it was a request (or a failed request send). */
   handleServerMessage(m: ServerMsg): boolean {
     if (m.type === 'request') {

@@ -200,6 +200,7 @@ export class ChatService {
   /** The person accepted a contact's new identity key: pin it and deliver what was waiting. */
   async acceptNewKey(peerName: string): Promise<void> {
     await this.security.acceptNewKey(usernameKey(peerName));
+    this.requests.keyAccepted(peerName);
     this.retrySecure(peerName);
   }
 
