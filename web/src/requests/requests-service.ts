@@ -202,6 +202,7 @@ export class RequestsService {
     if (m.type === 'error' && m.ref === 'request') {
       // PEER_OFFLINE or RATE_LIMITED: the messages stay in the outbox and go again later.
       console.warn('Peerchat: a message request was not relayed', m.code);
+      if (m.code === 'PEER_OFFLINE' && m.to) this.backToWaiting(m.to);
       return true;
     }
     return false;
@@ -280,6 +281,24 @@ export class RequestsService {
     const next = prev
       .then(() => this.sendRequestsNow(peerName))
       .catch((err: unknown) => console.warn('Peerchat: a message request could not be sent; it stays in the outbox', err));
+    this.chains.set(conv, next);
+  }
+
+  /** Nobody of theirs was online after all: what went as a request shows "waiting" again. */
+  private backToWaiting(peerName: string): void {
+    const conv = usernameKey(peerName);
+    const prev = this.chains.get(conv) ?? Promise.resolve();
+    const next = prev
+      .then(async () => {
+        const db = await this.deps.db();
+        if (!db || this.deps.isReady(conv)) return;
+        for (const m of await history.pendingFor(db, conv)) {
+          if (m.state !== 'sent') continue;
+          const updated = await history.setMessageState(db, m.id, 'waiting');
+          if (updated) this.deps.emitMessage(updated);
+        }
+      })
+      .catch((err: unknown) => console.warn('Peerchat: could not mark unsent requests as waiting', err));
     this.chains.set(conv, next);
   }
 
