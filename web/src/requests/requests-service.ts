@@ -21,6 +21,7 @@
 import { decodePublicKey } from '../../../shared/crypto/index';
 import { usernameKey, type ClientMsg, type ServerMsg, type SignalData } from '../../../shared/index';
 import { openRequestBox, requestMatchesSender, sealRequestBox } from '../../../shared/requests/request-box';
+import { requestVerdict, sendsAsRequest, signalVerdict, type ContactFacts } from '../../../shared/requests/contact-gate';
 import type { AppErrorCode } from '../../../shared/errors';
 import type { ChatDb, StoredMessage } from '../db/schema';
 import * as history from '../db/history';
@@ -90,7 +91,7 @@ export class RequestsService {
     const held = this.held;
     this.held = [];
     for (const h of held) this.gateSignal(h.from, h.cid, h.data, h.deliver);
-    for (const conv of this.contacts) if (!this.answering.has(conv) && this.deps.isOnline(conv)) this.sendRequests(conv);
+    for (const conv of this.contacts) this.sendRequests(conv, this.deps.isOnline(conv));
   }
 
   reset(): void {
@@ -105,6 +106,10 @@ export class RequestsService {
 
   isContact(conv: string): boolean {
     return this.contacts.has(conv) && !this.state.get().blocked.has(conv);
+  }
+
+  private facts(conv: string): ContactFacts {
+    return { contact: this.contacts.has(conv), blocked: this.state.get().blocked.has(conv), answering: this.answering.has(conv) };
   }
 
   /** May this device dial the person? Only contacts, never a request or a blocked account. */
@@ -122,8 +127,9 @@ export class RequestsService {
       return;
     }
     const conv = usernameKey(from);
-    if (this.isContact(conv)) return deliver();
-    if (this.state.get().blocked.has(conv)) return;
+    const verdict = signalVerdict(this.facts(conv));
+    if (verdict === 'deliver') return deliver();
+    if (verdict === 'drop') return;
     if (data.type === 'offer') {
       console.warn('Peerchat: a connection offer from someone who is not a contact was not answered');
       this.unanswered.delete(conv);
@@ -159,13 +165,12 @@ export class RequestsService {
   /** After a message was stored: if the contact never answered as one, it also goes as a request. */
   afterSend(peerName: string): void {
     const conv = usernameKey(peerName);
-    if (this.deps.isOnline(conv)) this.sendRequests(peerName);
+    this.sendRequests(peerName, this.deps.isOnline(conv));
   }
 
   /** The person came online: anything waiting for a contact who never answered goes as a request. */
   peerOnline(peerName: string): void {
-    const conv = usernameKey(peerName);
-    if (this.contacts.has(conv) && !this.answering.has(conv)) this.sendRequests(peerName);
+    this.sendRequests(peerName, true);
   }
 
   /** A secure link came up: they answer as a contact from now on. */
@@ -190,7 +195,7 @@ export class RequestsService {
       .db()
       .then((db) => db && requestDb.updateConversation(db, conv, peerName, { answering: false }))
       .catch((err: unknown) => console.warn('Peerchat: could not note the contact’s new key', err));
-    if (this.deps.isOnline(conv)) this.sendRequests(peerName);
+    this.sendRequests(peerName, this.deps.isOnline(conv));
   }
 
   /** Feeds a server frame; true if it was a request (or a failed request send). */
@@ -274,9 +279,10 @@ export class RequestsService {
     });
   }
 
-  private sendRequests(peerName: string): void {
+  /** Sends what waits for `peerName` as requests, if {@link sendsAsRequest} says so (`online`: as presence says). */
+  private sendRequests(peerName: string, online: boolean): void {
     const conv = usernameKey(peerName);
-    if (!this.isContact(conv) || this.answering.has(conv) || this.deps.isReady(conv)) return;
+    if (!sendsAsRequest(this.facts(conv), online, this.deps.isReady(conv))) return;
     const prev = this.chains.get(conv) ?? Promise.resolve();
     const next = prev
       .then(() => this.sendRequestsNow(peerName))
@@ -332,7 +338,7 @@ export class RequestsService {
 
   private async receive(from: string, box: string): Promise<void> {
     const conv = usernameKey(from);
-    if (this.state.get().blocked.has(conv)) return void console.warn('Peerchat: a message request from a blocked account was dropped');
+    if (requestVerdict(this.facts(conv)) === 'drop') return void console.warn('Peerchat: a message request from a blocked account was dropped');
     const me = this.deps.me();
     const account = me ? this.deps.security.identityFor(me) : null;
     const db = await this.deps.db();
@@ -343,7 +349,10 @@ export class RequestsService {
     if (!requestMatchesSender(opened, from, published) || !decodePublicKey(opened.senderKey)) {
       return void console.warn('Peerchat: a message request’s key is not the sender’s published key; dropped');
     }
-    const contact = this.isContact(conv);
+    // Decided again after the awaits: the person may have accepted or blocked meanwhile.
+    const verdict = requestVerdict(this.facts(conv));
+    if (verdict === 'drop') return void console.warn('Peerchat: a message request from a blocked account was dropped');
+    const contact = verdict === 'message';
     const ts = Math.min(opened.ts, Date.now() + 60_000);
     const msg: StoredMessage = { id: opened.id, conv, from, outgoing: false, text: opened.text, ts, state: 'received' };
     const saved = await requestDb.saveRequestMessage(db, msg, !contact, !this.deps.isActive(conv));
