@@ -112,6 +112,8 @@ export const CLIENT_ERROR_CODES = [
   'LINK_FULL',
   /** Linking a device: the approval that arrived did not open or did not verify (wrong key, wrong account, not naming this device). */
   'LINK_BAD_GRANT',
+  /** A message request could not be accepted, deleted, blocked or unblocked on this device (storage). */
+  'REQUEST_ACTION_FAILED',
 ] as const;
 
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];

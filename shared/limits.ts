@@ -28,4 +28,9 @@ export const LIMITS = {
    * base64url-encoded: about 13 KiB at worst (test/unit/devices-link.test.ts checks it fits).
    */
   maxLinkDataBytes: 16 * 1024,
+  /**
+   * A sealed message request (base64url characters; shared/requests/request-box.ts). A request of
+   * maxChatChars ASCII characters fits; a longer one in bytes waits for the direct connection.
+   */
+  maxRequestBoxChars: 24 * 1024,
 } as const;

@@ -35,6 +35,12 @@ const LinkData = v.pipe(
   v.check((o) => utf8Length(JSON.stringify(o)) <= LIMITS.maxLinkDataBytes, 'link data too large'),
 );
 
+/**
+ * A message request sealed to the recipient's account key (shared/requests/request-box.ts). The
+ * server relays it and never stores it; it sees only its size.
+ */
+const RequestBox = v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxRequestBoxChars), v.regex(/^[A-Za-z0-9_-]+$/));
+
 /** What simple-peer emits on its 'signal' event and accepts in `signal()`. */
 const SignalData = v.variant('type', [
   v.object({ type: v.literal('offer'), sdp: Sdp }),
@@ -97,6 +103,8 @@ const ClientMsg = v.variant('type', [
   v.object({ type: v.literal('account-reset'), identityKey: IdentityKey, devices: Devices }),
   /** Linking: to the other devices of our own account (`toDevice` absent: all of them). */
   v.object({ type: v.literal('link'), toDevice: v.optional(DeviceId), data: LinkData }),
+  /** A message request to someone who has not accepted us yet: relayed to their approved connections, never stored. */
+  v.object({ type: v.literal('request'), to: Username, box: RequestBox }),
 ]);
 export type ClientMsg = v.InferOutput<typeof ClientMsg>;
 export type ClientMsgType = ClientMsg['type'];
@@ -140,6 +148,8 @@ const ServerMsg = v.variant('type', [
   /** Linking, from another device of our own account (`fromDevice` set by the server). */
   v.object({ type: v.literal('link'), fromDevice: DeviceId, data: LinkData }),
   v.object({ type: v.literal('logged-out') }),
+  /** A message request; `from` is set by the server (the sender's stored display name). */
+  v.object({ type: v.literal('request'), from: Username, box: RequestBox }),
   v.object({
     type: v.literal('error'),
     code: v.picklist(ERROR_CODES),

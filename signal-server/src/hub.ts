@@ -31,6 +31,8 @@
  *   list and the online device ids; presence carries device ids (device-presence.ts).
  * - Approval, signal routing by device and `link` relay: device-routing.ts. Publishing a list,
  *   unlinking and account reset: account-devices.ts. The list checks: device-list-check.ts.
+ * - Message requests (`request`): request-relay.ts; relayed to the target's approved
+ *   connections, never stored or logged.
  */
 import { usernameKey } from '../../shared/account-rules';
 import type { ErrorCode } from '../../shared/errors';
@@ -48,6 +50,7 @@ import type { IpLimitKey } from './ip-key';
 import { usernameTag, type Logger } from './logger';
 import type { LoginBackoff } from './login-backoff';
 import { Presence } from './presence';
+import { RequestRelay } from './request-relay';
 import type { KeyedLimiter } from './rate-limit';
 import type { TestHooks } from './test-hooks';
 
@@ -61,6 +64,7 @@ const CLIENT_TYPES: ReadonlySet<string> = new Set<ClientMsg['type']>([
   'devices-publish',
   'account-reset',
   'link',
+  'request',
 ]);
 
 export interface HubOptions {
@@ -109,6 +113,8 @@ export class Hub {
   /** Signal and link relay (device-routing.ts); public for the test hooks' injection. */
   readonly routing: DeviceRouting;
   private readonly devices: AccountDevices;
+  /** Message requests (request-relay.ts): relayed, never stored. */
+  private readonly requests: RequestRelay;
 
   constructor(private readonly opts: HubOptions) {
     const { logger, relayLimiter, testHooks, accounts } = opts;
@@ -119,6 +125,7 @@ export class Hub {
       testHooks,
       sendRateLimited: (conn, extra) => this.sendRateLimited(conn, extra),
     });
+    this.requests = new RequestRelay({ presence: this.presence, relayLimiter, logger, sendRateLimited: (conn, extra) => this.sendRateLimited(conn, extra) });
     this.devices = new AccountDevices({
       accounts,
       presence: this.presence,
@@ -240,6 +247,8 @@ export class Hub {
         return this.devices.publish(conn, msg);
       case 'account-reset':
         return this.devices.reset(conn, msg);
+      case 'request':
+        return this.requests.relay(conn, msg);
     }
   }
 

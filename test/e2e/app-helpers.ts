@@ -90,22 +90,33 @@ export async function waitLinkReady(user: BrowserUser, timeoutMs = 20_000): Prom
   await waitInPage(user, (q, text) => q.queryAll([{ role: 'status', text }]).length > 0, LINK_READY_TEXT, timeoutMs, 'the secure session');
 }
 
-/** The row of `peer` in the contact list: a button named "<peer>, online|offline[, N unread]". */
+/** The row of `peer` in the contact list: a button named "<peer>, online|offline[, N unread], [not ]verified". */
 function contactRow(peer: string): Step[] {
   return [{ role: 'list', name: 'Contacts' }, { role: 'button', name: pattern(new RegExp(`^${escapeRe(peer)}, (online|offline)`, 'i')) }];
+}
+
+/** The row of `peer` under "Requests" (someone who wrote first and is not a contact yet). */
+function requestRow(peer: string): Step[] {
+  return [{ role: 'list', name: 'Requests' }, { role: 'button', name: pattern(new RegExp(`^${escapeRe(peer)}, message request`, 'i')) }];
 }
 
 /**
  * Opens the conversation with `peer` from the contact list, whatever its status or unread
  * count: clicks the row until the conversation heading shows (the row is re-rendered as presence
- * arrives).
+ * arrives). When `peer` wrote first and waits under "Requests", opens that and accepts it, as a
+ * person who means to talk to them does.
  */
 export async function openConversation(user: BrowserUser, peer: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      await user.clickWhere(contactRow(peer), { timeoutMs: Math.max(1000, Math.min(5000, deadline - Date.now())) });
+      const isRequest = await inPage(user, (q, steps) => q.queryAll(steps).length > 0, requestRow(peer));
+      await user.clickWhere(isRequest ? requestRow(peer) : contactRow(peer), { timeoutMs: Math.max(1000, Math.min(5000, deadline - Date.now())) });
       await user.waitForRole('heading', peer, { timeoutMs: 3000 });
+      if (isRequest) {
+        await user.click('Accept', { timeoutMs: 3000 });
+        await user.waitForRole('region', `Message request from ${peer}`, { hidden: true, timeoutMs: 3000 });
+      }
       return;
     } catch (err) {
       if (Date.now() > deadline) throw err;

@@ -63,23 +63,27 @@ describe('chat between two Chromium browsers', { timeout: 240_000 }, () => {
     await bob.waitForText('Wrong password.');
     await register(bob, srv.url, 'bob');
 
-    await alice.waitForRole('button', 'bob, online');
-    await bob.waitForRole('button', 'alice, online');
+    await alice.waitForRole('button', 'bob, online, not verified');
+    await bob.waitForRole('button', 'alice, online, not verified');
   });
 
-  step('chat both ways: order, sender, time, delivered; unread count for a closed conversation', async () => {
+  step('a first message is a request; once accepted: order, sender, time, delivered, both ways', async () => {
     await openConversation(alice, 'bob');
     await send(alice, 'Hello Bob!');
     await send(alice, 'Second line\nwith a newline');
+    // bob has not accepted alice: her messages reach him as a request, and no device confirmed them yet.
+    await waitForMessage(alice, 'Hello Bob!', 'sent');
+    await waitForMessage(alice, 'Second line\nwith a newline', 'sent');
+    await bob.waitForRole('button', 'bob, online, not verified', { hidden: true }); // sanity: bob never lists himself
+    await bob.waitForRole('button', 'alice, message request, 2 unread');
+
+    await bob.click('alice, message request, 2 unread');
+    await waitForMessage(bob, 'Hello Bob!', 'received');
+    await bob.click('Accept');
     await waitForMessage(alice, 'Hello Bob!', 'delivered');
     await waitForMessage(alice, 'Second line\nwith a newline', 'delivered');
-    await bob.waitForRole('button', 'bob, online', { hidden: true }); // sanity: bob never lists himself
-    await waitContactLabel(bob, 'alice, online, 2 unread');
-    assert.equal(await contactLabel(bob, 'alice'), 'alice, online, 2 unread');
-
-    await openConversation(bob, 'alice');
-    await waitForMessage(bob, 'Hello Bob!', 'received');
-    assert.equal(await contactLabel(bob, 'alice'), 'alice, online');
+    await waitContactLabel(bob, 'alice, online, not verified');
+    assert.equal(await contactLabel(bob, 'alice'), 'alice, online, not verified');
     await send(bob, 'Hi Alice');
     await waitForMessage(alice, 'Hi Alice', 'received');
     await waitForMessage(bob, 'Hi Alice', 'delivered');
@@ -127,7 +131,7 @@ describe('chat between two Chromium browsers', { timeout: 240_000 }, () => {
   step('a message to an offline person waits in the outbox and is delivered when they log in', async () => {
     await bob.click('Log out');
     await bob.waitForRole('button', 'Log in');
-    await alice.waitForRole('button', 'bob, offline', { timeoutMs: 15_000 });
+    await alice.waitForRole('button', 'bob, offline, not verified', { timeoutMs: 15_000 });
     await send(alice, 'While you were away');
     await waitForMessage(alice, 'While you were away', 'waiting');
     await alice.waitForText('Waiting');
@@ -153,7 +157,7 @@ describe('chat between two Chromium browsers', { timeout: 240_000 }, () => {
     await bob.waitForNoText("Offline: can't reach the server", 30_000);
     await alice.waitForText('Signed in as alice');
     await bob.waitForText('Signed in as bob');
-    await alice.waitForRole('button', 'bob, online', { timeoutMs: 15_000 });
+    await alice.waitForRole('button', 'bob, online, not verified', { timeoutMs: 15_000 });
     await send(bob, 'Back again');
     await waitForMessage(alice, 'Back again', 'received');
   });
@@ -233,6 +237,6 @@ describe('chat between two Chromium browsers', { timeout: 240_000 }, () => {
 
   step('closing the browser takes the person offline within seconds', async () => {
     await bob.close();
-    await alice.waitForRole('button', 'bob, offline', { timeoutMs: 15_000 });
+    await alice.waitForRole('button', 'bob, offline, not verified', { timeoutMs: 15_000 });
   });
 });

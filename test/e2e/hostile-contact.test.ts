@@ -175,7 +175,7 @@ describe('a hostile contact', () => {
     await register(carol, pair.srv.url, 'carol');
     await openConversation(alice, 'carol');
     await carol.close();
-    await alice.waitForRole('button', 'carol, online', { hidden: true, timeoutMs: 15_000 });
+    await alice.waitForRole('button', 'carol, online, not verified', { hidden: true, timeoutMs: 15_000 });
     const text = 'For carol only';
     await send(alice, text);
     await waitForMessage(alice, text, 'waiting');

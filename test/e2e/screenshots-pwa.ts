@@ -53,7 +53,7 @@ try {
   await alice.waitForRole('button', 'Install app', { timeoutMs: 15_000 });
   await both(alice, '01-install-button');
 
-  await alice.click('bob, online');
+  await alice.click('bob, online, not verified');
   await alice.fill('Message', 'Hello Bob, this stays on our devices.');
   await alice.press('Enter');
   await bob.waitForText('Hello Bob', 20_000);
@@ -85,7 +85,7 @@ try {
   });
   await alice.waitForText('Choose a contact to send this to', 15_000);
   await both(alice, '02-share-choose');
-  await alice.click('bob, online');
+  await alice.click('bob, online, not verified');
   await alice.waitForNoText('Choose a contact to send these files to');
   await both(alice, '03-share-composer');
 
@@ -104,7 +104,7 @@ try {
   await server.close();
   await alice.reload();
   await alice.waitForText("Offline: can't reach the server", 15_000);
-  await alice.click('bob, offline');
+  await alice.click('bob, offline, not verified');
   await alice.waitForText('Hello Bob');
   await both(alice, '05-offline');
   server = await createSignalServer({ ...opts, port });

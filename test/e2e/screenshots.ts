@@ -56,6 +56,42 @@ async function devicesScreens(first: BrowserUser): Promise<void> {
   await first.click('Cancel');
   await second.close();
 }
+/**
+ * Message requests: a stranger (carol) writes to alice: the Requests section above the contacts,
+ * the request bar in the conversation, and the bar once carol is blocked (then unblocked).
+ */
+async function requestScreens(u: BrowserUser): Promise<void> {
+  if (u.raw.kind !== 'chromium') return;
+  const page = u.raw.page;
+  const carol = await launchBrowser('chromium', { name: 'carol' });
+  await register(carol, srv.url, 'carol');
+  await openConversation(carol, 'alice');
+  await send(carol, 'Hi alice, we met at the meetup yesterday. Could I send you the slides?');
+  await u.waitForRole('list', 'Requests', { timeoutMs: 15_000 });
+  // The list: wide beside the open conversation; at 360 px the list alone.
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await u.screenshot(`${out}/wide-requests-list${scheme === 'dark' ? '-dark' : ''}.png`);
+  }
+  await page.setViewportSize({ width: 360, height: 740 });
+  await u.click('Back to contacts').catch(() => undefined);
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await u.screenshot(`${out}/phone-requests-list${scheme === 'dark' ? '-dark' : ''}.png`);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await u.click('carol, message request, 1 unread');
+  await u.waitForRole('region', 'Message request from carol');
+  await shootAll(u, 'request-bar');
+  await u.click('Block');
+  await u.waitForRole('region', 'You blocked carol');
+  await shootAll(u, 'request-blocked');
+  await u.click('Unblock');
+  await u.waitForRole('region', 'Message request from carol');
+  await carol.close();
+}
+
 mkdirSync(out, { recursive: true });
 const srv = await startTestServer();
 try {
@@ -84,6 +120,7 @@ try {
   await phone.screenshot(`${out}/phone-conversation-dark.png`);
   await dark(wide, false);
   await dark(phone, false);
+  await requestScreens(wide);
   await devicesScreens(wide);
   await srv.stop();
   await wide.waitForText("Offline: can't reach the server", 15_000);

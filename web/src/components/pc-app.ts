@@ -22,6 +22,7 @@ import type { ShareDelivery, ShareDeliveredDetail } from './pc-conversation';
 import './pc-login-form';
 import './pc-contact-list';
 import './pc-conversation';
+import { requestsContext } from '../requests/requests-state';
 import './pc-status-banner';
 import './pc-devices-screen';
 import './pc-link-pending';
@@ -164,6 +165,7 @@ export class PcApp extends LitElement {
     new ContextProvider(this, { context: ownDevicesContext, initialValue: this.service.devices.own.state });
     new ContextProvider(this, { context: joiningContext, initialValue: this.service.devices.joining.view });
     new ContextProvider(this, { context: approvingContext, initialValue: this.service.devices.approving.view });
+    new ContextProvider(this, { context: requestsContext, initialValue: this.service.requests.state });
     this.narrow = this.media.matches;
     this.media.addEventListener('change', () => (this.narrow = this.media.matches));
     // Files dropped anywhere but the conversation (which takes them and prevents the default)

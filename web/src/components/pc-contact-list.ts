@@ -3,7 +3,17 @@ import { customElement } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { theme } from '../styles/theme';
 import { StoreController } from '../state/store-controller';
-import { conversationsContext, presenceContext, sessionContext, type ConversationsState, type PresenceState, type SessionState } from '../state/contexts';
+import {
+  conversationsContext,
+  presenceContext,
+  securityContext,
+  sessionContext,
+  type ConversationsState,
+  type PresenceState,
+  type SecurityState,
+  type SessionState,
+} from '../state/contexts';
+import { requestsContext, type RequestsState } from '../requests/requests-state';
 import { formatShortWhen } from '../format/format';
 import { usernameKey } from '../../../shared/index';
 import { ownDevicesContext } from '../devices/device-contexts';
@@ -21,13 +31,17 @@ interface Row {
   unread: number;
   lastText: string;
   lastTs: number;
+  /** The safety number was compared (the key is marked verified). */
+  verified: boolean;
   /** "Your devices": the conversation with my own other devices (pinned at the top). */
   own?: boolean;
 }
 
 /**
- * Everyone online plus everyone we have talked to: online first, then by latest message.
- * Fires `pc-open-conversation` when a row is chosen.
+ * Everyone online plus everyone we have talked to: online first, then by latest message. Above
+ * them, "Requests": conversations of people who wrote but are not contacts (and blocked ones).
+ * Each contact row says whether the safety number was compared ("Verified" / "Not verified"),
+ * in its accessible name too. Fires `pc-open-conversation` when a row is chosen.
  */
 @customElement('pc-contact-list')
 export class PcContactList extends LitElement {
@@ -101,6 +115,16 @@ export class PcContactList extends LitElement {
         text-overflow: ellipsis;
         white-space: nowrap;
       }
+      .trust {
+        font-size: 0.75rem;
+        font-weight: 400;
+        color: var(--pc-muted);
+        margin-left: 6px;
+      }
+      .trust.verified {
+        color: var(--pc-ok);
+        font-weight: 600;
+      }
       .badge {
         grid-column: 3;
         justify-self: end;
@@ -131,19 +155,36 @@ export class PcContactList extends LitElement {
   private readonly convs = new StoreController<ConversationsState>(this, conversationsContext);
   private readonly session = new StoreController<SessionState>(this, sessionContext);
   private readonly own = new StoreController<OwnDevicesState>(this, ownDevicesContext);
+  private readonly security = new StoreController<SecurityState>(this, securityContext);
+  private readonly requests = new StoreController<RequestsState>(this, requestsContext);
+
+  /** Message requests and blocked accounts (shown apart, above the contacts). */
+  private isRequest(conv: string): boolean {
+    const r = this.requests.value;
+    return !!(r?.requests.has(conv) || r?.blocked.has(conv));
+  }
 
   private rows(): Row[] {
     const online = this.presence.value?.online ?? new Map<string, string>();
+    const verified = (conv: string): boolean => this.security.value?.contacts.get(conv)?.verified ?? false;
     const byConv = new Map<string, Row>();
     const myName = this.session.value?.username ?? null;
     const me = myName ? usernameKey(myName) : null;
     const mine = me ? this.ownRow(me, myName ?? me) : null;
     for (const c of this.convs.value?.list ?? []) {
       if (c.conv === me) continue;
-      byConv.set(c.conv, { conv: c.conv, name: online.get(c.conv) ?? c.peerName, online: online.has(c.conv), unread: c.unread, lastText: c.lastText, lastTs: c.lastTs });
+      byConv.set(c.conv, {
+        conv: c.conv,
+        name: online.get(c.conv) ?? c.peerName,
+        online: online.has(c.conv),
+        unread: c.unread,
+        lastText: c.lastText,
+        lastTs: c.lastTs,
+        verified: verified(c.conv),
+      });
     }
     for (const [conv, name] of online) {
-      if (!byConv.has(conv)) byConv.set(conv, { conv, name, online: true, unread: 0, lastText: '', lastTs: 0 });
+      if (!byConv.has(conv)) byConv.set(conv, { conv, name, online: true, unread: 0, lastText: '', lastTs: 0, verified: verified(conv) });
     }
     if (me) byConv.delete(me);
     const sorted = [...byConv.values()].sort((a, b) => Number(b.online) - Number(a.online) || b.lastTs - a.lastTs || a.name.localeCompare(b.name));
@@ -159,7 +200,35 @@ export class PcContactList extends LitElement {
     const c = this.convs.value?.list.find((x) => x.conv === me);
     const listed = (this.own.value?.list?.devices.length ?? 0) > 1;
     if (!devicesOnline && !c && !listed) return null;
-    return { conv: me, name: myName, online: devicesOnline, unread: c?.unread ?? 0, lastText: c?.lastText ?? '', lastTs: c?.lastTs ?? 0, own: true };
+    return { conv: me, name: myName, online: devicesOnline, unread: c?.unread ?? 0, lastText: c?.lastText ?? '', lastTs: c?.lastTs ?? 0, verified: true, own: true };
+  }
+
+  /** The Requests section: one row per request (newest first); nothing when there are none. */
+  private renderRequests(rows: Row[], active: string | null, now: number) {
+    if (!rows.length) return nothing;
+    const blocked = this.requests.value?.blocked ?? new Map<string, string>();
+    return html`<h2 id="requests-heading">Requests</h2>
+      <ul aria-labelledby="requests-heading">
+        ${repeat(
+          rows,
+          (r) => r.conv,
+          (r) => html`<li>
+            <button
+              class="row"
+              aria-current=${r.conv === active ? 'true' : 'false'}
+              aria-label="${r.name}, ${blocked.has(r.conv) ? 'blocked' : 'message request'}${r.unread ? `, ${r.unread} unread` : ''}"
+              data-request=${r.conv}
+              @click=${() => this.open(r.name)}
+            >
+              <span class="dot" aria-hidden="true"></span>
+              <span class="name">${r.name}<span class="trust">${blocked.has(r.conv) ? 'Blocked' : 'Not a contact'}</span></span>
+              <span class="time">${formatShortWhen(r.lastTs, now)}</span>
+              <span class="preview">${r.lastText}</span>
+              ${r.unread ? html`<span class="badge" aria-hidden="true">${r.unread}</span>` : nothing}
+            </button>
+          </li>`,
+        )}
+      </ul>`;
   }
 
   private open(name: string): void {
@@ -167,11 +236,18 @@ export class PcContactList extends LitElement {
   }
 
   override render() {
-    const rows = this.rows();
+    const all = this.rows();
+    // A blocked account stays listed (to unblock) even once its conversation was deleted.
+    for (const [conv, name] of this.requests.value?.blocked ?? []) {
+      if (!all.some((r) => r.conv === conv)) all.push({ conv, name, online: false, unread: 0, lastText: '', lastTs: 0, verified: false });
+    }
+    const requests = all.filter((r) => this.isRequest(r.conv)).sort((a, b) => b.lastTs - a.lastTs);
+    const rows = all.filter((r) => !this.isRequest(r.conv));
     const now = Date.now();
     const active = this.convs.value?.active ?? null;
-    const anyOnline = rows.some((r) => r.online);
+    const anyOnline = rows.some((r) => r.online && !r.own);
     return html`
+      ${this.renderRequests(requests, active, now)}
       <h2 id="contacts-heading">Contacts</h2>
       ${!anyOnline && this.session.value?.connection === 'reconnecting'
         ? html`<p class="empty">Who is online shows again when the server can be reached.</p>`
@@ -186,12 +262,16 @@ export class PcContactList extends LitElement {
             <button
               class="row"
               aria-current=${r.conv === active ? 'true' : 'false'}
-              aria-label="${r.own ? 'Your devices' : r.name}, ${r.online ? 'online' : 'offline'}${r.unread ? `, ${r.unread} unread` : ''}"
+              aria-label="${r.own ? 'Your devices' : r.name}, ${r.online ? 'online' : 'offline'}${r.unread ? `, ${r.unread} unread` : ''}${r.own ? '' : `, ${r.verified ? 'verified' : 'not verified'}`}"
               data-contact=${r.conv}
               @click=${() => this.open(r.name)}
             >
               <span class="dot ${r.online ? 'online' : ''}" aria-hidden="true"></span>
-              <span class="name">${r.own ? 'Your devices' : r.name}</span>
+              <span class="name"
+                >${r.own ? 'Your devices' : r.name}${r.own
+                  ? nothing
+                  : html`<span class="trust ${r.verified ? 'verified' : ''}">${r.verified ? '✓ Verified' : 'Not verified'}</span>`}</span
+              >
               <span class="time">${formatShortWhen(r.lastTs, now)}</span>
               <span class="preview">${r.lastText || (r.online ? 'Online' : 'Offline')}</span>
               ${r.unread ? html`<span class="badge" aria-hidden="true" data-unread=${r.unread}>${r.unread}</span>` : nothing}

@@ -1,4 +1,4 @@
-import { LitElement, css, html, type PropertyValues } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { usernameKey } from '../../../shared/index';
@@ -20,6 +20,8 @@ import './pc-device-target';
 import { ownDevicesContext } from '../devices/device-contexts';
 import type { OwnDevicesState } from '../devices/own-devices';
 import type { CatchUp } from '../../../shared/devices/sync-plan';
+import { requestsContext, type RequestsState } from '../requests/requests-state';
+import '../requests/pc-request-bar';
 
 /** Content shared to the app, handed to the conversation of the contact chosen for it. */
 export interface ShareDelivery {
@@ -131,6 +133,8 @@ export class PcConversation extends LitElement {
   private readonly presence = new StoreController<PresenceState>(this, presenceContext);
   private readonly peers = new StoreController<PeersState>(this, peersContext);
   private readonly security = new StoreController<SecurityState>(this, securityContext);
+  /** Message requests: a request's or a blocked account's conversation has the request bar instead of the composer. */
+  private readonly requests = new StoreController<RequestsState>(this, requestsContext);
   @state() private verifyOpen = false;
   @query('button.verify') private verifyButton?: HTMLButtonElement;
   private readonly messages = new MessagesController(this, () => this.service);
@@ -224,6 +228,7 @@ export class PcConversation extends LitElement {
 
   /** Offers files to this contact (attach, drop, paste, or files shared to the app). */
   private async sendFiles(files: File[]): Promise<void> {
+    if (this.isRequest()) return;
     try {
       // "Your devices": one transfer per chosen device (all by default), each over its own link.
       const targets = this.isOwn() ? (this.fileTarget ? [this.fileTarget] : this.otherDevices().map((d) => d.id)) : [];
@@ -267,13 +272,19 @@ export class PcConversation extends LitElement {
     return (s?.list?.devices ?? []).filter((d) => d.id !== s?.thisDevice);
   }
 
-  /** "Your devices": the conversation with my own other devices. */
   /** Catch-up with my other devices, shown in "Your devices" (subscribed once the service is known). */
   private syncProgress: StoreController<ReadonlyMap<string, CatchUp>> | null = null;
 
+  /** "Your devices": the conversation with my own other devices. */
   private isOwn(): boolean {
     const me = this.service.myName;
     return !!me && usernameKey(me) === usernameKey(this.peerName);
+  }
+
+  /** A message request not accepted yet, or a blocked account: nothing is sent from here. */
+  private isRequest(): boolean {
+    const conv = usernameKey(this.peerName);
+    return !!(this.requests.value?.requests.has(conv) || this.requests.value?.blocked.has(conv));
   }
 
   private statusText(): { text: string; cls: string } {
@@ -288,6 +299,7 @@ export class PcConversation extends LitElement {
 
   override render() {
     const status = this.statusText();
+    const request = this.isRequest();
     return html`
       <header>
         <button class="back" aria-label="Back to contacts" @click=${() => this.dispatchEvent(new CustomEvent<void>('pc-back', { bubbles: true, composed: true }))}>←</button>
@@ -295,11 +307,14 @@ export class PcConversation extends LitElement {
           <h2>${this.isOwn() ? 'Your devices' : this.peerName}</h2>
           <div class="status ${status.cls}" role="status" data-link=${this.peers.value?.links.get(usernameKey(this.peerName)) ?? 'none'}>${status.text}</div>
         </div>
-        ${this.security.value?.contacts.get(usernameKey(this.peerName))?.verified
+        ${request
+          ? html`<span class="unverified">Not a contact</span>`
+          : this.security.value?.contacts.get(usernameKey(this.peerName))?.verified
           ? html`<span class="verified" title="You compared safety numbers with ${this.peerName}">✓ Verified</span>`
           : html`<span class="unverified" title="Compare safety numbers with ${this.peerName} (Verify) to be sure nobody is in between">Not verified</span>`}
-        <button class="verify" aria-haspopup="dialog" @click=${() => (this.verifyOpen = true)}>Verify</button>
+        ${request ? nothing : html`<button class="verify" aria-haspopup="dialog" @click=${() => (this.verifyOpen = true)}>Verify</button>`}
       </header>
+      <pc-request-bar .peerName=${this.peerName}></pc-request-bar>
       <pc-security-banner .peerName=${this.peerName} @pc-verify=${() => (this.verifyOpen = true)}></pc-security-banner>
       <pc-verify-dialog .peerName=${this.peerName} ?open=${this.verifyOpen} @pc-close=${() => this.closeVerify()}></pc-verify-dialog>
       ${this.isOwn()
@@ -323,7 +338,9 @@ export class PcConversation extends LitElement {
         @pc-load-older=${() => void this.messages.loadOlder()}
       ></pc-message-list>
       <div class="drop-hint" aria-hidden="true">Drop to send to ${this.peerName}</div>
-      <pc-composer
+      ${request
+        ? nothing
+        : html`<pc-composer
         .error=${this.sendError ? describeError(this.sendError.code, this.sendError.params) : null}
         .draft=${this.draft}
         .result=${this.sendResult}
@@ -331,7 +348,7 @@ export class PcConversation extends LitElement {
         .keepLocation=${this.keepLocation}
         @pc-files=${(e: CustomEvent<FilesDetail>) => void this.sendFiles(e.detail.files)}
         @pc-keep-location=${(e: CustomEvent<KeepLocationDetail>) => (this.keepLocation = e.detail.keep)}
-      ></pc-composer>
+      ></pc-composer>`}
     `;
   }
 }

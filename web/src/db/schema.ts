@@ -96,6 +96,24 @@ export interface StoredConversation {
   lastText: string;
   lastTs: number;
   unread: number;
+  /**
+   * Message requests (web/src/requests/): 'contact' = someone we accepted or wrote to first (a
+   * record without the field, written by code that predates it, is one too); 'request' = a
+   * stranger wrote and the person has not accepted yet (no connection is answered).
+   */
+  contact?: 'contact' | 'request';
+  /**
+   * They treat us as a contact: a secure link came up once, or they wrote to us. Until then a
+   * message to them also goes as a sealed request through the server.
+   */
+  answering?: boolean;
+}
+
+/** An account this device refuses connections and requests from (the server is not told). */
+export interface BlockedAccount {
+  conv: string;
+  peerName: string;
+  ts: number;
 }
 
 export interface OutboxEntry {
@@ -174,6 +192,10 @@ export interface ChatDbSchema extends DBSchema {
     value: StoredTransfer;
     indexes: { 'by-conv': string; 'by-conv-state': [string, string] };
   };
+  blocked: {
+    key: string;
+    value: BlockedAccount;
+  };
   /**
    * Copies owed to single devices of a contact: one entry per (message, device), gone when that
    * device acknowledged it (the message itself leaves `outbox` on the first receipt).
@@ -207,7 +229,7 @@ export interface SyncCursor {
 
 export type ChatDb = IDBPDatabase<ChatDbSchema>;
 
-export const DB_VERSION = 5;
+export const DB_VERSION = 6;
 
 export function dbNameFor(usernameKey: string): string {
   return `peerchat-${usernameKey}`;
@@ -242,6 +264,18 @@ export function openChatDb(usernameKey: string): Promise<ChatDb> {
         tx.objectStore('transfers').createIndex('by-conv-state', ['conv', 'state']);
       }
       if (oldVersion < 5) {
+        // Message requests: accounts blocked on this device, and every conversation from before
+        // requests existed is a contact that answers (both sides talked).
+        db.createObjectStore('blocked', { keyPath: 'conv' });
+        void (async () => {
+          let cursor = await tx.objectStore('conversations').openCursor();
+          while (cursor) {
+            await cursor.update({ ...cursor.value, contact: 'contact', answering: true });
+            cursor = await cursor.continue();
+          }
+        })().catch((err: unknown) => console.warn('Peerchat: marking existing conversations as contacts failed', err));
+      }
+      if (oldVersion < 6) {
         // Devices: contacts gain `devices`/`devicesVersion` and messages `deliveredTo`/`kind`
         // (optional fields). Records get numbers for catch-up between own devices; what is
         // already stored is numbered now, so a newly linked device can take it.
@@ -252,9 +286,9 @@ export function openChatDb(usernameKey: string): Promise<ChatDb> {
         void (async () => {
           let seq = 0;
           for (let c = await messages.openCursor(); c; c = await c.continue()) await c.update({ ...c.value, seq: ++seq });
-        })();
+        })().catch((err: unknown) => console.warn('Peerchat: numbering the stored messages failed', err));
       }
-      // Next schema change: `if (oldVersion < 6) { ... }`.
+      // Next schema change: `if (oldVersion < 7) { ... }`.
     },
     blocking() {
       // A newer version of the app opened in another tab: let it upgrade.

@@ -65,6 +65,7 @@ const SENTENCES: Record<AppErrorCode, string> = {
   LINK_BUSY: 'Your other device has too many requests waiting. Answer or close them there, then try again.',
   LINK_FULL: 'Your account already has as many devices as it may have. Unlink one on the Devices screen, then try again.',
   LINK_BAD_GRANT: 'The approval that arrived could not be checked, so this device was not added. Start again.',
+  REQUEST_ACTION_FAILED: 'That did not work: this device could not update the message request. Try again.',
 };
 
 /** What to know and do about some failures, shown under the sentence (security banners). */

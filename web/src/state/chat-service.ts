@@ -30,6 +30,7 @@ import { safeJsonParse } from '../../../shared/json';
 import { planSend } from '../../../shared/devices/fanout';
 import type { ConversationsState, PeersState, PresenceState, SessionState } from './contexts';
 import { Store } from './store';
+import { RequestsService } from '../requests/requests-service';
 
 export type MessageListener = (msg: StoredMessage) => void;
 
@@ -44,6 +45,8 @@ export class ChatService {
   readonly security: SecurityService;
   /** Files and images. */
   readonly transfers: TransferService;
+  /** Message requests, contacts and blocking (web/src/requests/). */
+  readonly requests: RequestsService;
 
   private readonly sessions: SessionCoordinator;
   private readonly presenceTracker: PresenceTracker;
@@ -74,14 +77,18 @@ export class ChatService {
     this.security = new SecurityService((m) => this.sessions.send(m), () => this.readyDb());
     this.accountDb = new AccountHistory({
       conversations: this.conversations,
-      attached: (db) => this.security.attach(db),
+      attached: async (db) => {
+        await this.security.attach(db);
+        await this.requests.attach(db);
+      },
       failed: (code) => this.showLocalError(code),
     });
     const isActive = (conv: string): boolean => this.conversations.get().active === conv && document.visibilityState === 'visible';
     // Before the server answers (offline start), the session kept on this device names us.
     const me = (): string | null => this.myName ?? this.sessions.session.get().username;
     const isOnline = (conv: string): boolean => this.presenceTracker.isOnline(conv);
-    const dial = (peerName: string): void => this.links.dial(peerName);
+    // Only contacts are dialled (requests.mayDial): never a stranger whose request waits, never a blocked account.
+    const dial = (peerName: string): void => this.dial(peerName);
     const myKey = (): string | null => {
       const name = this.myName;
       return name ? usernameKey(name) : null;
@@ -114,6 +121,7 @@ export class ChatService {
       isOnline,
       onlineDevices: (conv) => this.presenceTracker.onlineDevices(conv),
       linkReady: (conv, link) => {
+        if (conv !== myKey()) this.requests.linkReady(conv, link.peerName);
         this.transfers.linkReady(conv, link);
         this.outbox.flush(conv, link);
         if (conv === myKey()) this.deviceSync.linkReady(link);
@@ -157,8 +165,24 @@ export class ChatService {
       link: (conv, device) => (device === undefined ? this.links.readyLink(conv) : this.links.deviceLink(conv, device)),
       emitMessage: (m) => this.emitMessage(m),
       refreshConversations: () => this.refreshConversations(),
-      dial,
+      // Offering a file is writing to them: they become a contact (the file waits for the link).
+      dial: (peerName) => void this.requests.addContact(peerName).then(() => dial(peerName), (err: unknown) => console.warn('Peerchat: could not note the contact', err)),
       isActive,
+    });
+    this.requests = new RequestsService({
+      security: this.security,
+      db: () => this.readyDb(),
+      me,
+      sendToServer: (m) => this.sessions.send(m),
+      isOnline,
+      isReady: (conv) => this.links.isReady(conv),
+      isActive,
+      dial,
+      dropLink: (conv) => this.links.dropAll(conv),
+      emitMessage: (m) => this.emitMessage(m),
+      refreshConversations: () => this.refreshConversations(),
+      closeConversation: (conv) => this.conversations.update((c) => (c.active === conv ? { ...c, active: null } : c)),
+      failed: (code) => this.showLocalError(code),
     });
     document.addEventListener('visibilitychange', () => {
       const active = this.conversations.get().active;
@@ -226,13 +250,16 @@ export class ChatService {
     const conv = peerName ? usernameKey(peerName) : null;
     this.conversations.update((c) => ({ ...c, active: conv }));
     if (!conv || !peerName) return;
+    // Opening someone's conversation is starting to talk to them (never so for a waiting request).
+    await this.requests.addContact(peerName);
     await this.accountDb.markRead(conv);
-    if (this.presenceTracker.isOnline(conv)) this.links.dial(peerName);
+    if (this.presenceTracker.isOnline(conv)) this.dial(peerName);
   }
 
   /** The person accepted a contact's new identity key: pin it and deliver what was waiting. */
   async acceptNewKey(peerName: string): Promise<void> {
     await this.security.acceptNewKey(usernameKey(peerName));
+    this.requests.keyAccepted(peerName);
     this.retrySecure(peerName);
   }
 
@@ -244,12 +271,25 @@ export class ChatService {
   retrySecure(peerName: string): void {
     const conv = usernameKey(peerName);
     this.links.resetRetries(conv);
-    if (this.presenceTracker.isOnline(conv)) this.links.dial(peerName);
+    if (this.presenceTracker.isOnline(conv)) this.dial(peerName);
   }
 
   /** Writes a message to history and the outbox, then sends it; rejects with a PeerchatError. */
-  send(peerName: string, text: string): Promise<void> {
-    return this.outbox.send(peerName, text);
+  async send(peerName: string, text: string): Promise<void> {
+    // "Your devices" is no contact: no request gate.
+    if (usernameKey(peerName) === this.ownKey()) return this.outbox.send(peerName, text);
+    await this.requests.addContact(peerName);
+    await this.outbox.send(peerName, text);
+    this.requests.afterSend(peerName);
+  }
+
+  private dial(peerName: string): void {
+    if (usernameKey(peerName) === this.ownKey() || this.requests.mayDial(peerName)) this.links.dial(peerName);
+  }
+
+  /** My account (usernameKey), or null. */
+  private ownKey(): string | null {
+    return this.myName ? usernameKey(this.myName) : null;
   }
 
   /**
@@ -282,9 +322,15 @@ export class ChatService {
 
   private onServerMessage(m: ServerMsg): void {
     if (this.security.handleServerMessage(m)) return;
+    if (this.requests.handleServerMessage(m)) return;
+    if (m.type === 'presence-update' && m.online) this.requests.peerOnline(m.username);
+    if (m.type === 'presence') for (const name of m.online) this.requests.peerOnline(name);
     if (this.presenceTracker.handle(m)) return;
     if (m.type === 'signal') {
-      this.links.handleSignal(m.from, m.fromDevice, m.cid, m.data);
+      // My own other devices are not contacts: their signals go straight to the links.
+      if (usernameKey(m.from) === this.ownKey()) this.links.handleSignal(m.from, m.fromDevice, m.cid, m.data);
+      // Only a contact's signals reach the links: a stranger's offer is never answered.
+      else this.requests.gateSignal(m.from, m.cid, m.data, () => this.links.handleSignal(m.from, m.fromDevice, m.cid, m.data));
     } else if (m.type === 'error' && (m.code === 'PEER_OFFLINE' || m.code === 'RATE_LIMITED') && m.to) {
       // A signal that was not delivered (the contact went offline, or the server's relay budget
       // for this pair ran out): a half-built connection cannot finish, so it fails and redials.
@@ -328,6 +374,7 @@ export class ChatService {
     this.local = null;
     this.security.reset();
     this.outbox.clear();
+    this.requests.reset();
     this.accountDb.close();
     this.presenceTracker.clear();
     this.links.clearState();

@@ -87,6 +87,11 @@ export class LinkCoordinator {
     return all.find((l) => l.state === 'ready') ?? all[0];
   }
 
+  /** Closes every link to the account's devices. */
+  dropAll(conv: string): void {
+    for (const link of this.manager?.linksOf(conv) ?? []) link.destroy('closed');
+  }
+
   /** A ready link to the account (the first one up), for what goes to one device. */
   readyLink(conv: string): PeerLink | undefined {
     return this.manager?.readyLinksOf(conv)[0];

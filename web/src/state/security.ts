@@ -140,6 +140,12 @@ export class SecurityService {
     return key;
   }
 
+  /** The key the directory publishes for `peerName` (null: none, unknown or unreachable). Pins nothing. */
+  async lookupKey(peerName: string): Promise<string | null> {
+    const r = await this.directory.lookup(peerName);
+    return r.ok ? r.identityKey : null;
+  }
+
   private noKey(): never {
     throw new SecurityFailure('no-key');
   }
