@@ -6,6 +6,29 @@ import type { MessageState, StoredMessage } from '../db/schema';
 import { dayKey, formatDayHeading, formatTime } from '../format/format';
 import './pc-file-card';
 
+/** What a message's item shows of its time: the same for a message object every render. */
+interface TimeView {
+  day: string;
+  iso: string;
+  time: string;
+}
+
+/**
+ * Day keys and times per message object (stored messages are replaced, never changed, when
+ * their state moves): a list re-renders on every new message, and formatting hundreds of
+ * dates with Intl each time would sit in front of drawing the new one.
+ */
+const timeViews = new WeakMap<StoredMessage, TimeView>();
+
+function timeView(m: StoredMessage): TimeView {
+  let v = timeViews.get(m);
+  if (!v) {
+    v = { day: dayKey(m.ts), iso: new Date(m.ts).toISOString(), time: formatTime(m.ts) };
+    timeViews.set(m, v);
+  }
+  return v;
+}
+
 const STATE_LABEL: Record<MessageState, string> = {
   waiting: 'Waiting',
   sent: 'Sent',
@@ -183,7 +206,7 @@ export class PcMessageList extends LitElement {
     let lastDay = '';
     const items: Array<{ key: string; day?: number; msg?: StoredMessage }> = [];
     for (const m of this.messages) {
-      const dk = dayKey(m.ts);
+      const dk = timeView(m).day;
       if (dk !== lastDay) items.push({ key: `day-${dk}`, day: m.ts });
       lastDay = dk;
       items.push({ key: m.id, msg: m });
@@ -202,7 +225,7 @@ export class PcMessageList extends LitElement {
                   <span class="from">${i.msg.outgoing ? 'You' : i.msg.from}</span>${i.msg.fileId
                     ? html`<pc-file-card .fileId=${i.msg.fileId}></pc-file-card>`
                     : html`<span class="text">${i.msg.text}</span>`}<span class="meta"
-                    ><time datetime=${new Date(i.msg.ts).toISOString()}>${formatTime(i.msg.ts)}</time>${i.msg.outgoing && !i.msg.fileId
+                    ><time datetime=${timeView(i.msg).iso}>${timeView(i.msg).time}</time>${i.msg.outgoing && !i.msg.fileId
                       ? html` · <span class="state" title=${deliveredTitle(i.msg)}>${STATE_LABEL[i.msg.state]}</span>`
                       : nothing}</span
                   >

@@ -99,8 +99,20 @@ export class MessagesController implements ReactiveController {
   }
 
   private merge(incoming: StoredMessage[]): void {
+    // The common case, a new message after the last one: appended without sorting everything.
+    const only = incoming.length === 1 ? incoming[0] : undefined;
+    const last = this.messages.at(-1);
+    if (only && (!last || byTime(last, only) < 0) && !this.messages.some((m) => m.id === only.id)) {
+      this.messages = [...this.messages, only];
+      return;
+    }
     const byId = new Map(this.messages.map((m) => [m.id, m] as const));
     for (const m of incoming) byId.set(m.id, m);
-    this.messages = [...byId.values()].sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    this.messages = [...byId.values()].sort(byTime);
   }
+}
+
+/** History order: by time, ties by id (the same order on every device). */
+function byTime(a: StoredMessage, b: StoredMessage): number {
+  return a.ts - b.ts || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }

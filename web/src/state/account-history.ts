@@ -62,10 +62,34 @@ export class AccountHistory {
     return this.opening;
   }
 
-  /** Re-reads the conversation list into its store. */
-  async refresh(): Promise<void> {
-    if (!this.db) return;
-    const list = await history.listConversations(this.db);
+  /**
+   * Re-reads the conversation list into its store. Calls that come while a read is running are
+   * served by one more read after it (every message asks for one; a burst needs only the last).
+   */
+  refresh(): Promise<void> {
+    if (this.refreshing) {
+      this.refreshAgain ??= this.refreshing.catch(() => undefined).then(() => {
+        this.refreshAgain = null;
+        return this.refresh();
+      });
+      return this.refreshAgain;
+    }
+    const run = this.readConversations().finally(() => {
+      if (this.refreshing === run) this.refreshing = null;
+    });
+    this.refreshing = run;
+    return run;
+  }
+
+  private refreshing: Promise<void> | null = null;
+  private refreshAgain: Promise<void> | null = null;
+
+  private async readConversations(): Promise<void> {
+    const db = this.db;
+    if (!db) return;
+    const list = await history.listConversations(db);
+    // Logged out (or another account) meanwhile: this list is not theirs.
+    if (this.db !== db) return;
     this.deps.conversations.update((c) => ({ ...c, list, loaded: true }));
   }
 

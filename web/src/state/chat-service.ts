@@ -151,6 +151,7 @@ export class ChatService {
       isOnline,
       dial,
       isActive,
+      showMessage: (m) => this.emitMessage(m),
       // What this device writes or receives is mirrored to my other devices.
       emitMessage: (m) => {
         this.emitMessage(m);
@@ -371,6 +372,7 @@ export class ChatService {
 
   private teardown(): void {
     this.links.teardown();
+    this.contactLists.clear();
     this.local = null;
     this.security.reset();
     this.outbox.clear();

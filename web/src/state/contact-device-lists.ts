@@ -23,6 +23,11 @@ export interface ContactDeviceListsDeps {
 }
 
 export class ContactDeviceLists {
+  /** Device ids per contact as last read or stored: every send needs them, so no read per send. */
+  private readonly ids = new Map<string, readonly string[]>();
+  /** Bumped on every store, so a read that raced with one is not remembered. */
+  private generation = 0;
+
   constructor(private readonly deps: ContactDeviceListsDeps) {}
 
   /** The highest version of the account's list seen (0: none). */
@@ -32,10 +37,21 @@ export class ContactDeviceLists {
   }
 
   /** The ids of the contact's devices from its newest list ([] if none is known). */
-  async deviceIds(conv: string): Promise<string[]> {
+  async deviceIds(conv: string): Promise<readonly string[]> {
+    const known = this.ids.get(conv);
+    if (known) return known;
+    const generation = this.generation;
     const db = await this.deps.readyDb();
     const list = db ? await storedDevices(db, conv) : null;
-    return list ? list.devices.map((d) => d.id) : [];
+    const ids = list ? list.devices.map((d) => d.id) : [];
+    if (db && generation === this.generation) this.ids.set(conv, ids);
+    return ids;
+  }
+
+  /** Logged out (or another account): nothing remembered applies any more. */
+  clear(): void {
+    this.ids.clear();
+    this.generation++;
   }
 
   /** A handshake verified the contact's list: keep it if newer. */
@@ -64,6 +80,9 @@ export class ContactDeviceLists {
     const db = await this.deps.readyDb();
     if (!db) return;
     const lines = await saveDevices(db, conv, peerName, signed, list);
+    // Read again on the next send: saveDevices keeps the newest version, which may not be this one.
+    this.ids.delete(conv);
+    this.generation++;
     for (const line of lines) this.deps.emitMessage(line);
     if (lines.length) this.deps.refreshConversations();
   }

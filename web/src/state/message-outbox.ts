@@ -28,19 +28,34 @@ export interface MessageOutboxDeps {
   /** The conversation is open and visible (a received message is read at once). */
   isActive(conv: string): boolean;
   emitMessage(m: StoredMessage): void;
+  /** Draws a received message before it is stored (no copies to my other devices from this). */
+  showMessage(m: StoredMessage): void;
   refreshConversations(): void;
   /** A failure the person must know about. */
   failed(code: AppErrorCode): void;
 }
 
 export class MessageOutbox {
+  /** Per conversation, the last queued send or flush; absent when nothing is queued. */
   private readonly chains = new Map<string, Promise<void>>();
+  /** Writes of messages that left before they were stored (a receipt for one waits for it). */
+  private readonly saving = new Map<string, Promise<void>>();
+  /** The last message whose write failed: sent again with the same text, it keeps its id. */
+  private unsaved: { conv: string; text: string; id: string } | null = null;
 
   constructor(private readonly deps: MessageOutboxDeps) {}
 
   /**
-   * Writes a message to history and the outbox, then sends it if the peer is connected.
-   * Rejects with a PeerchatError (the text stays with the person).
+   * Writes a message to history and the outbox and sends it if the peer is connected. Rejects
+   * with a PeerchatError (the text stays with the person).
+   *
+   * The fast path: with a link ready and nothing queued before it, the frame leaves at once,
+   * while the write runs, so a message does not wait for the database to reach the contact. It
+   * is SHOWN (as sent) only once stored; a receipt that comes back before the write finished
+   * waits for it; until the contact's device acknowledges it, the outbox entry written with it
+   * sends it again on the next connection. If the write fails, the person sees the error and the
+   * text stays in the box; sending the same text again reuses the message id, so the contact,
+   * who may already have it, never shows it twice.
    */
   async send(peerName: string, text: string): Promise<void> {
     const db = this.deps.db();
@@ -49,21 +64,29 @@ export class MessageOutbox {
     if (!text.trim()) return;
     if (text.length > LIMITS.maxChatChars) throw new PeerchatError('MESSAGE_TOO_LONG', { max: LIMITS.maxChatChars });
     const conv = usernameKey(peerName);
-    const msg: StoredMessage = { id: newMessageId(), conv, from: me, outgoing: true, text, ts: Date.now(), state: 'waiting' };
+    const retry = this.unsaved?.conv === conv && this.unsaved.text === text ? this.unsaved.id : null;
+    const msg: StoredMessage = { id: retry ?? newMessageId(), conv, from: me, outgoing: true, text, ts: Date.now(), state: 'waiting' };
+    // One copy owed to each device of the contact, until that device acknowledges it.
+    const devices = await this.deps.contactDevices(conv);
+    const early = this.deps.isReady(conv) && !this.chains.has(conv) && this.transmitOne(conv, msg);
+    if (early) msg.state = 'sent';
+    const saving = history.saveOutgoing(db, msg, peerName, devices);
+    this.saving.set(msg.id, saving.catch(() => undefined));
     try {
-      // One copy owed to each device of the contact, until that device acknowledges it.
-      await history.saveOutgoing(db, msg, peerName, await this.deps.contactDevices(conv));
+      await saving;
+      if (retry) this.unsaved = null;
     } catch (err) {
+      this.unsaved = { conv, text, id: msg.id };
       if (err instanceof PeerchatError) throw err;
       throw new PeerchatError('MESSAGE_SAVE_FAILED', {}, { cause: err });
+    } finally {
+      this.saving.delete(msg.id);
     }
     this.deps.emitMessage(msg);
     this.deps.refreshConversations();
-    if (this.deps.isReady(conv)) {
-      await this.chain(conv, () => this.transmit(conv, [msg]));
-    } else if (this.deps.isOnline(conv)) {
-      this.deps.dial(peerName);
-    }
+    if (early) return;
+    if (this.deps.isReady(conv)) await this.chain(conv, () => this.transmit(conv, [msg]));
+    else if (this.deps.isOnline(conv)) this.deps.dial(peerName);
   }
 
   /** A link to one of the contact's devices is up: send it everything still waiting for it. */
@@ -76,12 +99,16 @@ export class MessageOutbox {
 
   /** A chat or ack frame from the contact. */
   async receive(conv: string, msg: Extract<PeerMsg, { type: 'chat' | 'ack' }>, link: PeerLink): Promise<void> {
-    const db = await this.deps.readyDb();
+    // The open database without waiting a turn (it is open whenever a link is up).
+    const db = this.deps.db() ?? (await this.deps.readyDb());
     if (!db) return;
     if (msg.type === 'chat') {
       // Never trust a clock from far in the future: it would pin the message to the bottom.
       const ts = Math.min(msg.ts, Date.now() + 60_000);
       const stored: StoredMessage = { id: msg.id, conv, from: link.peerName, outgoing: false, text: msg.text, ts, state: 'received' };
+      // Shown at once, while it is being stored: the receipt waits for the write, so a message
+      // that could not be stored is never acknowledged and the sender sends it again.
+      this.deps.showMessage(stored);
       try {
         const saved = await history.saveIncoming(db, stored, !this.deps.isActive(conv));
         if (saved) {
@@ -96,6 +123,8 @@ export class MessageOutbox {
         this.deps.failed('MESSAGE_NOT_SAVED');
       }
     } else {
+      // A receipt can overtake the write of a message that left before it was stored.
+      await this.saving.get(msg.id);
       // The conversation is checked before anything changes: a receipt from one contact never
       // marks another conversation's message delivered (nor takes it out of the outbox).
       const stored = await db.get('messages', msg.id);
@@ -114,6 +143,8 @@ export class MessageOutbox {
   /** Logged out: nothing queued is kept (the outbox itself is in the database). */
   clear(): void {
     this.chains.clear();
+    this.saving.clear();
+    this.unsaved = null;
   }
 
   /** Sends over `link` (everything given), or over every ready link of the contact (what is not delivered). */
@@ -122,17 +153,22 @@ export class MessageOutbox {
     if (!db) return;
     for (const m of msgs) {
       if (m.state === 'delivered' && !link) continue;
-      // "Your devices": my other devices store it as mine (a copy), not as a message from a contact.
-      const own = conv === usernameKey(m.from) && m.outgoing;
-      const frame: PeerMsg = own
-        ? { type: 'sync-msg', conv, msg: { id: m.id, from: m.from, outgoing: true, text: m.text, ts: m.ts }, state: 'sent' }
-        : { type: 'chat', id: m.id, text: m.text, ts: m.ts };
-      if (!(link ? link.send(frame) : this.deps.send(conv, frame))) return;
+      if (!this.transmitOne(conv, m, link)) return;
       if (m.state === 'waiting') {
         const updated = await history.setMessageState(db, m.id, 'sent');
         if (updated) this.deps.emitMessage(updated);
       }
     }
+  }
+
+  /** Puts one message on `link`, or on every ready link of the conversation; false if none took it. */
+  private transmitOne(conv: string, m: StoredMessage, link?: PeerLink): boolean {
+    // "Your devices": my other devices store it as mine (a copy), not as a message from a contact.
+    const own = conv === usernameKey(m.from) && m.outgoing;
+    const frame: PeerMsg = own
+      ? { type: 'sync-msg', conv, msg: { id: m.id, from: m.from, outgoing: true, text: m.text, ts: m.ts }, state: 'sent' }
+      : { type: 'chat', id: m.id, text: m.text, ts: m.ts };
+    return link ? link.send(frame) : this.deps.send(conv, frame);
   }
 
   private chain(conv: string, fn: () => Promise<void>): Promise<void> {
@@ -141,6 +177,10 @@ export class MessageOutbox {
     // leave with the next flush.
     const next = prev.then(fn, fn).catch((err: unknown) => console.warn('Peerchat: sending from the outbox failed; it is retried on the next connection', err));
     this.chains.set(conv, next);
+    // Forgotten once it is the last one done, so "nothing queued" can be told (the fast path).
+    void next.then(() => {
+      if (this.chains.get(conv) === next) this.chains.delete(conv);
+    });
     return next;
   }
 }
