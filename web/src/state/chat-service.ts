@@ -152,6 +152,7 @@ export class ChatService {
       dial,
       isActive,
       showMessage: (m) => this.emitMessage(m),
+      storedShown: (m) => this.deviceSync.mirror(m),
       // What this device writes or receives is mirrored to my other devices.
       emitMessage: (m) => {
         this.emitMessage(m);

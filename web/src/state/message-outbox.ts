@@ -30,6 +30,8 @@ export interface MessageOutboxDeps {
   emitMessage(m: StoredMessage): void;
   /** Draws a received message before it is stored (no copies to my other devices from this). */
   showMessage(m: StoredMessage): void;
+  /** A message drawn by showMessage is now stored (its copies go to my other devices). */
+  storedShown(m: StoredMessage): void;
   refreshConversations(): void;
   /** A failure the person must know about. */
   failed(code: AppErrorCode): void;
@@ -92,6 +94,9 @@ export class MessageOutbox {
   /** A link to one of the contact's devices is up: send it everything still waiting for it. */
   flush(conv: string, link: PeerLink): void {
     void this.chain(conv, async () => {
+      // A message that left by the fast path while this link was not up yet is owed to it too:
+      // wait for its write, so the read below finds it.
+      await Promise.all(this.saving.values());
       const db = await this.deps.readyDb();
       if (db) await this.transmit(conv, await history.pendingForDevice(db, conv, link.peerDeviceId), link);
     });
@@ -111,12 +116,13 @@ export class MessageOutbox {
       this.deps.showMessage(stored);
       try {
         const saved = await history.saveIncoming(db, stored, !this.deps.isActive(conv));
-        if (saved) {
-          this.deps.emitMessage(saved);
-          this.deps.refreshConversations();
-        }
         // Acknowledge even duplicates: the sender may have missed our first receipt.
         link.send({ type: 'ack', id: msg.id });
+        if (saved) {
+          // Already drawn with the same content: only my other devices still need it.
+          this.deps.storedShown(saved);
+          this.deps.refreshConversations();
+        }
       } catch (err) {
         // Not stored, so not acknowledged: the sender keeps it in its outbox and re-sends.
         console.warn('Peerchat: a received message could not be stored', err);
