@@ -8,6 +8,7 @@
 // - unlinking from the devices screen logs the other device out, with the reason;
 // - a thief with only the password resets the account to its own key: the device that holds
 //   the real key refuses the server's new key (no waiting for approval, key unchanged, shown);
+//   only the person's explicit "link again" makes it forget the key and wait for approval;
 // - an account from before devices (its key in the old `identities` record, published by a
 //   client without a device id) keeps working, and its contact sees no warning.
 //
@@ -310,6 +311,12 @@ describe('devices: linking, unlinking, accounts from before devices', { timeout:
       [],
       'no link request went out for the thief’s device to answer',
     );
+    // Only the person's own choice, after a warning, drops the held key to be linked again.
+    await aliceC.click('I reset the key on another device…');
+    await aliceC.screenshot(`${SHOTS}/key-refused-link-again.png`);
+    await aliceC.click('Forget this key and link again');
+    await aliceC.waitForText(PENDING, 15_000);
+    assert.equal(await accountKeyHeld(aliceC, 'alice'), null, 'forgotten only when the person chose it');
     ws.close();
   });
 
