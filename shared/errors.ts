@@ -114,6 +114,13 @@ export const CLIENT_ERROR_CODES = [
   'LINK_BAD_GRANT',
   /** A message request could not be accepted, deleted, blocked or unblocked on this device (storage). */
   'REQUEST_ACTION_FAILED',
+  /** Linking a device: the person said the codes on the two screens differ; nothing was linked. */
+  'LINK_CODES_DIFFER',
+  /**
+   * This device holds the account key, but the server showed another key (or a device list that
+   * does not verify with the held key): refused, nothing changed here.
+   */
+  'ACCOUNT_KEY_MISMATCH',
 ] as const;
 
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];

@@ -6,10 +6,19 @@
  *   start      → send link-request to every device of the account
  *   challenge  → send link-reveal to that device, show the code (the first challenge wins; a
  *                later one, from another device of the account, is answered with link-deny)
- *   grant      → open it under the link key, check it, `granted` (or `failed` LINK_BAD_GRANT)
+ *   confirm    → the person compared the codes on THIS screen: `match` takes the grant (now, or
+ *                when it comes); not matching tells the other side (link-deny 'rejected'), stops
+ *                and `failed` LINK_CODES_DIFFER
+ *   grant      → held until the person confirmed the codes match; then open it under the link
+ *                key, check it, `granted` (or `failed` LINK_BAD_GRANT)
  *   deny       → `denied` with the reason
  *   tick       → `failed` LINK_EXPIRED once LINK_TIMEOUT_MS passed since start
  *   cancel     → tell the other side (link-deny 'rejected') and stop
+ *
+ * Nothing is granted without the person's `confirm` here: whoever answers the request (a
+ * device of the account, or a server playing one) can send a grant that checks out against the
+ * key its own challenge named, so only a person who saw the same code on a device they hold can
+ * tell the two apart.
  *
  * The grant is accepted only if the secret key is exactly the pair of the account key the
  * challenge named (the one the code is over), and the device list verifies with that key, is for
@@ -61,7 +70,17 @@ export type NewDeviceLinkState =
   /** Request sent; waiting for the first challenge. */
   | ({ phase: 'requested' } & Attempt)
   /** Revealed to `peer`; the code is shown; waiting for the grant or a deny. */
-  | ({ phase: 'revealed'; peer: string; accountKey: Uint8Array; code: string; boxKey: Uint8Array } & Attempt)
+  | ({
+      phase: 'revealed';
+      peer: string;
+      accountKey: Uint8Array;
+      code: string;
+      boxKey: Uint8Array;
+      /** The person said the codes match on this screen. */
+      confirmed: boolean;
+      /** A grant that came before the person confirmed (its box), opened only after. */
+      heldGrant: string | null;
+    } & Attempt)
   /** Over: granted, denied, failed or cancelled. A new `start` begins again. */
   | { phase: 'done' };
 
@@ -75,6 +94,8 @@ export type NewDeviceLinkEvent =
   | { type: 'message'; fromDevice: string; msg: LinkMsg }
   /** The clock, now and then (the runner's timer). */
   | { type: 'tick'; now: number }
+  /** The person compared the codes on this screen: the same (`match`) or not. */
+  | { type: 'confirm'; match: boolean }
   /** The person gave up (or logged out). */
   | { type: 'cancel' };
 
@@ -90,7 +111,7 @@ export type NewDeviceLinkEffect =
   | { type: 'granted'; accountKeyPair: IdentityKeyPair; devices: SignedDeviceList; list: DeviceList }
   /** The other device said no. */
   | { type: 'denied'; reason: LinkDenyReason; code: ClientErrorCode }
-  /** The attempt failed here: LINK_BAD_GRANT or LINK_EXPIRED. */
+  /** The attempt failed here: LINK_BAD_GRANT, LINK_EXPIRED or LINK_CODES_DIFFER. */
   | { type: 'failed'; code: ClientErrorCode };
 
 export interface NewDeviceLinkStep {
@@ -117,9 +138,28 @@ export function stepNewDeviceLink(state: NewDeviceLinkState, event: NewDeviceLin
       const deny: LinkMsg = { type: 'link-deny', rid: state.rid, reason: 'rejected' };
       return { state: DONE, effects: [state.phase === 'revealed' ? { type: 'send', toDevice: state.peer, msg: deny } : { type: 'send', msg: deny }] };
     }
+    case 'confirm':
+      return onConfirm(state, event.match);
     case 'message':
       return onMessage(state, event.fromDevice, event.msg);
   }
+}
+
+function onConfirm(state: NewDeviceLinkState, match: boolean): NewDeviceLinkStep {
+  // Only a shown code can be confirmed; once confirmed, a second answer changes nothing.
+  if (state.phase !== 'revealed' || state.confirmed) return { state, effects: [] };
+  if (!match) {
+    const deny: LinkMsg = { type: 'link-deny', rid: state.rid, reason: 'rejected' };
+    return { state: DONE, effects: [{ type: 'send', toDevice: state.peer, msg: deny }, { type: 'failed', code: 'LINK_CODES_DIFFER' }] };
+  }
+  if (state.heldGrant !== null) return takeGrant(state, state.heldGrant);
+  return { state: { ...state, confirmed: true }, effects: [] };
+}
+
+function takeGrant(state: Extract<NewDeviceLinkState, { phase: 'revealed' }>, box: string): NewDeviceLinkStep {
+  const granted = checkGrant(state, box);
+  if (!granted) return { state: DONE, effects: [{ type: 'failed', code: 'LINK_BAD_GRANT' }] };
+  return { state: DONE, effects: [{ type: 'granted', ...granted }] };
 }
 
 function start(event: Extract<NewDeviceLinkEvent, { type: 'start' }>): NewDeviceLinkStep {
@@ -170,7 +210,7 @@ function onMessage(state: NewDeviceLinkState, fromDevice: string, msg: LinkMsg):
         deviceKey: encodePublicKey(state.deviceKey),
       };
       return {
-        state: { ...state, phase: 'revealed', peer: fromDevice, accountKey, code, boxKey },
+        state: { ...state, phase: 'revealed', peer: fromDevice, accountKey, code, boxKey, confirmed: false, heldGrant: null },
         effects: [
           { type: 'send', toDevice: fromDevice, msg: reveal },
           { type: 'show-code', code },
@@ -179,9 +219,9 @@ function onMessage(state: NewDeviceLinkState, fromDevice: string, msg: LinkMsg):
     }
     case 'link-grant': {
       if (state.phase !== 'revealed') return { state, effects: [] };
-      const granted = checkGrant(state, msg.box);
-      if (!granted) return { state: DONE, effects: [{ type: 'failed', code: 'LINK_BAD_GRANT' }] };
-      return { state: DONE, effects: [{ type: 'granted', ...granted }] };
+      // Before the person said the codes match here, the grant waits (the newest one counts).
+      if (!state.confirmed) return { state: { ...state, heldGrant: msg.box }, effects: [] };
+      return takeGrant(state, msg.box);
     }
     case 'link-deny':
       return { state: DONE, effects: [{ type: 'denied', reason: msg.reason, code: linkDenyErrorCode(msg.reason) }] };

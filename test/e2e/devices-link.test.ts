@@ -4,7 +4,11 @@
 // - a relay in the middle of a real linking (it swaps the new device's ephemeral key) makes the
 //   two screens show different codes; Reject, nothing linked;
 // - honest linking: both screens show the same code, Approve, Firefox is a device of the account;
+// - the new device takes the approval only after the person says the codes match there too;
 // - unlinking from the devices screen logs the other device out, with the reason;
+// - a thief with only the password resets the account to its own key: the device that holds
+//   the real key refuses the server's new key (no waiting for approval, key unchanged, shown);
+//   only the person's explicit "link again" makes it forget the key and wait for approval;
 // - an account from before devices (its key in the old `identities` record, published by a
 //   client without a device id) keeps working, and its contact sees no warning.
 //
@@ -16,7 +20,7 @@ import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
 import { encodePublicKey, generateIdentity, ready, serializeIdentity } from '../../shared/crypto/index';
 import { toBase64Url } from '../../shared/crypto/bytes';
-import { deviceIdOf } from '../../shared/devices/device-list';
+import { deviceEntry, deviceIdOf, firstDeviceList, signDeviceList } from '../../shared/devices/device-list';
 import { freshLinkSecrets, linkCommit } from '../../shared/devices/link-crypto';
 import { parseLinkMsg } from '../../shared/devices/link-messages';
 import { PROTOCOL_VERSION } from '../../shared/limits';
@@ -68,6 +72,26 @@ async function openDevices(user: BrowserUser): Promise<void> {
 async function closeDevices(user: BrowserUser): Promise<void> {
   await user.click('Back');
   await user.waitForRole('heading', 'Your devices', { hidden: true });
+}
+
+/** The public half of the account key this browser holds for `account` (null: none). */
+function accountKeyHeld(user: BrowserUser, account: string): Promise<string | null> {
+  return user.evaluate(
+    (key: string) =>
+      new Promise<string | null>((resolve, reject) => {
+        const r = indexedDB.open('peerchat-device');
+        r.onsuccess = () => {
+          const get = r.result.transaction('accounts').objectStore('accounts').get(key);
+          get.onsuccess = () => {
+            r.result.close();
+            resolve((get.result as { accountKey?: { publicKey: string } } | undefined)?.accountKey?.publicKey ?? null);
+          };
+          get.onerror = () => reject(get.error);
+        };
+        r.onerror = () => reject(r.error);
+      }),
+    account,
+  );
 }
 
 /** Which security warning the open conversation shows (an alert), or null. */
@@ -192,7 +216,18 @@ describe('devices: linking, unlinking, accounts from before devices', { timeout:
     await aliceC.waitForRole('dialog', 'New device: Firefox on Linux wants to join', { timeoutMs: 20_000 });
     const [codeN, codeE] = await Promise.all([shownCode(aliceF), shownCode(aliceC)]);
     assert.equal(codeN, codeE);
+    await aliceF.screenshot(`${SHOTS}/pending-confirm.png`);
+    // Approved there first: the grant waits on the new device until the person confirms here too.
+    const grantsBefore = linkIn.filter((f) => f.data.type === 'link-grant').length;
     await aliceC.click('Approve');
+    const deadline = Date.now() + 15_000;
+    while (linkIn.filter((f) => f.data.type === 'link-grant').length === grantsBefore) {
+      assert.ok(Date.now() < deadline, 'the grant was sent');
+      await new Promise((r) => setTimeout(r, 50)); // poll the frames the server saw
+    }
+    await aliceF.waitForText(PENDING, 2_000);
+    await aliceF.waitForRole('button', 'The codes match');
+    await aliceF.click('The codes match');
     await aliceF.waitForText(/Signed in as\s+alice/, 30_000);
     await openDevices(aliceF);
     await waitInPage(aliceF, (q) => q.queryAll([{ role: 'list', name: 'Your devices' }, { role: 'heading' }]).length === 2, undefined, 10_000, 'two devices');
@@ -217,23 +252,7 @@ describe('devices: linking, unlinking, accounts from before devices', { timeout:
   });
 
   step('reset the account key from a device still held: a new key, this device stays signed in', async () => {
-    const accountKeyHeld = (): Promise<string | null> =>
-      aliceC.evaluate(
-        () =>
-          new Promise<string | null>((resolve, reject) => {
-            const r = indexedDB.open('peerchat-device');
-            r.onsuccess = () => {
-              const get = r.result.transaction('accounts').objectStore('accounts').get('alice');
-              get.onsuccess = () => {
-                r.result.close();
-                resolve((get.result as { accountKey?: { publicKey: string } } | undefined)?.accountKey?.publicKey ?? null);
-              };
-              get.onerror = () => reject(get.error);
-            };
-            r.onerror = () => reject(r.error);
-          }),
-      );
-    const before = await accountKeyHeld();
+    const before = await accountKeyHeld(aliceC, 'alice');
     assert.ok(before);
     await openDevices(aliceC);
     await aliceC.click('Reset the account key…');
@@ -241,12 +260,64 @@ describe('devices: linking, unlinking, accounts from before devices', { timeout:
     await aliceC.click('Reset the key');
     await aliceC.waitForText(/Signed in as\s+alice/, 15_000);
     await aliceC.waitForRole('button', 'Devices', { timeoutMs: 15_000 });
-    const after = await accountKeyHeld();
+    const after = await accountKeyHeld(aliceC, 'alice');
     assert.ok(after);
     assert.notEqual(after, before, 'a new account key');
     await openDevices(aliceC);
     assert.deepEqual(await listedDevices(aliceC), ['Chromium on Linux']);
     await closeDevices(aliceC);
+  });
+
+  step('a thief with only the password resets the account: the device that holds the key keeps it, refuses, and says so', async () => {
+    const held = await accountKeyHeld(aliceC, 'alice');
+    assert.ok(held);
+    // The thief logs in with a made-up device and resets the account to a key it holds. The
+    // server then really shows that key, and ends alice's session.
+    const thiefKey = generateIdentity();
+    const thiefDevice = generateIdentity();
+    const thiefDeviceId = deviceIdOf(thiefDevice.publicKey);
+    const ws = new WebSocket(`${srv.url.replace('http', 'ws')}/ws`, { headers: { origin: srv.url } });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    const frames: Array<{ type: string; ref?: string }> = [];
+    ws.on('message', (raw: Buffer) => frames.push(JSON.parse(raw.toString()) as { type: string }));
+    const next = async (type: string): Promise<void> => {
+      const deadline = Date.now() + 10_000;
+      while (!frames.some((m) => m.type === type)) {
+        assert.ok(!frames.some((m) => m.type === 'error'), JSON.stringify(frames));
+        assert.ok(Date.now() < deadline, `the thief got ${type}`);
+        await new Promise((r) => setTimeout(r, 20)); // poll the thief's socket
+      }
+    };
+    ws.send(JSON.stringify({ type: 'login', v: PROTOCOL_VERSION, username: 'alice', password: PASSWORD, deviceId: thiefDeviceId }));
+    await next('welcome');
+    const thiefList = signDeviceList(firstDeviceList('alice', deviceEntry(thiefDevice.publicKey, 'Thief laptop', Date.now())), thiefKey);
+    ws.send(JSON.stringify({ type: 'account-reset', identityKey: encodePublicKey(thiefKey.publicKey), devices: thiefList }));
+    await next('devices');
+    await aliceC.waitForRole('button', 'Log in', { timeoutMs: 15_000 });
+    const linkFramesBefore = linkIn.length;
+    await aliceC.fill('Username', 'alice');
+    await aliceC.fill('Password', PASSWORD);
+    await aliceC.click('Log in');
+    await aliceC.waitForText('The server shows a different key for your account', 15_000);
+    await aliceC.waitForText(/Signed in as\s+alice/, 5_000);
+    await aliceC.screenshot(`${SHOTS}/key-refused.png`);
+    await aliceC.waitForNoText(PENDING, 1000);
+    assert.equal(await accountKeyHeld(aliceC, 'alice'), held, 'the held account key is unchanged');
+    assert.deepEqual(
+      linkIn.slice(linkFramesBefore).map((f) => f.data.type),
+      [],
+      'no link request went out for the thief’s device to answer',
+    );
+    // Only the person's own choice, after a warning, drops the held key to be linked again.
+    await aliceC.click('I reset the key on another device…');
+    await aliceC.screenshot(`${SHOTS}/key-refused-link-again.png`);
+    await aliceC.click('Forget this key and link again');
+    await aliceC.waitForText(PENDING, 15_000);
+    assert.equal(await accountKeyHeld(aliceC, 'alice'), null, 'forgotten only when the person chose it');
+    ws.close();
   });
 
   step('an account from before devices keeps its key: its contact sees no warning', async () => {

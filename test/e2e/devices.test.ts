@@ -64,7 +64,7 @@ describe('one account, several devices', { timeout: 420_000 }, () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  step('alice links Firefox to her account (same code on both screens, Approve)', async () => {
+  step('alice links Firefox to her account (same code on both screens, The codes match, Approve)', async () => {
     await register(aliceC, srv.url, 'alice');
     await register(bob, srv.url, 'bob');
     // bob and alice talk before she has a second device (bob keeps her device list from then).
@@ -79,6 +79,7 @@ describe('one account, several devices', { timeout: 420_000 }, () => {
     await aliceC.waitForRole('dialog', 'New device: Firefox on Linux wants to join', { timeoutMs: 20_000 });
     const [codeN, codeE] = await Promise.all([shownCode(aliceF), shownCode(aliceC)]);
     assert.equal(codeN, codeE);
+    await aliceF.click('The codes match');
     await aliceC.click('Approve');
     await aliceF.waitForText(/Signed in as\s+alice/, 30_000);
     // Each of alice's devices shows the other in "Your devices", linked directly.

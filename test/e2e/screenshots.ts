@@ -23,7 +23,8 @@ async function shootAll(u: BrowserUser, name: string): Promise<void> {
 }
 
 /**
- * The devices screens: a second browser of alice's waiting to be approved (and its code), the
+ * The devices screens: a second browser of alice's waiting to be approved (its code, with "The
+ * codes match" / "They differ", and after the person confirmed there), the
  * approve dialog on alice's first browser, the devices screen, and the unlink confirmation.
  */
 async function devicesScreens(first: BrowserUser): Promise<void> {
@@ -40,6 +41,9 @@ async function devicesScreens(first: BrowserUser): Promise<void> {
   await second.click('I lost all my devices: start over with a new key');
   await shootAll(second, 'link-pending-start-over');
   await second.click('Cancel');
+  await second.click('The codes match');
+  await second.waitForText('Now approve this device on your other device', 5_000);
+  await shootAll(second, 'link-pending-confirmed');
   await first.click('Approve');
   await second.waitForText(/Signed in as\s+alice/, 15_000);
   await first.click('Devices');

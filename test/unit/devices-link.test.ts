@@ -98,6 +98,11 @@ class World {
   nEffects: NewDeviceLinkEffect[] = [];
   eEffects: ExistingDeviceLinkEffect[] = [];
   now = T0;
+  /**
+   * The person on N presses "The codes match" as soon as the code shows (the tests about the
+   * relay then show that E's check or E's person stops it). Off: the test confirms by hand.
+   */
+  autoConfirm = true;
   private queue: Frame[] = [];
 
   constructor(
@@ -136,6 +141,7 @@ class World {
     this.n = r.state;
     this.nEffects.push(...r.effects);
     for (const f of r.effects) if (f.type === 'send') this.queue.push({ to: 'E', fromDevice: idN, msg: wire(f.msg) });
+    if (this.autoConfirm && r.effects.some((f) => f.type === 'show-code')) this.stepN({ type: 'confirm', match: true });
   }
 
   stepE(event: ExistingDeviceLinkEvent): void {
@@ -549,6 +555,101 @@ describe('linking: the new device checks the grant', () => {
     w.stepN({ type: 'tick', now: T0 + LINK_TIMEOUT_MS });
     assert.deepEqual(w.nEffects.at(-1), { type: 'failed', code: 'LINK_EXPIRED' });
     assert.equal(w.n.phase, 'done');
+  });
+});
+
+describe('linking: nothing is granted on the new device before the person confirms the codes there', () => {
+  /**
+   * The server answers N's request itself, as a device of the account holding a key pair of its
+   * own (A'): it knows every input of S and its own ephemeral secret, so it computes K the way N
+   * does and boxes a grant of A' with a list A' signed naming N.
+   */
+  function serverRunChallenge(w: World): void {
+    const attacker = otherAccountKey;
+    const ephE = mitm.eph;
+    const nonceE = mitm.nonce;
+    const rid = secrets(10).rid;
+    w.stepN({
+      type: 'message',
+      fromDevice: idM,
+      msg: wire({ type: 'link-challenge', rid, eph: mitmEph, nonce: mitmNonce, accountKey: encodePublicKey(attacker.publicKey) }),
+    });
+    const n = secrets(10);
+    const sas = linkSas({ accountKey: attacker.publicKey, deviceKey: deviceN.publicKey, ephN: n.eph.publicKey, ephE: ephE.publicKey, nonceN: n.nonce, nonceE });
+    const k = linkBoxKey(sas, ephE.secretKey, n.eph.publicKey);
+    assert.ok(k);
+    const forged = signDeviceList(firstDeviceList(ACCOUNT, deviceEntry(deviceN.publicKey, 'Firefox on Linux', T0)), attacker);
+    w.stepN({ type: 'message', fromDevice: idM, msg: wire({ type: 'link-grant', rid, box: sealLinkGrant(k, { accountSecretKey: toBase64Url(attacker.secretKey), devices: forged }, boxNonce) }) });
+  }
+
+  function startAlone(): World {
+    const w = new World((f) => (f.to === 'E' ? null : f)); // no honest device answers
+    w.autoConfirm = false;
+    w.start();
+    return w;
+  }
+
+  test('a server-run challenge and grant of its own key are held, not granted, until the person confirms', () => {
+    const w = startAlone();
+    serverRunChallenge(w);
+    assert.equal(w.granted(), undefined, 'no grant without the person confirming on this screen');
+    assert.equal(w.n.phase, 'revealed');
+    assert.ok(!w.nEffects.some((f) => f.type === 'failed'));
+    // The person sees no device of theirs showing this code: "They differ".
+    w.stepN({ type: 'confirm', match: false });
+    assert.equal(w.granted(), undefined);
+    assert.deepEqual(w.nEffects.slice(-2), [
+      { type: 'send', toDevice: idM, msg: { type: 'link-deny', rid: secrets(10).rid, reason: 'rejected' } },
+      { type: 'failed', code: 'LINK_CODES_DIFFER' },
+    ]);
+    assert.equal(w.n.phase, 'done');
+  });
+
+  test('an honest grant that arrives before the confirmation is taken once the person says the codes match', () => {
+    const w = new World();
+    w.autoConfirm = false;
+    w.start();
+    assert.equal(w.nCode(), w.eCode());
+    w.approve();
+    assert.ok(w.eEffects.some((f) => f.type === 'send' && f.msg.type === 'link-grant'), 'E sent the grant');
+    assert.equal(w.granted(), undefined, 'held until confirmed');
+    w.stepN({ type: 'confirm', match: true });
+    const g = w.granted();
+    assert.ok(g);
+    assert.deepEqual(g.accountKeyPair.publicKey, accountKey.publicKey);
+    assert.equal(w.n.phase, 'done');
+  });
+
+  test('confirmed first, the grant is taken when it comes', () => {
+    const w = new World();
+    w.autoConfirm = false;
+    w.start();
+    w.stepN({ type: 'confirm', match: true });
+    assert.equal(w.granted(), undefined);
+    w.approve();
+    assert.ok(w.granted());
+  });
+
+  test('"They differ" tells the device that answered, and a grant after it is not taken', () => {
+    const w = new World();
+    w.autoConfirm = false;
+    w.start();
+    w.stepN({ type: 'confirm', match: false });
+    assert.deepEqual(w.nEffects.at(-1), { type: 'failed', code: 'LINK_CODES_DIFFER' });
+    const n = secrets(10);
+    // E learns of the deny; a grant arriving at N anyway changes nothing.
+    w.pump();
+    assert.equal(w.e.requests.size, 0, 'the deny closed the request on E');
+    w.stepN({ type: 'message', fromDevice: idE, msg: wire({ type: 'link-grant', rid: n.rid, box: toBase64Url(new Uint8Array(60)) }) });
+    assert.equal(w.granted(), undefined);
+  });
+
+  test('a confirmation before any code was shown does nothing', () => {
+    const w = startAlone();
+    const before = w.nEffects.length;
+    w.stepN({ type: 'confirm', match: true });
+    assert.equal(w.nEffects.length, before);
+    assert.equal(w.n.phase, 'requested');
   });
 });
 

@@ -60,14 +60,44 @@ describe('own device list', () => {
     assert.equal(own.state.get().status, 'pending');
   });
 
-  test('an account key replaced elsewhere (a reset): this device waits to be approved again', async () => {
-    const { own } = setup();
+  test('a device that holds the account key never waits for approval on the server’s word: another key is refused and shown', async () => {
+    const { own, sent, unlinked } = setup();
     await own.prepare('alice', keys);
     const fresh = generateIdentity();
     const other = generateIdentity();
     const theirs = firstDeviceList('alice', deviceEntry(other.publicKey, 'Firefox on Linux', 5));
     own.handleServerMessage({ ...(welcome(signDeviceList(theirs, fresh)) as object), identityKey: encodePublicKey(fresh.publicKey) } as ServerMsg);
-    assert.equal(own.state.get().status, 'pending');
+    await flush();
+    assert.equal(own.state.get().status, 'approved', 'not pending: nothing starts a link');
+    assert.equal(own.state.get().refused, 'ACCOUNT_KEY_MISMATCH');
+    assert.equal(own.state.get().list, null, 'the server’s list is not taken');
+    assert.deepEqual(sent, [], 'nothing sent');
+    assert.deepEqual(unlinked, [], 'not logged out, the key not forgotten');
+    assert.equal(own.deviceKeys?.account, account, 'the held account key stays');
+  });
+
+  test('a list not signed by the held account key (welcome or push) is refused and shown', async () => {
+    const { own, sent, unlinked } = setup();
+    await own.prepare('alice', keys);
+    const fresh = generateIdentity();
+    // The same key claimed, but a list signed by another one (and naming this device).
+    own.handleServerMessage({ ...(welcome(signDeviceList(listWithMe(), fresh)) as object), identityKey: encodePublicKey(account.publicKey) } as ServerMsg);
+    await flush();
+    assert.equal(own.state.get().status, 'approved');
+    assert.equal(own.state.get().refused, 'ACCOUNT_KEY_MISMATCH');
+    assert.equal(own.state.get().list, null);
+    const { own: own2 } = setup();
+    await own2.prepare('alice', keys);
+    own2.handleServerMessage(welcome(signDeviceList(listWithMe(), account)));
+    await flush();
+    assert.equal(own2.state.get().refused, null);
+    own2.handleServerMessage({ type: 'devices', username: 'alice', devices: signDeviceList({ ...listWithMe(), version: 2 }, fresh) } as ServerMsg);
+    await flush();
+    assert.equal(own2.state.get().status, 'approved');
+    assert.equal(own2.state.get().refused, 'ACCOUNT_KEY_MISMATCH');
+    assert.equal(own2.state.get().list?.version, 1, 'the verified list stays');
+    assert.deepEqual(sent, []);
+    assert.deepEqual(unlinked, []);
   });
 
   test('a welcome without a list (an account from before devices) publishes ours', async () => {

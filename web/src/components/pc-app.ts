@@ -27,6 +27,7 @@ import './pc-status-banner';
 import './pc-devices-screen';
 import './pc-link-pending';
 import './pc-link-approve';
+import './pc-link-key-refused';
 import { approvingContext, joiningContext, ownDevicesContext } from '../devices/device-contexts';
 import type { OwnDevicesState } from '../devices/own-devices';
 import '../pwa/pc-install-button';
@@ -256,6 +257,7 @@ export class PcApp extends LitElement {
         <button class="bar-button" aria-label="Log out" title="Log out" @click=${() => this.service.logout()}>${LOG_OUT_ICON}<span class="label">Log out</span></button>
       </div>
       <pc-status-banner @pc-retry=${() => this.service.retryNow()}></pc-status-banner>
+      <pc-link-key-refused></pc-link-key-refused>
       ${this.share.value?.content || this.share.value?.problem ? html`<pc-share-panel></pc-share-panel>` : nothing}
       ${this.showDevices
         ? html`<pc-devices-screen class="screen" @pc-back=${() => (this.showDevices = false)}></pc-devices-screen>`

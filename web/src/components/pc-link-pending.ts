@@ -106,9 +106,16 @@ export class PcLinkPending extends LitElement {
     if (this.startingOver) return html`<p role="status">Setting up your new key…</p>`;
     switch (v?.phase) {
       case 'code':
-        return html`<p>One of your devices answered. Check that it shows this code:</p>
+        return html`<p>One of your devices answered. Does it show this same code?</p>
           <pc-link-code .code=${v.code ?? ''}></pc-link-code>
-          <p>If it is the same, approve this device there.</p>`;
+          <p>Only if both screens show the same code: choose “The codes match” here, then approve this device there.</p>
+          <div class="buttons">
+            <button class="primary" @click=${() => this.service.devices.confirmCode(true)}>The codes match</button>
+            <button @click=${() => this.service.devices.confirmCode(false)}>They differ</button>
+          </div>`;
+      case 'confirmed':
+        return html`<pc-link-code .code=${v.code ?? ''}></pc-link-code>
+          <p role="status">Now approve this device on your other device.</p>`;
       case 'granted':
         return html`<p role="status">Approved. Setting up this device…</p>`;
       case 'denied':
@@ -143,7 +150,7 @@ export class PcLinkPending extends LitElement {
       <h2>Approve this device from one of your devices</h2>
       <p>
         Open Peerchat on a phone or computer where you are already signed in as <strong>${this.username}</strong>. It asks whether this
-        device may join; compare the codes on both screens before you approve.
+        device may join; compare the codes on both screens, and confirm on both.
       </p>
       ${this.status()}
       <hr />

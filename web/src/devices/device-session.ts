@@ -10,7 +10,7 @@ import { usernameKey, type ClientMsg, type ServerMsg } from '../../../shared/ind
 import type { AppErrorCode } from '../../../shared/errors';
 import { encodePublicKey, generateIdentity } from '../../../shared/crypto/index';
 import { deviceEntry, firstDeviceList, signDeviceList } from '../../../shared/devices/device-list';
-import { replaceAccountKey, type DeviceKeys } from '../crypto/device-identity';
+import { forgetAccountKey, replaceAccountKey, type DeviceKeys } from '../crypto/device-identity';
 import type { AuthDeviceFields } from '../net/signal-client';
 import type { SecurityService } from '../state/security';
 import { OwnDevices, type OwnDevicesState } from './own-devices';
@@ -81,6 +81,28 @@ export class DeviceSession {
     const s = this.own.state.get();
     const keys = this.own.deviceKeys;
     if (s.status === 'pending' && s.username && keys) this.joining.start(s.username, keys);
+  }
+
+  /** The person compared the codes on the waiting screen: the same, or not. */
+  confirmCode(match: boolean): void {
+    if (this.own.state.get().status === 'pending') this.joining.confirm(match);
+  }
+
+  /**
+   * The person chose, on this device, to drop the account key it holds and have this device
+   * approved again by one holding the account's current key (the key was reset on another
+   * device). Never done on the server's word alone: the server's welcome only shows the
+   * mismatch. The grant then still needs the codes confirmed on both screens.
+   */
+  async linkAgain(): Promise<void> {
+    const s = this.own.state.get();
+    if (!s.username || !this.own.deviceKeys?.account) return;
+    const username = s.username;
+    await forgetAccountKey(username);
+    const keys = await this.deps.security().loadIdentity(username);
+    await this.own.prepare(username, keys);
+    // prepare() forgot the status: this browser now has no account key and waits for approval.
+    this.own.markPending();
   }
 
   /**

@@ -17,7 +17,7 @@ import {
   type NewDeviceLinkEvent,
   type NewDeviceLinkState,
 } from '../../../shared/devices/link-new-device';
-import { replaceAccountKey, type DeviceKeys } from '../crypto/device-identity';
+import { saveAccountKey, type DeviceKeys } from '../crypto/device-identity';
 import { Store } from '../state/store';
 import { thisDeviceName } from './device-name';
 import { storeOwnList } from './own-devices-store';
@@ -27,8 +27,10 @@ export type NewDeviceLinkPhase =
   | 'idle'
   /** Request sent; no device has answered yet. */
   | 'waiting'
-  /** A device answered: the code is shown, waiting for the person to approve there. */
+  /** A device answered: the code is shown, waiting for the person to say here whether it matches. */
   | 'code'
+  /** The person said the codes match here: waiting for the approval from the other device. */
+  | 'confirmed'
   /** Approved: storing the account key and logging in again. */
   | 'granted'
   /** The other device said no (rejected, check failed, busy, full). */
@@ -101,6 +103,16 @@ export class NewDeviceLinker {
     this.dispatch({ type: 'message', fromDevice, msg });
   }
 
+  /**
+   * The person compared the codes on this screen: the same (the approval from the other device
+   * is taken, now or when it comes) or not (the other device is told, nothing is linked).
+   */
+  confirm(match: boolean): void {
+    if (this.machine.phase !== 'revealed') return;
+    if (match) this.view.update((v) => ({ ...v, phase: 'confirmed' }));
+    this.dispatch({ type: 'confirm', match });
+  }
+
   /** Logged out, or linked: stop (a running attempt tells the other side). */
   stop(): void {
     if (this.machine.phase === 'requested' || this.machine.phase === 'revealed') this.dispatch({ type: 'cancel' });
@@ -146,9 +158,10 @@ export class NewDeviceLinker {
     const username = this.username;
     if (!username) return;
     try {
-      // A held key the account no longer has (it was reset elsewhere) is replaced: the grant came
-      // over the link whose code the person compared. Then the list, the floor for the next login.
-      const keys = await replaceAccountKey(username, account);
+      // Never over a held account key: a browser that holds one does not wait for approval, and a
+      // different key from a grant is refused (IDENTITY_STORAGE). Then the list, the floor for the
+      // next login.
+      const keys = await saveAccountKey(username, account);
       await storeOwnList(username, devices, version);
       this.deps.linked(keys);
     } catch (err) {

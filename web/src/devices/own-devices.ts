@@ -10,7 +10,7 @@
  */
 import { usernameKey, type ClientMsg, type ServerMsg } from '../../../shared/index';
 import { encodePublicKey } from '../../../shared/crypto/index';
-import type { AppErrorCode } from '../../../shared/errors';
+import type { AppErrorCode, ClientErrorCode } from '../../../shared/errors';
 import {
   deviceEntry,
   firstDeviceList,
@@ -50,6 +50,11 @@ export interface OwnDevicesState {
   lastSeen: ReadonlyMap<string, number>;
   /** Why the last change could not be published (shown on the devices screen). */
   error: AppErrorCode | null;
+  /**
+   * Set when the server showed an account key other than the one this browser holds, or a list
+   * that does not verify with it: refused, nothing changed here (shown until the next login).
+   */
+  refused: ClientErrorCode | null;
 }
 
 /** The fields of a register/login/resume frame that name this device. */
@@ -76,6 +81,7 @@ const INITIAL: OwnDevicesState = {
   online: new Set(),
   lastSeen: new Map(),
   error: null,
+  refused: null,
 };
 
 export class OwnDevices {
@@ -169,10 +175,17 @@ export class OwnDevices {
 
   private onWelcome(devices: SignedDeviceList | null | undefined, accountKey: string | null | undefined): void {
     const held = this.keys?.account;
-    // Without the account key, or with one the account no longer has (it was reset from another
-    // device): this device must be approved (again) by a device that has the current key.
-    if (!held || (devices && accountKey && accountKey !== encodePublicKey(held.publicKey))) {
+    // Only a browser WITHOUT the account key waits to be approved. The welcome is the server's
+    // word: were a different key enough to make a browser that holds the key wait for approval,
+    // a hostile server (or a thief who reset the account with the password) could have it
+    // linked to a key the attacker holds. So a held key is kept, and a different one refused.
+    if (!held) {
       this.state.update((s) => ({ ...s, status: 'pending' }));
+      return;
+    }
+    if (accountKey && accountKey !== encodePublicKey(held.publicKey)) {
+      console.warn('Peerchat: the server shows another account key than the one this device holds; refused, nothing changed');
+      this.state.update((s) => ({ ...s, status: 'approved', refused: 'ACCOUNT_KEY_MISMATCH' }));
       return;
     }
     if (devices) {
@@ -192,9 +205,11 @@ export class OwnDevices {
     if (!keys?.account || !me) return;
     const check = verifyDeviceList(signed, { accountKey: keys.account.publicKey, account: usernameKey(me), minVersion: this.floor });
     if (!check.ok) {
-      // A forged or rolled-back list changes nothing here.
+      // A forged or rolled-back list changes nothing here. One not signed by the held key (or
+      // not well formed, or for another account) is shown: the server is not showing our account.
       console.warn('Peerchat: refused a device list from the server', check.code);
-      if (this.state.get().status === 'unknown') this.state.update((s) => ({ ...s, status: 'approved' }));
+      const refused = check.code === 'DEVICE_LIST_ROLLBACK' ? this.state.get().refused : 'ACCOUNT_KEY_MISMATCH';
+      this.state.update((s) => ({ ...s, status: s.status === 'unknown' ? 'approved' : s.status, refused }));
       return;
     }
     const list = check.list;

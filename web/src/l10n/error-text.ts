@@ -66,6 +66,9 @@ const SENTENCES: Record<AppErrorCode, string> = {
   LINK_FULL: 'Your account already has as many devices as it may have. Unlink one on the Devices screen, then try again.',
   LINK_BAD_GRANT: 'The approval that arrived could not be checked, so this device was not added. Start again.',
   REQUEST_ACTION_FAILED: 'That did not work: this device could not update the message request. Try again.',
+  LINK_CODES_DIFFER: 'The codes differ, so this device was not linked. Someone may be trying to get in between; try again, and approve only when both screens show the same code.',
+  ACCOUNT_KEY_MISMATCH:
+    'The server shows a different key for your account. This device kept its key and did not change anything. If you did not reset your account key on another device, someone may be trying to take over your account.',
 };
 
 /** What to know and do about some failures, shown under the sentence (security banners). */
