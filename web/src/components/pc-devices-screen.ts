@@ -127,7 +127,8 @@ export class PcDevicesScreen extends LitElement {
     return html`<div class="warning" role="group" aria-label="Reset the account key">
       <p>
         Do this if a device of yours was lost or stolen. Your account gets a new key held only by this device: every other device is logged
-        out and must be approved again, and everyone you talk to sees a warning that your security key changed.
+        out, says the server shows a different key, and joins again only when you choose "link again" there and
+        approve it here; everyone you talk to sees a warning that your security key changed.
       </p>
       <div class="buttons">
         <button @click=${() => (this.confirmingReset = false)} ?disabled=${this.resetting}>Cancel</button>
