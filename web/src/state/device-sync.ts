@@ -25,6 +25,8 @@ export interface DeviceSyncDeps {
   me(): string | null;
   /** Ready links to my other devices. */
   ownLinks(): PeerLink[];
+  /** The device ids of my account's current verified list (with the key held here); [] if none. */
+  ownDeviceIds(): readonly string[];
   /** The conversation is open and visible (a copy of a received message is read at once). */
   isActive(conv: string): boolean;
   /** A copy was stored or changed (for the UI; never mirrored again). */
@@ -50,7 +52,7 @@ export class DeviceSync {
     const me = this.deps.me();
     const rec = recordOf(m);
     if (!rec || !me || m.conv === me) return;
-    for (const link of this.deps.ownLinks()) link.send({ type: 'sync-msg', ...rec });
+    for (const link of this.deps.ownLinks()) if (this.isOwnDevice(link)) link.send({ type: 'sync-msg', ...rec });
   }
 
   /** The person skips the rest of the catch-up from `device`: only what comes from now on. */
@@ -74,6 +76,10 @@ export class DeviceSync {
 
   /** A sync frame from one of my devices. */
   async receive(msg: SyncFrame, link: PeerLink): Promise<void> {
+    if (!this.isOwnDevice(link)) {
+      console.warn(`Peerchat: ignored ${msg.type} from a device not in this account’s device list`);
+      return;
+    }
     const db = await this.deps.readyDb();
     if (!db) return;
     switch (msg.type) {
@@ -123,11 +129,20 @@ export class DeviceSync {
       const h = batchHeader(batch, Math.max(0, total - sent + batch.length), total, cursor);
       // The last page: shorter than asked, and all of it fitted this batch.
       const done = batch.length === page.length && page.length < SYNC_BATCH_MAX_RECORDS;
-      if (this.skipped.has(link) || !link.send({ type: 'sync-batch', records, last: h.last, total, done })) return;
+      if (this.skipped.has(link) || !this.isOwnDevice(link) || !link.send({ type: 'sync-batch', records, last: h.last, total, done })) return;
       if (done) return;
       cursor = h.last;
       await drained(link);
     }
+  }
+
+  /**
+   * The link's device, as its handshake verified it, is in my account's current list (verified
+   * with the account key this browser holds). Only such a device gets copies or may send them.
+   */
+  isOwnDevice(link: PeerLink): boolean {
+    const verified = link.session.peer?.deviceId ?? null;
+    return verified !== null && verified === link.peerDeviceId && this.deps.ownDeviceIds().includes(verified);
   }
 
   private async store(db: ChatDb, rec: SyncRecord): Promise<void> {

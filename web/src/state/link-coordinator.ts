@@ -8,7 +8,8 @@
  */
 import { usernameKey, type ClientMsg, type IceServer, type PeerMsg, type SignalData } from '../../../shared/index';
 import type { PeerDevice } from '../../../shared/crypto/index';
-import { PeerManager, convOfLinkKey } from '../net/peer-manager';
+import { PeerManager, convOfLinkKey, type PeerManagerOptions } from '../net/peer-manager';
+import { SecurityFailure } from '../crypto/security-failure';
 import { RedialPolicy } from '../net/redial-policy';
 import type { LinkFailure, LinkState, PeerLink } from '../net/peer-link';
 import type { LocalDevice, PeerTrust } from '../net/local-device';
@@ -25,8 +26,18 @@ function sessionErrorOf(failure: LinkFailure | null): SessionErrorCode | null {
 
 const RANK: Record<LinkState, number> = { ready: 3, connecting: 2, failed: 1, closed: 0 };
 
+/** What the coordinator uses of a PeerManager (tests hand in a fake). */
+export type LinkManager = Pick<PeerManager, 'myName' | 'get' | 'linksOf' | 'readyLinksOf' | 'connect' | 'handleSignal' | 'handleUndeliverable' | 'peerOffline' | 'destroyAll'>;
+
 export interface LinkCoordinatorDeps {
   security: SecurityService;
+  /**
+   * The account key this browser holds for the logged-in account (null: none held). My own
+   * devices are verified with it and nothing else: never with a key the server publishes.
+   */
+  ownAccountKey(): Uint8Array | null;
+  /** Makes the peer manager (a fake in tests). */
+  createManager?(opts: PeerManagerOptions): LinkManager;
   sendSignal(msg: ClientMsg): boolean;
   /** This device as the handshake presents it (null: not logged in). */
   local(): LocalDevice | null;
@@ -48,7 +59,7 @@ export interface LinkCoordinatorDeps {
 
 export class LinkCoordinator {
   readonly peers = new Store<PeersState>({ links: new Map() });
-  private manager: PeerManager | null = null;
+  private manager: LinkManager | null = null;
   private readonly redials = new RedialPolicy((key, peerName) => {
     const conv = convOfLinkKey(key);
     if (this.deps.isOnline(conv) && !this.manager?.get(key)) this.redialWanted(peerName);
@@ -62,7 +73,8 @@ export class LinkCoordinator {
   attach(myName: string, iceServers: IceServer[]): void {
     if (this.manager) return;
     const { security } = this.deps;
-    this.manager = new PeerManager({
+    const make = this.deps.createManager ?? ((opts: PeerManagerOptions) => new PeerManager(opts));
+    this.manager = make({
       myName,
       myDeviceId: () => this.deps.local()?.deviceId ?? null,
       iceServers,
@@ -72,7 +84,7 @@ export class LinkCoordinator {
           if (!local) throw new Error('no local device while logged in');
           return local;
         },
-        peerKey: (name) => this.peerTrust(name, security),
+        peerKey: (name) => this.peerTrust(name, security, myName),
       },
       sendSignal: (m) => this.deps.sendSignal(m),
       onState: (conv, state, link) => this.onLinkState(conv, state, link),
@@ -129,6 +141,8 @@ export class LinkCoordinator {
     const mine = this.deps.local()?.deviceId ?? null;
     const devices = this.deps.onlineDevices(conv).filter((d) => d !== mine);
     const own = conv === usernameKey(manager.myName);
+    // Without the account key no device of ours can be verified: no link to them at all.
+    if (own && !this.deps.ownAccountKey()) return;
     // An account whose connections name no device: one link, as before devices.
     const targets: (string | null)[] = devices.length > 0 ? devices : own ? [] : [null];
     for (const device of targets) {
@@ -144,7 +158,10 @@ export class LinkCoordinator {
   }
 
   handleSignal(from: string, fromDevice: string | undefined, cid: string, data: SignalData): void {
-    this.manager?.handleSignal(from, fromDevice, cid, data);
+    const manager = this.manager;
+    // An offer from "my own device" is answered only with the account key held here to check it.
+    if (manager && usernameKey(from) === usernameKey(manager.myName) && (!fromDevice || !this.deps.ownAccountKey())) return;
+    manager?.handleSignal(from, fromDevice, cid, data);
   }
 
   handleUndeliverable(to: string, toDevice: string | undefined, cid: string | undefined): void {
@@ -171,8 +188,20 @@ export class LinkCoordinator {
     this.peers.set({ links: new Map() });
   }
 
-  private async peerTrust(peerName: string, security: SecurityService): Promise<PeerTrust> {
-    const [accountKey, minVersion] = await Promise.all([security.resolvePeerKey(peerName), this.deps.minListVersion(usernameKey(peerName))]);
+  /**
+   * The key a peer's handshake is verified with. A contact's: the pinned key (the directory is
+   * asked, a change waits for the person). My own devices': only the account key this browser
+   * holds; a list the server made up for my name can never pass, and with no key held no link
+   * to my devices comes up.
+   */
+  private async peerTrust(peerName: string, security: SecurityService, myName: string): Promise<PeerTrust> {
+    const conv = usernameKey(peerName);
+    if (conv === usernameKey(myName)) {
+      const held = this.deps.ownAccountKey();
+      if (!held) throw new SecurityFailure('no-key');
+      return { accountKey: held.slice(), minVersion: await this.deps.minListVersion(conv) };
+    }
+    const [accountKey, minVersion] = await Promise.all([security.resolvePeerKey(peerName), this.deps.minListVersion(conv)]);
     return { accountKey, minVersion };
   }
 
@@ -198,8 +227,9 @@ export class LinkCoordinator {
       if (shown) {
         // Shown in the conversation at once (with "Retry").
         this.deps.security.setSessionError(conv, shown);
-        // A handshake that fails against the pinned key may mean the contact's key changed.
-        void this.deps.security.recheck(link.peerName);
+        // A handshake that fails against the pinned key may mean the contact's key changed
+        // (never asked for my own account: its key is the one held here).
+        if (conv !== usernameKey(this.manager?.myName ?? '')) void this.deps.security.recheck(link.peerName);
       }
       this.redials.ended(link.key, link.peerName, failure);
     }
