@@ -132,3 +132,36 @@ describe('links to my own devices: verified with the account key held here', () 
     assert.deepEqual(lookups, ['bob']);
   });
 });
+
+describe('links to devices a newer list no longer names', () => {
+  test('my list drops a device: its live link closes and nothing more goes to it', () => {
+    const known = new Map([['alice', { version: 1, ids: ['d1', 'd2', 'x9'] }]]);
+    const { coordinator, ready } = setup({ known });
+    const d2 = fakeLink('alice', 'd2', 1);
+    const x9 = fakeLink('alice', 'x9', 1);
+    ready(d2);
+    ready(x9);
+    assert.equal(coordinator.readyLinks('alice').length, 2);
+    known.set('alice', { version: 2, ids: ['d1', 'd2'] });
+    coordinator.devicesChanged('alice');
+    assert.equal(x9.destroyed, 1, 'the removed device’s link is closed');
+    assert.equal(d2.destroyed, 0);
+    coordinator.send('alice', { type: 'ack', id: 'm1' });
+    assert.equal(x9.sent.length, 0);
+    assert.equal(d2.sent.length, 1);
+  });
+
+  test('a link verified against an older list that no longer names the device is closed when it comes up', () => {
+    const known = new Map([['bob', { version: 4, ids: ['b1'] }]]);
+    const { coordinator, ready } = setup({ known });
+    const stale = fakeLink('bob', 'b2', 3);
+    ready(stale);
+    assert.equal(stale.destroyed, 1);
+    assert.deepEqual(coordinator.readyLinks('bob'), []);
+    // A device in a list newer than the known one (just linked) is kept.
+    const fresh = fakeLink('bob', 'b3', 5);
+    ready(fresh);
+    assert.equal(fresh.destroyed, 0);
+    assert.equal(coordinator.readyLinks('bob').length, 1);
+  });
+});

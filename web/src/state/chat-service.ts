@@ -26,7 +26,7 @@ import { ContactDeviceLists } from './contact-device-lists';
 import { DeviceSync, isSyncFrame } from './device-sync';
 import { accountOnlyDevice, deviceFromKeys, type LocalDevice } from '../net/local-device';
 import type { SignedDeviceList } from '../../../shared/devices/device-list';
-import { approvedOwnList } from './own-device-list';
+import { adoptNewerOwnList, approvedOwnList, knownDevicesOf } from './own-device-list';
 import { planSend } from '../../../shared/devices/fanout';
 import type { ConversationsState, PeersState, PresenceState, SessionState } from './contexts';
 import { Store } from './store';
@@ -93,6 +93,7 @@ export class ChatService {
       pinnedKey: (conv) => this.security.get(conv).pinnedKey,
       emitMessage: (m) => this.emitMessage(m),
       refreshConversations: () => this.refreshConversations(),
+      devicesChanged: (conv) => this.links.devicesChanged(conv),
     });
     this.deviceSync = new DeviceSync({
       readyDb: () => this.readyDb(),
@@ -109,11 +110,12 @@ export class ChatService {
     this.links = new LinkCoordinator({
       security: this.security,
       ownAccountKey: () => (this.myName ? (this.security.identityFor(this.myName)?.publicKey ?? null) : null),
+      knownDevices: (conv) => (conv === myKey() ? knownDevicesOf(approvedOwnList(this.devices.own.state.get())?.list) : this.contactLists.known(conv)),
       sendSignal: (m) => this.sessions.send(m),
       local: () => this.local,
       // My own devices are checked against our own newest list.
       minListVersion: async (conv) => (conv === myKey() ? (approvedOwnList(this.devices.own.state.get())?.list.version ?? 0) : this.contactLists.minVersion(conv)),
-      peerDevices: (conv, peerName, peer) => this.contactLists.fromHandshake(conv, peerName, peer),
+      peerDevices: (conv, peerName, peer) => (conv === myKey() ? adoptNewerOwnList(this.devices.own, peer) : this.contactLists.fromHandshake(conv, peerName, peer)),
       isOnline,
       onlineDevices: (conv) => this.presenceTracker.onlineDevices(conv),
       linkReady: (conv, link) => {
@@ -125,6 +127,11 @@ export class ChatService {
       linkClosed: (conv) => this.transfers.linkClosed(conv),
       onFrame: (conv, msg, link) => void this.onPeerFrame(conv, msg, link),
       onChunk: (conv, body) => this.transfers.onChunk(conv, body),
+    });
+    // My own list changed: a link to a device it no longer names closes at once.
+    this.devices.own.state.subscribe(() => {
+      const me = myKey();
+      if (me) this.links.devicesChanged(me);
     });
     this.presenceTracker = new PresenceTracker({
       db: () => this.accountDb.current,
@@ -256,7 +263,11 @@ export class ChatService {
 
   /** The person accepted a contact's new identity key: pin it and deliver what was waiting. */
   async acceptNewKey(peerName: string): Promise<void> {
-    await this.security.acceptNewKey(usernameKey(peerName));
+    const conv = usernameKey(peerName);
+    await this.security.acceptNewKey(conv);
+    // The old key's device list and its links no longer apply; the new key's list starts afresh.
+    this.contactLists.forget(conv);
+    this.links.dropAll(conv);
     this.requests.keyAccepted(peerName);
     this.retrySecure(peerName);
   }

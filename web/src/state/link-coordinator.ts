@@ -10,6 +10,7 @@ import { usernameKey, type ClientMsg, type IceServer, type PeerMsg, type SignalD
 import type { PeerDevice } from '../../../shared/crypto/index';
 import { PeerManager, convOfLinkKey, type PeerManagerOptions } from '../net/peer-manager';
 import { SecurityFailure } from '../crypto/security-failure';
+import { linkAdmitted, type KnownDevices } from '../../../shared/devices/device-admission';
 import { RedialPolicy } from '../net/redial-policy';
 import type { LinkFailure, LinkState, PeerLink } from '../net/peer-link';
 import type { LocalDevice, PeerTrust } from '../net/local-device';
@@ -36,6 +37,11 @@ export interface LinkCoordinatorDeps {
    * devices are verified with it and nothing else: never with a key the server publishes.
    */
   ownAccountKey(): Uint8Array | null;
+  /**
+   * The account's newest verified device list (mine: verified with the held key; a contact's:
+   * the stored one), or null if none is known. A link to a device it no longer names is closed.
+   */
+  knownDevices(conv: string): KnownDevices | null;
   /** Makes the peer manager (a fake in tests). */
   createManager?(opts: PeerManagerOptions): LinkManager;
   sendSignal(msg: ClientMsg): boolean;
@@ -88,8 +94,12 @@ export class LinkCoordinator {
       },
       sendSignal: (m) => this.deps.sendSignal(m),
       onState: (conv, state, link) => this.onLinkState(conv, state, link),
-      onFrame: (conv, msg, link) => this.deps.onFrame(conv, msg, link),
-      onChunk: (conv, body) => this.deps.onChunk(conv, body),
+      onFrame: (conv, msg, link) => {
+        if (this.admitted(conv, link)) this.deps.onFrame(conv, msg, link);
+      },
+      onChunk: (conv, body, link) => {
+        if (this.admitted(conv, link)) this.deps.onChunk(conv, body);
+      },
     });
   }
 
@@ -106,12 +116,25 @@ export class LinkCoordinator {
 
   /** A ready link to the account (the first one up), for what goes to one device. */
   readyLink(conv: string): PeerLink | undefined {
-    return this.manager?.readyLinksOf(conv)[0];
+    return this.readyLinks(conv)[0];
   }
 
-  /** Every ready link to the account's devices. */
+  /** Every ready link to the account's devices (those its newest known list still names). */
   readyLinks(conv: string): PeerLink[] {
-    return this.manager?.readyLinksOf(conv) ?? [];
+    return (this.manager?.readyLinksOf(conv) ?? []).filter((l) => this.admitted(conv, l));
+  }
+
+  /**
+   * The account's device list changed: a link to a device the newest list no longer names is
+   * closed at once (nothing more goes to it or is taken from it).
+   */
+  devicesChanged(conv: string): void {
+    for (const link of this.manager?.linksOf(conv) ?? []) {
+      if (link.state === 'ready' && !this.admitted(conv, link)) {
+        console.warn('Peerchat: closing the link to a device no longer in its account’s list');
+        link.destroy('closed');
+      }
+    }
   }
 
   /** The ready link to one device (null: a peer from before devices). */
@@ -205,7 +228,20 @@ export class LinkCoordinator {
     return { accountKey, minVersion };
   }
 
+  /** The link's verified device is still named by the account's newest known list. */
+  private admitted(conv: string, link: PeerLink): boolean {
+    const peer = link.session.peer;
+    if (!peer) return true; // Not verified yet: judged once it is ready.
+    return linkAdmitted(this.deps.knownDevices(conv), { deviceId: peer.deviceId, listVersion: peer.devices?.version ?? 0 });
+  }
+
   private onLinkState(conv: string, state: LinkState, link: PeerLink): void {
+    // Verified against a list older than one known since, which no longer names the device.
+    if (state === 'ready' && !this.admitted(conv, link)) {
+      console.warn('Peerchat: refused a link to a device no longer in its account’s list');
+      link.destroy('closed');
+      return;
+    }
     const others = (this.manager?.linksOf(conv) ?? []).filter((l) => l !== link).map((l) => l.state);
     const best = [state, ...others].reduce((a, b) => (RANK[b] > RANK[a] ? b : a));
     this.peers.update((p) => {

@@ -4,7 +4,8 @@
  */
 import type { DeviceList, SignedDeviceList } from '../../../shared/devices/device-list';
 import type { KnownDevices } from '../../../shared/devices/device-admission';
-import type { OwnDevicesState } from '../devices/own-devices';
+import type { PeerDevice } from '../../../shared/crypto/index';
+import type { OwnDevices, OwnDevicesState } from '../devices/own-devices';
 
 /** The verified own list naming this device, with its signed form; null until there is one. */
 export function approvedOwnList(s: OwnDevicesState): { list: DeviceList; signed: SignedDeviceList } | null {
@@ -16,4 +17,15 @@ export function approvedOwnList(s: OwnDevicesState): { list: DeviceList; signed:
 /** A list as links compare against it (null: none). */
 export function knownDevicesOf(list: DeviceList | null | undefined): KnownDevices | null {
   return list ? { version: list.version, ids: list.devices.map((d) => d.id) } : null;
+}
+
+/**
+ * A handshake with one of my devices verified its list with the key held here: a newer one that
+ * still names this device becomes our list at once (the server's push may come later).
+ */
+export function adoptNewerOwnList(own: OwnDevices, peer: PeerDevice): void {
+  const s = own.state.get();
+  const mine = approvedOwnList(s);
+  if (!mine || !peer.signed || !peer.devices || peer.devices.version <= mine.list.version) return;
+  if (peer.devices.devices.some((d) => d.id === s.thisDevice)) own.accept(peer.signed).catch((err: unknown) => console.warn('Peerchat: could not take a newer device list from one of my devices', err));
 }
