@@ -84,3 +84,17 @@ describe('device sync: only my listed devices', () => {
     assert.deepEqual([...x.sent, ...forged.sent], []);
   });
 });
+
+describe('device sync: one stream per link', () => {
+  test('repeated sync-from on a link: the newest replaces the running stream (history read once)', async () => {
+    const { db, reads } = fakeDb(1001);
+    const d2 = fakeLink('d2');
+    const { sync } = setup(['d1', 'd2'], [d2.link], db);
+    await Promise.all(Array.from({ length: 10 }, () => sync.receive({ type: 'sync-from', seq: 0 }, d2.link)));
+    const batches = d2.sent.filter((m) => m.type === 'sync-batch');
+    const pages = Math.ceil(1001 / 200);
+    assert.equal(reads.pages, pages, 'the whole history was read once, not once per request');
+    assert.equal(batches.length, pages);
+    assert.equal(batches.filter((b) => b.done).length, 1);
+  });
+});

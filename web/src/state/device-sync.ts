@@ -44,6 +44,8 @@ export class DeviceSync {
   skipBacklog = false;
   /** Links whose device asked to skip: their stream stops. */
   private readonly skipped = new WeakSet<PeerLink>();
+  /** The running stream per link: a new `sync-from` replaces it (never two full streams at once). */
+  private readonly streams = new WeakMap<PeerLink, object>();
 
   constructor(private readonly deps: DeviceSyncDeps) {}
 
@@ -90,8 +92,11 @@ export class DeviceSync {
         link.send({ type: 'ack', id: msg.msg.id });
         return;
       }
-      case 'sync-from':
-        return this.stream(db, link, msg.seq);
+      case 'sync-from': {
+        const run = {};
+        this.streams.set(link, run);
+        return this.stream(db, link, msg.seq, () => this.streams.get(link) === run);
+      }
       case 'sync-skip': {
         this.skipped.add(link);
         const h = skipHeader(await newestSeq(db));
@@ -112,13 +117,15 @@ export class DeviceSync {
     }
   }
 
-  /** Streams our records after `after` to the asking device, oldest first, in frames that fit. */
-  private async stream(db: ChatDb, link: PeerLink, after: number): Promise<void> {
+  /** Streams our records after `after` to the asking device, oldest first, in frames that fit, while `current()`. */
+  private async stream(db: ChatDb, link: PeerLink, after: number, current: () => boolean): Promise<void> {
     const total = await countAfter(db, after);
     let cursor = after;
     let sent = 0;
     for (;;) {
+      if (!current()) return; // A newer request on this link took over.
       const page = await messagesAfter(db, cursor, SYNC_BATCH_MAX_RECORDS);
+      if (!current()) return;
       const sized = page.map((m) => {
         const rec = recordOf(m);
         return { seq: m.seq ?? 0, rec, bytes: rec ? JSON.stringify(rec).length * 3 : 0 };
