@@ -119,10 +119,25 @@ export function openRequestBox(box: string, me: { name: string; account: Identit
   return { from: m.from, senderKey: m.key, id: m.id, text: m.text, ts: m.ts };
 }
 
+export interface RequestSenderFacts {
+  /** My account (any case). */
+  me: string;
+  /** The account key pinned for the sender here, if any: it decides, not the directory. */
+  pinnedKey: string | null;
+  /** What the directory (the server) publishes for the sender now. */
+  publishedKey: string | null;
+}
+
 /**
- * The full check a recipient makes: the box opened for us, the name inside is the account the
- * server says sent it, and the key inside is the key the directory publishes for that account.
+ * Whether an opened request may be taken as coming from `serverFrom`. The server stamps `from`
+ * and answers the directory, so for someone whose key is pinned here only the pinned key counts
+ * (a hostile server signing with a key of its own and publishing it is refused); the directory
+ * decides only on first contact, as for a first handshake. A request "from" my own account is
+ * never taken (my devices talk over their own links).
  */
-export function requestMatchesSender(opened: OpenedRequest, serverFrom: string, publishedKey: string | null): boolean {
-  return usernameKey(opened.from) === usernameKey(serverFrom) && publishedKey !== null && opened.senderKey === publishedKey;
+export function requestSenderVerdict(opened: OpenedRequest, serverFrom: string, f: RequestSenderFacts): 'ok' | 'own-account' | 'name-mismatch' | 'key-mismatch' {
+  if (usernameKey(serverFrom) === usernameKey(f.me) || usernameKey(opened.from) === usernameKey(f.me)) return 'own-account';
+  if (usernameKey(opened.from) !== usernameKey(serverFrom)) return 'name-mismatch';
+  const expected = f.pinnedKey ?? f.publishedKey;
+  return expected !== null && opened.senderKey === expected ? 'ok' : 'key-mismatch';
 }

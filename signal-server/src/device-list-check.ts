@@ -50,12 +50,14 @@ export function listedDeviceIds(stored: StoredDeviceList | null): ReadonlySet<st
 }
 
 /**
- * Whether a connection may act as a device of its account: one without a device id (a client
- * from before devices) or of an account without a list always may; otherwise its device must
- * be in the list.
+ * Whether a connection may act as a device of its account: on an account without a list, any
+ * connection may (clients from before devices included); once the account has a list, only a
+ * device the list names. A connection without a device id is then NOT approved: with only the
+ * password, someone could otherwise log in as an old client and receive the contacts' signals
+ * (their addresses) without any device of the account agreeing.
  */
 export function isApproved(deviceId: string | null, stored: StoredDeviceList | null): boolean {
-  if (deviceId === null) return true;
+  if (deviceId === null) return stored === null;
   const ids = listedDeviceIds(stored);
   return ids === null || ids.has(deviceId);
 }

@@ -72,6 +72,12 @@ describe('devices', () => {
     const legacy = await loginUser(srv, alice.username, PASSWORD, { identityKey: other.key });
     legacy.client.send({ type: 'lookup', username: alice.username });
     assert.equal((await legacy.client.next('identity')).identityKey, alice.key);
+    // And once the account has a list, such a client (the password alone) is no device of it:
+    // it may not signal, and nobody's signals reach it (they would give away addresses).
+    legacy.client.send({ type: 'signal', to: alice.username, cid: 'legacy-cid-1', data: { type: 'renegotiate', renegotiate: true } });
+    assert.deepEqual(await legacy.client.nextError(), { type: 'error', code: 'DEVICE_NOT_APPROVED', ref: 'signal', to: alice.username, cid: 'legacy-cid-1' });
+    a.client.send({ type: 'signal', to: alice.username, cid: 'own-cid-1', data: { type: 'renegotiate', renegotiate: true } });
+    await legacy.client.expectNo('signal', 300);
     await Promise.all([a.client.close(), n.client.close(), legacy.client.close()]);
   });
 

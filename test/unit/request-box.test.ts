@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import sodium from 'libsodium-wrappers';
 import { ready, generateIdentity, encodePublicKey } from '../../shared/crypto/index';
-import { MAX_REQUEST_BOX_CHARS, openRequestBox, requestMatchesSender, sealRequestBox } from '../../shared/requests/request-box';
+import { MAX_REQUEST_BOX_CHARS, openRequestBox, requestSenderVerdict, sealRequestBox } from '../../shared/requests/request-box';
 import { LIMITS } from '../../shared/limits';
 
 await ready();
@@ -24,7 +24,7 @@ describe('request box', () => {
   test('round trip: the recipient opens it and gets sender, key, id, text and time', () => {
     const opened = openRequestBox(seal(), { name: 'bob', account: bob });
     assert.deepEqual(opened, { from: 'Carol', senderKey: encodePublicKey(carol.publicKey), id: ID, text: 'hi bob', ts: 1_700_000_000_000 });
-    assert.ok(opened && requestMatchesSender(opened, 'carol', encodePublicKey(carol.publicKey)));
+    assert.ok(opened && requestSenderVerdict(opened, 'carol', { me: 'bob', pinnedKey: null, publishedKey: encodePublicKey(carol.publicKey) }) === 'ok');
   });
 
   test('the box reveals nothing readable and differs each time (ephemeral sender key)', () => {
@@ -64,9 +64,9 @@ describe('request box', () => {
     const asEve = sealRequestBox({ from: 'carol', sender: eve, to: 'bob', recipientKey: bob.publicKey, id: ID, text: 'hi', ts: 5 });
     const opened = openRequestBox(asEve, { name: 'bob', account: bob });
     assert.ok(opened, 'eve can sign as herself while claiming the name carol…');
-    assert.equal(requestMatchesSender(opened, 'carol', encodePublicKey(carol.publicKey)), false, '…but the directory key for carol does not match');
-    assert.equal(requestMatchesSender(opened, 'eve', encodePublicKey(eve.publicKey)), false, 'and the name inside is not the server-set sender');
-    assert.equal(requestMatchesSender(real, 'carol', null), false, 'no published key: refused');
+    assert.equal(requestSenderVerdict(opened, 'carol', { me: 'bob', pinnedKey: null, publishedKey: encodePublicKey(carol.publicKey) }), 'key-mismatch', '…but the directory key for carol does not match');
+    assert.equal(requestSenderVerdict(opened, 'eve', { me: 'bob', pinnedKey: null, publishedKey: encodePublicKey(eve.publicKey) }), 'name-mismatch', 'and the name inside is not the server-set sender');
+    assert.equal(requestSenderVerdict(real, 'carol', { me: 'bob', pinnedKey: null, publishedKey: null }), 'key-mismatch', 'no published key: refused');
   });
 
   test('malformed boxes are refused without throwing', () => {
@@ -83,5 +83,26 @@ describe('request box', () => {
     assert.ok(box.length <= MAX_REQUEST_BOX_CHARS);
     assert.equal(openRequestBox(box, { name: 'bob', account: bob })?.text.length, LIMITS.maxChatChars);
     assert.throws(() => seal({ text: 'x'.repeat(LIMITS.maxChatChars + 1) }), RangeError);
+  });
+});
+
+describe('who a request is from', () => {
+  test('a pinned key decides, not the directory: a hostile server signing as a contact with its own key (and publishing it) is refused', () => {
+    // The server seals a box "from carol" signed with eve's key and answers carol's lookup with eve's key.
+    const forged = openRequestBox(sealRequestBox({ from: 'carol', sender: eve, to: 'bob', recipientKey: bob.publicKey, id: ID, text: 'hi', ts: 5 }), { name: 'bob', account: bob });
+    assert.ok(forged);
+    const pinned = encodePublicKey(carol.publicKey);
+    assert.equal(requestSenderVerdict(forged, 'carol', { me: 'bob', pinnedKey: pinned, publishedKey: encodePublicKey(eve.publicKey) }), 'key-mismatch');
+    // Without a pin (first contact) the same box passes the directory check: trust on first use.
+    assert.equal(requestSenderVerdict(forged, 'carol', { me: 'bob', pinnedKey: null, publishedKey: encodePublicKey(eve.publicKey) }), 'ok');
+    const real = openRequestBox(seal({ from: 'carol' }), { name: 'bob', account: bob });
+    assert.ok(real);
+    assert.equal(requestSenderVerdict(real, 'carol', { me: 'bob', pinnedKey: pinned, publishedKey: null }), 'ok');
+  });
+
+  test('a request in my own name is never taken (my devices talk over their own links)', () => {
+    const mine = openRequestBox(sealRequestBox({ from: 'bob', sender: bob, to: 'bob', recipientKey: bob.publicKey, id: ID, text: 'hi', ts: 5 }), { name: 'bob', account: bob });
+    assert.ok(mine);
+    assert.equal(requestSenderVerdict(mine, 'Bob', { me: 'bob', pinnedKey: null, publishedKey: encodePublicKey(bob.publicKey) }), 'own-account');
   });
 });

@@ -20,7 +20,7 @@
  */
 import { decodePublicKey } from '../../../shared/crypto/index';
 import { usernameKey, type ClientMsg, type ServerMsg, type SignalData } from '../../../shared/index';
-import { openRequestBox, requestMatchesSender, sealRequestBox } from '../../../shared/requests/request-box';
+import { openRequestBox, requestSenderVerdict, sealRequestBox } from '../../../shared/requests/request-box';
 import { requestVerdict, sendsAsRequest, signalVerdict, type ContactFacts } from '../../../shared/requests/contact-gate';
 import type { AppErrorCode } from '../../../shared/errors';
 import type { ChatDb, StoredMessage } from '../db/schema';
@@ -345,9 +345,12 @@ export class RequestsService {
     if (!me || !account || !db) return void console.warn('Peerchat: a message request arrived before this device could open it');
     const opened = openRequestBox(box, { name: me, account });
     if (!opened) return void console.warn('Peerchat: a message request did not open or verify; dropped');
-    const published = await this.deps.security.lookupKey(from);
-    if (!requestMatchesSender(opened, from, published) || !decodePublicKey(opened.senderKey)) {
-      return void console.warn('Peerchat: a message request’s key is not the sender’s published key; dropped');
+    const pinnedKey = this.deps.security.get(conv).pinnedKey;
+    // Asked only on first contact: once a key is pinned, the directory has no say.
+    const publishedKey = pinnedKey ? null : await this.deps.security.lookupKey(from);
+    const sender = requestSenderVerdict(opened, from, { me, pinnedKey, publishedKey });
+    if (sender !== 'ok' || !decodePublicKey(opened.senderKey)) {
+      return void console.warn(`Peerchat: a message request was dropped (${sender === 'ok' ? 'bad key' : sender})`);
     }
     // Decided again after the awaits: the person may have accepted or blocked meanwhile.
     const verdict = requestVerdict(this.facts(conv));
