@@ -23,15 +23,21 @@ export async function storedDevices(db: ChatDb, conv: string): Promise<DeviceLis
 /**
  * Stores a verified list if it is newer than the stored one, and writes a quiet line per
  * device added or removed (none for the first list seen: that is no change). Atomic. Returns
- * the lines written (empty if the list was not newer).
+ * the lines written (empty if the list was not newer) and the newest list stored now.
  */
-export async function saveDevices(db: ChatDb, conv: string, peerName: string, signed: SignedDeviceList, list: DeviceList): Promise<StoredMessage[]> {
+export async function saveDevices(
+  db: ChatDb,
+  conv: string,
+  peerName: string,
+  signed: SignedDeviceList,
+  list: DeviceList,
+): Promise<{ lines: StoredMessage[]; newest: DeviceList | null }> {
   const tx = db.transaction(['contacts', 'messages', 'deviceOutbox'], 'readwrite', { durability: 'strict' });
   const contacts = tx.objectStore('contacts');
   const current = (await contacts.get(conv)) ?? { conv, peerName };
   if ((current.devicesVersion ?? 0) >= list.version) {
     await tx.done;
-    return [];
+    return { lines: [], newest: current.devices ? (safeJsonParse(current.devices.list) as DeviceList) : null };
   }
   const before = current.devices ? (safeJsonParse(current.devices.list) as DeviceList) : null;
   await contacts.put({ ...current, devices: signed, devicesVersion: list.version });
@@ -44,7 +50,7 @@ export async function saveDevices(db: ChatDb, conv: string, peerName: string, si
     for (const key of await owed.index('by-conv-device').getAllKeys([conv, gone.id])) await owed.delete(key);
   }
   await tx.done;
-  return lines;
+  return { lines, newest: list };
 }
 
 function linesFor(conv: string, peerName: string, diff: DeviceListDiff): StoredMessage[] {

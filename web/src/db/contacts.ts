@@ -69,15 +69,37 @@ export function clearPendingKey(db: ChatDb, conv: string): Promise<StoredContact
   });
 }
 
-/** The person accepted the new key: it becomes the pinned one (not verified). */
-export function acceptPendingKey(db: ChatDb, conv: string, key: string): Promise<StoredContact> {
-  return update(db, conv, conv, (c) => {
-    if (c.pendingKey !== key) return null;
-    const next: StoredContact = { ...c, identityKey: key, pinnedAt: Date.now(), verified: false };
-    delete next.pendingKey;
-    delete next.pendingSince;
-    return { next, event: { kind: 'accepted', key } };
-  });
+/**
+ * The contact record once the person accepted `key` (null: `key` is not the pending one). The
+ * device list and its version floor belonged to the old key: the new key's list starts again at
+ * its own version (a rollback under one key is still refused, as the floor rises again).
+ */
+export function withAcceptedKey(c: StoredContact, key: string, now = Date.now()): StoredContact | null {
+  if (c.pendingKey !== key) return null;
+  const next: StoredContact = { ...c, identityKey: key, pinnedAt: now, verified: false };
+  delete next.pendingKey;
+  delete next.pendingSince;
+  delete next.devices;
+  delete next.devicesVersion;
+  return next;
+}
+
+/**
+ * The person accepted the new key: it becomes the pinned one (not verified), and copies owed to
+ * the old key's devices are dropped (those devices are gone with it). Atomic.
+ */
+export async function acceptPendingKey(db: ChatDb, conv: string, key: string): Promise<StoredContact> {
+  const tx = db.transaction(['contacts', 'keyEvents', 'deviceOutbox'], 'readwrite', STRICT);
+  const current = (await tx.objectStore('contacts').get(conv)) ?? { conv, peerName: conv };
+  const next = withAcceptedKey(current, key);
+  if (next) {
+    await tx.objectStore('contacts').put(next);
+    await tx.objectStore('keyEvents').add({ conv, ts: Date.now(), kind: 'accepted', key });
+    const owed = tx.objectStore('deviceOutbox');
+    for (const k of await owed.index('by-conv-device').getAllKeys(IDBKeyRange.bound([conv, ''], [conv, '\uffff']))) await owed.delete(k);
+  }
+  await tx.done;
+  return next ?? current;
 }
 
 /** Sets the verified mark for the pinned key `key` (refused if that is no longer the pinned key). */

@@ -11,7 +11,7 @@
  * for file keys (deriveFileKey), and `onChunk` receives chunk frames (enable with `acceptChunks`);
  * outgoing chunk frames are put on the raw data channel by the transfer send pump.
  */
-import type { PeerMsg } from '../../../shared/index';
+import { usernameKey, type PeerMsg } from '../../../shared/index';
 import type { HandshakeRole, PeerDevice, SessionKeys } from '../../../shared/crypto/index';
 import { ChannelError, createSecureChannel, type SecureChannel } from '../../../shared/secure-channel';
 import { isCryptoError } from '../../../shared/crypto/index';
@@ -60,6 +60,10 @@ export class SecureSession {
   constructor(private readonly opts: SecureSessionOptions) {
     opts.peerKey.then(
       (trust) => {
+        // My own devices are checked with the account key this browser holds, never another.
+        if (usernameKey(opts.peerName) === usernameKey(opts.local.username) && !sameBytes(trust.accountKey, opts.local.accountKey)) {
+          return this.dispatch({ type: 'peer-key-failed', why: 'no-key' });
+        }
         this.peerMinVersion = trust.minVersion;
         this.dispatch({ type: 'peer-key', key: trust.accountKey });
       },
@@ -189,4 +193,8 @@ export class SecureSession {
     this.channel?.close();
     this.channel = null;
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

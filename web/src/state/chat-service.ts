@@ -26,19 +26,13 @@ import { ContactDeviceLists } from './contact-device-lists';
 import { DeviceSync, isSyncFrame } from './device-sync';
 import { accountOnlyDevice, deviceFromKeys, type LocalDevice } from '../net/local-device';
 import type { SignedDeviceList } from '../../../shared/devices/device-list';
-import { safeJsonParse } from '../../../shared/json';
+import { adoptNewerOwnList, approvedOwnList, knownDevicesOf } from './own-device-list';
 import { planSend } from '../../../shared/devices/fanout';
 import type { ConversationsState, PeersState, PresenceState, SessionState } from './contexts';
 import { Store } from './store';
 import { RequestsService } from '../requests/requests-service';
 
 export type MessageListener = (msg: StoredMessage) => void;
-
-/** The version of our own signed list (0 without one). */
-function ownListVersion(signed: SignedDeviceList | null): number {
-  const v = signed ? (safeJsonParse(signed.list) as { version?: unknown } | undefined)?.version : 0;
-  return typeof v === 'number' ? v : 0;
-}
 
 export class ChatService {
   readonly conversations = new Store<ConversationsState>({ list: [], active: null, loaded: false });
@@ -99,6 +93,7 @@ export class ChatService {
       pinnedKey: (conv) => this.security.get(conv).pinnedKey,
       emitMessage: (m) => this.emitMessage(m),
       refreshConversations: () => this.refreshConversations(),
+      devicesChanged: (conv) => this.links.devicesChanged(conv),
     });
     this.deviceSync = new DeviceSync({
       readyDb: () => this.readyDb(),
@@ -107,17 +102,20 @@ export class ChatService {
         const me = myKey();
         return me ? this.links.readyLinks(me) : [];
       },
+      ownDeviceIds: () => approvedOwnList(this.devices.own.state.get())?.list.devices.map((d) => d.id) ?? [],
       isActive,
       emitMessage: (m) => this.emitMessage(m),
       refreshConversations: () => this.refreshConversations(),
     });
     this.links = new LinkCoordinator({
       security: this.security,
+      ownAccountKey: () => (this.myName ? (this.security.identityFor(this.myName)?.publicKey ?? null) : null),
+      knownDevices: (conv) => (conv === myKey() ? knownDevicesOf(approvedOwnList(this.devices.own.state.get())?.list) : this.contactLists.known(conv)),
       sendSignal: (m) => this.sessions.send(m),
       local: () => this.local,
       // My own devices are checked against our own newest list.
-      minListVersion: async (conv) => (conv === myKey() ? ownListVersion(this.ownDeviceList()) : this.contactLists.minVersion(conv)),
-      peerDevices: (conv, peerName, peer) => this.contactLists.fromHandshake(conv, peerName, peer),
+      minListVersion: async (conv) => (conv === myKey() ? (approvedOwnList(this.devices.own.state.get())?.list.version ?? 0) : this.contactLists.minVersion(conv)),
+      peerDevices: (conv, peerName, peer) => (conv === myKey() ? adoptNewerOwnList(this.devices.own, peer) : this.contactLists.fromHandshake(conv, peerName, peer)),
       isOnline,
       onlineDevices: (conv) => this.presenceTracker.onlineDevices(conv),
       linkReady: (conv, link) => {
@@ -129,6 +127,11 @@ export class ChatService {
       linkClosed: (conv) => this.transfers.linkClosed(conv),
       onFrame: (conv, msg, link) => void this.onPeerFrame(conv, msg, link),
       onChunk: (conv, body) => this.transfers.onChunk(conv, body),
+    });
+    // My own list changed: a link to a device it no longer names closes at once.
+    this.devices.own.state.subscribe(() => {
+      const me = myKey();
+      if (me) this.links.devicesChanged(me);
     });
     this.presenceTracker = new PresenceTracker({
       db: () => this.accountDb.current,
@@ -260,7 +263,11 @@ export class ChatService {
 
   /** The person accepted a contact's new identity key: pin it and deliver what was waiting. */
   async acceptNewKey(peerName: string): Promise<void> {
-    await this.security.acceptNewKey(usernameKey(peerName));
+    const conv = usernameKey(peerName);
+    await this.security.acceptNewKey(conv);
+    // The old key's device list and its links no longer apply; the new key's list starts afresh.
+    this.contactLists.forget(conv);
+    this.links.dropAll(conv);
     this.requests.keyAccepted(peerName);
     this.retrySecure(peerName);
   }
@@ -299,9 +306,7 @@ export class ChatService {
    * null until then, so the account key signs handshakes.
    */
   private ownDeviceList(): SignedDeviceList | null {
-    const s = this.devices.own.state.get();
-    if (s.status !== 'approved' || !s.signed || !s.thisDevice || !s.list?.devices.some((d) => d.id === s.thisDevice)) return null;
-    return s.signed;
+    return approvedOwnList(this.devices.own.state.get())?.signed ?? null;
   }
 
   /**
@@ -343,11 +348,13 @@ export class ChatService {
   }
 
   private async onPeerFrame(conv: string, msg: PeerMsg, link: PeerLink): Promise<void> {
-    if (isFileControlType(msg.type)) return this.transfers.onControl(conv, msg as FileControl, link);
     const own = !!this.myName && conv === usernameKey(this.myName);
+    // From "my device": only one in my account's current verified list is heard.
+    if (own && isSyncFrame(msg)) return this.deviceSync.receive(msg, link);
+    if (own && !this.deviceSync.isOwnDevice(link)) return;
+    if (isFileControlType(msg.type)) return this.transfers.onControl(conv, msg as FileControl, link);
     if (own) {
       // My other devices: copies and catch-up; receipts for copies change nothing here.
-      if (isSyncFrame(msg)) return this.deviceSync.receive(msg, link);
       if (msg.type === 'ack' && (await this.readyDb().then((db) => db?.get('messages', msg.id)))?.conv === conv) await this.outbox.receive(conv, msg, link);
       return;
     }

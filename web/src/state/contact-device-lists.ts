@@ -10,6 +10,7 @@ import { decodePublicKey } from '../../../shared/crypto/index';
 import { verifyDeviceList, type SignedDeviceList } from '../../../shared/devices/device-list';
 import type { ChatDb, StoredMessage } from '../db/schema';
 import { devicesVersion, saveDevices, storedDevices } from '../db/contact-devices';
+import type { KnownDevices } from '../../../shared/devices/device-admission';
 
 export interface ContactDeviceListsDeps {
   readyDb(): Promise<ChatDb | null>;
@@ -20,11 +21,13 @@ export interface ContactDeviceListsDeps {
   /** A quiet line was written. */
   emitMessage(m: StoredMessage): void;
   refreshConversations(): void;
+  /** A newer list of the contact's was stored (links to devices it no longer names close). */
+  devicesChanged(conv: string): void;
 }
 
 export class ContactDeviceLists {
-  /** Device ids per contact as last read or stored: every send needs them, so no read per send. */
-  private readonly ids = new Map<string, readonly string[]>();
+  /** Each contact's newest list as last read or stored: every send needs it, so no read per send. */
+  private readonly ids = new Map<string, KnownDevices>();
   /** Bumped on every store, so a read that raced with one is not remembered. */
   private generation = 0;
 
@@ -39,13 +42,24 @@ export class ContactDeviceLists {
   /** The ids of the contact's devices from its newest list ([] if none is known). */
   async deviceIds(conv: string): Promise<readonly string[]> {
     const known = this.ids.get(conv);
-    if (known) return known;
+    if (known) return known.ids;
     const generation = this.generation;
     const db = await this.deps.readyDb();
     const list = db ? await storedDevices(db, conv) : null;
-    const ids = list ? list.devices.map((d) => d.id) : [];
-    if (db && generation === this.generation) this.ids.set(conv, ids);
-    return ids;
+    const read = { version: list?.version ?? 0, ids: list ? list.devices.map((d) => d.id) : [] };
+    if (db && generation === this.generation) this.ids.set(conv, read);
+    return read.ids;
+  }
+
+  /** The contact's newest list as known in memory now (null: none, or not read yet). */
+  known(conv: string): KnownDevices | null {
+    return this.ids.get(conv) ?? null;
+  }
+
+  /** The contact's account key was replaced: what was known under the old key no longer applies. */
+  forget(conv: string): void {
+    this.ids.delete(conv);
+    this.generation++;
   }
 
   /** Logged out (or another account): nothing remembered applies any more. */
@@ -79,10 +93,13 @@ export class ContactDeviceLists {
   private async store(conv: string, peerName: string, signed: SignedDeviceList, list: PeerDevice['devices'] & object): Promise<void> {
     const db = await this.deps.readyDb();
     if (!db) return;
-    const lines = await saveDevices(db, conv, peerName, signed, list);
-    // Read again on the next send: saveDevices keeps the newest version, which may not be this one.
-    this.ids.delete(conv);
+    const generation = this.generation;
+    const { lines, newest } = await saveDevices(db, conv, peerName, signed, list);
+    // The newest version stored (which may not be this one) is what sends and links go by now.
+    if (generation === this.generation) this.ids.set(conv, { version: newest?.version ?? 0, ids: newest ? newest.devices.map((d) => d.id) : [] });
+    else this.ids.delete(conv);
     this.generation++;
+    if (lines.length || newest === list) this.deps.devicesChanged(conv);
     for (const line of lines) this.deps.emitMessage(line);
     if (lines.length) this.deps.refreshConversations();
   }

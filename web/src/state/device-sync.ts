@@ -25,6 +25,8 @@ export interface DeviceSyncDeps {
   me(): string | null;
   /** Ready links to my other devices. */
   ownLinks(): PeerLink[];
+  /** The device ids of my account's current verified list (with the key held here); [] if none. */
+  ownDeviceIds(): readonly string[];
   /** The conversation is open and visible (a copy of a received message is read at once). */
   isActive(conv: string): boolean;
   /** A copy was stored or changed (for the UI; never mirrored again). */
@@ -42,6 +44,8 @@ export class DeviceSync {
   skipBacklog = false;
   /** Links whose device asked to skip: their stream stops. */
   private readonly skipped = new WeakSet<PeerLink>();
+  /** The running stream per link: a new `sync-from` replaces it (never two full streams at once). */
+  private readonly streams = new WeakMap<PeerLink, object>();
 
   constructor(private readonly deps: DeviceSyncDeps) {}
 
@@ -50,7 +54,7 @@ export class DeviceSync {
     const me = this.deps.me();
     const rec = recordOf(m);
     if (!rec || !me || m.conv === me) return;
-    for (const link of this.deps.ownLinks()) link.send({ type: 'sync-msg', ...rec });
+    for (const link of this.deps.ownLinks()) if (this.isOwnDevice(link)) link.send({ type: 'sync-msg', ...rec });
   }
 
   /** The person skips the rest of the catch-up from `device`: only what comes from now on. */
@@ -74,6 +78,10 @@ export class DeviceSync {
 
   /** A sync frame from one of my devices. */
   async receive(msg: SyncFrame, link: PeerLink): Promise<void> {
+    if (!this.isOwnDevice(link)) {
+      console.warn(`Peerchat: ignored ${msg.type} from a device not in this account’s device list`);
+      return;
+    }
     const db = await this.deps.readyDb();
     if (!db) return;
     switch (msg.type) {
@@ -84,8 +92,11 @@ export class DeviceSync {
         link.send({ type: 'ack', id: msg.msg.id });
         return;
       }
-      case 'sync-from':
-        return this.stream(db, link, msg.seq);
+      case 'sync-from': {
+        const run = {};
+        this.streams.set(link, run);
+        return this.stream(db, link, msg.seq, () => this.streams.get(link) === run);
+      }
       case 'sync-skip': {
         this.skipped.add(link);
         const h = skipHeader(await newestSeq(db));
@@ -106,13 +117,15 @@ export class DeviceSync {
     }
   }
 
-  /** Streams our records after `after` to the asking device, oldest first, in frames that fit. */
-  private async stream(db: ChatDb, link: PeerLink, after: number): Promise<void> {
+  /** Streams our records after `after` to the asking device, oldest first, in frames that fit, while `current()`. */
+  private async stream(db: ChatDb, link: PeerLink, after: number, current: () => boolean): Promise<void> {
     const total = await countAfter(db, after);
     let cursor = after;
     let sent = 0;
     for (;;) {
+      if (!current()) return; // A newer request on this link took over.
       const page = await messagesAfter(db, cursor, SYNC_BATCH_MAX_RECORDS);
+      if (!current()) return;
       const sized = page.map((m) => {
         const rec = recordOf(m);
         return { seq: m.seq ?? 0, rec, bytes: rec ? JSON.stringify(rec).length * 3 : 0 };
@@ -123,11 +136,20 @@ export class DeviceSync {
       const h = batchHeader(batch, Math.max(0, total - sent + batch.length), total, cursor);
       // The last page: shorter than asked, and all of it fitted this batch.
       const done = batch.length === page.length && page.length < SYNC_BATCH_MAX_RECORDS;
-      if (this.skipped.has(link) || !link.send({ type: 'sync-batch', records, last: h.last, total, done })) return;
+      if (this.skipped.has(link) || !this.isOwnDevice(link) || !link.send({ type: 'sync-batch', records, last: h.last, total, done })) return;
       if (done) return;
       cursor = h.last;
       await drained(link);
     }
+  }
+
+  /**
+   * The link's device, as its handshake verified it, is in my account's current list (verified
+   * with the account key this browser holds). Only such a device gets copies or may send them.
+   */
+  isOwnDevice(link: PeerLink): boolean {
+    const verified = link.session.peer?.deviceId ?? null;
+    return verified !== null && verified === link.peerDeviceId && this.deps.ownDeviceIds().includes(verified);
   }
 
   private async store(db: ChatDb, rec: SyncRecord): Promise<void> {

@@ -8,7 +8,9 @@
  */
 import { usernameKey, type ClientMsg, type IceServer, type PeerMsg, type SignalData } from '../../../shared/index';
 import type { PeerDevice } from '../../../shared/crypto/index';
-import { PeerManager, convOfLinkKey } from '../net/peer-manager';
+import { PeerManager, convOfLinkKey, type PeerManagerOptions } from '../net/peer-manager';
+import { SecurityFailure } from '../crypto/security-failure';
+import { linkAdmitted, type KnownDevices } from '../../../shared/devices/device-admission';
 import { RedialPolicy } from '../net/redial-policy';
 import type { LinkFailure, LinkState, PeerLink } from '../net/peer-link';
 import type { LocalDevice, PeerTrust } from '../net/local-device';
@@ -25,8 +27,23 @@ function sessionErrorOf(failure: LinkFailure | null): SessionErrorCode | null {
 
 const RANK: Record<LinkState, number> = { ready: 3, connecting: 2, failed: 1, closed: 0 };
 
+/** What the coordinator uses of a PeerManager (tests hand in a fake). */
+export type LinkManager = Pick<PeerManager, 'myName' | 'get' | 'linksOf' | 'readyLinksOf' | 'connect' | 'handleSignal' | 'handleUndeliverable' | 'peerOffline' | 'destroyAll'>;
+
 export interface LinkCoordinatorDeps {
   security: SecurityService;
+  /**
+   * The account key this browser holds for the logged-in account (null: none held). My own
+   * devices are verified with it and nothing else: never with a key the server publishes.
+   */
+  ownAccountKey(): Uint8Array | null;
+  /**
+   * The account's newest verified device list (mine: verified with the held key; a contact's:
+   * the stored one), or null if none is known. A link to a device it no longer names is closed.
+   */
+  knownDevices(conv: string): KnownDevices | null;
+  /** Makes the peer manager (a fake in tests). */
+  createManager?(opts: PeerManagerOptions): LinkManager;
   sendSignal(msg: ClientMsg): boolean;
   /** This device as the handshake presents it (null: not logged in). */
   local(): LocalDevice | null;
@@ -48,7 +65,7 @@ export interface LinkCoordinatorDeps {
 
 export class LinkCoordinator {
   readonly peers = new Store<PeersState>({ links: new Map() });
-  private manager: PeerManager | null = null;
+  private manager: LinkManager | null = null;
   private readonly redials = new RedialPolicy((key, peerName) => {
     const conv = convOfLinkKey(key);
     if (this.deps.isOnline(conv) && !this.manager?.get(key)) this.redialWanted(peerName);
@@ -62,7 +79,8 @@ export class LinkCoordinator {
   attach(myName: string, iceServers: IceServer[]): void {
     if (this.manager) return;
     const { security } = this.deps;
-    this.manager = new PeerManager({
+    const make = this.deps.createManager ?? ((opts: PeerManagerOptions) => new PeerManager(opts));
+    this.manager = make({
       myName,
       myDeviceId: () => this.deps.local()?.deviceId ?? null,
       iceServers,
@@ -72,12 +90,16 @@ export class LinkCoordinator {
           if (!local) throw new Error('no local device while logged in');
           return local;
         },
-        peerKey: (name) => this.peerTrust(name, security),
+        peerKey: (name) => this.peerTrust(name, security, myName),
       },
       sendSignal: (m) => this.deps.sendSignal(m),
       onState: (conv, state, link) => this.onLinkState(conv, state, link),
-      onFrame: (conv, msg, link) => this.deps.onFrame(conv, msg, link),
-      onChunk: (conv, body) => this.deps.onChunk(conv, body),
+      onFrame: (conv, msg, link) => {
+        if (this.admitted(conv, link)) this.deps.onFrame(conv, msg, link);
+      },
+      onChunk: (conv, body, link) => {
+        if (this.admitted(conv, link)) this.deps.onChunk(conv, body);
+      },
     });
   }
 
@@ -94,12 +116,25 @@ export class LinkCoordinator {
 
   /** A ready link to the account (the first one up), for what goes to one device. */
   readyLink(conv: string): PeerLink | undefined {
-    return this.manager?.readyLinksOf(conv)[0];
+    return this.readyLinks(conv)[0];
   }
 
-  /** Every ready link to the account's devices. */
+  /** Every ready link to the account's devices (those its newest known list still names). */
   readyLinks(conv: string): PeerLink[] {
-    return this.manager?.readyLinksOf(conv) ?? [];
+    return (this.manager?.readyLinksOf(conv) ?? []).filter((l) => this.admitted(conv, l));
+  }
+
+  /**
+   * The account's device list changed: a link to a device the newest list no longer names is
+   * closed at once (nothing more goes to it or is taken from it).
+   */
+  devicesChanged(conv: string): void {
+    for (const link of this.manager?.linksOf(conv) ?? []) {
+      if (link.state === 'ready' && !this.admitted(conv, link)) {
+        console.warn('Peerchat: closing the link to a device no longer in its account’s list');
+        link.destroy('closed');
+      }
+    }
   }
 
   /** The ready link to one device (null: a peer from before devices). */
@@ -129,6 +164,8 @@ export class LinkCoordinator {
     const mine = this.deps.local()?.deviceId ?? null;
     const devices = this.deps.onlineDevices(conv).filter((d) => d !== mine);
     const own = conv === usernameKey(manager.myName);
+    // Without the account key no device of ours can be verified: no link to them at all.
+    if (own && !this.deps.ownAccountKey()) return;
     // An account whose connections name no device: one link, as before devices.
     const targets: (string | null)[] = devices.length > 0 ? devices : own ? [] : [null];
     for (const device of targets) {
@@ -144,7 +181,10 @@ export class LinkCoordinator {
   }
 
   handleSignal(from: string, fromDevice: string | undefined, cid: string, data: SignalData): void {
-    this.manager?.handleSignal(from, fromDevice, cid, data);
+    const manager = this.manager;
+    // An offer from "my own device" is answered only with the account key held here to check it.
+    if (manager && usernameKey(from) === usernameKey(manager.myName) && (!fromDevice || !this.deps.ownAccountKey())) return;
+    manager?.handleSignal(from, fromDevice, cid, data);
   }
 
   handleUndeliverable(to: string, toDevice: string | undefined, cid: string | undefined): void {
@@ -171,12 +211,37 @@ export class LinkCoordinator {
     this.peers.set({ links: new Map() });
   }
 
-  private async peerTrust(peerName: string, security: SecurityService): Promise<PeerTrust> {
-    const [accountKey, minVersion] = await Promise.all([security.resolvePeerKey(peerName), this.deps.minListVersion(usernameKey(peerName))]);
+  /**
+   * The key a peer's handshake is verified with. A contact's: the pinned key (the directory is
+   * asked, a change waits for the person). My own devices': only the account key this browser
+   * holds; a list the server made up for my name can never pass, and with no key held no link
+   * to my devices comes up.
+   */
+  private async peerTrust(peerName: string, security: SecurityService, myName: string): Promise<PeerTrust> {
+    const conv = usernameKey(peerName);
+    if (conv === usernameKey(myName)) {
+      const held = this.deps.ownAccountKey();
+      if (!held) throw new SecurityFailure('no-key');
+      return { accountKey: held.slice(), minVersion: await this.deps.minListVersion(conv) };
+    }
+    const [accountKey, minVersion] = await Promise.all([security.resolvePeerKey(peerName), this.deps.minListVersion(conv)]);
     return { accountKey, minVersion };
   }
 
+  /** The link's verified device is still named by the account's newest known list. */
+  private admitted(conv: string, link: PeerLink): boolean {
+    const peer = link.session.peer;
+    if (!peer) return true; // Not verified yet: judged once it is ready.
+    return linkAdmitted(this.deps.knownDevices(conv), { deviceId: peer.deviceId, listVersion: peer.devices?.version ?? 0 });
+  }
+
   private onLinkState(conv: string, state: LinkState, link: PeerLink): void {
+    // Verified against a list older than one known since, which no longer names the device.
+    if (state === 'ready' && !this.admitted(conv, link)) {
+      console.warn('Peerchat: refused a link to a device no longer in its account’s list');
+      link.destroy('closed');
+      return;
+    }
     const others = (this.manager?.linksOf(conv) ?? []).filter((l) => l !== link).map((l) => l.state);
     const best = [state, ...others].reduce((a, b) => (RANK[b] > RANK[a] ? b : a));
     this.peers.update((p) => {
@@ -198,8 +263,9 @@ export class LinkCoordinator {
       if (shown) {
         // Shown in the conversation at once (with "Retry").
         this.deps.security.setSessionError(conv, shown);
-        // A handshake that fails against the pinned key may mean the contact's key changed.
-        void this.deps.security.recheck(link.peerName);
+        // A handshake that fails against the pinned key may mean the contact's key changed
+        // (never asked for my own account: its key is the one held here).
+        if (conv !== usernameKey(this.manager?.myName ?? '')) void this.deps.security.recheck(link.peerName);
       }
       this.redials.ended(link.key, link.peerName, failure);
     }

@@ -119,6 +119,8 @@ export class SecurityService {
     const db = this.db ?? (await this.database());
     if (!db) throw new SecurityFailure('unreachable');
     const conv = usernameKey(peerName);
+    // Our own account: the key this browser holds, never the directory's, never pinned.
+    if (conv === this.identityUser) return this.identityKp?.publicKey.slice() ?? this.noKey();
     const [answer, stored] = await Promise.all([this.directory.lookup(peerName), contacts.getContact(db, conv)]);
     if (!answer.ok && answer.reason === 'unknown-user') throw new SecurityFailure('unknown-user');
     const published = answer.ok ? answer.identityKey : undefined;
