@@ -6,6 +6,7 @@ import * as v from 'valibot';
 import { LIMITS } from './limits';
 import { safeJsonParse } from './json';
 import { isFileControlType, parseFileControl, type FileControl } from './transfer/control';
+import { SyncedFile } from './transfer/synced-file';
 
 const MessageId = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/));
 /** A conversation between devices: a usernameKey (lowercase). */
@@ -39,7 +40,7 @@ const PeerMsg = v.variant('type', [
    * Between two devices of one account only: a copy of a message this device sent or received
    * in conversation `conv` (stored by id, so a repeat is harmless; acknowledged with `ack`).
    */
-  v.strictObject({ type: v.literal('sync-msg'), conv: Conv, msg: SyncedMessage, state: SyncedState }),
+  v.strictObject({ type: v.literal('sync-msg'), conv: Conv, msg: SyncedMessage, state: SyncedState, file: v.optional(SyncedFile) }),
   /** Own devices: "send me what you stored after your record number `seq`" (0: everything). */
   v.strictObject({ type: v.literal('sync-from'), seq: Seq }),
   /** Own devices: a newly linked device takes no backlog, only what comes from now on. */
@@ -51,7 +52,7 @@ const PeerMsg = v.variant('type', [
    */
   v.strictObject({
     type: v.literal('sync-batch'),
-    records: v.pipe(v.array(v.strictObject({ conv: Conv, msg: SyncedMessage, state: SyncedState })), v.maxLength(SYNC_BATCH_MAX_RECORDS)),
+    records: v.pipe(v.array(v.strictObject({ conv: Conv, msg: SyncedMessage, state: SyncedState, file: v.optional(SyncedFile) })), v.maxLength(SYNC_BATCH_MAX_RECORDS)),
     last: Seq,
     total: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER)),
     done: v.boolean(),

@@ -121,7 +121,7 @@ export class PcFileCard extends LitElement {
     () => this.service,
     () => this.fileId,
     (v) => {
-      if (v.state === 'done' && this.isImage(v) && !this.imageUrl) void this.loadImage();
+      if (v.state === 'done' && !v.remoteCopy && this.isImage(v) && !this.imageUrl) void this.loadImage();
     },
   );
 
@@ -170,6 +170,7 @@ export class PcFileCard extends LitElement {
   }
 
   private renderState(v: TransferView) {
+    if (v.remoteCopy) return html`<div class="line remote" role="status">Kept on your other device</div>`;
     const t = this.service.transfers;
     switch (v.state) {
       case 'offered':
@@ -220,7 +221,7 @@ export class PcFileCard extends LitElement {
     const image = this.isImage(v);
     const src = v.state === 'done' ? this.imageUrl : null;
     return html`
-      <div class="card" data-state=${v.state} data-file-id=${v.id}>
+      <div class="card" data-state=${v.remoteCopy ? 'remote' : v.state} data-file-id=${v.id}>
         ${src
           ? html`<img class="full" src=${src} alt=${v.offer.name} />`
           : image && v.offer.thumb && v.state !== 'failed' && !v.notices.includes('PEER_IMAGES_HELD')

@@ -4,8 +4,9 @@
  * after a number, and per own peer device the highest of its numbers stored here.
  */
 import type { SyncRecord } from '../../../shared/peer-protocol';
-import type { ChatDb, MessageState, StoredMessage } from './schema';
+import type { ChatDb, MessageState, StoredMessage, StoredTransfer } from './schema';
 import { nextSeq } from './record-seq';
+import { remoteCopyOf, syncedFileOf } from './remote-copy';
 
 const RANK: Record<MessageState, number> = { waiting: 0, sent: 1, delivered: 2, received: 3 };
 
@@ -15,9 +16,16 @@ const RANK: Record<MessageState, number> = { waiting: 0, sent: 1, delivered: 2, 
  * Copies never enter the outbox: the device that wrote a message delivers it.
  */
 export async function storeCopy(db: ChatDb, rec: SyncRecord, read: boolean): Promise<StoredMessage | null> {
-  const tx = db.transaction(['messages', 'conversations'], 'readwrite');
+  const tx = db.transaction(['messages', 'conversations', 'transfers'], 'readwrite');
   const messages = tx.objectStore('messages');
   const existing = await messages.get(rec.msg.id);
+  if (rec.file) {
+    // A file's copy never takes an id already used by a message or a transfer (shared/record-ids.ts).
+    if (existing || (await tx.objectStore('transfers').get(rec.msg.id))) {
+      await tx.done;
+      return null;
+    }
+  }
   if (existing) {
     if (existing.conv !== rec.conv || !existing.outgoing || !rec.msg.outgoing || RANK[rec.state] <= RANK[existing.state] || rec.state === 'received') {
       await tx.done;
@@ -30,6 +38,10 @@ export async function storeCopy(db: ChatDb, rec: SyncRecord, read: boolean): Pro
   }
   const state: MessageState = rec.msg.outgoing ? (rec.state === 'received' ? 'sent' : rec.state) : 'received';
   const msg: StoredMessage = { ...rec.msg, ts: Math.min(rec.msg.ts, Date.now() + 60_000), conv: rec.conv, state };
+  if (rec.file) {
+    msg.fileId = rec.msg.id;
+    await tx.objectStore('transfers').put(remoteCopyOf(rec, rec.file, msg.ts));
+  }
   await messages.put({ ...msg, seq: await nextSeq(messages) });
   const convs = tx.objectStore('conversations');
   const conv = (await convs.get(rec.conv)) ?? { conv: rec.conv, peerName: rec.msg.outgoing ? rec.conv : rec.msg.from, lastText: '', lastTs: 0, unread: 0 };
@@ -50,11 +62,23 @@ function preview(text: string): string {
   return oneLine.length > 120 ? `${oneLine.slice(0, 119)}…` : oneLine;
 }
 
-/** The record of a stored message as it travels between own devices; null for what is not synced (files, quiet lines). */
-export function recordOf(m: StoredMessage): SyncRecord | null {
-  if (m.kind || m.fileId || !m.text) return null;
+/**
+ * The record of a stored message as it travels between own devices; null for what is not synced
+ * (quiet lines; a file message without its finished transfer `transfer`: only a file that arrived
+ * or was delivered travels, as its card's facts without the bytes).
+ */
+export function recordOf(m: StoredMessage, transfer?: StoredTransfer): SyncRecord | null {
+  if (m.kind || !m.text) return null;
   const state = m.outgoing ? (m.state === 'received' ? 'sent' : m.state) : 'received';
-  return { conv: m.conv, msg: { id: m.id, from: m.from, outgoing: m.outgoing, text: m.text, ts: m.ts }, state };
+  const rec: SyncRecord = { conv: m.conv, msg: { id: m.id, from: m.from, outgoing: m.outgoing, text: m.text, ts: m.ts }, state };
+  if (!m.fileId) return rec;
+  const file = transfer && transfer.id === m.fileId && m.fileId === m.id ? syncedFileOf(transfer) : null;
+  return file ? { ...rec, file } : null;
+}
+
+/** recordOf, reading the transfer of a file message from `db`. */
+export async function readRecordOf(db: ChatDb, m: StoredMessage): Promise<SyncRecord | null> {
+  return recordOf(m, m.fileId ? await db.get('transfers', m.fileId) : undefined);
 }
 
 /** Up to `limit` stored messages with a number above `after`, lowest first. */

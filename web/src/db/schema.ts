@@ -83,6 +83,12 @@ export interface StoredTransfer {
   sentHash?: string;
   /** Why it failed, was cancelled or declined (a CancelReason / DeclineReason). */
   reason?: string;
+  /**
+   * A history copy from another device of this account (catch-up): only the offer's facts, no
+   * bytes here. Always `done`; its card says it is kept on the other device; never resumed,
+   * offered, saved or counted as an open transfer.
+   */
+  remoteCopy?: true;
   /** Who cancelled: the contact's display name, or '' for this device. */
   cancelledBy?: string;
   /** A cancel or decline the contact has not been told yet (we were offline). */

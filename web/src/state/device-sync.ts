@@ -10,7 +10,7 @@ import { SYNC_BATCH_MAX_RECORDS } from '../../../shared/peer-protocol';
 import { batchHeader, nextBatch, onBatchStored, requestOnReady, skipHeader, startCatchUp, type CatchUp } from '../../../shared/devices/sync-plan';
 import type { PeerLink } from '../net/peer-link';
 import type { ChatDb, StoredMessage } from '../db/schema';
-import { advanceCursor, countAfter, getCursor, messagesAfter, newestSeq, recordOf, storeCopy } from '../db/device-sync-store';
+import { advanceCursor, countAfter, getCursor, messagesAfter, newestSeq, readRecordOf, recordOf, storeCopy } from '../db/device-sync-store';
 import { Store } from './store';
 
 type SyncFrame = Extract<PeerMsg, { type: 'sync-msg' | 'sync-from' | 'sync-skip' | 'sync-batch' }>;
@@ -126,10 +126,12 @@ export class DeviceSync {
       if (!current()) return; // A newer request on this link took over.
       const page = await messagesAfter(db, cursor, SYNC_BATCH_MAX_RECORDS);
       if (!current()) return;
-      const sized = page.map((m) => {
-        const rec = recordOf(m);
-        return { seq: m.seq ?? 0, rec, bytes: rec ? JSON.stringify(rec).length * 3 : 0 };
-      });
+      const sized = await Promise.all(
+        page.map(async (m) => {
+          const rec = await readRecordOf(db, m);
+          return { seq: m.seq ?? 0, rec, bytes: rec ? JSON.stringify(rec).length * 3 : 0 };
+        }),
+      );
       const batch = nextBatch(sized);
       sent += batch.length;
       const records = batch.map((b) => b.rec).filter((r): r is SyncRecord => r !== null);

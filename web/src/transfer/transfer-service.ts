@@ -122,7 +122,7 @@ export class TransferService implements EffectHost {
   /** The file to show or save: ours (outgoing), or the verified one on disk (incoming). */
   async fileOf(id: string): Promise<File | null> {
     const rec = await this.load(id);
-    if (!rec) return null;
+    if (!rec || rec.remoteCopy) return null; // A copy's bytes are on another device of the account.
     if (rec.direction === 'out') return rec.file ? new File([rec.file], rec.offer.name, { type: rec.offer.mime }) : null;
     if (rec.state !== 'done') return null;
     return openFileOf(id, { name: rec.offer.name, type: rec.offer.mime });

@@ -18,6 +18,8 @@ export interface TransferView {
   /** Connected to the contact right now (else a running transfer is paused). */
   live: boolean;
   hash?: string;
+  /** A history copy whose bytes are kept on another device of the account (no Save, no download). */
+  remoteCopy?: true;
   reason?: string;
   cancelledBy?: string;
   /**
@@ -48,6 +50,7 @@ export function transferView(rec: StoredTransfer, runner: ViewSource | undefined
   if (capNotice) notices.push('PEER_OFFERS_CAPPED');
   const v: TransferView = { id: rec.id, direction: rec.direction, peerName: rec.peerName, offer: rec.offer, state: rec.state, progress, progressKnown, live, notices };
   if (rec.hash) v.hash = rec.hash;
+  if (rec.remoteCopy) v.remoteCopy = true;
   if (rec.reason && !held) v.reason = rec.reason;
   if (rec.cancelledBy !== undefined) v.cancelledBy = rec.cancelledBy;
   return v;
