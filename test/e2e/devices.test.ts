@@ -5,7 +5,8 @@
 // - what alice sends from one device appears on her other device, as sent by her;
 // - a message bob sent while one of alice's devices was away reaches that device from bob
 //   (it is owed per device), even with her other device gone;
-// - alice's device that was away catches up from her other device while bob is offline;
+// - alice's device that was away catches up from her other device while bob is offline, an
+//   image bob sent meanwhile included: a thumbnail card "Kept on your other device";
 // - a 20 MiB file from "Your devices" in Chromium arrives in Firefox with the same hash.
 //
 // Run: npm run build:e2e && node test/e2e/run-in-netns.mjs node --import tsx --test --test-reporter=spec test/e2e/devices.test.ts
@@ -17,7 +18,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
 import { PASSWORD, openConversation, register, send, shownMessages, startTestServer, stepTracker, waitForMessage, waitLinkReady, type TestServer } from './app-helpers';
-import { randomFile, sendVerified } from './file-helpers';
+import { pngFile, randomFile, sendVerified, shownCards, waitForCard } from './file-helpers';
 import { waitInPage } from './page-queries';
 
 const MiB = 1024 * 1024;
@@ -141,6 +142,9 @@ describe('one account, several devices', { timeout: 420_000 }, () => {
     await waitForMessage(aliceC, 'While Firefox was away', 'received', 20_000);
     await send(aliceC, 'Answered from Chromium');
     await waitForMessage(bob, 'Answered from Chromium', 'received', 20_000);
+    await bob.setFiles('Attach file', [pngFile(path.join(dir, 'away.png'), 320, 200)]);
+    await waitForCard(aliceC, 'away.png', (c) => c.state === 'done' && (c.imageWidth ?? 0) > 0, 20_000, 'done with image');
+    await waitForCard(bob, 'away.png', (c) => c.state === 'done', 20_000, 'done');
     await bob.close();
     // Firefox comes back; only Chromium can tell it what happened.
     await aliceF.goto(srv.url);
@@ -148,6 +152,17 @@ describe('one account, several devices', { timeout: 420_000 }, () => {
     await openConversation(aliceF, 'bob');
     await waitForMessage(aliceF, 'While Firefox was away', 'received', 30_000);
     await waitForMessage(aliceF, 'Answered from Chromium', undefined, 30_000);
+    // The image comes across as its card without its bytes: the preview, no Save.
+    const card = await waitForCard(aliceF, 'away.png', (c) => c.text.includes('Kept on your other device'), 30_000, 'kept on the other device');
+    assert.equal(card.state, '');
+    await waitInPage(
+      aliceF,
+      (q) => q.queryAll([{ role: 'img', name: 'Preview of away.png' }]).some((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0),
+      undefined,
+      10_000,
+      'thumbnail shown',
+    );
+    assert.ok(!(await shownCards(aliceF)).some((c) => c.name === 'away.png' && c.text.includes('Save')));
   });
 
   step('a 20 MiB file from "Your devices" in Chromium arrives in Firefox with the same hash', async () => {
