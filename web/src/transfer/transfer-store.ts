@@ -12,6 +12,7 @@
  */
 import type { ChatDb, StoredMessage, StoredTransfer } from '../db/schema';
 import { offerIdVerdict, type OfferIdVerdict } from '../../../shared/record-ids';
+import { nextSeq } from '../db/record-seq';
 
 /** The record holding a sender's File. */
 interface StoredSource {
@@ -58,7 +59,8 @@ export async function saveNewTransfer(db: ChatDb, rec: StoredTransfer, msg: Stor
   await Promise.all([
     transfers.put(plain),
     ...(file ? [transfers.put(asRecord({ id: sourceKey(rec.id), file }))] : []),
-    tx.objectStore('messages').put(msg),
+    // Numbered like every stored message, so catch-up between own devices lists it.
+    tx.objectStore('messages').put({ ...msg, seq: await nextSeq(tx.objectStore('messages')) }),
     convs.put({
       ...conv,
       peerName: rec.peerName,
@@ -85,8 +87,9 @@ async function withFile(db: ChatDb, rec: StoredTransfer): Promise<StoredTransfer
 
 /** Writes the changed fields of a transfer (read-modify-write in one transaction). */
 export async function patchTransfer(db: ChatDb, id: string, patch: Partial<StoredTransfer>): Promise<StoredTransfer | null> {
-  const tx = db.transaction('transfers', 'readwrite');
-  const rec = await tx.store.get(id);
+  const tx = db.transaction(['transfers', 'messages'], 'readwrite');
+  const store = tx.objectStore('transfers');
+  const rec = await store.get(id);
   if (!rec) {
     await tx.done;
     return null;
@@ -94,10 +97,17 @@ export async function patchTransfer(db: ChatDb, id: string, patch: Partial<Store
   const { file, ...fields } = patch;
   const next: StoredTransfer = { ...rec, ...fields };
   for (const k of Object.keys(patch) as (keyof StoredTransfer)[]) if (patch[k] === undefined) delete next[k];
-  await tx.store.put(next);
+  await store.put(next);
   if ('file' in patch) {
-    if (file) await tx.store.put(asRecord({ id: sourceKey(id), file }));
-    else await tx.store.delete(sourceKey(id));
+    if (file) await store.put(asRecord({ id: sourceKey(id), file }));
+    else await store.delete(sourceKey(id));
+  }
+  if (next.state === 'done' && rec.state !== 'done') {
+    // Finished: its message takes a new record number, so catch-up between own devices (which
+    // copies only finished files) sends it now.
+    const messages = tx.objectStore('messages');
+    const msg = await messages.get(id);
+    if (msg && msg.fileId === id) await messages.put({ ...msg, seq: await nextSeq(messages) });
   }
   await tx.done;
   return next;
