@@ -5,6 +5,7 @@ import { TRANSFER_LIMITS } from '../../shared/transfer/limits';
 import { DEFAULT_BATCH_LIMITS } from '../../shared/devices/sync-plan';
 import { recordOf, storeCopy } from '../../web/src/db/device-sync-store';
 import type { ChatDb, StoredMessage, StoredTransfer } from '../../web/src/db/schema';
+import { patchTransfer, saveNewTransfer } from '../../web/src/transfer/transfer-store';
 
 const ID = 'c'.repeat(32);
 const THUMB = `data:image/jpeg;base64,${'A'.repeat(100)}`;
@@ -58,6 +59,7 @@ function fakeDb(): { db: ChatDb; stores: Record<string, Map<string, Record<strin
   const store = (name: string) => ({
     get: async (k: string) => structuredClone(stores[name]!.get(k)),
     put: async (v: Record<string, unknown>) => void stores[name]!.set(v[keyOf[name]!] as string, structuredClone(v)),
+    delete: async (k: string) => void stores[name]!.delete(k),
     index: () => ({
       openKeyCursor: async () => {
         const seqs = [...stores[name]!.values()].map((m) => m.seq as number);
@@ -120,5 +122,19 @@ describe('recordOf / storeCopy for file messages', () => {
     assert.equal(await storeCopy(b.db, rec, false), null);
     assert.deepEqual(b.stores.transfers!.get(ID), other);
     assert.equal(b.stores.messages!.size, 0);
+  });
+});
+
+describe('file messages are numbered for catch-up', () => {
+  test('stored with a record number, and a newer one when the transfer finishes', async () => {
+    const { db, stores } = fakeDb();
+    stores.messages!.set('a'.repeat(32), { id: 'a'.repeat(32), conv: 'bob', seq: 7 });
+    const { seq: _s, fileId: _f, ...plain } = stored;
+    assert.equal(await saveNewTransfer(db, { ...transfer, state: 'running' }, { ...plain, fileId: ID }, false), 'new');
+    assert.equal(stores.messages!.get(ID)!.seq, 8);
+    await patchTransfer(db, ID, { hash: HASH });
+    assert.equal(stores.messages!.get(ID)!.seq, 8, 'no new number for a change that does not finish it');
+    await patchTransfer(db, ID, { state: 'done' });
+    assert.equal(stores.messages!.get(ID)!.seq, 9);
   });
 });
