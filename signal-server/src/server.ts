@@ -3,10 +3,10 @@
  * `/ws` to the signalling WebSocket. This file owns the sockets' lifecycle (origin and connection
  * caps on upgrade, heartbeat, shutdown); the protocol itself lives in hub.ts.
  */
-import http, { STATUS_CODES } from 'node:http';
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import https from 'node:https';
 import { X509Certificate } from 'node:crypto';
-import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ready as sodiumReady } from '../../shared/crypto/sodium';
@@ -33,6 +33,7 @@ import { SESSION_TTL_MS } from './tokens';
 import { ensureSelfSignedCertificate, type GeneratedCertificate, type TlsCredentials } from './tls';
 import { startCertificateRenewal, type CertificateRenewal } from './tls-renewal';
 import { SERVER_VERSION } from './version';
+import { positiveInt, rejectUpgrade } from './upgrade-checks';
 import type { TestHooks } from './test-hooks';
 
 export interface SignalServerOptions extends AccountLimitOptions {
@@ -127,27 +128,9 @@ export interface SignalServer {
   stats(): { connections: number; online: number };
 }
 
-function positiveInt(name: string, value: number | undefined, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw badConfig(`${name} must be a whole number from ${min} to ${max}, but it is ${String(value)}.`);
-  }
-  return value;
-}
-
 function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::' || host === '') return 'localhost';
   return host.includes(':') ? `[${host}]` : host;
-}
-
-function rejectUpgrade(socket: Duplex, status: number, text: string): void {
-  const body = `${text}\n`;
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
-      'Connection: close\r\n' +
-      'Content-Type: text/plain; charset=utf-8\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
 }
 
 function delay(ms: number): Promise<void> {
