@@ -212,23 +212,35 @@ export class PcContactList extends LitElement {
         ${repeat(
           rows,
           (r) => r.conv,
-          (r) => html`<li>
-            <button
-              class="row"
-              aria-current=${r.conv === active ? 'true' : 'false'}
-              aria-label="${r.name}, ${blocked.has(r.conv) ? 'blocked' : 'message request'}${r.unread ? `, ${r.unread} unread` : ''}"
-              data-request=${r.conv}
-              @click=${() => this.open(r.name)}
-            >
-              <span class="dot" aria-hidden="true"></span>
-              <span class="name">${r.name}<span class="trust">${blocked.has(r.conv) ? 'Blocked' : 'Not a contact'}</span></span>
-              <span class="time">${formatShortWhen(r.lastTs, now)}</span>
-              <span class="preview">${r.lastText}</span>
-              ${r.unread ? html`<span class="badge" aria-hidden="true">${r.unread}</span>` : nothing}
-            </button>
-          </li>`,
+          (r) =>
+            this.row(r, active, now, {
+              kind: 'request',
+              label: `${r.name}, ${blocked.has(r.conv) ? 'blocked' : 'message request'}${r.unread ? `, ${r.unread} unread` : ''}`,
+              name: html`${r.name}<span class="trust">${blocked.has(r.conv) ? 'Blocked' : 'Not a contact'}</span>`,
+              preview: r.lastText,
+            }),
         )}
       </ul>`;
+  }
+
+  /** One row of either section: a button that opens the conversation (a request's dot stays hollow). */
+  private row(r: Row, active: string | null, now: number, v: { kind: 'request' | 'contact'; label: string; name: unknown; preview: string }) {
+    return html`<li>
+      <button
+        class="row"
+        aria-current=${r.conv === active ? 'true' : 'false'}
+        aria-label=${v.label}
+        data-request=${v.kind === 'request' ? r.conv : nothing}
+        data-contact=${v.kind === 'contact' ? r.conv : nothing}
+        @click=${() => this.open(r.name)}
+      >
+        <span class="dot ${v.kind === 'contact' && r.online ? 'online' : ''}" aria-hidden="true"></span>
+        <span class="name">${v.name}</span>
+        <span class="time">${formatShortWhen(r.lastTs, now)}</span>
+        <span class="preview">${v.preview}</span>
+        ${r.unread ? html`<span class="badge" aria-hidden="true" data-unread=${r.unread}>${r.unread}</span>` : nothing}
+      </button>
+    </li>`;
   }
 
   private open(name: string): void {
@@ -258,25 +270,15 @@ export class PcContactList extends LitElement {
         ${repeat(
           rows,
           (r) => r.conv,
-          (r) => html`<li>
-            <button
-              class="row"
-              aria-current=${r.conv === active ? 'true' : 'false'}
-              aria-label="${r.own ? 'Your devices' : r.name}, ${r.online ? 'online' : 'offline'}${r.unread ? `, ${r.unread} unread` : ''}${r.own ? '' : `, ${r.verified ? 'verified' : 'not verified'}`}"
-              data-contact=${r.conv}
-              @click=${() => this.open(r.name)}
-            >
-              <span class="dot ${r.online ? 'online' : ''}" aria-hidden="true"></span>
-              <span class="name"
-                >${r.own ? 'Your devices' : r.name}${r.own
-                  ? nothing
-                  : html`<span class="trust ${r.verified ? 'verified' : ''}">${r.verified ? '✓ Verified' : 'Not verified'}</span>`}</span
-              >
-              <span class="time">${formatShortWhen(r.lastTs, now)}</span>
-              <span class="preview">${r.lastText || (r.online ? 'Online' : 'Offline')}</span>
-              ${r.unread ? html`<span class="badge" aria-hidden="true" data-unread=${r.unread}>${r.unread}</span>` : nothing}
-            </button>
-          </li>`,
+          (r) =>
+            this.row(r, active, now, {
+              kind: 'contact',
+              label: `${r.own ? 'Your devices' : r.name}, ${r.online ? 'online' : 'offline'}${r.unread ? `, ${r.unread} unread` : ''}${r.own ? '' : `, ${r.verified ? 'verified' : 'not verified'}`}`,
+              name: r.own
+                ? 'Your devices'
+                : html`${r.name}<span class="trust ${r.verified ? 'verified' : ''}">${r.verified ? '✓ Verified' : 'Not verified'}</span>`,
+              preview: r.lastText || (r.online ? 'Online' : 'Offline'),
+            }),
         )}
       </ul>
       <pc-build-info></pc-build-info>

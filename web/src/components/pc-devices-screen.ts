@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { theme } from '../styles/theme';
+import { choiceStyles } from '../styles/confirm';
 import { serviceContext, sessionContext, type SessionState } from '../state/contexts';
 import type { ChatService } from '../state/chat-service';
 import { StoreController } from '../state/store-controller';
@@ -22,6 +23,7 @@ import './pc-devices-unlink-dialog';
 export class PcDevicesScreen extends LitElement {
   static override styles = [
     theme,
+    choiceStyles,
     css`
       :host {
         display: block;
@@ -69,25 +71,6 @@ export class PcDevicesScreen extends LitElement {
       }
       .muted {
         color: var(--pc-muted);
-      }
-      .warning {
-        display: grid;
-        gap: 12px;
-        padding: 12px;
-        border-radius: 10px;
-        background: var(--pc-warn-bg);
-        color: var(--pc-warn-text);
-      }
-      .buttons {
-        display: flex;
-        gap: 10px;
-        flex-wrap: wrap;
-      }
-      button.danger {
-        background: var(--pc-danger);
-        color: var(--pc-bg);
-        border-color: transparent;
-        font-weight: 600;
       }
       button.link {
         justify-self: start;

@@ -1,6 +1,7 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import { theme } from '../styles/theme';
+import { choiceStyles, dialogStyles } from '../styles/confirm';
 
 /**
  * "Unlink Firefox on Linux?": a modal confirmation. Fires `pc-confirm` (Unlink) or `pc-close`
@@ -10,17 +11,11 @@ import { theme } from '../styles/theme';
 export class PcDevicesUnlinkDialog extends LitElement {
   static override styles = [
     theme,
+    choiceStyles,
+    dialogStyles,
     css`
       dialog {
         width: min(92vw, 420px);
-        padding: 18px 20px 14px;
-        border: 1px solid var(--pc-border);
-        border-radius: var(--pc-radius);
-        background: var(--pc-bg);
-        color: var(--pc-text);
-      }
-      dialog::backdrop {
-        background: rgb(0 0 0 / 0.45);
       }
       h2 {
         margin: 0 0 10px;
@@ -30,18 +25,6 @@ export class PcDevicesUnlinkDialog extends LitElement {
       p {
         margin: 0 0 14px;
         line-height: 1.45;
-      }
-      .buttons {
-        display: flex;
-        gap: 10px;
-        justify-content: flex-end;
-        flex-wrap: wrap;
-      }
-      button.danger {
-        background: var(--pc-danger);
-        color: var(--pc-bg);
-        border-color: transparent;
-        font-weight: 600;
       }
     `,
   ];

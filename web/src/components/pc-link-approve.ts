@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, query } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { theme } from '../styles/theme';
+import { choiceStyles, dialogStyles } from '../styles/confirm';
 import { serviceContext } from '../state/contexts';
 import type { ChatService } from '../state/chat-service';
 import { StoreController } from '../state/store-controller';
@@ -19,17 +20,11 @@ import './pc-link-code';
 export class PcLinkApprove extends LitElement {
   static override styles = [
     theme,
+    choiceStyles,
+    dialogStyles,
     css`
       dialog {
         width: min(92vw, 440px);
-        padding: 18px 20px 14px;
-        border: 1px solid var(--pc-border);
-        border-radius: var(--pc-radius);
-        background: var(--pc-bg);
-        color: var(--pc-text);
-      }
-      dialog::backdrop {
-        background: rgb(0 0 0 / 0.45);
       }
       .body {
         display: grid;
@@ -49,12 +44,6 @@ export class PcLinkApprove extends LitElement {
         border-radius: 8px;
         background: var(--pc-danger-bg);
         color: var(--pc-danger);
-      }
-      .buttons {
-        display: flex;
-        gap: 10px;
-        justify-content: flex-end;
-        flex-wrap: wrap;
       }
     `,
   ];

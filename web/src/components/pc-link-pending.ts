@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { theme } from '../styles/theme';
+import { choiceStyles } from '../styles/confirm';
 import { serviceContext } from '../state/contexts';
 import type { ChatService } from '../state/chat-service';
 import { StoreController } from '../state/store-controller';
@@ -20,6 +21,7 @@ import './pc-link-code';
 export class PcLinkPending extends LitElement {
   static override styles = [
     theme,
+    choiceStyles,
     css`
       :host {
         display: block;
@@ -49,25 +51,6 @@ export class PcLinkPending extends LitElement {
         border-radius: 8px;
         background: var(--pc-danger-bg);
         color: var(--pc-danger);
-      }
-      .warning {
-        display: grid;
-        gap: 12px;
-        padding: 12px;
-        border-radius: 10px;
-        background: var(--pc-warn-bg);
-        color: var(--pc-warn-text);
-      }
-      .buttons {
-        display: flex;
-        gap: 10px;
-        flex-wrap: wrap;
-      }
-      button.danger {
-        background: var(--pc-danger);
-        color: var(--pc-bg);
-        border-color: transparent;
-        font-weight: 600;
       }
       hr {
         border: none;
