@@ -113,7 +113,10 @@ export async function openConversation(user: BrowserUser, peer: string, timeoutM
       const isRequest = await inPage(user, (q, steps) => q.queryAll(steps).length > 0, requestRow(peer));
       await user.clickWhere(isRequest ? requestRow(peer) : contactRow(peer), { timeoutMs: Math.max(1000, Math.min(5000, deadline - Date.now())) });
       await user.waitForRole('heading', peer, { timeoutMs: 3000 });
-      if (isRequest) {
+      // Their request may have landed between looking at the list and the click: the
+      // conversation then shows the request bar, as it would to a person, who accepts it.
+      const barShown = await inPage(user, (q, name) => q.queryAll([{ role: 'region', name }]).length > 0, `Message request from ${peer}`);
+      if (isRequest || barShown) {
         await user.click('Accept', { timeoutMs: 3000 });
         await user.waitForRole('region', `Message request from ${peer}`, { hidden: true, timeoutMs: 3000 });
       }
