@@ -6,10 +6,13 @@
  * A change enters the set when it is well-formed and canonical, names this group, is not there
  * already (a replay is refused as a duplicate and changes nothing), has all its parents in the
  * set, and its signature verifies with a key this group's log pinned for its author. The state
- * is then the fold of the set (shared/groups/group-fold.ts: the convergence rule). A change the
- * fold refuses (non-admin, removed member, ...) is still kept in the set when its author is a
- * member now or another change names it as a parent, so every device holds the same set and
- * folds to the same state; one by a non-member that nobody names is refused and not kept.
+ * is then the fold of the set (shared/groups/group-fold.ts: the convergence rule). Whether a
+ * change enters depends only on the change and its ancestors, never on what else arrived first:
+ * so every device ends with the same set and folds it to the same state. That is why a change
+ * the fold refuses (a non-admin's, a revoked one, ...) is still kept, and why its author need not
+ * be a member NOW, only at the change's own parents (two admins removing each other at once:
+ * whichever removal arrives first, the other must still enter). A change whose author was not a
+ * member at its own parents can never be accepted, and is not kept.
  */
 import type { IdentityKeyPair } from '../crypto/identity';
 import { encodePublicKey } from '../crypto/identity';
@@ -25,6 +28,7 @@ import {
   type GroupOp,
   type SignedGroupChange,
 } from './group-change';
+import { viewAt } from './group-position';
 import { foldGroupLog, type ChangeRefusal, type ChangeVerdict, type GroupView, type StoredChange } from './group-fold';
 
 export interface GroupState {
@@ -57,18 +61,13 @@ export type GroupChangeRefusal =
   | 'GROUP_CHANGE_MISSING_PARENTS'
   /** The set already holds GROUP_LIMITS.maxChanges changes. */
   | 'GROUP_CHANGE_LOG_FULL'
-  /** By an account that is not a member now, and no change names it as parent: not kept. */
+  /** Its author was not a member at the change's own parents: not kept. */
   | 'GROUP_CHANGE_STALE_AUTHOR';
 
 export type GroupChangeResult =
   | { ok: true; id: string; state: GroupState }
   /** `state`: unchanged, or with the change kept but refused by the fold (see the module comment). */
   | { ok: false; code: GroupChangeRefusal; id?: string; missing?: string[]; state: GroupState };
-
-export interface GroupChangeContext {
-  /** Change ids other changes at hand name as parents (e.g. the rest of a received batch). */
-  referenced?: ReadonlySet<string>;
-}
 
 function headsOf(changes: ReadonlyMap<string, StoredChange>): string[] {
   const named = new Set<string>();
@@ -111,7 +110,7 @@ export function groupFromGenesis(signed: unknown): GenesisResult {
  * refolds. Never throws on bad input. On success the change was accepted by the fold; every
  * refusal says why (see {@link GroupChangeRefusal}).
  */
-export function applyGroupChange(state: GroupState, signed: unknown, ctx: GroupChangeContext = {}): GroupChangeResult {
+export function applyGroupChange(state: GroupState, signed: unknown): GroupChangeResult {
   const shape = parseSignedGroupChange(signed);
   const change = shape ? parseGroupChangeText(shape.change) : null;
   if (!shape || !change || change.op.type === 'create') return { ok: false, code: 'GROUP_CHANGE_BAD', state };
@@ -123,8 +122,8 @@ export function applyGroupChange(state: GroupState, signed: unknown, ctx: GroupC
   if (state.changes.size >= GROUP_LIMITS.maxChanges) return { ok: false, code: 'GROUP_CHANGE_LOG_FULL', id, state };
   const signerKey = pinnedKeysOf(state.changes, change.author).find((k) => groupChangeSignatureValid(shape, k));
   if (!signerKey) return { ok: false, code: 'GROUP_CHANGE_SIGNATURE', id, state };
-  const isMemberNow = state.view.members.some((m) => m.account === change.author);
-  if (!isMemberNow && !ctx.referenced?.has(id)) return { ok: false, code: 'GROUP_CHANGE_STALE_AUTHOR', id, state };
+  const atParents = viewAt(state, change.parents);
+  if (!atParents?.members.some((m) => m.account === change.author)) return { ok: false, code: 'GROUP_CHANGE_STALE_AUTHOR', id, state };
   const changes = new Map(state.changes);
   changes.set(id, { id, signed: shape, change, signerKey });
   const next = build(state.id, state.genesisId, changes);
@@ -144,12 +143,7 @@ export interface GroupBatchResult {
  * Applies several changes in any order (a `group-changes` frame, a stored log): each is tried
  * again while another one makes progress, so children may come before their parents.
  */
-export function applyGroupChanges(state: GroupState, list: readonly unknown[], ctx: GroupChangeContext = {}): GroupBatchResult {
-  const referenced = new Set(ctx.referenced ?? []);
-  for (const raw of list) {
-    const c = parseGroupChangeText(parseSignedGroupChange(raw)?.change);
-    for (const p of c?.parents ?? []) referenced.add(p);
-  }
+export function applyGroupChanges(state: GroupState, list: readonly unknown[]): GroupBatchResult {
   const results: GroupBatchResult['results'] = list.map(() => ({ ok: false, code: 'GROUP_CHANGE_MISSING_PARENTS' as const }));
   let pending = list.map((_, i) => i);
   let current = state;
@@ -157,7 +151,7 @@ export function applyGroupChanges(state: GroupState, list: readonly unknown[], c
     progress = false;
     const again: number[] = [];
     for (const i of pending) {
-      const r = applyGroupChange(current, list[i], { referenced });
+      const r = applyGroupChange(current, list[i]);
       if (r.ok === false && r.code === 'GROUP_CHANGE_MISSING_PARENTS') {
         again.push(i);
         results[i] = { id: r.id, ok: false, code: r.code };
