@@ -136,6 +136,21 @@ function rank(view: GroupView, account: string): number {
   return m >= 0 ? GROUP_LIMITS.maxMembers + m : 4 * GROUP_LIMITS.maxMembers;
 }
 
+/** The ids at or before `cut` (the cut's ids and all their ancestors); null if one is not in `changes`. */
+export function closureIn(changes: ReadonlyMap<string, StoredChange>, cut: readonly string[]): Set<string> | null {
+  const out = new Set<string>();
+  const stack = [...cut];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (out.has(id)) continue;
+    const s = changes.get(id);
+    if (!s) return null;
+    out.add(id);
+    stack.push(...s.change.parents);
+  }
+  return out;
+}
+
 /** Every ancestor id of every change (parents, their parents, ...), known ones only. */
 export function ancestorSets(changes: ReadonlyMap<string, StoredChange>): Map<string, Set<string>> {
   const memo = new Map<string, Set<string>>();

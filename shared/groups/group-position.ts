@@ -9,23 +9,13 @@
  * numbered up to the mark the ending change recorded for that device stay (removal wins over
  * messages written concurrently with it, or written later with an old position).
  */
-import { applyOp, genesisView, type GroupView } from './group-fold';
+import { applyOp, closureIn, genesisView, type GroupView } from './group-fold';
 import { exitedAccount, type GroupOp } from './group-change';
 import type { GroupState } from './group-state';
 
 /** The ids at or before `cut` (the cut's ids and all their ancestors); null if one is unknown. */
 export function closureOf(state: GroupState, cut: readonly string[]): Set<string> | null {
-  const out = new Set<string>();
-  const stack = [...cut];
-  while (stack.length) {
-    const id = stack.pop()!;
-    if (out.has(id)) continue;
-    const s = state.changes.get(id);
-    if (!s) return null;
-    out.add(id);
-    stack.push(...s.change.parents);
-  }
-  return out;
+  return closureIn(state.changes, cut);
 }
 
 /** The state at `cut`: the accepted changes up to it, replayed in fold order. Null if the cut is not known here. */

@@ -5,14 +5,14 @@
  *
  * A change enters the set when it is well-formed and canonical, names this group, is not there
  * already (a replay is refused as a duplicate and changes nothing), has all its parents in the
- * set, and its signature verifies with a key this group's log pinned for its author. The state
- * is then the fold of the set (shared/groups/group-fold.ts: the convergence rule). Whether a
- * change enters depends only on the change and its ancestors, never on what else arrived first:
- * so every device ends with the same set and folds it to the same state. That is why a change
- * the fold refuses (a non-admin's, a revoked one, ...) is still kept, and why its author need not
- * be a member NOW, only at the change's own parents (two admins removing each other at once:
- * whichever removal arrives first, the other must still enter). A change whose author was not a
- * member at its own parents can never be accepted, and is not kept.
+ * set, and its signature verifies with a key that an `add` (or the creation) among its own
+ * ancestors pinned for its author. The state is then the fold of the set
+ * (shared/groups/group-fold.ts: the convergence rule). Whether a change enters depends only on
+ * the change and its ancestors, never on what else arrived first, so every device ends with the
+ * same set and folds it to the same state. That is why a change the fold refuses (a non-admin's,
+ * a revoked one, ...) is still kept, and why its author need not be a member NOW (two admins
+ * removing each other at once: whichever removal arrives first, the other must still enter).
+ * Someone the log never pinned a key for cannot get anything in.
  */
 import type { IdentityKeyPair } from '../crypto/identity';
 import { encodePublicKey } from '../crypto/identity';
@@ -28,8 +28,7 @@ import {
   type GroupOp,
   type SignedGroupChange,
 } from './group-change';
-import { viewAt } from './group-position';
-import { foldGroupLog, type ChangeRefusal, type ChangeVerdict, type GroupView, type StoredChange } from './group-fold';
+import { closureIn, foldGroupLog, type ChangeRefusal, type ChangeVerdict, type GroupView, type StoredChange } from './group-fold';
 
 export interface GroupState {
   id: string;
@@ -55,14 +54,12 @@ export type GroupChangeRefusal =
   | 'GROUP_CHANGE_WRONG_GROUP'
   /** Already in the set (a replay): nothing changes. */
   | 'GROUP_CHANGE_DUPLICATE'
-  /** No key pinned for the author in this group verifies the signature. */
+  /** No key pinned for the author by the change's own ancestors verifies the signature. */
   | 'GROUP_CHANGE_SIGNATURE'
   /** Some parents are not in the set yet: keep it, fetch `missing`, apply it again. */
   | 'GROUP_CHANGE_MISSING_PARENTS'
   /** The set already holds GROUP_LIMITS.maxChanges changes. */
-  | 'GROUP_CHANGE_LOG_FULL'
-  /** Its author was not a member at the change's own parents: not kept. */
-  | 'GROUP_CHANGE_STALE_AUTHOR';
+  | 'GROUP_CHANGE_LOG_FULL';
 
 export type GroupChangeResult =
   | { ok: true; id: string; state: GroupState }
@@ -80,10 +77,14 @@ function build(id: string, genesisId: string, changes: ReadonlyMap<string, Store
   return { id, genesisId, changes, view, order, heads: headsOf(changes), version: order.filter((x) => x.accepted).length };
 }
 
-/** Every key this group's log ever pinned for `account` (adds and the creation), oldest first. */
-export function pinnedKeysOf(changes: ReadonlyMap<string, StoredChange>, account: string): string[] {
+/**
+ * Every key the log pinned for `account` (its adds and the creation), oldest first; only among
+ * the ids in `within` when given (a change's ancestors).
+ */
+export function pinnedKeysOf(changes: ReadonlyMap<string, StoredChange>, account: string, within?: ReadonlySet<string>): string[] {
   const keys: string[] = [];
   for (const s of changes.values()) {
+    if (within && !within.has(s.id)) continue;
     const op = s.change.op;
     const named = op.type === 'create' ? op.members.filter((m) => m.account === account) : op.type === 'add' && op.member.account === account ? [op.member] : [];
     for (const m of named) if (!keys.includes(m.key)) keys.push(m.key);
@@ -105,71 +106,94 @@ export function groupFromGenesis(signed: unknown): GenesisResult {
   return { ok: true, state: build(change.group, id, changes) };
 }
 
+type Entry = { ok: true; stored: StoredChange } | { ok: false; code: GroupChangeRefusal; id?: string; missing?: string[] };
+
+/** The entry conditions of the module comment, against the set `changes`; never throws. */
+function enter(groupId: string, changes: ReadonlyMap<string, StoredChange>, signed: unknown): Entry {
+  const shape = parseSignedGroupChange(signed);
+  const change = shape ? parseGroupChangeText(shape.change) : null;
+  if (!shape || !change || change.op.type === 'create') return { ok: false, code: 'GROUP_CHANGE_BAD' };
+  if (change.group !== groupId) return { ok: false, code: 'GROUP_CHANGE_WRONG_GROUP' };
+  const id = groupChangeId(shape.change);
+  if (changes.has(id)) return { ok: false, code: 'GROUP_CHANGE_DUPLICATE', id };
+  const missing = change.parents.filter((p) => !changes.has(p));
+  if (missing.length) return { ok: false, code: 'GROUP_CHANGE_MISSING_PARENTS', id, missing };
+  if (changes.size >= GROUP_LIMITS.maxChanges) return { ok: false, code: 'GROUP_CHANGE_LOG_FULL', id };
+  const ancestors = closureIn(changes, change.parents) ?? new Set<string>();
+  const signerKey = pinnedKeysOf(changes, change.author, ancestors).find((k) => groupChangeSignatureValid(shape, k));
+  if (!signerKey) return { ok: false, code: 'GROUP_CHANGE_SIGNATURE', id };
+  return { ok: true, stored: { id, signed: shape, change, signerKey } };
+}
+
 /**
  * Adds one signed change (from a peer, or made here with {@link makeGroupChange} and signed) and
  * refolds. Never throws on bad input. On success the change was accepted by the fold; every
  * refusal says why (see {@link GroupChangeRefusal}).
  */
 export function applyGroupChange(state: GroupState, signed: unknown): GroupChangeResult {
-  const shape = parseSignedGroupChange(signed);
-  const change = shape ? parseGroupChangeText(shape.change) : null;
-  if (!shape || !change || change.op.type === 'create') return { ok: false, code: 'GROUP_CHANGE_BAD', state };
-  if (change.group !== state.id) return { ok: false, code: 'GROUP_CHANGE_WRONG_GROUP', state };
-  const id = groupChangeId(shape.change);
-  if (state.changes.has(id)) return { ok: false, code: 'GROUP_CHANGE_DUPLICATE', id, state };
-  const missing = change.parents.filter((p) => !state.changes.has(p));
-  if (missing.length) return { ok: false, code: 'GROUP_CHANGE_MISSING_PARENTS', id, missing, state };
-  if (state.changes.size >= GROUP_LIMITS.maxChanges) return { ok: false, code: 'GROUP_CHANGE_LOG_FULL', id, state };
-  const signerKey = pinnedKeysOf(state.changes, change.author).find((k) => groupChangeSignatureValid(shape, k));
-  if (!signerKey) return { ok: false, code: 'GROUP_CHANGE_SIGNATURE', id, state };
-  const atParents = viewAt(state, change.parents);
-  if (!atParents?.members.some((m) => m.account === change.author)) return { ok: false, code: 'GROUP_CHANGE_STALE_AUTHOR', id, state };
+  const e = enter(state.id, state.changes, signed);
+  if (!e.ok) return { ...e, state };
   const changes = new Map(state.changes);
-  changes.set(id, { id, signed: shape, change, signerKey });
+  changes.set(e.stored.id, e.stored);
   const next = build(state.id, state.genesisId, changes);
+  const id = e.stored.id;
   const verdict = next.order.find((x) => x.id === id)!;
   return verdict.accepted ? { ok: true, id, state: next } : { ok: false, code: verdict.code!, id, state: next };
 }
 
 export interface GroupBatchResult {
   state: GroupState;
-  /** Per input change, in input order: what became of it. */
+  /** Per input change, in input order: accepted, or why not. */
   results: { id?: string; ok: boolean; code?: GroupChangeRefusal }[];
   /** Parent ids still missing (ask a peer for them). */
   missing: string[];
 }
 
 /**
- * Applies several changes in any order (a `group-changes` frame, a stored log): each is tried
- * again while another one makes progress, so children may come before their parents.
+ * Applies several changes in any order (a `group-changes` frame, a stored log): children may
+ * come before their parents. The set is folded once, at the end.
  */
 export function applyGroupChanges(state: GroupState, list: readonly unknown[]): GroupBatchResult {
   const results: GroupBatchResult['results'] = list.map(() => ({ ok: false, code: 'GROUP_CHANGE_MISSING_PARENTS' as const }));
-  let pending = list.map((_, i) => i);
-  let current = state;
-  for (let progress = true; progress && pending.length; ) {
-    progress = false;
-    const again: number[] = [];
-    for (const i of pending) {
-      const r = applyGroupChange(current, list[i]);
-      if (r.ok === false && r.code === 'GROUP_CHANGE_MISSING_PARENTS') {
-        again.push(i);
-        results[i] = { id: r.id, ok: false, code: r.code };
-        continue;
-      }
-      progress = progress || r.state !== current;
-      current = r.state;
-      results[i] = r.ok ? { id: r.id, ok: true } : { id: r.id, ok: false, code: r.code };
+  const changes = new Map(state.changes);
+  const entered: number[] = [];
+  // Parse once; then try each change when its last parent from the batch has entered (so a log
+  // in any order costs one pass, not one pass per generation).
+  const parsed = list.map((raw) => parseGroupChangeText(parseSignedGroupChange(raw)?.change));
+  const waitingOn = new Map<string, number[]>();
+  const queue: number[] = list.map((_, i) => i);
+  const tried = new Set<number>();
+  while (queue.length) {
+    const i = queue.shift()!;
+    const e = enter(state.id, changes, list[i]);
+    if (e.ok) {
+      changes.set(e.stored.id, e.stored);
+      results[i] = { id: e.stored.id, ok: true };
+      entered.push(i);
+      for (const j of waitingOn.get(e.stored.id) ?? []) if (!tried.has(j)) queue.push(j);
+      waitingOn.delete(e.stored.id);
+      continue;
     }
-    pending = again;
+    results[i] = { id: e.id, ok: false, code: e.code };
+    if (e.code === 'GROUP_CHANGE_MISSING_PARENTS') {
+      // Wait for the first missing parent; tried again when it enters.
+      const first = e.missing![0]!;
+      waitingOn.set(first, [...(waitingOn.get(first) ?? []), i]);
+    } else tried.add(i);
+  }
+  const next = entered.length ? build(state.id, state.genesisId, changes) : state;
+  const verdicts = new Map(next.order.map((x) => [x.id, x]));
+  for (const i of entered) {
+    const v = verdicts.get(results[i]!.id!)!;
+    if (!v.accepted) results[i] = { id: v.id, ok: false, code: v.code };
   }
   const missing = new Set<string>();
-  for (const i of pending) {
-    const c = parseGroupChangeText(parseSignedGroupChange(list[i])?.change);
-    for (const p of c?.parents ?? []) if (!current.changes.has(p)) missing.add(p);
-  }
-  for (const i of pending) missing.delete(results[i]!.id ?? '');
-  return { state: current, results, missing: [...missing].sort(compareStrings) };
+  parsed.forEach((c, i) => {
+    if (results[i]!.code !== 'GROUP_CHANGE_MISSING_PARENTS') return;
+    for (const p of c?.parents ?? []) if (!changes.has(p)) missing.add(p);
+  });
+  for (const r of results) if (r.code === 'GROUP_CHANGE_MISSING_PARENTS') missing.delete(r.id ?? '');
+  return { state: next, results, missing: [...missing].sort(compareStrings) };
 }
 
 /** Rebuilds a state from its stored signed changes (any order). Null without a valid creation. */

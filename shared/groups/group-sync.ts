@@ -15,10 +15,10 @@
  * The receiver stores by message id, so a copy that arrives twice (from the author and from a
  * relay) is shown once ({@link newMessages}).
  */
-import { GROUP_LIMITS, compareStrings } from './limits';
+import { GROUP_LIMITS, MAX_MEMBER_DEVICES, compareStrings } from './limits';
 import { compareGroupMessages } from './group-order';
 import { closureOf, mayReceive, selfStatus } from './group-position';
-import type { SignedGroupChange } from './group-change';
+import type { DeviceMark, SignedGroupChange } from './group-change';
 import type { GroupState } from './group-state';
 
 /** The high-water mark of one author device's messages held here. */
@@ -145,4 +145,17 @@ export function newMessages<T extends { id: string }>(heldIds: ReadonlySet<strin
 /** The ids of `held` that a peer's summary says it holds: delivery receipts learned on sync. */
 export function heldByPeer<T extends Pick<HeldMessage, 'id' | 'device' | 'n'>>(summary: GroupSummary, held: readonly T[]): string[] {
   return held.filter((m) => summaryHolds(summary, m.device, m.n)).map((m) => m.id);
+}
+
+/**
+ * The `last` marks of a `remove` or `leave` of `account`: per device of that account, the highest
+ * message number held here. Their messages up to these numbers stay; later ones are refused.
+ */
+export function departureMarks(held: readonly { author: string; device: string; n: number }[], account: string): DeviceMark[] {
+  const best = new Map<string, number>();
+  for (const m of held) if (m.author === account) best.set(m.device, Math.max(best.get(m.device) ?? 0, m.n));
+  return [...best]
+    .sort((a, b) => compareStrings(a[0], b[0]))
+    .slice(0, MAX_MEMBER_DEVICES)
+    .map(([device, n]) => ({ device, n }));
 }

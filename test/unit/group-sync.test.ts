@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { ready } from '../../shared/crypto/index';
 import { applyGroupChange, createGroup, type GroupState } from '../../shared/groups/group-state';
 import { compareGroupMessages, placeArrival, sortGroupMessages } from '../../shared/groups/group-order';
-import { changesFor, heldByPeer, messagesFor, newMessages, summarizeGroup, type HeldMessage } from '../../shared/groups/group-sync';
+import { changesFor, departureMarks, heldByPeer, messagesFor, newMessages, summarizeGroup, type HeldMessage } from '../../shared/groups/group-sync';
 import { groupDelivery, planGroupSend } from '../../shared/groups/group-fanout';
 import { GROUP_ID, T0, change, memberOf, person } from './support/group-fixtures';
 
@@ -123,6 +123,22 @@ describe('group sync planning', () => {
     const dev = alice.deviceIds[0]!;
     const mine = [held(s.heads, dev, 1), held(s.heads, dev, 2), held(s.heads, dev, 3)];
     assert.deepEqual(heldByPeer(summarizeGroup(s, [{ device: dev, n: 1 }, { device: dev, n: 3 }]), mine), [mine[0]!.id, mine[2]!.id]);
+  });
+});
+
+describe('departure marks', () => {
+  test('per device of the departing account, the highest number held', () => {
+    const [d0, d1] = dave.deviceIds;
+    const marks = departureMarks(
+      [
+        { author: 'dave', device: d0!, n: 3 },
+        { author: 'dave', device: d0!, n: 5 },
+        { author: 'dave', device: d1!, n: 1 },
+        { author: 'carol', device: carol.deviceIds[0]!, n: 9 },
+      ],
+      'dave',
+    );
+    assert.deepEqual(marks, [{ device: d0!, n: 5 }, { device: d1!, n: 1 }].sort((a, b) => (a.device < b.device ? -1 : 1)));
   });
 });
 
