@@ -46,6 +46,8 @@ const offer = FileOfferSchema.entries;
  * A file (or image) shown in the group: the card's fields as in a 1:1 `file-offer`
  * (shared/transfer/control.ts). The bytes travel as chunks sealed once with a per-file key that
  * each member receives over its pairwise session (`group-file-key`, shared/groups/group-file.ts).
+ * Pass `name` already through sanitizeFileName and `mime` lowercased (shared/transfer/names.ts):
+ * the parser normalises them, and a text that changes on parsing is not canonical.
  */
 export const GroupFileRefSchema = v.strictObject({
   fileId: offer.fileId,
