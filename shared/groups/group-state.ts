@@ -1,7 +1,7 @@
 /**
- * A group's state on one device, and the one way it changes: {@link applyGroupChange}. Pure (no
- * I/O); the caller stores `state.changes` (the signed changes) and can rebuild the state from
- * them with {@link groupFromLog}.
+ * A group's state on one device, and the one way it changes: {@link applyGroupChange} (or
+ * {@link applyGroupChanges} for several). Pure (no I/O); the caller stores the signed changes
+ * ({@link exportGroupLog}) and rebuilds the state from them with {@link groupFromLog}.
  *
  * A change enters the set when it is well-formed and canonical, names this group, is not there
  * already (a replay is refused as a duplicate and changes nothing), has all its parents in the
@@ -196,7 +196,13 @@ export function applyGroupChanges(state: GroupState, list: readonly unknown[]): 
   return { state: next, results, missing: [...missing].sort(compareStrings) };
 }
 
-/** Rebuilds a state from its stored signed changes (any order). Null without a valid creation. */
+/**
+ * Builds a state from signed changes in any order (a stored log, or the log sent to a joiner):
+ * the first valid `create` in the list is the group. Null without one. For a group already known
+ * here, apply what arrives to its state with {@link applyGroupChanges} instead (a second
+ * `create` is then refused). A joiner checks that the log pins its own account key:
+ * `memberKeyOf(state, me)`.
+ */
 export function groupFromLog(log: readonly unknown[]): GroupState | null {
   let genesis: GroupState | null = null;
   for (const raw of log) {
