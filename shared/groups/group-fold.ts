@@ -187,7 +187,6 @@ export function ancestorSets(changes: ReadonlyMap<string, StoredChange>): Map<st
 function foldOnce(changes: ReadonlyMap<string, StoredChange>, genesis: StoredChange, revoked: ReadonlySet<string>): FoldResult {
   let view = genesisView(genesis.change);
   const order: ChangeVerdict[] = [{ id: genesis.id, accepted: true }];
-  const done = new Set<string>([genesis.id]);
   const waiting = new Map<string, number>();
   const children = new Map<string, string[]>();
   const ready: string[] = [];
@@ -223,7 +222,6 @@ function foldOnce(changes: ReadonlyMap<string, StoredChange>, genesis: StoredCha
         order.push({ id, accepted: true });
       } else order.push({ id, accepted: false, code: step.code });
     }
-    done.add(id);
     release(id);
   }
   return { view, order };

@@ -91,9 +91,14 @@ export interface MessagesPlan<T> {
  */
 export function messagesFor<T extends HeldMessage>(state: GroupState, peer: string, summary: GroupSummary, held: readonly T[], bound: BatchBound = DEFAULT_GROUP_BATCH): MessagesPlan<T> {
   if (summary.group !== state.id) return { send: [], more: false };
-  const owed = held
-    .filter((m) => !summaryHolds(summary, m.device, m.n) && mayReceive(state, peer, m.at))
-    .sort(compareGroupMessages);
+  // Many messages share a position: decide each position once.
+  const byPosition = new Map<string, boolean>();
+  const may = (at: readonly string[]) => {
+    const key = at.join(',');
+    if (!byPosition.has(key)) byPosition.set(key, mayReceive(state, peer, at));
+    return byPosition.get(key)!;
+  };
+  const owed = held.filter((m) => !summaryHolds(summary, m.device, m.n) && may(m.at)).sort(compareGroupMessages);
   const send: T[] = [];
   let bytes = 0;
   for (const m of owed) {
