@@ -16,3 +16,4 @@ export * from './group-fanout';
 export * from './group-file';
 export * from './group-frames';
 export * from './link-cap';
+export * from './group-receive';

@@ -18,6 +18,7 @@ import {
   type SignedGroupMessage,
 } from '../../shared/groups/group-message';
 import { parseGroupFrame, serializeGroupFrame } from '../../shared/groups/group-frames';
+import { receiveGroupMessages } from '../../shared/groups/group-receive';
 import { GROUP_ID, T0, change, memberOf, person, type Person } from './support/group-fixtures';
 
 await ready();
@@ -153,5 +154,30 @@ describe('group messages: signatures and relays', () => {
     const r = verifyGroupMessage(relayed(signed), { state: s, deviceListOf: listsFor(s) });
     assert.deepEqual(r.ok && r.msg.body, { kind: 'file', file });
     assert.throws(() => signGroupMessage(message(s, bob, 2), bob.devices[1]!), RangeError);
+  });
+});
+
+describe('group messages: what a relayed batch brings', () => {
+  test('carol, who has no list of alice\u2019s, takes it from bob\u2019s batch and accepts alice\u2019s message', () => {
+    const s = group();
+    const signed = signGroupMessage(message(s, alice, 1, 'from alice'), alice.devices[0]!);
+    const r = receiveGroupMessages(s, [relayed(signed)], [alice.list], () => null);
+    assert.equal(r.accepted.length, 1);
+    assert.deepEqual(r.accepted[0]!.signed, signed);
+    assert.deepEqual(r.newerLists.map((l) => l.account), ['alice']);
+  });
+
+  test('a list under the wrong key is not taken; an older list does not replace a newer one', () => {
+    const s = group();
+    const signed = signGroupMessage(message(s, dave, 1), dave.devices[0]!);
+    // carol's list renamed as dave's would not verify; dave's own list is missing.
+    const wrong = receiveGroupMessages(s, [signed], [carol.list], () => null);
+    assert.deepEqual(wrong.refused, [{ index: 0, code: 'GROUP_MSG_NO_DEVICE_LIST' }]);
+    const checked = verifyMemberDeviceList(s, 'dave', dave.list);
+    assert.ok(checked.ok);
+    const held = { ...checked.list, version: 5 };
+    const r = receiveGroupMessages(s, [signed], [dave.list], (a) => (a === 'dave' ? held : null));
+    assert.deepEqual(r.newerLists, []);
+    assert.equal(r.accepted.length, 1);
   });
 });
