@@ -70,7 +70,7 @@ export interface FoldResult {
   order: ChangeVerdict[];
 }
 
-export type Step = { ok: true; view: GroupView } | { ok: false; code: ChangeRefusal };
+export type GroupStep = { ok: true; view: GroupView } | { ok: false; code: ChangeRefusal };
 
 function memberKey(view: GroupView, account: string): string | undefined {
   return view.members.find((m) => m.account === account)?.key;
@@ -91,7 +91,7 @@ export function genesisView(c: GroupChange): GroupView {
 }
 
 /** One change on one view: the checks of rule 2, then its effect ({@link applyOp}). */
-export function stepView(view: GroupView, s: StoredChange): Step {
+export function stepView(view: GroupView, s: StoredChange): GroupStep {
   const c = s.change;
   const key = memberKey(view, c.author);
   if (key === undefined) return { ok: false, code: 'GROUP_CHANGE_NOT_MEMBER' };
@@ -104,7 +104,7 @@ export function stepView(view: GroupView, s: StoredChange): Step {
  * The effect of a change on a view, without checking its author (used to replay changes the
  * fold already accepted, e.g. for the state at a message's position).
  */
-export function applyOp(view: GroupView, c: GroupChange): Step {
+export function applyOp(view: GroupView, c: GroupChange): GroupStep {
   const op = c.op;
   switch (op.type) {
     case 'leave':

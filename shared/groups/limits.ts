@@ -41,12 +41,12 @@ export const GroupIdSchema = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/));
 export const ChangeIdSchema = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/));
 /** A message id: 128 random bits as 32 lowercase hex characters (as for 1:1 messages). */
 export const GroupMessageIdSchema = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/));
-/** An account: a usernameKey (lowercased username). */
+/** An account: a usernameKey (a username as shared/account-rules.ts allows it, lowercased). */
 export const AccountSchema = v.pipe(
   v.string(),
   v.minLength(LIMITS.usernameMin),
   v.maxLength(LIMITS.usernameMax),
-  v.regex(/^[^A-Z\s]+$/),
+  v.regex(/^[a-z0-9_.-]+$/),
 );
 /** An Ed25519 public key, base64url (43 characters). */
 export const PublicKeySchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/));
