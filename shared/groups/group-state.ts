@@ -231,7 +231,10 @@ export interface NewGroup {
   signed: SignedGroupChange;
 }
 
-/** Creates a group: `me` (with its account key) and `others` as members, `me` as admin. */
+/**
+ * Creates a group: `me` (with its account key) and `others` as members, `me` as admin. `id`:
+ * newGroupId(). Throws a RangeError for a blank or over-long name, or more than 32 members.
+ */
 export function createGroup(input: { id: string; name: string; me: string; accountKey: IdentityKeyPair; others: readonly GroupMember[]; ts: number }): NewGroup {
   const members = [{ account: input.me, key: encodePublicKey(input.accountKey.publicKey) }, ...input.others.filter((m) => m.account !== input.me)];
   const signed = signGroupChange({ group: input.id, parents: [], author: input.me, ts: input.ts, op: { type: 'create', name: input.name, members } }, input.accountKey);

@@ -87,6 +87,23 @@ describe('group state: transitions', () => {
     assert.equal(isGroupMember(s, 'alice'), false);
   });
 
+  test('changes with nothing to do are refused and change nothing', () => {
+    const s = base();
+    const cases: [GroupOp, string][] = [
+      [{ type: 'remove', account: 'alice', last: [] }, 'GROUP_CHANGE_NO_EFFECT'],
+      [{ type: 'remove', account: 'dave', last: [] }, 'GROUP_CHANGE_NO_EFFECT'],
+      [{ type: 'promote', account: 'dave' }, 'GROUP_CHANGE_NO_EFFECT'],
+      [{ type: 'promote', account: 'alice' }, 'GROUP_CHANGE_NO_EFFECT'],
+      [{ type: 'add', member: memberOf(bob) }, 'GROUP_CHANGE_NO_EFFECT'],
+      [{ type: 'rename', name: 'Climbing' }, 'GROUP_CHANGE_NO_EFFECT'],
+    ];
+    for (const [op, expected] of cases) {
+      const r = applyGroupChange(s, change(s, alice, op));
+      assert.equal(r.ok ? 'ok' : r.code, expected, JSON.stringify(op));
+      assert.deepEqual(r.state.view, s.view);
+    }
+  });
+
   test('a change signed by a key the group did not pin for its author is refused', () => {
     const s = base();
     const forged = signGroupChange({ group: GROUP_ID, parents: s.heads, author: 'alice', ts: T0, op: { type: 'rename', name: 'X' } }, bob.key);
