@@ -37,6 +37,10 @@ import { shareIntake, type ShareState } from '../pwa/share-intake';
 import { loadSharedFiles } from '../pwa/share-store';
 import { installState } from '../pwa/install-prompt';
 import { updateState } from '../pwa/pwa-register';
+import { groupIdOf, groupsContext, type GroupsState } from '../groups/groups-contract';
+import { groupActionsOf } from '../groups/group-actions-of';
+import { Store } from '../state/store';
+import '../groups/pc-group-conversation';
 
 const DEVICES_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><rect x="2" y="4" width="14" height="10" rx="1.5"/><path d="M6 18h6"/><rect x="17" y="8" width="5" height="12" rx="1"/></svg>`;
 const LOG_OUT_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4"/><path d="M16 17l5-5-5-5"/><path d="M21 12H9"/></svg>`;
@@ -167,6 +171,11 @@ export class PcApp extends LitElement {
     new ContextProvider(this, { context: joiningContext, initialValue: this.service.devices.joining.view });
     new ContextProvider(this, { context: approvingContext, initialValue: this.service.devices.approving.view });
     new ContextProvider(this, { context: requestsContext, initialValue: this.service.requests.state });
+    // A build without the group service draws no groups (an empty, loaded slice).
+    new ContextProvider(this, {
+      context: groupsContext,
+      initialValue: groupActionsOf(this.service)?.state ?? new Store<GroupsState>({ groups: new Map(), loaded: true }),
+    });
     this.narrow = this.media.matches;
     this.media.addEventListener('change', () => (this.narrow = this.media.matches));
     // Files dropped anywhere but the conversation (which takes them and prevents the default)
@@ -188,6 +197,7 @@ export class PcApp extends LitElement {
   private activeName(): string | null {
     const active = this.convs.value?.active;
     if (!active) return null;
+    if (groupIdOf(active) !== null) return active;
     const c = this.convs.value?.list.find((x) => x.conv === active);
     return c?.peerName ?? this.openedName;
   }
@@ -196,6 +206,12 @@ export class PcApp extends LitElement {
   private openedName: string | null = null;
 
   private open(e: CustomEvent<OpenConversationDetail>): void {
+    if (groupIdOf(e.detail.peerName) !== null) {
+      // A group is not a contact: no request to accept, no peer to dial; its screen does the rest.
+      const conv = e.detail.peerName;
+      this.service.conversations.update((c) => ({ ...c, active: conv }));
+      return;
+    }
     this.openedName = e.detail.peerName;
     this.service.open(e.detail.peerName).catch((err: unknown) => console.warn('Peerchat: opening the conversation failed', err));
     void this.deliverShare(e.detail.peerName);
@@ -265,7 +281,13 @@ export class PcApp extends LitElement {
         ? html`<div class="panes" @pc-open-conversation=${(e: CustomEvent<OpenConversationDetail>) => this.open(e)}>
             ${showList ? html`<pc-contact-list></pc-contact-list>` : nothing}
             ${showConv
-              ? active
+              ? active && groupIdOf(active) !== null
+                ? html`<pc-group-conversation
+                    .groupId=${groupIdOf(active) ?? ''}
+                    ?narrow=${this.narrow}
+                    @pc-back=${() => void this.service.open(null)}
+                  ></pc-group-conversation>`
+                : active
                 ? html`<pc-conversation
                     .peerName=${active}
                     ?narrow=${this.narrow}

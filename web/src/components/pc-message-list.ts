@@ -5,6 +5,9 @@ import { theme } from '../styles/theme';
 import type { MessageState, StoredMessage } from '../db/schema';
 import { dayKey, formatDayHeading, formatTime } from '../format/format';
 import './pc-file-card';
+import type { GroupView } from '../groups/groups-contract';
+import { groupDelivery, lateArrivals, startsRun } from '../groups/group-screen-model';
+import '../groups/pc-group-delivery';
 
 /** What a message's item shows of its time: the same for a message object every render. */
 interface TimeView {
@@ -108,6 +111,17 @@ export class PcMessageList extends LitElement {
         opacity: 0.85;
         margin-top: 2px;
       }
+      .late {
+        font-size: 0.7rem;
+        font-weight: 700;
+        text-transform: uppercase;
+        letter-spacing: 0.04em;
+        margin-left: 6px;
+        padding: 0 6px;
+        border-radius: 8px;
+        background: var(--pc-accent);
+        color: var(--pc-accent-text);
+      }
       .empty,
       .loading {
         padding: 32px 16px;
@@ -121,6 +135,15 @@ export class PcMessageList extends LitElement {
   @property({ type: Boolean }) loading = false;
   @property({ type: Boolean }) hasOlder = false;
   @property() peerName = '';
+  /**
+   * Group mode: an incoming message's author shows only when the author changes, an outgoing
+   * one says how many members have it, and a message that arrived late is marked new.
+   */
+  @property({ attribute: false }) group: GroupView | null = null;
+  /** This account (lowercased), for the group's delivery counts. */
+  @property() me = '';
+  /** Group mode: messages that arrived after later ones were shown. */
+  private late = new Set<string>();
   @query('ol') private list?: HTMLOListElement;
 
   private stickToBottom = true;
@@ -164,6 +187,8 @@ export class PcMessageList extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!changed.has('messages')) return;
+    if (changed.has('group') && changed.get('group')?.id !== this.group?.id) this.late = new Set();
+    if (this.group) for (const id of lateArrivals(changed.get('messages') ?? [], this.messages)) this.late.add(id);
     const first = this.messages[0]?.id;
     // Older messages about to be prepended: remember the height to keep the reading position.
     // Read only then: reading it forces a layout, which would otherwise sit in front of every
@@ -208,13 +233,14 @@ export class PcMessageList extends LitElement {
     }
     const now = Date.now();
     let lastDay = '';
-    const items: Array<{ key: string; day?: number; msg?: StoredMessage }> = [];
-    for (const m of this.messages) {
+    const items: Array<{ key: string; day?: number; msg?: StoredMessage; author?: boolean }> = [];
+    const group = this.group;
+    this.messages.forEach((m, i) => {
       const dk = timeView(m).day;
       if (dk !== lastDay) items.push({ key: `day-${dk}`, day: m.ts });
       lastDay = dk;
-      items.push({ key: m.id, msg: m });
-    }
+      items.push({ key: m.id, msg: m, author: !group || m.outgoing || startsRun(this.messages, i, (x) => timeView(x).day) });
+    });
     return html`
       ${this.loading ? html`<p class="loading" role="status">Loading older messages…</p>` : nothing}
       <ol aria-label="Messages with ${this.peerName}" aria-live="polite">
@@ -226,10 +252,14 @@ export class PcMessageList extends LitElement {
               ? html`<li class="note" data-id=${i.msg.id}>${noteText(i.msg)}</li>`
               : i.msg
               ? html`<li class="msg ${i.msg.outgoing ? 'out' : 'in'}" data-id=${i.msg.id} data-state=${i.msg.state}>
-                  <span class="from">${i.msg.outgoing ? 'You' : i.msg.from}</span>${i.msg.fileId
+                  ${i.author ? html`<span class="from">${i.msg.outgoing ? 'You' : i.msg.from}</span>` : nothing}${i.msg.fileId
                     ? html`<pc-file-card .fileId=${i.msg.fileId}></pc-file-card>`
                     : html`<span class="text">${i.msg.text}</span>`}<span class="meta"
-                    ><time datetime=${timeView(i.msg).iso}>${timeView(i.msg).time}</time>${i.msg.outgoing && !i.msg.fileId
+                    ><time datetime=${timeView(i.msg).iso}>${timeView(i.msg).time}</time>${this.late.has(i.msg.id)
+                      ? html`<span class="late">New</span>`
+                      : nothing}${group && i.msg.outgoing && i.msg.state !== 'waiting'
+                      ? html` · <pc-group-delivery .delivery=${groupDelivery(i.msg, group.members, this.me)}></pc-group-delivery>`
+                      : i.msg.outgoing && !i.msg.fileId
                       ? html` · <span class="state" title=${deliveredTitle(i.msg)}>${STATE_LABEL[i.msg.state]}</span>`
                       : nothing}</span
                   >
@@ -243,7 +273,10 @@ export class PcMessageList extends LitElement {
 
 /** A quiet line about the contact's account ("bob added a device: Firefox on Linux"). */
 function noteText(m: StoredMessage): string {
-  return m.kind === 'device-added' ? `${m.from} added a device: ${m.text}` : `${m.from} removed a device: ${m.text}`;
+  if (m.kind === 'device-added') return `${m.from} added a device: ${m.text}`;
+  if (m.kind === 'device-removed') return `${m.from} removed a device: ${m.text}`;
+  // A group's lines ("alice added carol") are stored as whole sentences.
+  return m.text;
 }
 
 /** Which of the contact's devices have the message, for the state's tooltip. */
