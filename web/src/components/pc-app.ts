@@ -155,6 +155,11 @@ export class PcApp extends LitElement {
   /** Shared content handed to the conversation just chosen, until it says it took it. */
   @state() private shareDelivery: ShareDelivery | null = null;
   private readonly media = window.matchMedia('(max-width: 719px)');
+  /** The groups slice; a build without the group service draws none (an empty, loaded slice). */
+  private readonly groupsProvider = new ContextProvider(this, {
+    context: groupsContext,
+    initialValue: groupActionsOf(this.service)?.state ?? new Store<GroupsState>({ groups: new Map(), loaded: true }),
+  });
 
   constructor() {
     super();
@@ -171,11 +176,6 @@ export class PcApp extends LitElement {
     new ContextProvider(this, { context: joiningContext, initialValue: this.service.devices.joining.view });
     new ContextProvider(this, { context: approvingContext, initialValue: this.service.devices.approving.view });
     new ContextProvider(this, { context: requestsContext, initialValue: this.service.requests.state });
-    // A build without the group service draws no groups (an empty, loaded slice).
-    new ContextProvider(this, {
-      context: groupsContext,
-      initialValue: groupActionsOf(this.service)?.state ?? new Store<GroupsState>({ groups: new Map(), loaded: true }),
-    });
     this.narrow = this.media.matches;
     this.media.addEventListener('change', () => (this.narrow = this.media.matches));
     // Files dropped anywhere but the conversation (which takes them and prevents the default)

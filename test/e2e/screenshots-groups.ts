@@ -1,0 +1,126 @@
+// Renders the group screens to PNGs for a person to look at (not a test), at 1280 and 360 px,
+// light and dark:
+//   npm run build:e2e && node test/e2e/run-in-netns.mjs node --import tsx test/e2e/screenshots-groups.ts [outDir]
+// The groups come from the in-memory stand-in of test/e2e/group-fake.ts (one browser, no peers).
+import { mkdirSync } from 'node:fs';
+import { closeAllBrowsers, launchBrowser, type BrowserUser } from './browsers';
+import { register, startTestServer } from './app-helpers';
+import { installFakeGroups, type FakeSetup } from './group-fake';
+
+const out = process.argv[2] ?? 'test-results/screens-groups';
+
+/** `name` at 1280 px and 360 px wide, light and dark, then back to 1280 px light. */
+async function shootAll(u: BrowserUser, name: string): Promise<void> {
+  if (u.raw.kind !== 'chromium') return;
+  const page = u.raw.page;
+  for (const [size, viewport] of [['wide', { width: 1280, height: 800 }], ['phone', { width: 360, height: 740 }]] as const) {
+    await page.setViewportSize(viewport);
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await u.screenshot(`${out}/${size}-${name}${scheme === 'dark' ? '-dark' : ''}.png`);
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+export const HIKE = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+export const BOOKS = 'b1b2c3d4e5f60718293a4b5c6d7e8f90';
+export const FAMILY = 'c1b2c3d4e5f60718293a4b5c6d7e8f90';
+
+/** alice: admin of "Weekend hike", a member of "Family", removed from the book club. */
+export const SETUP: FakeSetup = {
+  me: 'alice',
+  contacts: ['bob', 'carol', 'dave'],
+  groups: [
+    {
+      id: HIKE,
+      name: 'Weekend hike',
+      members: [{ username: 'alice', admin: true }, { username: 'bob', admin: true }, { username: 'carol' }, { username: 'dave' }, { username: 'maximilian_vandersteen-longname' }],
+      me: { kind: 'member', admin: true },
+      messages: [
+        { from: 'alice', text: 'alice created the group', ago: 300, line: true },
+        { from: 'alice', text: 'alice added maximilian_vandersteen-longname', ago: 299, line: true },
+        { from: 'bob', text: 'Who is in for Saturday? The forecast says sun all day.', ago: 240 },
+        { from: 'bob', text: 'Train leaves 8:10 from platform 3.', ago: 239 },
+        { from: 'carol', text: 'Me! I can bring the map and some snacks.', ago: 200 },
+        { from: 'alice', text: 'Count me in. I booked the hut for the night.', ago: 120, outgoing: true, deliveredTo: ['bob', 'carol'] },
+        { from: 'maximilian_vandersteen-longname', text: 'Sounds great — what time do we meet at the station?', ago: 60 },
+        { from: 'alice', text: '7:50 at the ticket machines 🙂', ago: 20, outgoing: true, deliveredTo: ['bob', 'carol', 'dave', 'maximilian_vandersteen-longname'] },
+        { from: 'alice', text: 'And bring rain jackets just in case.', ago: 5, outgoing: true },
+      ],
+    },
+    {
+      id: BOOKS,
+      name: 'Book club: the classics we keep meaning to read, one chapter a week',
+      members: [{ username: 'bob', admin: true }, { username: 'dave' }],
+      me: { kind: 'removed', by: 'bob' },
+      messages: [
+        { from: 'bob', text: 'Chapter 3 for next week.', ago: 3000 },
+        { from: 'bob', text: 'bob removed alice', ago: 2900, line: true },
+      ],
+    },
+    {
+      id: FAMILY,
+      name: 'Family',
+      members: [{ username: 'dave', admin: true }, { username: 'alice' }, { username: 'carol' }],
+      me: { kind: 'member', admin: false },
+      unread: 3,
+      messages: [
+        { from: 'dave', text: 'Dinner on Sunday at ours?', ago: 90 },
+        { from: 'carol', text: 'Yes please', ago: 80 },
+        { from: 'dave', text: 'Great, 6 pm.', ago: 70 },
+      ],
+    },
+  ],
+};
+
+mkdirSync(out, { recursive: true });
+const srv = await startTestServer();
+try {
+  const u = await launchBrowser('chromium', { name: 'alice' });
+  await register(u, srv.url, 'alice');
+  await installFakeGroups(u, SETUP);
+  await u.waitForText('Weekend hike', 10_000);
+  await shootAll(u, 'groups-list');
+
+  await u.click('New group');
+  await u.waitForRole('dialog', 'New group');
+  await u.fill('Group name', 'Board games on Friday');
+  await u.click('bob', { role: 'checkbox' });
+  await u.click('carol', { role: 'checkbox' });
+  await u.fill('Add by exact username', 'not a name!');
+  await u.click('Add');
+  await shootAll(u, 'group-new');
+  await u.press('Escape');
+
+  await u.clickWhere([{ role: 'button', name: { re: '^Weekend hike' } }]);
+  await u.waitForText('Count me in', 10_000);
+  await u.evaluate((id: string) => (window as unknown as { __groupFake: { arrive(id: string, f: string, t: string, a: number): Promise<void> } }).__groupFake.arrive(id, 'dave', 'Sorry, my phone was off — I will be there too!', 150), HIKE);
+  await u.waitForText('my phone was off', 10_000);
+  await u.click('Delivered to 2 of 4');
+  await shootAll(u, 'group-conversation');
+
+  await u.click('Group info: Weekend hike');
+  await u.waitForRole('dialog', 'Weekend hike');
+  await shootAll(u, 'group-info-admin');
+  await u.click('Remove carol');
+  await u.waitForRole('dialog', 'Remove carol from Weekend hike?');
+  await shootAll(u, 'group-remove-confirm');
+  await u.press('Escape');
+  await u.press('Escape');
+
+  await u.clickWhere([{ role: 'button', name: { re: '^Family' } }]);
+  await u.waitForText('Dinner on Sunday', 10_000);
+  await u.click('Group info: Family');
+  await u.waitForRole('dialog', 'Family');
+  await shootAll(u, 'group-info-member');
+  await u.press('Escape');
+
+  await u.clickWhere([{ role: 'button', name: { re: '^Book club' } }]);
+  await u.waitForText('bob removed you', 10_000);
+  await shootAll(u, 'group-removed');
+} finally {
+  await closeAllBrowsers();
+  await srv.dispose().catch(() => undefined);
+}
