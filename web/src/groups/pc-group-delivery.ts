@@ -57,7 +57,7 @@ export class PcGroupDelivery extends LitElement {
     const total = d.delivered.length + d.waiting.length;
     const delivered = d.delivered.length;
     const label =
-      total === 0 ? msg('Sent') : delivered === 0 ? msg(str`Sent, delivered to none of ${total}`) : msg(str`Delivered to ${delivered} of ${total}`);
+      total === 0 ? msg('Sent') : delivered === 0 ? msg('Sent, not delivered yet') : msg(str`Delivered to ${delivered} of ${total}`);
     const names = (list: GroupDelivery['delivered']) => list.map((m) => m.username).join(msg(', ', { id: 'part-separator', desc: 'Between the parts of a list read out as one line' }));
     return html`<button class="state" aria-expanded=${this.open ? 'true' : 'false'} ?disabled=${total === 0} @click=${() => (this.open = !this.open)}>
         ${label}</button

@@ -243,10 +243,11 @@ export class PcGroupInfoDialog extends LitElement {
       </div>
       ${this.error ? html`<p class="error" role="alert">${describeError(this.error.code, this.error.params)}</p>` : nothing}
       ${isAdmin
-        ? html`<form class="line" @submit=${(e: Event) => void this.rename(e)}>
+        ? html`<h3><label for="rename">${msg('Group name')}</label></h3>
+            <form class="line" @submit=${(e: Event) => void this.rename(e)}>
             <input
+              id="rename"
               type="text"
-              aria-label=${msg('Group name')}
               maxlength=${GROUP_LIMITS.maxNameChars}
               .value=${this.nameText}
               @input=${(e: Event) => (this.nameText = (e.target as HTMLInputElement).value)}

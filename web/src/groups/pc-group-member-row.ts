@@ -23,16 +23,23 @@ export class PcGroupMemberRow extends LitElement {
       :host {
         display: block;
       }
+      /* Name and marks on the left, actions on the right; the actions wrap under them when the
+         dialog is narrow (a phone). */
       .row {
-        display: grid;
-        grid-template-columns: auto minmax(0, 1fr);
-        column-gap: 10px;
+        display: flex;
+        flex-wrap: wrap;
         align-items: center;
+        gap: 6px 10px;
         padding: 8px 0;
         border-bottom: 1px solid var(--pc-border);
       }
+      .who {
+        flex: 1 1 150px;
+        min-width: 0;
+        display: grid;
+      }
       .dot {
-        grid-row: 1 / span 2;
+        flex: none;
         width: 10px;
         height: 10px;
         border-radius: 50%;
@@ -62,15 +69,14 @@ export class PcGroupMemberRow extends LitElement {
         font-weight: 600;
       }
       .actions {
-        grid-column: 2;
         display: flex;
         flex-wrap: wrap;
         gap: 6px;
-        margin-top: 6px;
+        margin-left: auto;
       }
       .actions button {
-        padding: 0 12px;
-        font-size: 0.9rem;
+        padding: 0 10px;
+        font-size: 0.875rem;
       }
       button.remove {
         color: var(--pc-danger);
@@ -94,11 +100,13 @@ export class PcGroupMemberRow extends LitElement {
     const m = this.member;
     return html`<div class="row" data-member=${m.key}>
       <span class="dot ${this.online || this.self ? 'online' : ''}" role="img" aria-label=${this.online || this.self ? msg('online') : msg('offline')}></span>
-      <span class="name">${this.self ? msg('You') : m.username}</span>
-      <span class="tags">
+      <span class="who"
+        ><span class="name">${this.self ? msg('You') : m.username}</span>
+        <span class="tags">
         ${m.admin ? html`<span class="admin">${msg('Admin')}</span>` : nothing}
         ${this.self ? nothing : this.verified ? html`<span class="verified">${msg('✓ Verified')}</span>` : html`<span>${msg('Not verified')}</span>`}
-      </span>
+        </span></span
+      >
       ${this.self
         ? nothing
         : html`<div class="actions">

@@ -53,6 +53,7 @@ export class PcNewGroupDialog extends LitElement {
       }
       input[type='text'] {
         font: inherit;
+        font-weight: 400;
         min-height: var(--pc-touch);
         padding: 0 10px;
         border: 1px solid var(--pc-border);
