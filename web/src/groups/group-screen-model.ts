@@ -48,7 +48,7 @@ export function startsRun(messages: readonly StoredMessage[], i: number, dayOf: 
   const m = messages[i];
   const prev = messages[i - 1];
   if (!m) return false;
-  if (!prev || prev.kind) return true;
+  if (!prev || prev.kind || m.kind) return true;
   return prev.outgoing !== m.outgoing || prev.from !== m.from || dayOf(prev) !== dayOf(m);
 }
 
