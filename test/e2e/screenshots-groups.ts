@@ -5,7 +5,8 @@
 import { mkdirSync } from 'node:fs';
 import { closeAllBrowsers, launchBrowser, type BrowserUser } from './browsers';
 import { register, startTestServer } from './app-helpers';
-import { installFakeGroups, type FakeSetup } from './group-fake';
+import { installFakeGroups } from './group-fake';
+import { HIKE, SETUP } from './group-fake-setup';
 
 const out = process.argv[2] ?? 'test-results/screens-groups';
 
@@ -23,57 +24,6 @@ async function shootAll(u: BrowserUser, name: string): Promise<void> {
   await page.emulateMedia({ colorScheme: 'light' });
   await page.setViewportSize({ width: 1280, height: 800 });
 }
-
-export const HIKE = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
-export const BOOKS = 'b1b2c3d4e5f60718293a4b5c6d7e8f90';
-export const FAMILY = 'c1b2c3d4e5f60718293a4b5c6d7e8f90';
-
-/** alice: admin of "Weekend hike", a member of "Family", removed from the book club. */
-export const SETUP: FakeSetup = {
-  me: 'alice',
-  contacts: ['bob', 'carol', 'dave'],
-  groups: [
-    {
-      id: HIKE,
-      name: 'Weekend hike',
-      members: [{ username: 'alice', admin: true }, { username: 'bob', admin: true }, { username: 'carol' }, { username: 'dave' }, { username: 'maximilian_vandersteen-longname' }],
-      me: { kind: 'member', admin: true },
-      messages: [
-        { from: 'alice', text: 'alice created the group', ago: 300, line: true },
-        { from: 'alice', text: 'alice added maximilian_vandersteen-longname', ago: 299, line: true },
-        { from: 'bob', text: 'Who is in for Saturday? The forecast says sun all day.', ago: 240 },
-        { from: 'bob', text: 'Train leaves 8:10 from platform 3.', ago: 239 },
-        { from: 'carol', text: 'Me! I can bring the map and some snacks.', ago: 200 },
-        { from: 'alice', text: 'Count me in. I booked the hut for the night.', ago: 120, outgoing: true, deliveredTo: ['bob', 'carol'] },
-        { from: 'maximilian_vandersteen-longname', text: 'Sounds great — what time do we meet at the station?', ago: 60 },
-        { from: 'alice', text: '7:50 at the ticket machines 🙂', ago: 20, outgoing: true, deliveredTo: ['bob', 'carol', 'dave', 'maximilian_vandersteen-longname'] },
-        { from: 'alice', text: 'And bring rain jackets just in case.', ago: 5, outgoing: true },
-      ],
-    },
-    {
-      id: BOOKS,
-      name: 'Book club: the classics we keep meaning to read, one chapter a week',
-      members: [{ username: 'bob', admin: true }, { username: 'dave' }],
-      me: { kind: 'removed', by: 'bob' },
-      messages: [
-        { from: 'bob', text: 'Chapter 3 for next week.', ago: 3000 },
-        { from: 'bob', text: 'bob removed alice', ago: 2900, line: true },
-      ],
-    },
-    {
-      id: FAMILY,
-      name: 'Family',
-      members: [{ username: 'dave', admin: true }, { username: 'alice' }, { username: 'carol' }],
-      me: { kind: 'member', admin: false },
-      unread: 3,
-      messages: [
-        { from: 'dave', text: 'Dinner on Sunday at ours?', ago: 90 },
-        { from: 'carol', text: 'Yes please', ago: 80 },
-        { from: 'dave', text: 'Great, 6 pm.', ago: 70 },
-      ],
-    },
-  ],
-};
 
 mkdirSync(out, { recursive: true });
 const srv = await startTestServer();
