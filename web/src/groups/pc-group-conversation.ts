@@ -111,7 +111,13 @@ export class PcGroupConversation extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('groupId')) this.composer?.focus();
+    if (changed.has('groupId')) void this.focusComposer();
+  }
+
+  /** Focus goes where the person types next, once the composer has drawn its box. */
+  private async focusComposer(): Promise<void> {
+    await this.composer?.updateComplete;
+    this.composer?.focus();
   }
 
   private async onSend(e: CustomEvent<SendDetail>): Promise<void> {

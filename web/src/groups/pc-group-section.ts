@@ -173,10 +173,15 @@ export class PcGroupSection extends LitElement {
     return [...out].map(([key, name]) => ({ key, name })).sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /** The dialog closed: focus back on "New group", unless a group was created and opened. */
   private closeCreate(): void {
     this.creating = false;
-    this.newButton?.focus();
+    if (!this.opened) this.newButton?.focus();
+    this.opened = false;
   }
+
+  /** The dialog created a group and opened it (its composer takes the focus). */
+  private opened = false;
 
   private open(conv: string): void {
     this.dispatchEvent(new CustomEvent<OpenConversationDetail>('pc-open-conversation', { detail: { peerName: conv }, bubbles: true, composed: true }));
@@ -220,7 +225,9 @@ export class PcGroupSection extends LitElement {
             </ul>`
         : nothing}
       ${canCreate
-        ? html`<pc-new-group-dialog ?open=${this.creating} .candidates=${this.creating ? this.candidates() : []} @pc-close=${() => this.closeCreate()}></pc-new-group-dialog>`
+        ? html`<pc-new-group-dialog
+            ?open=${this.creating}
+            @pc-open-conversation=${() => (this.opened = true)} .candidates=${this.creating ? this.candidates() : []} @pc-close=${() => this.closeCreate()}></pc-new-group-dialog>`
         : nothing}
     `;
   }

@@ -189,6 +189,9 @@ export class PcNewGroupDialog extends LitElement {
     this.error = null;
     try {
       const id = await groups.create(this.name.trim(), [...this.chosen.values()]);
+      // Closed here, before the group opens: closing gives focus back to "New group", and the
+      // group's composer must take it after that.
+      this.dialog.close();
       this.dispatchEvent(new CustomEvent<OpenConversationDetail>('pc-open-conversation', { detail: { peerName: groupConv(id) }, bubbles: true, composed: true }));
       this.close();
     } catch (err) {
