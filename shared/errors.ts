@@ -129,7 +129,7 @@ export const CLIENT_ERROR_CODES = [
   'BACKUP_WRONG_PASSPHRASE',
   /** Restoring: the backup is incomplete (cut short) or was altered; nothing of it was kept. */
   'BACKUP_DAMAGED',
-  /** Making a backup: the passphrase is shorter than the minimum (param `min`). */
+  /** Making a backup: the passphrase is shorter than MIN_PASSPHRASE_CHARS (shared/backup/backup-format.ts; its sentence names the number). */
   'BACKUP_PASSPHRASE_TOO_SHORT',
   /** This browser lacks what a backup needs (WebCrypto; the page must be on HTTPS or localhost). */
   'BACKUP_UNAVAILABLE',

@@ -73,7 +73,7 @@ const SENTENCES: Record<AppErrorCode, string> = {
   BACKUP_UNSUPPORTED_VERSION: 'This backup was made by a newer version of Peerchat. Update Peerchat (reload the page), then restore it again.',
   BACKUP_WRONG_PASSPHRASE: 'That passphrase does not open this backup. Check it and try again.',
   BACKUP_DAMAGED: 'This backup is incomplete or damaged, so nothing was restored from it. Try another copy of the file.',
-  BACKUP_PASSPHRASE_TOO_SHORT: 'Use a passphrase of at least {min} characters: anyone who gets the file can try to guess it.',
+  BACKUP_PASSPHRASE_TOO_SHORT: 'Use a passphrase of at least 10 characters: anyone who gets the file can try to guess it.',
   BACKUP_UNAVAILABLE: 'This browser cannot make or open backups here. Open Peerchat over HTTPS (or on localhost) and try again.',
 };
 
