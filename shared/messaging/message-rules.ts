@@ -156,10 +156,10 @@ export type QuoteView =
  * The own copy wins over the frame's excerpt (a sender could misquote); a recalled original,
  * or an emptied excerpt, shows as deleted.
  */
-export function resolveQuote(
+export function resolveQuote<R extends EverydayRecord>(
   reply: { conv: string; reply: ReplyRef },
-  quoted: EverydayRecord | undefined,
-  authorName: (r: EverydayRecord) => string,
+  quoted: R | undefined,
+  authorName: (r: R) => string,
 ): QuoteView {
   const ref = reply.reply;
   // A copy from another conversation is not the quoted message (ids are global on a device).
