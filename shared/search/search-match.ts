@@ -48,7 +48,11 @@ export function matchText(text: string, query: SearchQuery): TextMatch | null {
       }
       found++;
       best = Math.max(best, points);
-      raw.push([f.start[at] as number, f.end[endAt - 1] as number]);
+      // Extend over what folded to nothing right after the match (a decomposed accent).
+      let origEnd = f.end[endAt - 1] as number;
+      const nextStart = endAt < hay.length ? (f.start[endAt] as number) : text.length;
+      if (nextStart > origEnd) origEnd = nextStart;
+      raw.push([f.start[at] as number, origEnd]);
       if (found >= 50) break;
     }
     if (found === 0) return null;
