@@ -14,8 +14,11 @@ import {
   type ExportOptions,
 } from './export-model';
 
-/** Characters with a meaning in Markdown anywhere in a line: backslash-escaped. */
-const INLINE_SPECIAL = /[\\`*_[\]#|~!()]/g;
+/**
+ * Characters with a meaning in Markdown anywhere in a line: backslash-escaped. `(`, `)` and `!`
+ * only matter next to `[` or `]`, which are escaped, so they stay as typed.
+ */
+const INLINE_SPECIAL = /[\\`*_[\]#|~]/g;
 
 /**
  * Escapes one line of text for Markdown: inline specials backslash-escaped, `<`, `>` and `&` as
