@@ -36,3 +36,21 @@ export async function readBackup(
   const opened = await openBackup(file, passphrase);
   return { createdAt: opened.createdAt, records: decodeBackupRecords(opened.plaintext) };
 }
+
+/**
+ * A ReadableStream of bytes (e.g. `file.stream()` of the chosen backup file) as an async
+ * iterable, for browsers whose streams are not async-iterable themselves. Releases the lock at
+ * the end or on an error.
+ */
+export async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}

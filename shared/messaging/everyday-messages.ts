@@ -67,7 +67,8 @@ const Avatar = v.strictObject({
  */
 export const ReplyRefSchema = v.strictObject({
   id: MessageId,
-  author: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.usernameMax)),
+  /** Display name of the quoted message's author (as the replier's device shows it). */
+  author: v.pipe(v.string(), v.minLength(1), v.maxLength(EVERYDAY_LIMITS.maxDisplayNameChars)),
   excerpt: v.pipe(v.string(), v.maxLength(EVERYDAY_LIMITS.maxQuoteChars)),
 });
 export type ReplyRef = v.InferOutput<typeof ReplyRefSchema>;
@@ -151,7 +152,7 @@ export function parseEverydayMsg(raw: unknown): EverydayMsg | null {
  * maxQuoteChars of its text, whitespace collapsed, never splitting a surrogate pair.
  */
 export function makeReplyRef(quoted: { id: string; text: string }, author: string): ReplyRef {
-  return { id: quoted.id, author: author.slice(0, LIMITS.usernameMax), excerpt: excerptOf(quoted.text) };
+  return { id: quoted.id, author: excerptOf(author, EVERYDAY_LIMITS.maxDisplayNameChars) || '?', excerpt: excerptOf(quoted.text) };
 }
 
 /** The first maxQuoteChars of `text`, whitespace collapsed, ending with … when cut. */

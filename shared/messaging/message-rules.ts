@@ -49,6 +49,21 @@ export interface RecallTombstone {
   recalledAt: number;
 }
 
+/** How many tombstones to keep per conversation, and for how long (receiver's clock). */
+export const TOMBSTONE_LIMITS = { maxPerConversation: 1000, keepMs: 30 * 24 * 60 * 60 * 1000 } as const;
+
+/**
+ * The tombstones of one conversation worth keeping at `now`: newest first, at most
+ * maxPerConversation, none older than keepMs (a contact cannot fill the database with recalls
+ * of made-up ids; a real original arrives long before a month has passed).
+ */
+export function pruneTombstones(tombstones: readonly RecallTombstone[], now: number): RecallTombstone[] {
+  return tombstones
+    .filter((t) => now - t.recalledAt <= TOMBSTONE_LIMITS.keepMs)
+    .sort((a, b) => b.recalledAt - a.recalledAt)
+    .slice(0, TOMBSTONE_LIMITS.maxPerConversation);
+}
+
 function refuse(reason: RuleRefusal): { ok: false; reason: RuleRefusal } {
   return { ok: false, reason };
 }

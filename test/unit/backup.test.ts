@@ -15,6 +15,7 @@ import {
   openBackup,
   readBackup,
   sealBackup,
+  streamChunks,
   type BackupItem,
   type BackupMeta,
 } from '../../shared/backup/index';
@@ -99,6 +100,19 @@ describe('backup: round trip', () => {
     assert.ok(head.includes('"kdf":"PBKDF2-SHA-256"'));
     const all = new TextDecoder('utf-8', { fatal: false }).decode(file);
     assert.ok(!all.includes('message 1') && !all.includes('Bobby') && !all.includes('A'.repeat(43)));
+  });
+
+  test('a file read as a ReadableStream restores the same', async () => {
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (const p of pieces(file, 4096)) c.enqueue(p);
+        c.close();
+      },
+    });
+    const { records } = await readBackup(streamChunks(stream), PASS);
+    let n = 0;
+    for await (const _r of records) n++;
+    assert.equal(n, original.length + 1);
   });
 
   test('an empty history round-trips; two backups of the same data differ (fresh salt)', async () => {

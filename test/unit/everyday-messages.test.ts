@@ -66,7 +66,7 @@ describe('everyday messages: refusals', () => {
     ['profile avatar of another type', { type: 'profile', name: 'a', ts: T, avatar: { mime: 'image/svg+xml', data: 'AAAA', hash: 'ab'.repeat(32) } }],
     ['profile avatar not base64url', { type: 'profile', name: 'a', ts: T, avatar: { mime: 'image/png', data: 'AA+/', hash: 'ab'.repeat(32) } }],
     ['reply excerpt over the cap', { type: 'chat', id: ID, text: 'hi', ts: T, reply: { id: ID2, author: 'bob', excerpt: 'e'.repeat(EVERYDAY_LIMITS.maxQuoteChars + 1) } }],
-    ['reply author over the cap', { type: 'chat', id: ID, text: 'hi', ts: T, reply: { id: ID2, author: 'b'.repeat(LIMITS.usernameMax + 1), excerpt: '' } }],
+    ['reply author over the cap', { type: 'chat', id: ID, text: 'hi', ts: T, reply: { id: ID2, author: 'b'.repeat(EVERYDAY_LIMITS.maxDisplayNameChars + 1), excerpt: '' } }],
     ['reply with an extra field', { type: 'chat', id: ID, text: 'hi', ts: T, reply: { id: ID2, author: 'bob', excerpt: '', html: '<b>' } }],
   ];
   for (const [name, frame] of bad) {

@@ -11,6 +11,8 @@ import {
   applyRecall,
   canEditOwn,
   canRecallOwn,
+  pruneTombstones,
+  TOMBSTONE_LIMITS,
   resolveQuote,
   scrubQuote,
   type RecallTombstone,
@@ -134,6 +136,19 @@ describe('recall (delete for everyone)', () => {
     assert.equal(admitIncoming(fromBob({ outgoing: true }), tomb, 'alice').text, 'meet at 5', 'bob cannot pre-recall my message');
     assert.equal(admitIncoming(fromBob(), { ...tomb, recalledAt: T + EVERYDAY_LIMITS.recallWindowMs + 1 }, 'alice').text, 'meet at 5');
     assert.equal(admitIncoming(fromBob(), undefined, 'alice').text, 'meet at 5');
+  });
+
+  test('tombstones are capped per conversation and expire', () => {
+    const many: RecallTombstone[] = Array.from({ length: TOMBSTONE_LIMITS.maxPerConversation + 5 }, (_, i) => ({
+      id: i.toString(16).padStart(32, '0'),
+      conv: 'bob',
+      author: 'bob',
+      recalledAt: T + i,
+    }));
+    const kept = pruneTombstones(many, T + 10_000);
+    assert.equal(kept.length, TOMBSTONE_LIMITS.maxPerConversation);
+    assert.equal(kept[0]?.recalledAt, T + TOMBSTONE_LIMITS.maxPerConversation + 4, 'newest first');
+    assert.deepEqual(pruneTombstones(many.slice(0, 1), T + TOMBSTONE_LIMITS.keepMs + 1), []);
   });
 
   test('replies quoting a recalled message lose the excerpt and show it deleted', () => {
