@@ -73,8 +73,15 @@ export interface ExportOptions {
   formatSize?: (bytes: number) => string;
 }
 
+/** ISO 8601 UTC of a time, or '' for one a Date cannot hold (a stored time is never trusted to be sane). */
+export function isoTime(ms: number): string {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? '' : d.toISOString();
+}
+
 export function defaultFormatTime(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  const iso = isoTime(ms);
+  return iso === '' ? '?' : iso.slice(0, 16).replace('T', ' ') + ' UTC';
 }
 
 export function defaultFormatSize(bytes: number): string {

@@ -10,6 +10,7 @@ import {
   defaultFormatSize,
   defaultFormatTime,
   fillLabel,
+  isoTime,
   reactionPairs,
   type ExportConversation,
   type ExportMessage,
@@ -39,7 +40,7 @@ blockquote{margin:.3rem 0;padding:.2rem .5rem;border-left:3px solid var(--line);
 
 function renderMessage(m: ExportMessage, o: Required<ExportOptions>): string {
   const L = o.labels;
-  const when = `<time class="when" datetime="${escapeHtml(new Date(m.ts).toISOString())}">${escapeHtml(o.formatTime(m.ts))}</time>`;
+  const when = `<time class="when" datetime="${escapeHtml(isoTime(m.ts))}">${escapeHtml(o.formatTime(m.ts))}</time>`;
   if (m.kind !== undefined) return `<li class="sys">${escapeHtml(fillLabel(L.systemLine, { text: m.text }))}${when}</li>\n`;
   const edited = m.editedAt !== undefined && m.recalledAt === undefined ? ` <span class="when">(${escapeHtml(L.edited)})</span>` : '';
   let out = `<li class="${m.outgoing ? 'out' : 'in'}"><span class="who">${escapeHtml(m.from)}</span>${when}${edited}`;

@@ -13,14 +13,10 @@
  *                   reactions?: [ { by, emoji } ],
  *                   file?: { name, size, mime? }, system?: kind } ] }
  */
-import type { ExportConversation, ExportMessage } from './export-model';
+import { isoTime as iso, type ExportConversation, type ExportMessage } from './export-model';
 
 export const CONVERSATION_JSON_FORMAT = 'peerchat-conversation';
 export const CONVERSATION_JSON_VERSION = 1;
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
 
 /** JSON.stringify made safe to embed in HTML or JS source. */
 function safeStringify(value: unknown): string {

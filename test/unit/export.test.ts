@@ -125,6 +125,13 @@ describe('export: JSON', () => {
     assert.deepEqual(byId.get(id(22))?.file, { name: '<x>.jpg', size: 1_500_000 });
   });
 
+  test('a time no Date can hold does not break an export', () => {
+    const odd = conv([{ id: id(1), from: 'a', outgoing: true, text: 'x', ts: Number.MAX_SAFE_INTEGER }]);
+    assert.doesNotThrow(() => renderJson(odd));
+    assert.doesNotThrow(() => renderHtml(odd));
+    assert.doesNotThrow(() => renderMarkdown(odd));
+  });
+
   test('safe to embed in HTML: no "<" or line separators appear raw', () => {
     assert.ok(!text.includes('<'));
     assert.ok(!renderJson(conv([{ id: id(1), from: 'a', outgoing: true, text: 'x\u2028y', ts: T }])).includes('\u2028'));
