@@ -7,6 +7,7 @@ import { LIMITS } from './limits';
 import { safeJsonParse } from './json';
 import { isFileControlType, parseFileControl, type FileControl } from './transfer/control';
 import { SyncedFile } from './transfer/synced-file';
+import { isGroupFrameType, parseGroupFrame, type GroupFrame } from './groups/group-frames';
 import { isEverydayType, parseEverydayMsg, ReplyRefSchema, type EverydayMsg } from './messaging/everyday-messages';
 
 const MessageId = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/));
@@ -62,10 +63,11 @@ const PeerMsg = v.variant('type', [
   }),
 ]);
 /**
- * Chat frames, the file-transfer control frames (shared/transfer/control.ts) and the everyday
- * control frames: receipts, typing, reactions, edit, recall, profile (shared/messaging/everyday-messages.ts).
+ * Chat frames, the file-transfer control frames (shared/transfer/control.ts), the group frames
+ * (shared/groups/group-frames.ts) and the everyday control frames: receipts, typing, reactions,
+ * edit, recall, profile (shared/messaging/everyday-messages.ts).
  */
-export type PeerMsg = v.InferOutput<typeof PeerMsg> | FileControl | EverydayMsg;
+export type PeerMsg = v.InferOutput<typeof PeerMsg> | FileControl | GroupFrame | EverydayMsg;
 export type ChatFrame = Extract<PeerMsg, { type: 'chat' }>;
 export type SyncMsgFrame = Extract<PeerMsg, { type: 'sync-msg' }>;
 export type SyncBatchFrame = Extract<PeerMsg, { type: 'sync-batch' }>;
@@ -82,6 +84,9 @@ export function parsePeerMsg(raw: unknown): PeerMsg | null {
   }
   if (typeof value === 'object' && value !== null && isFileControlType((value as { type?: unknown }).type)) {
     return parseFileControl(value);
+  }
+  if (typeof value === 'object' && value !== null && isGroupFrameType((value as { type?: unknown }).type)) {
+    return parseGroupFrame(value);
   }
   if (typeof value === 'object' && value !== null && isEverydayType((value as { type?: unknown }).type)) {
     return parseEverydayMsg(value);
