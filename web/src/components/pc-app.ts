@@ -207,9 +207,8 @@ export class PcApp extends LitElement {
 
   private open(e: CustomEvent<OpenConversationDetail>): void {
     if (groupIdOf(e.detail.peerName) !== null) {
-      // A group is not a contact: no request to accept, no peer to dial; its screen does the rest.
-      const conv = e.detail.peerName;
-      this.service.conversations.update((c) => ({ ...c, active: conv }));
+      // A group: the service marks it read; shared content is for a contact's conversation.
+      this.service.open(e.detail.peerName).catch((err: unknown) => console.warn('Peerchat: opening the group failed', err));
       return;
     }
     this.openedName = e.detail.peerName;

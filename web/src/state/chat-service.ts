@@ -31,6 +31,7 @@ import { planSend } from '../../../shared/devices/fanout';
 import type { ConversationsState, PeersState, PresenceState, SessionState } from './contexts';
 import { Store } from './store';
 import { RequestsService } from '../requests/requests-service';
+import { groupIdOf } from '../groups/groups-contract';
 
 export type MessageListener = (msg: StoredMessage) => void;
 
@@ -255,6 +256,8 @@ export class ChatService {
     const conv = peerName ? usernameKey(peerName) : null;
     this.conversations.update((c) => ({ ...c, active: conv }));
     if (!conv || !peerName) return;
+    // A group (web/src/groups/) is not a contact: nothing to accept and no one to dial.
+    if (groupIdOf(conv) !== null) return this.accountDb.markRead(conv);
     // Opening someone's conversation is starting to talk to them (never so for a waiting request).
     await this.requests.addContact(peerName);
     await this.accountDb.markRead(conv);
