@@ -16,8 +16,8 @@ export const SETUP: FakeSetup = {
       members: [{ username: 'alice', admin: true }, { username: 'bob', admin: true }, { username: 'carol' }, { username: 'dave' }, { username: 'maximilian_vandersteen-longname' }],
       me: { kind: 'member', admin: true },
       messages: [
-        { from: 'alice', text: 'alice created the group', ago: 300, line: true },
-        { from: 'alice', text: 'alice added maximilian_vandersteen-longname', ago: 299, line: true },
+        { from: 'alice', text: '', ago: 300, line: { kind: 'created', name: 'Weekend hike' } },
+        { from: 'bob', text: '', ago: 299, line: { kind: 'added', who: 'maximilian_vandersteen-longname' } },
         { from: 'bob', text: 'Who is in for Saturday? The forecast says sun all day.', ago: 240 },
         { from: 'bob', text: 'Train leaves 8:10 from platform 3.', ago: 239 },
         { from: 'carol', text: 'Me! I can bring the map and some snacks.', ago: 200 },
@@ -34,7 +34,7 @@ export const SETUP: FakeSetup = {
       me: { kind: 'removed', by: 'bob' },
       messages: [
         { from: 'bob', text: 'Chapter 3 for next week.', ago: 3000 },
-        { from: 'bob', text: 'bob removed alice', ago: 2900, line: true },
+        { from: 'bob', text: '', ago: 2900, line: { kind: 'removed', who: 'alice' } },
       ],
     },
     {

@@ -17,8 +17,8 @@ export interface FakeMessage {
   outgoing?: boolean;
   /** Outgoing: member accounts (lowercased) that have it. */
   deliveredTo?: string[];
-  /** A line about the group ("alice added carol"), not a message. */
-  line?: boolean;
+  /** A line about the group ("alice added carol"), not a message: `from` made the change. */
+  line?: { kind: 'created' | 'added' | 'removed' | 'promoted' | 'renamed' | 'left'; who?: string; name?: string };
 }
 
 export interface FakeGroup {
@@ -53,6 +53,7 @@ export async function installFakeGroups(user: BrowserUser, setup: FakeSetup): Pr
       name: g.name,
       members: g.members.map((m) => ({ username: m.username, key: key(m.username), admin: !!m.admin })),
       me: g.me,
+      lines: g.messages.filter((m) => m.line).map((m) => ({ id: hex(), ts: now - m.ago * 60_000, by: m.from, ...m.line })),
     });
     let value = { groups: new Map(arg.groups.map((g) => [g.id, view(g)] as const)), loaded: true };
     const subs = new Set<(v: unknown) => void>();
@@ -89,6 +90,7 @@ export async function installFakeGroups(user: BrowserUser, setup: FakeSetup): Pr
     for (const g of arg.groups) {
       let last: Any = null;
       for (const m of g.messages) {
+        if (m.line) continue;
         const rec = {
           id: hex(),
           conv: `group:${g.id}`,
@@ -98,10 +100,9 @@ export async function installFakeGroups(user: BrowserUser, setup: FakeSetup): Pr
           ts: now - m.ago * 60_000,
           state: m.outgoing ? (m.deliveredTo?.length ? 'delivered' : 'sent') : 'received',
           ...(m.deliveredTo ? { deliveredTo: m.deliveredTo } : {}),
-          ...(m.line ? { kind: 'group-change' } : {}),
         };
         await db.put('messages', rec);
-        if (!m.line) last = rec;
+        last = rec;
       }
       await touch(`group:${g.id}`, g.name, last ? (last.outgoing ? last.text : `${last.from}: ${last.text}`) : '', last?.ts ?? now - 86_400_000, g.unread ?? 0);
     }
@@ -110,7 +111,7 @@ export async function installFakeGroups(user: BrowserUser, setup: FakeSetup): Pr
       next.set(id, fn(next.get(id)));
       state.set({ ...value, groups: next });
     };
-    const line = async (id: string, text: string) => put({ id: hex(), conv: `group:${id}`, from: arg.me, outgoing: false, text, ts: Date.now(), state: 'received', kind: 'group-change' });
+    const line = (id: string, l: Any) => patch(id, (g) => ({ ...g, lines: [...g.lines, { id: hex(), ts: Date.now(), by: arg.me, ...l }] }));
     const refuse = (code: string) => Object.assign(new Error(code), { name: 'PeerchatError', code, params: {} });
     const actions = {
       state,
@@ -120,7 +121,7 @@ export async function installFakeGroups(user: BrowserUser, setup: FakeSetup): Pr
         const g = { id, name, members: [{ username: arg.me, admin: true }, ...members.map((username) => ({ username }))], me: { kind: 'member', admin: true }, messages: [] };
         patch(id, () => view(g as FakeGroup));
         await touch(`group:${id}`, name, '', Date.now());
-        await line(id, `${arg.me} created the group`);
+        line(id, { kind: 'created', name });
         return id;
       },
       async sendText(id: string, text: string) {
@@ -132,23 +133,23 @@ export async function installFakeGroups(user: BrowserUser, setup: FakeSetup): Pr
       async addMembers(id: string, names: string[]) {
         if (names.some((m) => key(m) === 'nobody')) throw refuse('UNKNOWN_USER');
         patch(id, (g) => ({ ...g, members: [...g.members, ...names.map((n) => ({ username: n, key: key(n), admin: false }))] }));
-        for (const n of names) await line(id, `${arg.me} added ${n}`);
+        for (const n of names) line(id, { kind: 'added', who: n });
       },
       async removeMember(id: string, name: string) {
         patch(id, (g) => ({ ...g, members: g.members.filter((m: Any) => m.key !== key(name)) }));
-        await line(id, `${arg.me} removed ${name}`);
+        line(id, { kind: 'removed', who: name });
       },
       async makeAdmin(id: string, name: string) {
         patch(id, (g) => ({ ...g, members: g.members.map((m: Any) => (m.key === key(name) ? { ...m, admin: true } : m)) }));
-        await line(id, `${arg.me} made ${name} an admin`);
+        line(id, { kind: 'promoted', who: name });
       },
       async rename(id: string, name: string) {
         patch(id, (g) => ({ ...g, name }));
-        await line(id, `${arg.me} renamed the group to ${name}`);
+        line(id, { kind: 'renamed', name });
       },
       async leave(id: string) {
         patch(id, (g) => ({ ...g, me: { kind: 'left' }, members: g.members.filter((m: Any) => m.key !== key(arg.me)) }));
-        await line(id, `${arg.me} left`);
+        line(id, { kind: 'left' });
       },
     };
     svc.groups = actions;

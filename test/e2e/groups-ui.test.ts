@@ -89,7 +89,7 @@ describe('group screens', () => {
     await u.click('Create group');
     await u.waitForRole('dialog', 'New group', { hidden: true });
     await u.waitForRole('heading', 'Board games', { timeoutMs: 5_000 });
-    await u.waitForText('alice created the group', 5_000);
+    await u.waitForText('You created the group Board games', 5_000);
     assert.equal(await focusedName(u), 'Message');
   });
 
@@ -116,7 +116,7 @@ describe('group screens', () => {
     assert.equal(await focusedName(u), 'Remove carol');
     await u.click('Remove carol');
     await u.clickWhere([{ role: 'dialog', name: 'Remove carol from Weekend hike?' }, { role: 'button', name: 'Remove' }]);
-    await u.waitForText('alice removed carol', 5_000);
+    await u.waitForText('You removed carol', 5_000);
     assert.ok(!(await infoButtons(u)).includes('Remove carol'));
     await u.press('Escape');
   });
@@ -138,6 +138,14 @@ describe('group screens', () => {
     await u.waitForText('dave removed you.', 5_000);
     assert.equal(await hasRole(u, 'textbox', 'Message'), false);
     await u.waitForText('Dinner on Sunday at ours?', 1_000);
+  });
+
+  step('change lines read from this account: "bob removed you", "You removed carol"', async () => {
+    await openGroup(u, 'Book club: the classics we keep meaning to read, one chapter a week');
+    await u.waitForRole('listitem', 'bob removed you', { timeoutMs: 5_000 });
+    await openGroup(u, 'Weekend hike');
+    await u.waitForRole('listitem', 'bob added maximilian_vandersteen-longname', { timeoutMs: 5_000 });
+    await u.waitForRole('listitem', 'You created the group Weekend hike', { timeoutMs: 5_000 });
   });
 
   step('leave is confirmed, then the bar says so', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { groupDelivery, groupRows, lateArrivals, startsRun } from '../../web/src/groups/group-screen-model';
+import { groupDelivery, groupRows, lateArrivals, startsRun, withLines, type ChangeLineView } from '../../web/src/groups/group-screen-model';
 import type { StoredConversation, StoredMessage } from '../../web/src/db/schema';
 import type { GroupView } from '../../web/src/groups/groups-contract';
 
@@ -47,9 +47,21 @@ test('startsRun: the author shows when the author, the direction or the day chan
     msg('7', 86_400_000 + 7000, 'alice', { outgoing: true }),
   ];
   assert.deepEqual(
-    list.map((_, i) => startsRun(list, i, day)),
+    list.map((_, i) => startsRun(list.map((m) => ({ msg: m })), i, day)),
     [true, false, true, true, true, true, true],
   );
+});
+
+test('withLines: change lines among the messages by time; lines above unloaded history wait', () => {
+  const line = (id: string, ts: number): ChangeLineView => ({ id, ts, by: 'alice', kind: 'added', who: 'carol' });
+  const list = [msg('a', 10), msg('b', 20), msg('c', 30)];
+  const lines = [line('l0', 5), line('l2', 20), line('l1', 25), line('l3', 40)];
+  const keys = (hasOlder: boolean) => withLines(list, lines, hasOlder).map((e) => e.msg?.id ?? e.line?.id);
+  assert.deepEqual(keys(false), ['l0', 'a', 'l2', 'b', 'l1', 'c', 'l3']);
+  assert.deepEqual(keys(true), ['a', 'l2', 'b', 'l1', 'c', 'l3']);
+  // A line between two messages by the same author starts a new run after it.
+  const entries = withLines([msg('x', 10), msg('y', 30)], [line('l', 20)], false);
+  assert.deepEqual(entries.map((_, i) => startsRun(entries, i, day)), [true, false, true]);
 });
 
 test('lateArrivals: a message placed among those already shown is new; appended or older pages are not', () => {

@@ -6,7 +6,8 @@ import type { MessageState, StoredMessage } from '../db/schema';
 import { dayKey, formatDayHeading, formatTime } from '../format/format';
 import './pc-file-card';
 import type { GroupView } from '../groups/groups-contract';
-import { groupDelivery, lateArrivals, startsRun } from '../groups/group-screen-model';
+import { groupDelivery, lateArrivals, linesOf, startsRun, withLines, type ConversationEntry } from '../groups/group-screen-model';
+import { changeLineText } from '../groups/change-line-text';
 import '../groups/pc-group-delivery';
 
 /** What a message's item shows of its time: the same for a message object every render. */
@@ -226,20 +227,23 @@ export class PcMessageList extends LitElement {
   }
 
   override render() {
-    if (this.messages.length === 0) {
+    const group = this.group;
+    const entries = group ? withLines(this.messages, linesOf(group), this.hasOlder) : this.messages.map((msg): ConversationEntry => ({ msg }));
+    if (entries.length === 0) {
       return this.loading
         ? html`<p class="loading" role="status">Loading messages…</p>`
         : html`<p class="empty">No messages yet. Say hello to ${this.peerName}!</p>`;
     }
     const now = Date.now();
     let lastDay = '';
-    const items: Array<{ key: string; day?: number; msg?: StoredMessage; author?: boolean }> = [];
-    const group = this.group;
-    this.messages.forEach((m, i) => {
-      const dk = timeView(m).day;
-      if (dk !== lastDay) items.push({ key: `day-${dk}`, day: m.ts });
+    const items: Array<{ key: string; day?: number; msg?: StoredMessage; line?: string; author?: boolean }> = [];
+    entries.forEach((e, i) => {
+      const ts = e.msg?.ts ?? e.line?.ts ?? 0;
+      const dk = e.msg ? timeView(e.msg).day : dayKey(ts);
+      if (dk !== lastDay) items.push({ key: `day-${dk}`, day: ts });
       lastDay = dk;
-      items.push({ key: m.id, msg: m, author: !group || m.outgoing || startsRun(this.messages, i, (x) => timeView(x).day) });
+      if (e.line) items.push({ key: `line-${e.line.id}`, line: changeLineText(e.line, this.me) });
+      else items.push({ key: e.msg.id, msg: e.msg, author: !group || e.msg.outgoing || startsRun(entries, i, (x) => timeView(x).day) });
     });
     return html`
       ${this.loading ? html`<p class="loading" role="status">Loading older messages…</p>` : nothing}
@@ -248,7 +252,9 @@ export class PcMessageList extends LitElement {
           items,
           (i) => i.key,
           (i) =>
-            i.msg?.kind
+            i.line !== undefined
+              ? html`<li class="note">${i.line}</li>`
+              : i.msg?.kind
               ? html`<li class="note" data-id=${i.msg.id}>${noteText(i.msg)}</li>`
               : i.msg
               ? html`<li class="msg ${i.msg.outgoing ? 'out' : 'in'}" data-id=${i.msg.id} data-state=${i.msg.state}>
@@ -273,10 +279,7 @@ export class PcMessageList extends LitElement {
 
 /** A quiet line about the contact's account ("bob added a device: Firefox on Linux"). */
 function noteText(m: StoredMessage): string {
-  if (m.kind === 'device-added') return `${m.from} added a device: ${m.text}`;
-  if (m.kind === 'device-removed') return `${m.from} removed a device: ${m.text}`;
-  // A group's lines ("alice added carol") are stored as whole sentences.
-  return m.text;
+  return m.kind === 'device-added' ? `${m.from} added a device: ${m.text}` : `${m.from} removed a device: ${m.text}`;
 }
 
 /** Which of the contact's devices have the message, for the state's tooltip. */

@@ -39,14 +39,55 @@ export function groupRows(groups: ReadonlyMap<string, GroupView>, convs: readonl
   return rows.sort((a, b) => b.lastTs - a.lastTs || a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1));
 }
 
+/** A change line as the group service gives it with the group (`lines` of the group's view). */
+export interface ChangeLineView {
+  /** The change id (a stable key). */
+  id: string;
+  /** The author's clock, ms. */
+  ts: number;
+  /** Who made the change (account name). */
+  by: string;
+  kind: 'created' | 'added' | 'removed' | 'promoted' | 'renamed' | 'left';
+  /** The member added, removed or made admin. */
+  who?: string;
+  /** The group's name after `created` or `renamed`. */
+  name?: string;
+}
+
+/** The group's change lines, when its view carries them. */
+export function linesOf(g: GroupView): readonly ChangeLineView[] {
+  return (g as GroupView & { lines?: readonly ChangeLineView[] }).lines ?? [];
+}
+
+/** One entry of a group conversation: a message, or a line about a change of the group. */
+export type ConversationEntry = { msg: StoredMessage; line?: undefined } | { line: ChangeLineView; msg?: undefined };
+
 /**
- * Whether the message at `i` starts a run by a new author (its name is shown above it): the
- * first message, or one whose author, direction or day differs from the message before it.
- * Lines about the group (messages with a `kind`) break a run too.
+ * Messages and change lines in one list by time (a line before a message of the same
+ * millisecond). While older messages are still to be loaded, lines older than the first loaded
+ * message wait for them, so a line never shows above a gap.
  */
-export function startsRun(messages: readonly StoredMessage[], i: number, dayOf: (m: StoredMessage) => string): boolean {
-  const m = messages[i];
-  const prev = messages[i - 1];
+export function withLines(messages: readonly StoredMessage[], lines: readonly ChangeLineView[], hasOlder: boolean): ConversationEntry[] {
+  const from = hasOlder && messages[0] ? messages[0].ts : -Infinity;
+  const shown = lines.filter((l) => l.ts >= from).sort((a, b) => a.ts - b.ts || (a.id < b.id ? -1 : 1));
+  const out: ConversationEntry[] = [];
+  let i = 0;
+  for (const m of messages) {
+    while (i < shown.length && shown[i]!.ts <= m.ts) out.push({ line: shown[i++]! });
+    out.push({ msg: m });
+  }
+  while (i < shown.length) out.push({ line: shown[i++]! });
+  return out;
+}
+
+/**
+ * Whether the entry at `i` is a message that starts a run by a new author (its name is shown
+ * above it): one whose author, direction or day differs from the message just before it; a
+ * line about the group, or a quiet line, breaks a run.
+ */
+export function startsRun(entries: readonly ConversationEntry[], i: number, dayOf: (m: StoredMessage) => string): boolean {
+  const m = entries[i]?.msg;
+  const prev = entries[i - 1]?.msg;
   if (!m) return false;
   if (!prev || prev.kind || m.kind) return true;
   return prev.outgoing !== m.outgoing || prev.from !== m.from || dayOf(prev) !== dayOf(m);
