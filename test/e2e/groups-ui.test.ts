@@ -34,6 +34,15 @@ function hasRole(u: BrowserUser, role: string, name: string): Promise<boolean> {
   return inPage(u, (q, a) => q.queryOne([{ role: a.role, name: a.name }]) !== null, { role, name });
 }
 
+/** Waits for a list item of the conversation that reads exactly `text` (a change line). */
+async function waitForLine(u: BrowserUser, text: string): Promise<void> {
+  await u.waitFor((t: string) => {
+    const walk = (root: Document | ShadowRoot): boolean =>
+      [...root.querySelectorAll('*')].some((el) => (el.tagName === 'LI' && el.textContent?.trim() === t) || (el.shadowRoot ? walk(el.shadowRoot) : false));
+    return walk(document);
+  }, text, 5_000);
+}
+
 function openGroup(u: BrowserUser, name: string): Promise<void> {
   return u.clickWhere([{ role: 'list', name: 'Groups' }, { role: 'button', name: pattern(new RegExp(`^${name}, group`)) }]);
 }
@@ -142,10 +151,10 @@ describe('group screens', () => {
 
   step('change lines read from this account: "bob removed you", "You removed carol"', async () => {
     await openGroup(u, 'Book club: the classics we keep meaning to read, one chapter a week');
-    await u.waitForRole('listitem', 'bob removed you', { timeoutMs: 5_000 });
+    await waitForLine(u, 'bob removed you');
     await openGroup(u, 'Weekend hike');
-    await u.waitForRole('listitem', 'bob added maximilian_vandersteen-longname', { timeoutMs: 5_000 });
-    await u.waitForRole('listitem', 'You created the group Weekend hike', { timeoutMs: 5_000 });
+    await waitForLine(u, 'bob added maximilian_vandersteen-longname');
+    await waitForLine(u, 'You created the group Weekend hike');
   });
 
   step('leave is confirmed, then the bar says so', async () => {
