@@ -69,10 +69,11 @@ export class PcGroupMemberRow extends LitElement {
         font-weight: 600;
       }
       .actions {
+        flex: 1 0 auto;
         display: flex;
         flex-wrap: wrap;
+        justify-content: flex-end;
         gap: 6px;
-        margin-left: auto;
       }
       .actions button {
         padding: 0 10px;

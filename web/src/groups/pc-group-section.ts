@@ -104,13 +104,6 @@ export class PcGroupSection extends LitElement {
         border: 1px solid var(--pc-border);
         color: var(--pc-muted);
       }
-      /* The name gives way first; the member count stays whole. */
-      .title {
-        display: flex;
-        align-items: baseline;
-        gap: 6px;
-        min-width: 0;
-      }
       .name {
         font-weight: 600;
         overflow: hidden;
@@ -118,9 +111,7 @@ export class PcGroupSection extends LitElement {
         white-space: nowrap;
       }
       .count {
-        flex: none;
-        font-size: 0.75rem;
-        color: var(--pc-muted);
+        font-weight: 600;
       }
       .time {
         font-size: 0.75rem;
@@ -195,9 +186,9 @@ export class PcGroupSection extends LitElement {
     return html`<li>
       <button class="row" aria-current=${r.conv === active ? 'true' : 'false'} aria-label=${label} data-group=${r.id} @click=${() => this.open(r.conv)}>
         <span class="icon" aria-hidden="true">${GROUP_ICON}</span>
-        <span class="title"><span class="name">${r.name}</span><span class="count">${members}</span></span>
+        <span class="name">${r.name}</span>
         <span class="time">${r.lastTs ? formatShortWhen(r.lastTs, now) : ''}</span>
-        <span class="preview">${r.former ? msg('You are no longer in this group') : r.lastText || msg('No messages yet')}</span>
+        <span class="preview"><span class="count">${members}</span> · ${r.former ? msg('You are no longer in this group') : r.lastText || msg('No messages yet')}</span>
         ${r.unread ? html`<span class="badge" aria-hidden="true" data-unread=${r.unread}>${r.unread}</span>` : nothing}
       </button>
     </li>`;
