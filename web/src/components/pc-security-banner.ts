@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { localized, msg } from '@lit/localize';
 import { customElement, property } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { usernameKey } from '../../../shared/index';
@@ -16,6 +17,7 @@ import { describeError, explainError } from '../l10n/error-text';
  * those of the error codes (web/src/l10n/error-text.ts).
  */
 @customElement('pc-security-banner')
+@localized()
 export class PcSecurityBanner extends LitElement {
   static override styles = [
     theme,
@@ -70,8 +72,8 @@ export class PcSecurityBanner extends LitElement {
           ${explainError('PEER_KEY_CHANGED', params)}
         </p>
         <div class="buttons">
-          <button class="primary" @click=${() => this.service.acceptNewKey(name).catch((err: unknown) => console.warn('Peerchat: the new key could not be accepted', err))}>Accept new key</button>
-          <button @click=${() => this.dispatchEvent(new CustomEvent<void>('pc-verify', { bubbles: true, composed: true }))}>Compare safety numbers</button>
+          <button class="primary" @click=${() => this.service.acceptNewKey(name).catch((err: unknown) => console.warn('Peerchat: the new key could not be accepted', err))}>${msg('Accept new key')}</button>
+          <button @click=${() => this.dispatchEvent(new CustomEvent<void>('pc-verify', { bubbles: true, composed: true }))}>${msg('Compare safety numbers')}</button>
         </div>
       </div>`;
     }
@@ -82,7 +84,7 @@ export class PcSecurityBanner extends LitElement {
           ${explainError(c.sessionError, params)}
         </p>
         <div class="buttons">
-          <button @click=${() => this.service.retrySecure(name)}>Retry</button>
+          <button @click=${() => this.service.retrySecure(name)}>${msg('Retry')}</button>
         </div>
       </div>`;
     }
