@@ -68,9 +68,9 @@ export function ui(user: BrowserUser): UiText {
   return uiText(user.locale);
 }
 
-/** A RegExp for a translated sentence with slots: `{name}`-style ones and "\u0001" (any text there). */
+/** A RegExp for a translated sentence with slots: `{name}`-style ones and "\uE000" (any text there). */
 export function sentenceRe(text: string, flags = ''): RegExp {
-  return new RegExp(escapeRe(text).replace(/\\\{\w+\\\}|\u0001/g, '.+'), flags);
+  return new RegExp(escapeRe(text).replace(/\\\{\w+\\\}|\uE000/g, '.+'), flags);
 }
 
 /** "Signed in as <name>", also when the narrow layout wraps it onto two lines. */
@@ -162,7 +162,7 @@ export interface ShownMessage {
 /** The items of the open conversation's message list, each as its lines: sender, text (or file card), time · state. */
 /** The accessible name of the open conversation's message list ("Messages with <peer>"), as a pattern. */
 export function messageListName(user: BrowserUser): ReturnType<typeof pattern> {
-  return pattern(new RegExp(`^${sentenceRe(ui(user)`Messages with ${'\u0001'}`).source}$`));
+  return pattern(new RegExp(`^${sentenceRe(ui(user)`Messages with ${'\uE000'}`).source}$`));
 }
 
 function shownItems(user: BrowserUser): Promise<string[][]> {

@@ -177,7 +177,7 @@ function cardState(t: UiText, c: CardSeen): string {
   if (c.statuses.some((s) => ends.declined.some((re) => re.test(s)))) return 'declined';
   if (c.progress !== undefined) return 'running';
   if (c.text.includes(t.id('file-verified', 'Verified ✓'))) return 'done';
-  if (c.buttons.includes(t.id('file-accept', 'Accept')) || sentenceRe(t`Waiting for ${'\u0001'} to accept…`).test(c.text)) return 'offered';
+  if (c.buttons.includes(t.id('file-accept', 'Accept')) || sentenceRe(t`Waiting for ${'\uE000'} to accept…`).test(c.text)) return 'offered';
   return '';
 }
 

@@ -11,6 +11,7 @@ import { RuntimeLitLocalizer } from '@lit/localize-tools/lib/modes/runtime.js';
 import type { Message } from '@lit/localize-tools/lib/messages.js';
 import type { RuntimeOutputConfig } from '@lit/localize-tools/lib/types/modes.js';
 import type { Config } from '@lit/localize-tools/lib/types/config.js';
+import type { Locale } from '@lit/localize-tools/lib/types/locale.js';
 import { templates } from '../../web/src/l10n/generated/zh-CN';
 
 /** English texts that read the same in Chinese (symbols, units, brand names); none so far. */
@@ -20,7 +21,7 @@ const config = readConfigFileAndWriteSchema(path.resolve('lit-localize.json')) a
 const localizer = new RuntimeLitLocalizer(config);
 const extracted = localizer.extractSourceMessages();
 const source = extracted.messages;
-const zh = new Map((localizer.readTranslationsSync().translations.get('zh-CN') ?? []).map((m) => [m.name, m]));
+const zh = new Map((localizer.readTranslationsSync().translations.get('zh-CN' as Locale) ?? []).map((m) => [m.name, m]));
 
 /** A message's text with its placeholders (markup, `${…}`) as "{0}", "{1}"…, in order. */
 function text(m: Message): string {
