@@ -42,8 +42,13 @@ export class PcDevicesScreen extends LitElement {
       }
       header {
         display: flex;
+        flex-wrap: wrap;
         align-items: center;
-        gap: 12px;
+        gap: 8px 12px;
+      }
+      /* The language control sits at the end of the header, on its own line when it does not fit. */
+      header pc-language-picker {
+        margin-left: auto;
       }
       h2 {
         margin: 0;

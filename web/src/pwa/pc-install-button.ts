@@ -47,7 +47,7 @@ export class PcInstallButton extends LitElement {
       <svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
         <path d="M12 3v12m0 0-4-4m4 4 4-4M5 21h14" />
       </svg>
-      ${msg('Install')}<span class="long">${msg(' app', { desc: 'Follows “Install” on wide screens: “Install app”' })}</span>
+      <span>${msg('Install')}<span class="long">${msg(' app', { desc: 'Follows “Install” on wide screens: “Install app”' })}</span></span>
     </button>`;
   }
 }
