@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { PRESENCE_MODES, type PresenceMode } from '../../shared/limits';
 import { parseIceServers, type IceServer } from '../../shared/signal-protocol';
 import { parseAllowedHosts } from './allowed-hosts';
 import { parseTrustedProxies } from './client-ip';
@@ -41,6 +42,12 @@ export interface Config {
   allowedHosts: string[];
   /** Reverse proxies whose X-Forwarded-For is believed (client-ip.ts). */
   trustProxy: string[];
+  /**
+   * Who hears about whom (signal-server/src/presence-audience.ts). Default `open` with the
+   * embedded store, `contacts` when REDIS_URL is set (many users: presence must cost
+   * O(subscribers), not O(everyone online)).
+   */
+  presence: PresenceMode;
   /** `--help` was given: print {@link USAGE} and exit. */
   help: boolean;
 }
@@ -63,6 +70,9 @@ Options (each also settable by the environment variable in brackets):
                         and its subdomains, * for any [ALLOWED_HOSTS] (default none)
   --trust-proxy <list>  reverse proxies (addresses or CIDR ranges, comma-separated) whose
                         X-Forwarded-For gives the client address [TRUST_PROXY] (default none)
+  --presence <mode>     who hears who is online [PRESENCE]: open (everyone hears about
+                        everyone: a LAN) or contacts (each client hears only about the
+                        people it names, its contacts). Default open, contacts with REDIS_URL
   --help                show this text
 `;
 
@@ -82,6 +92,7 @@ const FLAG_OPTIONS = {
   key: { type: 'string' },
   'allowed-hosts': { type: 'string' },
   'trust-proxy': { type: 'string' },
+  presence: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -99,6 +110,7 @@ const FLAG_KEYS: Record<FlagName, RawKey> = {
   key: 'key',
   'allowed-hosts': 'allowedHosts',
   'trust-proxy': 'trustProxy',
+  presence: 'presence',
 };
 
 /** Flags that take no value but accept an explicit one (`--https`, `--https=false`). */
@@ -116,6 +128,7 @@ const ENV: Record<RawKey, string> = {
   key: 'TLS_KEY',
   allowedHosts: 'ALLOWED_HOSTS',
   trustProxy: 'TRUST_PROXY',
+  presence: 'PRESENCE',
 };
 
 /** Parses the flags strictly: unknown flags, missing values and stray words are errors. */
@@ -189,6 +202,7 @@ export function loadConfig(
     tls: parseTls(raw, cwd),
     allowedHosts: raw.allowedHosts ? commaList(raw.allowedHosts.value, raw.allowedHosts.source, parseAllowedHosts) : [],
     trustProxy: raw.trustProxy ? commaList(raw.trustProxy.value, raw.trustProxy.source, parseTrustedProxies) : [],
+    presence: raw.presence ? parsePresenceMode(raw.presence.value, raw.presence.source) : env.REDIS_URL ? 'contacts' : 'open',
     help,
   };
 }
@@ -264,6 +278,14 @@ export function checkIceServers(value: unknown): IceServer[] {
   }
   if (list.length > MAX_ICE_SERVERS) throw badConfig(`At most ${MAX_ICE_SERVERS} ICE servers can be configured.`);
   return list;
+}
+
+function parsePresenceMode(value: string, source: string): PresenceMode {
+  const v = value.trim().toLowerCase();
+  if (!(PRESENCE_MODES as readonly string[]).includes(v)) {
+    throw badConfig(`${source} must be ${PRESENCE_MODES.join(' or ')}, but it is "${value}".`);
+  }
+  return v as PresenceMode;
 }
 
 function parseLogLevel(value: string, source: string): LogLevel {

@@ -46,6 +46,7 @@ async function main(): Promise<void> {
       iceServers: config.iceServers,
       allowedHosts: config.allowedHosts,
       trustProxy: config.trustProxy,
+      presence: config.presence,
       logger,
       tls: config.tls.mode === 'off' ? undefined : config.tls.mode === 'self-signed' ? { selfSigned: true } : { cert: config.tls.cert, key: config.tls.key },
     });
