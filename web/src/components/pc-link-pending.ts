@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { localized, msg } from '@lit/localize';
 import { customElement, property, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
+import { sentenceSpace } from '../l10n/join-parts';
 import { theme } from '../styles/theme';
 import { choiceStyles } from '../styles/confirm';
 import { serviceContext } from '../state/contexts';
@@ -122,8 +123,9 @@ export class PcLinkPending extends LitElement {
     }
     return html`<div class="warning" role="group" aria-label=${msg('Start over with a new key')}>
       <p>
-        <strong>${msg('Your account gets a new key.')}</strong>
-        ${msg('Everyone you talk to will see a warning that your security key changed, and must accept it before your messages reach them.')}
+        <strong>${msg('Your account gets a new key.')}</strong>${sentenceSpace()}${msg(
+          'Everyone you talk to will see a warning that your security key changed, and must accept it before your messages reach them.',
+        )}
       </p>
       <p>${msg('Any device of yours still signed in is logged out. What is stored on lost devices does not come back.')}</p>
       <div class="buttons">

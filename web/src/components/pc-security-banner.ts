@@ -3,6 +3,7 @@ import { localized, msg } from '@lit/localize';
 import { customElement, property } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { usernameKey } from '../../../shared/index';
+import { sentenceSpace } from '../l10n/join-parts';
 import { theme } from '../styles/theme';
 import { StoreController } from '../state/store-controller';
 import { securityContext, serviceContext, type SecurityState } from '../state/contexts';
@@ -68,8 +69,7 @@ export class PcSecurityBanner extends LitElement {
     if (c.pendingKey) {
       return html`<div class="bar warn" role="alert" data-security="key-changed" data-code="PEER_KEY_CHANGED">
         <p>
-          <strong>${describeError('PEER_KEY_CHANGED', params)}</strong>
-          ${explainError('PEER_KEY_CHANGED', params)}
+          <strong>${describeError('PEER_KEY_CHANGED', params)}</strong>${sentenceSpace()}${explainError('PEER_KEY_CHANGED', params)}
         </p>
         <div class="buttons">
           <button class="primary" @click=${() => this.service.acceptNewKey(name).catch((err: unknown) => console.warn('Peerchat: the new key could not be accepted', err))}>${msg('Accept new key')}</button>
@@ -80,8 +80,7 @@ export class PcSecurityBanner extends LitElement {
     if (c.sessionError) {
       return html`<div class="bar error" role="alert" data-security="session-failed" data-code=${c.sessionError}>
         <p>
-          <strong>${describeError(c.sessionError, params)}</strong>
-          ${explainError(c.sessionError, params)}
+          <strong>${describeError(c.sessionError, params)}</strong>${sentenceSpace()}${explainError(c.sessionError, params)}
         </p>
         <div class="buttons">
           <button @click=${() => this.service.retrySecure(name)}>${msg('Retry')}</button>

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { localized, msg, str } from '@lit/localize';
 import { customElement, state } from 'lit/decorators.js';
+import { sentenceSpace } from '../l10n/join-parts';
 import { theme } from '../styles/theme';
 import { StoreController } from '../state/store-controller';
 import { sessionContext, type SessionState } from '../state/contexts';
@@ -67,7 +68,7 @@ export class PcStatusBanner extends LitElement {
     if (s.connection === 'reconnecting') {
       const secs = Math.max(0, Math.ceil((s.nextRetryAt - this.now) / 1000));
       parts.push(html`<div class="bar" role="status" data-code="SERVER_UNREACHABLE">
-        <span>${describeError('SERVER_UNREACHABLE')} ${secs > 0 ? retryingIn(secs) : msg('Retrying…')}</span>
+        <span>${describeError('SERVER_UNREACHABLE')}${sentenceSpace()}${secs > 0 ? retryingIn(secs) : msg('Retrying…')}</span>
         <button @click=${() => this.dispatchEvent(new CustomEvent<void>('pc-retry', { bubbles: true, composed: true }))}>${msg('Retry now')}</button>
       </div>`);
     } else if (s.connection === 'connecting') {

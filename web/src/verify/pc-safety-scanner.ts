@@ -3,6 +3,7 @@ import { localized, msg, str } from '@lit/localize';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { compareSafetyQr, type SafetyNumber, type SafetyQrVerdict } from '../../../shared/crypto/index';
 import { describeError } from '../l10n/error-text';
+import { sentenceSpace } from '../l10n/join-parts';
 import { theme } from '../styles/theme';
 import { QrScanController } from './qr-scan-controller';
 
@@ -158,13 +159,12 @@ export class PcSafetyScanner extends LitElement {
     if (phase.kind === 'failed') return html`<p class="result failed" role="alert">${describeError(phase.code)}</p>`;
     if (this.verdict === 'match') {
       return html`<p class="result match" role="status">
-        <strong>${msg('✓ The codes match.')}</strong> ${msg(str`${name}’s device shows the same safety number, so this is ${name}’s real key.`)}
+        <strong>${msg('✓ The codes match.')}</strong>${sentenceSpace()}${msg(str`${name}’s device shows the same safety number, so this is ${name}’s real key.`)}
       </p>`;
     }
     if (this.verdict === 'mismatch') {
       return html`<p class="result mismatch" role="alert">
-        <strong>${msg('⚠ The codes do not match.')}</strong>
-        ${msg(
+        <strong>${msg('⚠ The codes do not match.')}</strong>${sentenceSpace()}${msg(
           'This device and the one you scanned use different keys for this conversation, so someone may be reading or changing your messages — unless that was the code of another conversation. Nothing was marked as verified.',
         )}
       </p>`;

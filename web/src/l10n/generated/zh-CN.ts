@@ -266,6 +266,7 @@
 'sec51646d246ee73b': str`未添加“${0}”`,
 'sec896d5d45a5250c': `正在与你的另一台设备同步……`,
 'sefcf950b3cc4fc3b': `语言`,
+'sentence-space': `​`,
 'sf10c96d1fe5eddee': `未验证`,
 'sf18fdd3ba5f7797a': `添加附件`,
 'sf302daeb7651ef72': `发送文件或图片`,
