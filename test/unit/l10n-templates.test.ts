@@ -3,6 +3,7 @@
 // itself on small samples so it is known to catch what it should.
 
 import { describe, test } from 'node:test';
+import { msg } from '@lit/localize';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -28,6 +29,15 @@ describe('text in Lit templates is translated', () => {
     assert.deepEqual(
       unwrappedTexts('sample.ts', sample).map((u) => `${u.line}: ${u.text}`),
       ['1: Close it', '1: Send', '3: Code', '4: Not translated', '5: nested, not wrapped'],
+    );
+  });
+
+  test('every component renders again when the language changes (@localized)', () => {
+    const components = sourceFiles('web/src').filter((file) => readFileSync(file, 'utf8').includes('@customElement('));
+    assert.ok(components.length > 20);
+    assert.deepEqual(
+      components.filter((file) => !/@customElement\('[^']+'\)\n@localized\(\)/.test(readFileSync(file, 'utf8'))),
+      [],
     );
   });
 
