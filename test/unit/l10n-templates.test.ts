@@ -3,7 +3,6 @@
 // itself on small samples so it is known to catch what it should.
 
 import { describe, test } from 'node:test';
-import { msg } from '@lit/localize';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
