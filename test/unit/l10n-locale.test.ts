@@ -1,6 +1,6 @@
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pickLocale } from '../../web/src/l10n/pick-locale';
+import { formatLocaleFor, pickLocale } from '../../web/src/l10n/pick-locale';
 import { setActiveLocale } from '../../web/src/l10n/active-locale';
 import { plural } from '../../web/src/l10n/plural';
 import { formatBytes, formatDate, formatDayHeading, formatDuration, formatPercent, formatShortWhen, formatTime } from '../../web/src/format/format';
@@ -24,6 +24,18 @@ describe('which language the app starts in', () => {
     assert.equal(pickLocale('en', ['zh-CN']), 'en');
     assert.equal(pickLocale('zh-CN', ['en-US']), 'zh-CN');
     assert.equal(pickLocale('xx', ['zh-CN']), 'zh-CN');
+  });
+});
+
+describe('the locale numbers and dates are written in', () => {
+  test('the browser’s own variant of the app language, else the app language', () => {
+    assert.equal(formatLocaleFor('en', ['en-GB', 'en-US']), 'en-GB');
+    assert.equal(formatLocaleFor('en', ['de-DE', 'en-AU']), 'en-AU');
+    assert.equal(formatLocaleFor('en', ['de-DE']), 'en');
+    assert.equal(formatLocaleFor('en', ['zh-CN']), 'en');
+    assert.equal(formatLocaleFor('zh-CN', ['zh-SG', 'en']), 'zh-SG');
+    assert.equal(formatLocaleFor('zh-CN', ['zh-TW', 'en-US']), 'zh-CN');
+    assert.equal(formatLocaleFor('zh-CN', ['en-US']), 'zh-CN');
   });
 });
 

@@ -8,7 +8,7 @@
 import { configureLocalization } from '@lit/localize';
 import { sourceLocale, targetLocales } from './generated/locale-codes';
 import { setActiveLocale } from './active-locale';
-import { pickLocale, type AppLocale } from './pick-locale';
+import { formatLocaleFor, pickLocale, type AppLocale } from './pick-locale';
 import { Store } from '../state/store';
 
 const STORAGE_KEY = 'peerchat.locale';
@@ -35,7 +35,8 @@ function savedLocale(): string | null {
   }
 }
 
-const initial = pickLocale(savedLocale(), navigator.languages ?? [navigator.language]);
+const browserLanguages: readonly string[] = navigator.languages ?? [navigator.language];
+const initial = pickLocale(savedLocale(), browserLanguages);
 export const localeState = new Store<LocaleState>({ locale: initial, ready: false });
 
 async function apply(locale: AppLocale): Promise<void> {
@@ -45,7 +46,7 @@ async function apply(locale: AppLocale): Promise<void> {
     console.warn('Peerchat: the language could not be loaded; staying in', getLocale(), err);
   }
   const now = getLocale() as AppLocale;
-  setActiveLocale(now);
+  setActiveLocale(formatLocaleFor(now, browserLanguages));
   document.documentElement.lang = now;
   localeState.set({ locale: now, ready: true });
 }

@@ -29,6 +29,15 @@ function appLocaleFor(tag: string): AppLocale | null {
 }
 
 /**
+ * The locale numbers and dates are formatted in, for an app language: the person's own variant
+ * of it when the browser names one ("en-GB" writes 14:05 and 23 Nov 2026, "zh-SG" its own
+ * way), else the app language itself.
+ */
+export function formatLocaleFor(app: AppLocale, browserLanguages: readonly string[]): string {
+  return browserLanguages.find((tag) => appLocaleFor(tag) === app) ?? app;
+}
+
+/**
  * The language to start in: the one saved on this device if it is still one of ours, else the
  * first of the browser's languages (navigator.languages, in the person's order) that the app
  * speaks, else English.
