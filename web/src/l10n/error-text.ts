@@ -73,6 +73,12 @@ function sentences(): Record<AppErrorCode, string> {
     LINK_CODES_DIFFER: msg('The codes differ, so this device was not linked. Someone may be trying to get in between; try again, and approve only when both screens show the same code.', { id: 'error-LINK_CODES_DIFFER' }),
     ACCOUNT_KEY_MISMATCH:
       msg('The server shows a different key for your account. This device kept its key and did not change anything. If you did not reset your account key on another device, someone may be trying to take over your account.', { id: 'error-ACCOUNT_KEY_MISMATCH' }),
+    BACKUP_NOT_A_BACKUP: msg('This file is not a Peerchat backup. Choose the file Peerchat saved when you made the backup.', { id: 'error-BACKUP_NOT_A_BACKUP' }),
+    BACKUP_UNSUPPORTED_VERSION: msg('This backup was made by a newer version of Peerchat. Update Peerchat (reload the page), then restore it again.', { id: 'error-BACKUP_UNSUPPORTED_VERSION' }),
+    BACKUP_WRONG_PASSPHRASE: msg('That passphrase does not open this backup. Check it and try again.', { id: 'error-BACKUP_WRONG_PASSPHRASE' }),
+    BACKUP_DAMAGED: msg('This backup is incomplete or damaged, so nothing was restored from it. Try another copy of the file.', { id: 'error-BACKUP_DAMAGED' }),
+    BACKUP_PASSPHRASE_TOO_SHORT: msg('Use a passphrase of at least 10 characters: anyone who gets the file can try to guess it.', { id: 'error-BACKUP_PASSPHRASE_TOO_SHORT' }),
+    BACKUP_UNAVAILABLE: msg('This browser cannot make or open backups here. Open Peerchat over HTTPS (or on localhost) and try again.', { id: 'error-BACKUP_UNAVAILABLE' }),
   };
 }
 
