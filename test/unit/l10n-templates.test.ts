@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import ts from 'typescript';
 import { unwrappedTexts } from './support/template-text';
 
 function sourceFiles(dir: string): string[] {
@@ -38,6 +39,20 @@ describe('text in Lit templates is translated', () => {
       components.filter((file) => !/@customElement\('[^']+'\)\n@localized\(\)/.test(readFileSync(file, 'utf8'))),
       [],
     );
+  });
+
+  test('every sentence of web/src/l10n/error-text.ts goes through msg()', () => {
+    const source = readFileSync('web/src/l10n/error-text.ts', 'utf8');
+    const sf = ts.createSourceFile('error-text.ts', source, ts.ScriptTarget.ES2022, true);
+    const plain: string[] = [];
+    const visit = (node: ts.Node): void => {
+      if (ts.isPropertyAssignment(node) && (ts.isStringLiteral(node.initializer) || ts.isNoSubstitutionTemplateLiteral(node.initializer))) {
+        plain.push(`${node.name.getText(sf)}: ${node.initializer.text}`);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(sf);
+    assert.deepEqual(plain, [], "write new sentences as msg('…', { id: 'error-<CODE>' }) and translate them");
   });
 
   test('no template of web/src shows text that is not wrapped in msg()', () => {
