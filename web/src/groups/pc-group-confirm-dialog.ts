@@ -9,8 +9,8 @@ import { choiceStyles, dialogStyles } from '../styles/confirm';
  * (focused first, so Enter does no harm) and the action. Fires `pc-confirm` or `pc-close`
  * (Cancel, Esc); the parent hides it by clearing `heading`.
  */
-@localized()
 @customElement('pc-group-confirm-dialog')
+@localized()
 export class PcGroupConfirmDialog extends LitElement {
   static override styles = [
     theme,

@@ -3,6 +3,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { localized, msg, str } from '@lit/localize';
 import { theme } from '../styles/theme';
+import { memberCountText } from './group-text';
 import { StoreController } from '../state/store-controller';
 import { serviceContext } from '../state/contexts';
 import type { ChatService } from '../state/chat-service';
@@ -21,8 +22,8 @@ import './pc-group-info-dialog';
  * messages (each incoming one under its author's name), and the composer, or, once this
  * account was removed or left, a bar saying so (the history stays). Fires `pc-back`.
  */
-@localized()
 @customElement('pc-group-conversation')
+@localized()
 export class PcGroupConversation extends LitElement {
   static override styles = [
     theme,
@@ -176,7 +177,7 @@ export class PcGroupConversation extends LitElement {
         <button class="back" aria-label=${msg('Back to conversations')} @click=${() => this.dispatchEvent(new CustomEvent<void>('pc-back', { bubbles: true, composed: true }))}>←</button>
         <div class="who">
           <h2>${g.name}</h2>
-          <div class="status">${member ? msg(str`${g.members.length} members`) : msg('You are no longer in this group')}</div>
+          <div class="status">${member ? memberCountText(g.members.length) : msg('You are no longer in this group')}</div>
         </div>
         <button class="info" aria-haspopup="dialog" aria-label=${msg(str`Group info: ${g.name}`)} @click=${() => (this.infoOpen = true)}>${msg('Info')}</button>
       </header>

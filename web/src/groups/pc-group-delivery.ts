@@ -9,8 +9,8 @@ import type { GroupDelivery } from './group-screen-model';
  * (and hides) who has it and who does not yet, right under it, so it works by touch and by
  * keyboard alike (a hover tooltip would not).
  */
-@localized()
 @customElement('pc-group-delivery')
+@localized()
 export class PcGroupDelivery extends LitElement {
   static override styles = [
     theme,

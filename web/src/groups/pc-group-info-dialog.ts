@@ -26,8 +26,8 @@ type Pending = { kind: 'remove'; member: GroupMemberView } | { kind: 'leave' } |
  * action goes to the group service and a failure shows as a sentence under the dialog's title.
  * Fires `pc-close` (Close, Esc).
  */
-@localized()
 @customElement('pc-group-info-dialog')
+@localized()
 export class PcGroupInfoDialog extends LitElement {
   static override styles = [
     theme,

@@ -14,8 +14,8 @@ export interface MemberDetail {
  * "Verify" button, and for an admin looking at someone else "Make admin" and "Remove". Fires
  * `pc-member-verify`, `pc-member-promote` and `pc-member-remove`; the dialog acts on them.
  */
-@localized()
 @customElement('pc-group-member-row')
+@localized()
 export class PcGroupMemberRow extends LitElement {
   static override styles = [
     theme,

@@ -4,6 +4,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { consume } from '@lit/context';
 import { localized, msg, str } from '@lit/localize';
 import { theme } from '../styles/theme';
+import { memberCountText } from './group-text';
 import { StoreController } from '../state/store-controller';
 import {
   conversationsContext,
@@ -34,8 +35,8 @@ const GROUP_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" 
  * who is online, which means nothing for a group. Fires `pc-open-conversation` with the
  * group's conversation key.
  */
-@localized()
 @customElement('pc-group-section')
+@localized()
 export class PcGroupSection extends LitElement {
   static override styles = [
     theme,
@@ -179,7 +180,7 @@ export class PcGroupSection extends LitElement {
   }
 
   private row(r: GroupRow, active: string | null, now: number) {
-    const members = msg(str`${r.memberCount} members`);
+    const members = memberCountText(r.memberCount);
     const label = [r.name, msg('group'), members, r.unread ? msg(str`${r.unread} unread`) : '', r.former ? msg('you are no longer in it') : '']
       .filter(Boolean)
       .join(msg(', ', { id: 'part-separator', desc: 'Between the parts of a list read out as one line' }));

@@ -26,8 +26,8 @@ export interface GroupCandidate {
  * limit in view. Creating asks the group service, then opens the group (`pc-open-conversation`)
  * and closes (`pc-close`); Cancel and Esc close. Focus starts in the name field.
  */
-@localized()
 @customElement('pc-new-group-dialog')
+@localized()
 export class PcNewGroupDialog extends LitElement {
   static override styles = [
     theme,
