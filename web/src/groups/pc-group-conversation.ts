@@ -4,6 +4,7 @@ import { consume } from '@lit/context';
 import { localized, msg, str } from '@lit/localize';
 import { theme } from '../styles/theme';
 import { memberCountText } from './group-text';
+import { sentenceSpace } from '../l10n/join-parts';
 import { StoreController } from '../state/store-controller';
 import { serviceContext } from '../state/contexts';
 import type { ChatService } from '../state/chat-service';
@@ -32,6 +33,8 @@ export class PcGroupConversation extends LitElement {
         display: flex;
         flex-direction: column;
         min-height: 0;
+        /* A long group name is cut in the header, never widening the pane past the screen. */
+        min-width: 0;
         background: var(--pc-bg);
       }
       header {
@@ -158,7 +161,7 @@ export class PcGroupConversation extends LitElement {
     const why = g.me.kind === 'removed' ? msg(str`${g.me.by} removed you.`) : g.me.kind === 'left' ? msg('You left.') : '';
     return html`<div class="gone" role="status">
       <strong>${msg('You are no longer in this group')}</strong>
-      <span>${why} ${msg('Nothing new reaches you; the messages so far stay on this device.')}</span>
+      <span>${why}${why ? sentenceSpace() : ''}${msg('Nothing new reaches you; the messages so far stay on this device.')}</span>
     </div>`;
   }
 
