@@ -181,4 +181,29 @@ describe('group screens', () => {
     await u.waitForText(/Has it:\s*bob/, 2_000);
     await u.waitForText(/Not yet:\s*dave, maximilian_vandersteen-longname/, 2_000);
   });
+
+  step('at 360 px a long group name, the info dialog and the bar fit the screen', async () => {
+    if (u.raw.kind !== 'chromium') return;
+    await u.raw.page.setViewportSize({ width: 360, height: 740 });
+    await u.click('Back to conversations');
+    await openGroup(u, 'Book club: the classics we keep meaning to read, one chapter a week');
+    await u.waitForText('bob removed you.', 5_000);
+    const widest = () =>
+      u.evaluate(() => {
+        const widths: number[] = [];
+        const walk = (root: Document | ShadowRoot): void => {
+          for (const el of root.querySelectorAll('*')) {
+            const r = el.getBoundingClientRect();
+            if (r.width > 0) widths.push(Math.round(r.right));
+            if (el.shadowRoot) walk(el.shadowRoot);
+          }
+        };
+        walk(document);
+        return Math.max(document.documentElement.scrollWidth, ...widths);
+      });
+    assert.ok((await widest()) <= 360, `something reaches ${await widest()} px`);
+    await u.click('Group info: Book club: the classics we keep meaning to read, one chapter a week');
+    assert.ok((await widest()) <= 360, `with the info dialog, something reaches ${await widest()} px`);
+    await u.press('Escape');
+  });
 });
