@@ -7,6 +7,7 @@ import { LIMITS } from './limits';
 import { safeJsonParse } from './json';
 import { isFileControlType, parseFileControl, type FileControl } from './transfer/control';
 import { SyncedFile } from './transfer/synced-file';
+import { isGroupFrameType, parseGroupFrame, type GroupFrame } from './groups/group-frames';
 
 const MessageId = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/));
 /** A conversation between devices: a usernameKey (lowercase). */
@@ -58,8 +59,8 @@ const PeerMsg = v.variant('type', [
     done: v.boolean(),
   }),
 ]);
-/** Chat frames, and the file-transfer control frames (shared/transfer/control.ts). */
-export type PeerMsg = v.InferOutput<typeof PeerMsg> | FileControl;
+/** Chat frames, the file-transfer control frames (shared/transfer/control.ts) and the group frames (shared/groups/group-frames.ts). */
+export type PeerMsg = v.InferOutput<typeof PeerMsg> | FileControl | GroupFrame;
 export type ChatFrame = Extract<PeerMsg, { type: 'chat' }>;
 export type SyncMsgFrame = Extract<PeerMsg, { type: 'sync-msg' }>;
 export type SyncBatchFrame = Extract<PeerMsg, { type: 'sync-batch' }>;
@@ -76,6 +77,9 @@ export function parsePeerMsg(raw: unknown): PeerMsg | null {
   }
   if (typeof value === 'object' && value !== null && isFileControlType((value as { type?: unknown }).type)) {
     return parseFileControl(value);
+  }
+  if (typeof value === 'object' && value !== null && isGroupFrameType((value as { type?: unknown }).type)) {
+    return parseGroupFrame(value);
   }
   const r = v.safeParse(PeerMsg, value);
   return r.success ? r.output : null;
