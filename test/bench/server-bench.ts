@@ -5,7 +5,8 @@
 //   server_conn_kb      RSS growth per idle logged-in connection, BENCH_CONNS connections
 //                       (default 10,000) resumed over 100 accounts; bare_ws_conn_kb beside it.
 //   relay_vs_bare_ws    relayed `signal` frames (~1 KB) per second through one instance, rate
-//                       limits raised, divided by a bare ws JSON relay (medians of BENCH_RELAY_RUNS).
+//                       limits raised, divided by a bare ws JSON relay (medians of BENCH_RELAY_RUNS, default 5);
+//                       relay_vs_bare_ws_cpu: the same as server CPU per frame, bare ÷ Peerchat.
 //   presence_login_ms   BENCH_LOGINS (default 2,000) accounts logging in (resume) in `open` and in
 //                       `contacts` mode (each following 20 others): time, and presence frames sent.
 import { fork, type ChildProcess } from 'node:child_process';
@@ -80,6 +81,10 @@ function open(port: number, first: unknown, isReady: (text: string) => boolean, 
       if (!done && isReady(text)) {
         done = true;
         resolve(ws);
+      } else if (!done && text.startsWith('{"type":"error"')) {
+        done = true;
+        ws.close();
+        reject(new Error(`the server refused ${JSON.stringify(first).slice(0, 80)}: ${text}`));
       }
     });
     ws.once('open', () => ws.send(JSON.stringify(first)));
@@ -231,6 +236,7 @@ export async function benchRelay(out: Out, log: Log, runs: number, frames: numbe
   await relayRate(bPairs, Math.ceil(perPair / 4), window);
   const pcRates: number[] = [];
   const bareRates: number[] = [];
+  const cpuRatios: number[] = [];
   for (let i = 0; i < runs; i++) {
     const c0 = await pc.cpuMs();
     pcRates.push(await relayRate(pcPairs, perPair, window));
@@ -240,6 +246,7 @@ export async function benchRelay(out: Out, log: Log, runs: number, frames: numbe
     const b1 = await bare.cpuMs();
     const pcUs = ((c1 - c0) * 1000) / (perPair * nPairs);
     const bareUs = ((b1 - b0) * 1000) / (perPair * nPairs);
+    cpuRatios.push(bareUs / pcUs);
     log(`relay run ${i + 1}/${runs}: peerchat ${pcRates[i]?.toFixed(0)} frames/s (${pcUs.toFixed(1)} µs CPU/frame), bare ${bareRates[i]?.toFixed(0)} frames/s (${bareUs.toFixed(1)} µs CPU/frame)`);
   }
   await closeAll([...pcPairs, ...bPairs].flatMap((p) => [p.sender, p.receiver]));
@@ -249,6 +256,9 @@ export async function benchRelay(out: Out, log: Log, runs: number, frames: numbe
   out('relay_frames_s', med(pcRates), 'frames/s');
   out('bare_ws_relay_frames_s', med(bareRates), 'frames/s');
   out('relay_vs_bare_ws', med(pcRates.map((r, i) => r / (bareRates[i] ?? NaN))), 'ratio');
+  // Server CPU per relayed frame, bare ÷ Peerchat: what the ratio is on a quiet machine (the
+  // frame rates also carry the client process and whatever else the shared cores run).
+  out('relay_vs_bare_ws_cpu', med(cpuRatios), 'ratio');
 }
 
 /** presence_login_ms: `logins` accounts log in one after another in batches; presence frames counted. */
@@ -256,7 +266,7 @@ export async function benchPresenceLogins(out: Out, log: Log, logins: number): P
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'peerchat-bench-presence-'));
   try {
     const setup = await startChild({ kind: 'peerchat', dataDir });
-    const tokens = await registerAccounts(setup.port, 'p', logins);
+    const tokens = await registerAccounts(setup.port, 'pres', logins);
     await setup.stop();
     const follows = 20;
     for (const mode of ['open', 'contacts'] as PresenceMode[]) {
@@ -271,7 +281,7 @@ export async function benchPresenceLogins(out: Out, log: Log, logins: number): P
         const ws = await open(srv.port, { type: 'resume', v: PROTOCOL_VERSION, token: tokens[i] }, isSnapshot, count);
         if (mode === 'contacts') {
           // Contacts: the 20 accounts around it (half of them online before it, half after).
-          const users = Array.from({ length: follows }, (_, k) => `p${(i + logins + k - follows / 2 + (k >= follows / 2 ? 1 : 0)) % logins}`);
+          const users = Array.from({ length: follows }, (_, k) => `pres${(i + logins + k - follows / 2 + (k >= follows / 2 ? 1 : 0)) % logins}`);
           await new Promise<void>((resolve) => {
             const answered = (data: Buffer): void => {
               if (!isSnapshot(data.toString('utf8'))) return;
@@ -312,7 +322,7 @@ function envInt(name: string, fallback: number): number {
 /** All three, with the sizes from the environment (BENCH_CONNS, BENCH_RELAY_FRAMES, BENCH_RELAY_RUNS, BENCH_LOGINS). */
 export async function runServerBenches(out: Out, log: Log): Promise<void> {
   await benchConnections(out, log, envInt('BENCH_CONNS', 10_000));
-  await benchRelay(out, log, envInt('BENCH_RELAY_RUNS', 3), envInt('BENCH_RELAY_FRAMES', 40_000));
+  await benchRelay(out, log, envInt('BENCH_RELAY_RUNS', 5), envInt('BENCH_RELAY_FRAMES', 40_000));
   await benchPresenceLogins(out, log, envInt('BENCH_LOGINS', 2_000));
 }
 
@@ -323,7 +333,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   const out: Out = (name, value, unit) => console.log(benchLine(name, value, unit));
   const job =
     only === 'conns' ? benchConnections(out, log, envInt('BENCH_CONNS', 10_000))
-    : only === 'relay' ? benchRelay(out, log, envInt('BENCH_RELAY_RUNS', 3), envInt('BENCH_RELAY_FRAMES', 40_000))
+    : only === 'relay' ? benchRelay(out, log, envInt('BENCH_RELAY_RUNS', 5), envInt('BENCH_RELAY_FRAMES', 40_000))
     : only === 'presence' ? benchPresenceLogins(out, log, envInt('BENCH_LOGINS', 2_000))
     : runServerBenches(out, log);
   job.catch((err: unknown) => {
