@@ -260,8 +260,7 @@ export class ChatService {
     const conv = peerName ? usernameKey(peerName) : null;
     this.conversations.update((c) => ({ ...c, active: conv }));
     if (!conv || !peerName) return;
-    // A group (web/src/groups/) is not a contact: nothing to accept and no one to dial.
-    if (groupIdOf(conv) !== null) return this.accountDb.markRead(conv);
+    if (groupIdOf(conv) !== null) return this.accountDb.markRead(conv); // A group: no contact to accept, no one to dial.
     // Opening someone's conversation is starting to talk to them (never so for a waiting request).
     await this.requests.addContact(peerName);
     await this.accountDb.markRead(conv);
