@@ -10,6 +10,8 @@
 // Run: npm run build:e2e && node test/e2e/run-in-netns.mjs node --import tsx --test --test-reporter=spec test/e2e/groups-ui.test.ts
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
 import { register, startTestServer, stepTracker, type TestServer } from './app-helpers';
@@ -41,6 +43,19 @@ async function waitForLine(u: BrowserUser, text: string): Promise<void> {
       [...root.querySelectorAll('*')].some((el) => (el.tagName === 'LI' && el.textContent?.trim() === t) || (el.shadowRoot ? walk(el.shadowRoot) : false));
     return walk(document);
   }, text, 5_000);
+}
+
+/** WCAG 2 A and AA failures axe-core finds on the page as it is now (shadow roots included). */
+async function axeViolations(u: BrowserUser): Promise<string[]> {
+  if (u.raw.kind !== 'chromium') return [];
+  const has = await u.evaluate(() => 'axe' in window);
+  // Evaluated by the driver (a <script> tag would be refused by the page's CSP, as it should be).
+  if (!has) await u.raw.page.evaluate(`${readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')}\n;true`);
+  return u.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, o: unknown): Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown[]; failureSummary?: string }> }> }> } }).axe;
+    const r = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] });
+    return r.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${JSON.stringify(n.target.at(-1))} ${n.failureSummary ?? ''}`));
+  });
 }
 
 function openGroup(u: BrowserUser, name: string): Promise<void> {
@@ -112,6 +127,19 @@ describe('group screens', () => {
     await u.press('Escape');
     await u.waitForRole('dialog', 'Weekend hike', { hidden: true });
     assert.equal(await focusedName(u), 'Group info: Weekend hike');
+  });
+
+  step('the group conversation and its info dialog pass axe-core (WCAG 2 A/AA, light and dark)', async () => {
+    if (u.raw.kind !== 'chromium') return;
+    for (const scheme of ['light', 'dark'] as const) {
+      await u.raw.page.emulateMedia({ colorScheme: scheme });
+      assert.deepEqual(await axeViolations(u), [], `conversation, ${scheme}`);
+      await u.click('Group info: Weekend hike');
+      await u.waitForRole('dialog', 'Weekend hike');
+      assert.deepEqual(await axeViolations(u), [], `info dialog, ${scheme}`);
+      await u.press('Escape');
+    }
+    await u.raw.page.emulateMedia({ colorScheme: 'light' });
   });
 
   step('remove is confirmed: Cancel keeps carol, Remove removes her and says so in the conversation', async () => {

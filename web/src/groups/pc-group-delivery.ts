@@ -15,9 +15,11 @@ export class PcGroupDelivery extends LitElement {
   static override styles = [
     theme,
     css`
+      /* The bubble's colours and size, not the theme's page text colour (dark on a blue bubble). */
       :host {
         display: inline;
         font-size: inherit;
+        color: inherit;
       }
       button {
         font-size: inherit;
