@@ -124,6 +124,10 @@ export class PcMessageList extends LitElement {
         opacity: 0.85;
         margin-top: 2px;
       }
+      /* On the blue bubble a faded time falls under AA contrast in dark mode (4.3:1); full strength there. */
+      li.msg.out .meta {
+        opacity: 1;
+      }
       .late {
         font-size: 0.7rem;
         font-weight: 700;
