@@ -82,7 +82,8 @@ describe('group screens', () => {
     await srv?.dispose();
   });
 
-  step('the list: groups by last activity with member count and unread count', async () => {
+  step('the list: groups by last activity with member count and unread count (and axe-core finds nothing)', async () => {
+    assert.deepEqual(await axeViolations(u), []);
     const rows = await inPage(u, (q) => q.queryAll([{ role: 'list', name: 'Groups' }, { role: 'button' }]).map((el) => q.nameOf(el)));
     assert.deepEqual(rows, [
       'Weekend hike, group, 5 members',
@@ -109,6 +110,7 @@ describe('group screens', () => {
     await u.press('Enter');
     await u.click('Create group');
     await u.waitForText('There is no account with that username', 5_000);
+    assert.deepEqual(await axeViolations(u), [], 'the New group dialog with an error');
     await u.click('nobody', { role: 'checkbox' });
     await u.click('Create group');
     await u.waitForRole('dialog', 'New group', { hidden: true });
