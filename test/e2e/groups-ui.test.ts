@@ -119,6 +119,16 @@ describe('group screens', () => {
     assert.equal(await focusedName(u), 'Message');
   });
 
+  step('a file dropped on the group goes to the group service (its refusal shows by the composer)', async () => {
+    await u.evaluate(() => {
+      const conv = document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-group-conversation');
+      const data = new DataTransfer();
+      data.items.add(new File(['hello'], 'note.txt', { type: 'text/plain' }));
+      conv?.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    });
+    await u.waitForText('Could not send the file. Try again.', 5_000);
+  });
+
   step('an admin sees rename, add, make admin and remove; Esc closes info and focus returns to Info', async () => {
     await openGroup(u, 'Weekend hike');
     await u.click('Group info: Weekend hike');

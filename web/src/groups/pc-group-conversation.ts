@@ -17,6 +17,7 @@ import '../components/pc-message-list';
 import { groupConv, groupsContext, type GroupView, type GroupsState } from './groups-contract';
 import { groupActionError, groupActionsOf, type GroupActionError } from './group-actions-of';
 import './pc-group-info-dialog';
+import { FileIntakeController } from './file-intake-controller';
 
 /**
  * One group conversation: a header with the group's name, member count and "Info", the
@@ -70,6 +71,10 @@ export class PcGroupConversation extends LitElement {
         flex: 1;
         min-height: 0;
       }
+      :host([dragging]) pc-message-list {
+        outline: 3px dashed var(--pc-accent);
+        outline-offset: -8px;
+      }
       .gone {
         display: grid;
         gap: 4px;
@@ -96,6 +101,10 @@ export class PcGroupConversation extends LitElement {
   @consume({ context: serviceContext }) service?: ChatService;
   private readonly groups = new StoreController<GroupsState>(this, groupsContext);
   private readonly messages = new MessagesController(this, () => this.service);
+  /** Files dropped or pasted here go to the group (members still in it only). */
+  readonly files = new FileIntakeController(this, (files) => {
+    if (this.group?.me.kind === 'member') void this.sendFiles(files);
+  });
   @state() private infoOpen = false;
   @state() private sendError: GroupActionError | null = null;
   @state() private sendResult: SendResult | null = null;
