@@ -43,6 +43,8 @@ export async function installFakeGroups(user: BrowserUser, setup: FakeSetup): Pr
     type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
     const app = document.querySelector('pc-app') as Any;
     const svc = app.service as Any;
+    // The history database opens just after logging in.
+    for (let i = 0; i < 200 && !svc.database; i++) await new Promise((r) => setTimeout(r, 25));
     const db = svc.database as Any;
     const now = Date.now();
     const key = (n: string) => n.toLowerCase();
