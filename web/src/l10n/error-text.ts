@@ -69,6 +69,10 @@ const SENTENCES: Record<AppErrorCode, string> = {
   LINK_CODES_DIFFER: 'The codes differ, so this device was not linked. Someone may be trying to get in between; try again, and approve only when both screens show the same code.',
   ACCOUNT_KEY_MISMATCH:
     'The server shows a different key for your account. This device kept its key and did not change anything. If you did not reset your account key on another device, someone may be trying to take over your account.',
+  GROUP_NOT_MEMBER: 'You are no longer in this group.',
+  GROUP_NOT_ADMIN: 'Only an admin of the group can do that.',
+  GROUP_BAD_REQUEST: 'That did not work: check the group name (1 to 64 characters) and the members (at most 32, each a known username).',
+  GROUP_NO_ACCOUNT_KEY: 'This device cannot sign group changes until another of your devices approves it.',
 };
 
 /** What to know and do about some failures, shown under the sentence (security banners). */

@@ -31,6 +31,7 @@ import { planSend } from '../../../shared/devices/fanout';
 import type { ConversationsState, PeersState, PresenceState, SessionState } from './contexts';
 import { Store } from './store';
 import { RequestsService } from '../requests/requests-service';
+import { GroupService } from '../groups/group-service';
 
 export type MessageListener = (msg: StoredMessage) => void;
 
@@ -41,6 +42,7 @@ export class ChatService {
   readonly transfers: TransferService;
   /** Message requests, contacts and blocking (web/src/requests/). */
   readonly requests: RequestsService;
+  readonly groups: GroupService; // Group conversations; members of a shared group may connect like contacts.
 
   private readonly sessions: SessionCoordinator;
   private readonly presenceTracker: PresenceTracker;
@@ -119,10 +121,11 @@ export class ChatService {
       isOnline,
       onlineDevices: (conv) => this.presenceTracker.onlineDevices(conv),
       linkReady: (conv, link) => {
-        if (conv !== myKey()) this.requests.linkReady(conv, link.peerName);
+        if (conv !== myKey() && (this.requests.isContact(conv) || !this.groups.mayConnect(conv))) this.requests.linkReady(conv, link.peerName);
         this.transfers.linkReady(conv, link);
         this.outbox.flush(conv, link);
         if (conv === myKey()) this.deviceSync.linkReady(link);
+        this.groups.linkReady(conv, link);
       },
       linkClosed: (conv) => this.transfers.linkClosed(conv),
       onFrame: (conv, msg, link) => void this.onPeerFrame(conv, msg, link),
@@ -189,6 +192,7 @@ export class ChatService {
       closeConversation: (conv) => this.conversations.update((c) => (c.active === conv ? { ...c, active: null } : c)),
       failed: (code) => this.showLocalError(code),
     });
+    this.groups = new GroupService({ readyDb: () => this.readyDb(), myName: () => this.myName, keys: () => (this.myName ? this.security.keysFor(this.myName) : null), ownList: () => this.ownDeviceList(), peerKey: (u) => this.security.resolvePeerKey(u), readyLinks: (c) => this.links.readyLinks(c), dial: (c) => this.dial(c), presence: () => this.presence, isActive, blocked: (c) => this.requests.state.get().blocked.has(c), emitMessage: (m) => this.emitMessage(m), refreshConversations: () => this.refreshConversations(), sendFilesTo: (u, f) => this.transfers.sendFiles(u, f), failed: (code) => this.showLocalError(code) });
     document.addEventListener('visibilitychange', () => {
       const active = this.conversations.get().active;
       if (active && document.visibilityState === 'visible') this.markRead(active);
@@ -293,7 +297,7 @@ export class ChatService {
   }
 
   private dial(peerName: string): void {
-    if (usernameKey(peerName) === this.ownKey() || this.requests.mayDial(peerName)) this.links.dial(peerName);
+    if (usernameKey(peerName) === this.ownKey() || this.requests.mayDial(peerName) || this.groups.mayConnect(peerName)) this.links.dial(peerName);
   }
 
   /** My account (usernameKey), or null. */
@@ -336,7 +340,8 @@ export class ChatService {
     if (m.type === 'signal') {
       // My own other devices are not contacts: their signals go straight to the links.
       if (usernameKey(m.from) === this.ownKey()) this.links.handleSignal(m.from, m.fromDevice, m.cid, m.data);
-      // Only a contact's signals reach the links: a stranger's offer is never answered.
+      // Only a contact's (or a group member's) signals reach the links: a stranger's offer is never answered.
+      else if (this.groups.mayConnect(m.from)) this.links.handleSignal(m.from, m.fromDevice, m.cid, m.data);
       else this.requests.gateSignal(m.from, m.cid, m.data, () => this.links.handleSignal(m.from, m.fromDevice, m.cid, m.data));
     } else if (m.type === 'error' && (m.code === 'PEER_OFFLINE' || m.code === 'RATE_LIMITED') && m.to) {
       // A signal that was not delivered (the contact went offline, or the server's relay budget
@@ -352,6 +357,7 @@ export class ChatService {
     // From "my device": only one in my account's current verified list is heard.
     if (own && isSyncFrame(msg)) return this.deviceSync.receive(msg, link);
     if (own && !this.deviceSync.isOwnDevice(link)) return;
+    if (this.groups.onFrame(conv, msg, link)) return;
     if (isFileControlType(msg.type)) return this.transfers.onControl(conv, msg as FileControl, link);
     if (own) {
       // My other devices: copies and catch-up; receipts for copies change nothing here.
@@ -384,6 +390,7 @@ export class ChatService {
     this.local = null;
     this.security.reset();
     this.outbox.clear();
+    this.groups.reset();
     this.requests.reset();
     this.accountDb.close();
     this.presenceTracker.clear();
