@@ -75,7 +75,7 @@ export class GroupService implements GroupActions {
     deps.presence().subscribe(() => {
       if (!this.state.get().loaded) void this.load().catch((err: unknown) => console.warn('Peerchat: could not read the groups', err));
     });
-    if (TEST_HOOKS) installGroupTestHook(this);
+    if (TEST_HOOKS) installGroupTestHook(this, () => deps.readyDb());
   }
 
   /** My account (usernameKey), or null. */
