@@ -1,6 +1,6 @@
 // Group conversations with four browser processes (alice, bob and carol in Chromium, dave in
-// Firefox) against the real server over real WebRTC. None of them are contacts beforehand: being
-// in a group together is what lets their devices connect.
+// Firefox) against the real server over real WebRTC. alice is the others' contact; bob, carol and
+// dave are not each other's: being in a group together is what lets their devices connect.
 // - alice creates a group with bob, carol and dave: it appears on every member's device;
 // - they chat; "Delivered to 3 of 3" for alice's message;
 // - an image to the group reaches every member (offered over each pairwise session);
@@ -120,6 +120,10 @@ describe('group conversations', { timeout: 480_000 }, () => {
 
   step('alice creates a group; it appears on every member’s device with its name and members', async () => {
     for (const [u, name] of [[alice, 'alice'], [bob, 'bob'], [carol, 'carol'], [dave, 'dave']] as const) await register(u, srv.url, name);
+    // alice is a contact of each (they opened a conversation with her): a stranger's invitation
+    // does not get a connection to their devices. Bob, carol and dave are not each other's
+    // contacts: the group lets them connect.
+    for (const u of [bob, carol, dave]) await openConversation(u, 'alice');
     groupId = (await act(alice, 'create', [groupName, ['bob', 'carol', 'dave']])) as string;
     assert.match(groupId, /^[0-9a-f]{32}$/);
     for (const u of [alice, bob, carol, dave]) await waitForGroup(u, groupId, { members: 4, me: 'member', name: groupName });
