@@ -155,6 +155,9 @@ export class GroupCatchup {
     const me = this.svc.me();
     if (!me) return;
     const theirs = new Map(frame.groups.map((g) => [g.group, g as GroupSummary]));
+    // A group they hold and this device does not (added while the change could not reach us):
+    // ask for its log; it counts here only if it pins this account's key.
+    for (const g of frame.groups) if (!this.svc.book.states.has(g.group)) link.send({ type: 'group-want', group: g.group, heads: [] });
     for (const state of this.svc.book.sharedWith(conv, me)) {
       const summary = theirs.get(state.id);
       const changes = changesFor(state, conv, summary?.heads ?? []);
