@@ -73,6 +73,12 @@ const SENTENCES: Record<AppErrorCode, string> = {
   GROUP_NOT_ADMIN: 'Only an admin of the group can do that.',
   GROUP_BAD_REQUEST: 'That did not work: check the group name (1 to 64 characters) and the members (at most 32, each a known username).',
   GROUP_NO_ACCOUNT_KEY: 'This device cannot sign group changes until another of your devices approves it.',
+  BACKUP_NOT_A_BACKUP: 'This file is not a Peerchat backup. Choose the file Peerchat saved when you made the backup.',
+  BACKUP_UNSUPPORTED_VERSION: 'This backup was made by a newer version of Peerchat. Update Peerchat (reload the page), then restore it again.',
+  BACKUP_WRONG_PASSPHRASE: 'That passphrase does not open this backup. Check it and try again.',
+  BACKUP_DAMAGED: 'This backup is incomplete or damaged, so nothing was restored from it. Try another copy of the file.',
+  BACKUP_PASSPHRASE_TOO_SHORT: 'Use a passphrase of at least 10 characters: anyone who gets the file can try to guess it.',
+  BACKUP_UNAVAILABLE: 'This browser cannot make or open backups here. Open Peerchat over HTTPS (or on localhost) and try again.',
 };
 
 /** What to know and do about some failures, shown under the sentence (security banners). */
