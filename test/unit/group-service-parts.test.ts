@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { ready } from '../../shared/crypto/index';
 import { applyGroupChange, createGroup, type GroupState } from '../../shared/groups/group-state';
 import { groupView, standingOf } from '../../web/src/groups/group-view';
-import { GroupLinks } from '../../web/src/groups/group-links';
+import { GroupLinks, IDLE_AFTER_MS } from '../../web/src/groups/group-links';
 import { sendGroupFiles } from '../../web/src/groups/group-files';
 import { Store } from '../../web/src/state/store';
 import type { PresenceState } from '../../web/src/state/contexts';
@@ -61,9 +61,9 @@ describe('group links on demand', () => {
   function setup(me = 'bob', cap = 2) {
     const presence = new Store<PresenceState>({ online: new Map(), devices: new Map() });
     const dialled: string[] = [];
-    let clock = 0;
-    const links = new GroupLinks({ me: () => me, peers: () => new Set(['alice', 'carol', 'dave']), presence: () => presence, dial: (c) => void dialled.push(c) }, cap, () => ++clock);
-    return { presence, dialled, links };
+    const clock = { now: 0 };
+    const links = new GroupLinks({ me: () => me, peers: () => new Set(['alice', 'carol', 'dave']), presence: () => presence, dial: (c) => void dialled.push(c) }, cap, () => clock.now);
+    return { presence, dialled, links, clock };
   }
   const online = (...names: string[]): PresenceState => ({ online: new Map(names.map((n) => [n, n])), devices: new Map(names.map((n) => [n, [`${n}-dev`]])) });
 
@@ -76,19 +76,33 @@ describe('group links on demand', () => {
     assert.deepEqual(dialled, ['carol'], 'once per coming online');
   });
 
-  test('wanting an offline member dials nobody; past the cap the least recently active link closes', () => {
-    const { presence, dialled, links } = setup('zed', 2);
+  test('wanting an offline member dials nobody; past the cap the least recently active idle link closes', () => {
+    const { presence, dialled, links, clock } = setup('zed', 2);
     links.want('alice');
     assert.deepEqual(dialled, []);
     presence.set(online('alice', 'carol', 'dave'));
     const a = fakeLink('alice/alice-dev');
     const c = fakeLink('carol/carol-dev');
     links.seen(a);
+    clock.now = 1;
     links.seen(c);
+    clock.now = 1 + IDLE_AFTER_MS;
     links.want('dave');
     assert.deepEqual(dialled, ['dave']);
     assert.equal(a.destroyed, true, 'the least recently active idle link closed');
     assert.equal(c.destroyed, false);
+  });
+
+  test('a link in use is not closed to make room', () => {
+    const { presence, links, clock } = setup('zed', 2);
+    presence.set(online('alice', 'carol', 'dave'));
+    const a = fakeLink('alice/alice-dev');
+    const c = fakeLink('carol/carol-dev');
+    links.seen(a);
+    links.seen(c);
+    clock.now = IDLE_AFTER_MS - 1;
+    links.want('dave');
+    assert.equal(a.destroyed || c.destroyed, false);
   });
 });
 

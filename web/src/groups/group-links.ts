@@ -12,6 +12,9 @@ import { linkKey } from '../net/link-key';
 import type { PresenceState } from '../state/contexts';
 import type { Store } from '../state/store';
 
+/** A link quiet for this long is idle (may be closed to make room). */
+export const IDLE_AFTER_MS = 30_000;
+
 export interface GroupLinksDeps {
   /** My account (usernameKey), or null. */
   me(): string | null;
@@ -62,7 +65,10 @@ export class GroupLinks {
     const devices = presence.devices.get(account) ?? [];
     const needed = devices.length ? devices.map((d) => linkKey(account, d)) : [linkKey(account, null)];
     for (const [key, x] of this.active) if (x.link.state !== 'ready' && x.link.state !== 'connecting') this.active.delete(key);
-    const open = [...this.active].map(([key, x]) => ({ key, lastActivity: x.last }));
+    // A link that carried something within the last half minute is in use (a transfer, a 1:1
+    // chat): never closed to make room.
+    const now = this.now();
+    const open = [...this.active].map(([key, x]) => ({ key, lastActivity: x.last, busy: now - x.last < IDLE_AFTER_MS }));
     const plan = planLinks(open, needed, this.cap);
     for (const key of plan.close) {
       this.active.get(key)?.link.destroy('closed');

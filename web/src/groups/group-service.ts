@@ -235,9 +235,7 @@ export class GroupService implements GroupActions {
     const db = await this.deps.readyDb();
     if (!db) throw new PeerchatError('NOT_LOGGED_IN');
     await saveGroupChanges(db, state.id, added);
-    const known = this.book.states.has(state.id);
     this.book.states.set(state.id, state);
-    if (!known) this.book.setHeld(state.id, [...this.book.heldOf(state.id)]);
     await touchGroupConversation(db, groupConv(state.id), state.view.name, Date.now());
     this.publish();
     this.deps.refreshConversations();
