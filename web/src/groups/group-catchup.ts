@@ -124,8 +124,14 @@ export class GroupCatchup {
     for (const x of r.refused) console.warn(`Peerchat: refused a group message (${x.code})`);
     const stored: string[] = [];
     for (const { msg, signed } of r.accepted) {
-      await this.svc.store(msg, signed);
-      stored.push(msg.id);
+      try {
+        await this.svc.store(msg, signed);
+        stored.push(msg.id);
+      } catch (err) {
+        // Not stored, so not acknowledged: the next summary asks for it again.
+        console.warn('Peerchat: a group message could not be stored', err);
+        this.svc.deps.failed('MESSAGE_NOT_SAVED');
+      }
     }
     // Acknowledge what is stored (duplicates too: the sender may have missed the first receipt).
     if (stored.length) link.send({ type: 'group-ack', group, ids: stored.slice(0, GROUP_LIMITS.maxBatchMessages) });
