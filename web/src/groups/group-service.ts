@@ -34,6 +34,9 @@ import { GroupLinks } from './group-links';
 import { sendGroupFiles } from './group-files';
 import { installGroupTestHook } from './group-test-hook';
 
+/** Signals held while the groups are read (a login's first offers; the rest are dropped). */
+const MAX_HELD_SIGNALS = 256;
+
 export interface GroupServiceDeps {
   readyDb(): Promise<ChatDb | null>;
   /** My display name, or null while logged out. */
@@ -64,6 +67,8 @@ export class GroupService implements GroupActions {
   readonly state = new Store<GroupsState>({ groups: new Map(), loaded: false });
   readonly book = new GroupBook();
   private loading: Promise<void> | null = null;
+  /** Connection signals waiting for the groups to be read (see gateSignal). */
+  private heldSignals: (() => void)[] = [];
   private queue: Promise<unknown> = Promise.resolve();
   private readonly catchup: GroupCatchup;
   private readonly links: GroupLinks;
@@ -131,6 +136,30 @@ export class GroupService implements GroupActions {
     const me = this.me();
     const conv = usernameKey(peerName);
     return !!me && conv !== me && !this.deps.blocked(conv) && this.book.sharedWith(conv, me).length > 0;
+  }
+
+  /**
+   * A relayed connection signal from someone who is not my own device: passed to the links
+   * (`deliver`) if they may connect for a group, else to the contact gate (`otherwise`). Until this
+   * account's groups are read (just after login) signals wait, in order, so a member's offer is
+   * not taken for a stranger's.
+   */
+  gateSignal(from: string, deliver: () => void, otherwise: () => void): void {
+    const decide = (): void => (this.mayConnect(from) ? deliver() : otherwise());
+    if (this.state.get().loaded && !this.heldSignals.length) return decide();
+    if (this.heldSignals.length >= MAX_HELD_SIGNALS) {
+      console.warn('Peerchat: too many connection signals while the groups load; one was dropped');
+      return;
+    }
+    this.heldSignals.push(decide);
+    if (this.heldSignals.length > 1) return;
+    void this.load()
+      .catch((err: unknown) => console.warn('Peerchat: could not read the groups', err))
+      .finally(() => {
+        const held = this.heldSignals;
+        this.heldSignals = [];
+        for (const f of held) f();
+      });
   }
 
   /** A link to a device is up: summaries for the groups we share. */

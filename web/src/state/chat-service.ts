@@ -341,8 +341,7 @@ export class ChatService {
       // My own other devices are not contacts: their signals go straight to the links.
       if (usernameKey(m.from) === this.ownKey()) this.links.handleSignal(m.from, m.fromDevice, m.cid, m.data);
       // Only a contact's (or a group member's) signals reach the links: a stranger's offer is never answered.
-      else if (this.groups.mayConnect(m.from)) this.links.handleSignal(m.from, m.fromDevice, m.cid, m.data);
-      else this.requests.gateSignal(m.from, m.cid, m.data, () => this.links.handleSignal(m.from, m.fromDevice, m.cid, m.data));
+      else this.groups.gateSignal(m.from, () => this.links.handleSignal(m.from, m.fromDevice, m.cid, m.data), () => this.requests.gateSignal(m.from, m.cid, m.data, () => this.links.handleSignal(m.from, m.fromDevice, m.cid, m.data)));
     } else if (m.type === 'error' && (m.code === 'PEER_OFFLINE' || m.code === 'RATE_LIMITED') && m.to) {
       // A signal that was not delivered (the contact went offline, or the server's relay budget
       // for this pair ran out): a half-built connection cannot finish, so it fails and redials.
