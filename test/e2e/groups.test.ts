@@ -164,6 +164,8 @@ describe('group conversations', { timeout: 480_000 }, () => {
   });
 
   step('carol is away while alice writes; alice leaves; carol gets alice’s messages from bob', async () => {
+    // dave is away too, so bob is the only member who can hand them on.
+    await dave.goto('about:blank');
     await carol.goto('about:blank');
     await act(alice, 'sendText', [groupId, texts.away1]);
     await act(alice, 'sendText', [groupId, texts.away2]);
@@ -178,6 +180,9 @@ describe('group conversations', { timeout: 480_000 }, () => {
     const seen = await groupLines(carol, groupId);
     assert.equal(seen.filter((l) => l.text === texts.away1).length, 1, 'shown once');
     assert.deepEqual(seen.filter((l) => l.text.startsWith('away')).map((l) => l.from), ['alice', 'alice'], 'as alice’s');
+    await dave.goto(srv.url);
+    await dave.waitForText(/Signed in as\s+dave/, 15_000);
+    for (const t of [texts.away1, texts.away2]) await waitForGroupText(dave, groupId, t, 45_000);
   });
 
   step('bob removes dave: dave’s app says so, and nothing written after reaches him', async () => {
