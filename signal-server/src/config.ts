@@ -41,6 +41,10 @@ export interface Config {
   allowedHosts: string[];
   /** Reverse proxies whose X-Forwarded-For is believed (client-ip.ts). */
   trustProxy: string[];
+  /** Redis shared by several instances (docs/operations.md); undefined: the embedded SQLite store. */
+  redisUrl: string | undefined;
+  /** With Redis: how long another instance's users stay online without a refresh, in ms. */
+  presenceTtlMs: number;
   /** `--help` was given: print {@link USAGE} and exit. */
   help: boolean;
 }
@@ -63,10 +67,15 @@ Options (each also settable by the environment variable in brackets):
                         and its subdomains, * for any [ALLOWED_HOSTS] (default none)
   --trust-proxy <list>  reverse proxies (addresses or CIDR ranges, comma-separated) whose
                         X-Forwarded-For gives the client address [TRUST_PROXY] (default none)
+  --redis-url <url>     run as one of several instances sharing this Redis, e.g.
+                        redis://127.0.0.1:6379; accounts live there instead of in
+                        <data-dir> [REDIS_URL] (default none: one instance, SQLite)
+  --presence-ttl <s>    with Redis: seconds a dead instance's users still look online
+                        [PRESENCE_TTL] (default 15)
   --help                show this text
 `;
 
-type RawKey = Exclude<keyof Config, 'help' | 'tls'> | 'https' | 'cert' | 'key';
+type RawKey = Exclude<keyof Config, 'help' | 'tls' | 'presenceTtlMs'> | 'https' | 'cert' | 'key' | 'presenceTtl';
 
 /** The command-line flags, for `node:util` `parseArgs`, and the setting each one feeds. */
 const FLAG_OPTIONS = {
@@ -82,6 +91,8 @@ const FLAG_OPTIONS = {
   key: { type: 'string' },
   'allowed-hosts': { type: 'string' },
   'trust-proxy': { type: 'string' },
+  'redis-url': { type: 'string' },
+  'presence-ttl': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -99,6 +110,8 @@ const FLAG_KEYS: Record<FlagName, RawKey> = {
   key: 'key',
   'allowed-hosts': 'allowedHosts',
   'trust-proxy': 'trustProxy',
+  'redis-url': 'redisUrl',
+  'presence-ttl': 'presenceTtl',
 };
 
 /** Flags that take no value but accept an explicit one (`--https`, `--https=false`). */
@@ -116,6 +129,8 @@ const ENV: Record<RawKey, string> = {
   key: 'TLS_KEY',
   allowedHosts: 'ALLOWED_HOSTS',
   trustProxy: 'TRUST_PROXY',
+  redisUrl: 'REDIS_URL',
+  presenceTtl: 'PRESENCE_TTL',
 };
 
 /** Parses the flags strictly: unknown flags, missing values and stray words are errors. */
@@ -189,6 +204,8 @@ export function loadConfig(
     tls: parseTls(raw, cwd),
     allowedHosts: raw.allowedHosts ? commaList(raw.allowedHosts.value, raw.allowedHosts.source, parseAllowedHosts) : [],
     trustProxy: raw.trustProxy ? commaList(raw.trustProxy.value, raw.trustProxy.source, parseTrustedProxies) : [],
+    redisUrl: raw.redisUrl ? parseRedisUrl(raw.redisUrl.value, raw.redisUrl.source) : undefined,
+    presenceTtlMs: raw.presenceTtl ? parseSeconds(raw.presenceTtl.value, raw.presenceTtl.source, 1, 3600) * 1000 : 15_000,
     help,
   };
 }
@@ -233,6 +250,24 @@ function parseHost(value: string, source: string): string {
   const v = value.trim();
   if (!v || /[\s/]/.test(v)) throw badConfig(`${source} must be an IP address or host name, but it is "${value}".`);
   return v;
+}
+
+function parseRedisUrl(value: string, source: string): string {
+  const v = value.trim();
+  let protocol = '';
+  try {
+    protocol = new URL(v).protocol;
+  } catch {
+    // Reported below.
+  }
+  if (protocol !== 'redis:' && protocol !== 'rediss:') throw badConfig(`${source} must be a URL like redis://127.0.0.1:6379 (or rediss:// for TLS).`);
+  return v;
+}
+
+function parseSeconds(value: string, source: string, min: number, max: number): number {
+  const v = value.trim();
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw badConfig(`${source} must be a whole number of seconds from ${min} to ${max}, but it is "${value}".`);
+  return Number(v);
 }
 
 function nonEmpty(value: string, source: string): string {

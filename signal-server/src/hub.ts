@@ -40,16 +40,18 @@ import { safeJsonParse } from '../../shared/json';
 import { PROTOCOL_VERSION } from '../../shared/limits';
 import { parseClientMsg, type ClientMsg, type IceServer, type ServerMsg } from '../../shared/signal-protocol';
 import { AccountDevices } from './account-devices';
-import type { Accounts, AuthOk } from './accounts';
+import type { Accounts, AuthOk, DeviceListChange } from './accounts';
 import type { StoredDeviceList } from './account-store';
+import { localBus, type ClusterBus } from './cluster-bus';
 import { CLOSE, type Conn } from './connection';
 import { isApproved } from './device-list-check';
 import { DevicePresence } from './device-presence';
 import { DeviceRouting } from './device-routing';
+import { errorCode } from './errors';
 import type { IpLimitKey } from './ip-key';
 import { usernameTag, type Logger } from './logger';
 import type { LoginBackoff } from './login-backoff';
-import { Presence } from './presence';
+import type { Presence } from './presence';
 import { RequestRelay } from './request-relay';
 import type { KeyedLimiter } from './rate-limit';
 import type { TestHooks } from './test-hooks';
@@ -86,6 +88,8 @@ export interface HubOptions {
   maxQueuedFrames: number;
   /** TEST-ONLY hooks (hostile-server tests); undefined in production. */
   testHooks?: TestHooks | undefined;
+  /** Sharing with other instances (redis-bus.ts); default: alone (cluster-bus.ts `localBus`). */
+  cluster?: ClusterBus | undefined;
 }
 
 type RawData = Buffer | ArrayBuffer | Buffer[];
@@ -107,7 +111,9 @@ export function classifyBadFrame(text: string): { code: ErrorCode; ref?: string 
 }
 
 export class Hub {
-  readonly presence = new Presence<Conn>();
+  /** Other instances, when there are (cluster-bus.ts). */
+  readonly cluster: ClusterBus = this.opts.cluster ?? localBus();
+  readonly presence: Presence<Conn> = this.cluster.presence;
   readonly conns = new Set<Conn>();
   private readonly devicePresence = new DevicePresence(this.presence);
   /** Signal and link relay (device-routing.ts); public for the test hooks' injection. */
@@ -133,7 +139,20 @@ export class Hub {
       logger,
       testHooks,
       endSession: (conn, reason) => this.endSession(conn, reason),
+      shareChange: (change) => this.cluster.shareDeviceList(change),
     });
+    this.cluster.attach({
+      presenceChange: (userKey, username, change) => this.clusterPresenceChange(userKey, username, change),
+      // The instance that stored the list ended the removed devices' sessions (through stand-ins).
+      deviceListChanged: (change: DeviceListChange) => this.devices.apply({ ...change, removed: [] }, undefined, false),
+    });
+  }
+
+  /** A connection on another instance came, changed or went: announce what that changed here. */
+  private clusterPresenceChange(userKey: string, username: string, change: () => void): void {
+    const before = this.devicePresence.of(userKey);
+    change();
+    this.devicePresence.announce(userKey, username, before);
   }
 
   private get log(): Logger {
@@ -220,8 +239,11 @@ export class Hub {
     conn.chain = conn.chain
       .then(job)
       .catch((err: unknown) => {
-        this.log.error({ conn: conn.id, ref, err: (err as Error)?.message }, 'frame handler failed');
-        conn.sendError('INTERNAL', ref ? { ref } : {});
+        // The shared store (Redis) unreachable: the client is told to try again, nothing crashed.
+        const busy = errorCode(err) === 'SERVER_BUSY';
+        if (busy) this.log.warn({ conn: conn.id, ref }, 'store unreachable; answered SERVER_BUSY');
+        else this.log.error({ conn: conn.id, ref, err: (err as Error)?.message }, 'frame handler failed');
+        conn.sendError(busy ? 'SERVER_BUSY' : 'INTERNAL', ref ? { ref } : {});
       })
       .finally(() => {
         conn.queued--;
