@@ -67,7 +67,8 @@ async function main(): Promise<void> {
     lan,
     certificate: server.certificate,
     certDir: server.certificate ? shortPath(path.dirname(server.certificate.files.cert)) : undefined,
-    dataDir: config.dataDir,
+    // With Redis the accounts are not in the data folder.
+    dataDir: config.redisUrl ? undefined : config.dataDir,
   });
   process.stdout.write(banner);
 
