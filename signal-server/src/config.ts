@@ -45,6 +45,8 @@ export interface Config {
   redisUrl: string | undefined;
   /** With Redis: how long another instance's users stay online without a refresh, in ms. */
   presenceTtlMs: number;
+  /** With Redis: prefix of every key and channel (several deployments can share one Redis). */
+  redisPrefix: string;
   /** `--help` was given: print {@link USAGE} and exit. */
   help: boolean;
 }
@@ -72,6 +74,8 @@ Options (each also settable by the environment variable in brackets):
                         <data-dir> [REDIS_URL] (default none: one instance, SQLite)
   --presence-ttl <s>    with Redis: seconds a dead instance's users still look online
                         [PRESENCE_TTL] (default 15)
+  --redis-prefix <p>    with Redis: prefix of every key and channel [REDIS_PREFIX]
+                        (default peerchat:)
   --help                show this text
 `;
 
@@ -93,6 +97,7 @@ const FLAG_OPTIONS = {
   'trust-proxy': { type: 'string' },
   'redis-url': { type: 'string' },
   'presence-ttl': { type: 'string' },
+  'redis-prefix': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -112,6 +117,7 @@ const FLAG_KEYS: Record<FlagName, RawKey> = {
   'trust-proxy': 'trustProxy',
   'redis-url': 'redisUrl',
   'presence-ttl': 'presenceTtl',
+  'redis-prefix': 'redisPrefix',
 };
 
 /** Flags that take no value but accept an explicit one (`--https`, `--https=false`). */
@@ -131,6 +137,7 @@ const ENV: Record<RawKey, string> = {
   trustProxy: 'TRUST_PROXY',
   redisUrl: 'REDIS_URL',
   presenceTtl: 'PRESENCE_TTL',
+  redisPrefix: 'REDIS_PREFIX',
 };
 
 /** Parses the flags strictly: unknown flags, missing values and stray words are errors. */
@@ -205,6 +212,7 @@ export function loadConfig(
     allowedHosts: raw.allowedHosts ? commaList(raw.allowedHosts.value, raw.allowedHosts.source, parseAllowedHosts) : [],
     trustProxy: raw.trustProxy ? commaList(raw.trustProxy.value, raw.trustProxy.source, parseTrustedProxies) : [],
     redisUrl: raw.redisUrl ? parseRedisUrl(raw.redisUrl.value, raw.redisUrl.source) : undefined,
+    redisPrefix: raw.redisPrefix ? nonEmpty(raw.redisPrefix.value, raw.redisPrefix.source).trim() : 'peerchat:',
     presenceTtlMs: raw.presenceTtl ? parseSeconds(raw.presenceTtl.value, raw.presenceTtl.source, 1, 3600) * 1000 : 15_000,
     help,
   };

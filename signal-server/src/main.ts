@@ -46,7 +46,7 @@ async function main(): Promise<void> {
       iceServers: config.iceServers,
       allowedHosts: config.allowedHosts,
       trustProxy: config.trustProxy,
-      redis: config.redisUrl ? { url: config.redisUrl, presenceTtlMs: config.presenceTtlMs } : undefined,
+      redis: config.redisUrl ? { url: config.redisUrl, presenceTtlMs: config.presenceTtlMs, prefix: config.redisPrefix } : undefined,
       logger,
       tls: config.tls.mode === 'off' ? undefined : config.tls.mode === 'self-signed' ? { selfSigned: true } : { cert: config.tls.cert, key: config.tls.key },
     });
