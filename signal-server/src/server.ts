@@ -161,7 +161,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   const port = positiveInt('port', opts.port, 8080, 0, 65535);
   const host = opts.host ?? '127.0.0.1';
   if (typeof host !== 'string' || !host.trim()) throw badConfig('host must be a non-empty address.');
-  if (!opts.store && !opts.dataDir && !opts.redis) throw badConfig('Either dataDir, store or redis must be given.');
+  if (!opts.store && !opts.dataDir && !opts.redis) throw badConfig('Either dataDir or store (or redis) must be given.');
   if (opts.redis && (typeof opts.redis.url !== 'string' || !opts.redis.url)) throw badConfig('redis.url must be a Redis URL like redis://127.0.0.1:6379.');
   const presenceTtlMs = opts.redis ? positiveInt('redis.presenceTtlMs', opts.redis.presenceTtlMs, 15_000, 30, 3_600_000) : 0;
   const iceServers = checkIceServers(opts.iceServers ?? []);
