@@ -33,4 +33,17 @@ export const LIMITS = {
    * maxChatChars ASCII characters fits; a longer one in bytes waits for the direct connection.
    */
   maxRequestBoxChars: 24 * 1024,
+  /**
+   * Users one connection may follow with `presence-subscribe` (a server in `contacts` presence
+   * mode). 1,000 names of 32 characters fit one frame (maxFrameBytes) with room to spare.
+   */
+  maxPresenceSubscriptions: 1000,
 } as const;
+
+/**
+ * Who hears about whom (the server's `--presence`, told to the client in `welcome`): `open`,
+ * every logged-in connection hears about every account; `contacts`, a connection hears only
+ * about the accounts it named in its last `presence-subscribe` (and its own account's devices).
+ */
+export const PRESENCE_MODES = ['open', 'contacts'] as const;
+export type PresenceMode = (typeof PRESENCE_MODES)[number];

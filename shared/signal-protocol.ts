@@ -4,7 +4,7 @@
  * The server answers a null parse with an `error` frame (code BAD_MESSAGE).
  */
 import * as v from 'valibot';
-import { LIMITS, PROTOCOL_VERSION } from './limits';
+import { LIMITS, PRESENCE_MODES, PROTOCOL_VERSION } from './limits';
 import { ERROR_CODES, type ErrorCode } from './errors';
 import { safeJsonParse, utf8Length } from './json';
 import { DeviceIdSchema, MAX_DEVICES, SignedDeviceListSchema } from './devices/device-list';
@@ -105,6 +105,12 @@ const ClientMsg = v.variant('type', [
   v.object({ type: v.literal('link'), toDevice: v.optional(DeviceId), data: LinkData }),
   /** A message request to someone who has not accepted us yet: relayed to their approved connections, never stored. */
   v.object({ type: v.literal('request'), to: Username, box: RequestBox }),
+  /**
+   * `contacts` presence mode: from now on, tell this connection only about these users (replaces
+   * the previous list; at most maxPresenceSubscriptions names). Answered with a `presence`
+   * snapshot of the named users online now, then `presence-update`s as they come and go.
+   */
+  v.object({ type: v.literal('presence-subscribe'), users: v.pipe(v.array(Username), v.maxLength(LIMITS.maxPresenceSubscriptions)) }),
 ]);
 export type ClientMsg = v.InferOutput<typeof ClientMsg>;
 export type ClientMsgType = ClientMsg['type'];
@@ -122,6 +128,11 @@ const ServerMsg = v.variant('type', [
     /** The account key and device list the server holds for this account (null: none yet). */
     identityKey: v.optional(v.nullable(IdentityKey)),
     devices: v.optional(v.nullable(Devices)),
+    /**
+     * The server's presence mode (absent: a server from before modes, i.e. `open`). In `contacts`
+     * the client names whose presence it wants with `presence-subscribe`.
+     */
+    presence: v.optional(v.picklist(PRESENCE_MODES)),
   }),
   /**
    * Who is online. `devices[i]` are the online devices of `online[i]` (absent for a connection
@@ -166,7 +177,8 @@ export type ServerErrorMsg = Extract<ServerMsg, { type: 'error' }>;
 function parseWith<T>(schema: v.GenericSchema<unknown, T>, raw: unknown, maxBytes: number): T | null {
   let value: unknown = raw;
   if (typeof raw === 'string') {
-    if (utf8Length(raw) > maxBytes) return null;
+    // A UTF-16 code unit is at most 3 bytes of UTF-8: only a text that long needs counting.
+    if (raw.length > maxBytes || (raw.length * 3 > maxBytes && utf8Length(raw) > maxBytes)) return null;
     value = safeJsonParse(raw);
     if (value === undefined) return null;
   }

@@ -8,8 +8,9 @@
  *   `TOO_MANY_DEVICES`, with `ref: 'devices-publish'`.
  * - A list that came with a login and is not newer than the stored one is ignored without an
  *   error (the welcome carries the stored, newer one).
- * - After a change: every connection with a device id (every account, the publisher included,
- *   as its acknowledgement) gets `devices {username, devices}`; connections of devices the list
+ * - After a change: every connection with a device id that hears about the account's presence
+ *   (presence-audience.ts: everyone in `open` mode, its subscribers in `contacts`; the account's
+ *   own connections, the publisher included as its acknowledgement) gets `devices {username, devices}`; connections of devices the list
  *   no longer names get `logged-out` and are closed (their tokens were deleted); the others are
  *   approved or not by the new list, and presence is announced if that changed who is online.
  * - `account-reset` (any connection with a device id): the new list must verify with the NEW key
@@ -23,12 +24,15 @@ import type { Conn } from './connection';
 import type { DevicePresence } from './device-presence';
 import type { Logger } from './logger';
 import type { Presence } from './presence';
+import type { PresenceAudience } from './presence-audience';
 import type { TestHooks } from './test-hooks';
 
 export interface AccountDevicesDeps {
   accounts: Accounts;
   presence: Presence<Conn>;
   devicePresence: DevicePresence;
+  /** Who hears about the account's changes (everyone, or its presence subscribers). */
+  audience: PresenceAudience;
   logger: Logger;
   testHooks?: TestHooks | undefined;
   /** Sends `logged-out`, takes the connection out of presence and closes it. */
@@ -104,7 +108,7 @@ export class AccountDevices {
     const signed = this.listFor(change.username, change.stored);
     if (signed) {
       const frame = JSON.stringify({ type: 'devices', username: change.username, devices: signed } satisfies ServerMsg);
-      for (const c of [...presence.allConnections()]) if (c !== except && c.user?.deviceId != null) c.sendRaw(frame);
+      for (const c of this.deps.audience.listeners(change.userKey)) if (c !== except && c.user?.deviceId != null) c.sendRaw(frame);
     }
     const removed = new Set(change.removed);
     for (const c of [...presence.connections(change.userKey)]) {

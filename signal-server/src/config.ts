@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { PRESENCE_MODES, type PresenceMode } from '../../shared/limits';
 import { parseIceServers, type IceServer } from '../../shared/signal-protocol';
 import { parseAllowedHosts } from './allowed-hosts';
 import { parseTrustedProxies } from './client-ip';
@@ -47,6 +48,12 @@ export interface Config {
   presenceTtlMs: number;
   /** With Redis: prefix of every key and channel (several deployments can share one Redis). */
   redisPrefix: string;
+  /**
+   * Who hears about whom (signal-server/src/presence-audience.ts). Default `open` with the
+   * embedded store, `contacts` when REDIS_URL is set (many users: presence must cost
+   * O(subscribers), not O(everyone online)).
+   */
+  presence: PresenceMode;
   /** `--help` was given: print {@link USAGE} and exit. */
   help: boolean;
 }
@@ -76,6 +83,9 @@ Options (each also settable by the environment variable in brackets):
                         [PRESENCE_TTL] (default 15)
   --redis-prefix <p>    with Redis: prefix of every key and channel [REDIS_PREFIX]
                         (default peerchat:)
+  --presence <mode>     who hears who is online [PRESENCE]: open (everyone hears about
+                        everyone: a LAN) or contacts (each client hears only about the
+                        people it names, its contacts). Default open, contacts with REDIS_URL
   --help                show this text
 `;
 
@@ -98,6 +108,7 @@ const FLAG_OPTIONS = {
   'redis-url': { type: 'string' },
   'presence-ttl': { type: 'string' },
   'redis-prefix': { type: 'string' },
+  presence: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -118,6 +129,7 @@ const FLAG_KEYS: Record<FlagName, RawKey> = {
   'redis-url': 'redisUrl',
   'presence-ttl': 'presenceTtl',
   'redis-prefix': 'redisPrefix',
+  presence: 'presence',
 };
 
 /** Flags that take no value but accept an explicit one (`--https`, `--https=false`). */
@@ -138,6 +150,7 @@ const ENV: Record<RawKey, string> = {
   redisUrl: 'REDIS_URL',
   presenceTtl: 'PRESENCE_TTL',
   redisPrefix: 'REDIS_PREFIX',
+  presence: 'PRESENCE',
 };
 
 /** Parses the flags strictly: unknown flags, missing values and stray words are errors. */
@@ -214,6 +227,7 @@ export function loadConfig(
     redisUrl: raw.redisUrl ? parseRedisUrl(raw.redisUrl.value, raw.redisUrl.source) : undefined,
     redisPrefix: raw.redisPrefix ? nonEmpty(raw.redisPrefix.value, raw.redisPrefix.source).trim() : 'peerchat:',
     presenceTtlMs: raw.presenceTtl ? parseSeconds(raw.presenceTtl.value, raw.presenceTtl.source, 1, 3600) * 1000 : 15_000,
+    presence: raw.presence ? parsePresenceMode(raw.presence.value, raw.presence.source) : raw.redisUrl ? 'contacts' : 'open',
     help,
   };
 }
@@ -307,6 +321,14 @@ export function checkIceServers(value: unknown): IceServer[] {
   }
   if (list.length > MAX_ICE_SERVERS) throw badConfig(`At most ${MAX_ICE_SERVERS} ICE servers can be configured.`);
   return list;
+}
+
+function parsePresenceMode(value: string, source: string): PresenceMode {
+  const v = value.trim().toLowerCase();
+  if (!(PRESENCE_MODES as readonly string[]).includes(v)) {
+    throw badConfig(`${source} must be ${PRESENCE_MODES.join(' or ')}, but it is "${value}".`);
+  }
+  return v as PresenceMode;
 }
 
 function parseLogLevel(value: string, source: string): LogLevel {

@@ -10,16 +10,48 @@
  *   `presence-update {username, online, devices}` whenever an account's online devices change
  *   (every device connecting or leaving). Its own account is included when another of its devices
  *   is online, so a device learns about its other devices the same way as about contacts.
+ *
+ * Which connections are listeners is the presence mode's business (presence-audience.ts): all of
+ * them in `open`, the account's subscribers in `contacts`. A change is computed once where it
+ * happened and handed to a {@link PresenceFanout}; the default one delivers it on this instance
+ * only. Several instances plug in a fanout that also publishes the change, so each instance runs
+ * {@link DevicePresence.deliver} for its own connections.
  */
+import { usernameKey } from '../../shared/account-rules';
 import type { ServerMsg } from '../../shared/signal-protocol';
 import type { Conn } from './connection';
 import type { Presence } from './presence';
+import type { PresenceAudience } from './presence-audience';
 
 export interface AccountPresence {
   online: boolean;
   /** Online device ids, sorted. */
   devices: string[];
 }
+
+/** One account's presence after a change: what every listener of it is told. */
+export interface PresenceChange extends AccountPresence {
+  userKey: string;
+  /** Display name. */
+  username: string;
+  /** Whether `online` flipped (clients from before devices hear only about that). */
+  onlineChanged: boolean;
+}
+
+/** Delivers a change to the listeners on this instance; `except` (a local connection) is not told. */
+export type DeliverPresence = (change: PresenceChange, except?: Conn) => void;
+
+/**
+ * Where presence changes made on this instance go. The default delivers locally; a multi-instance
+ * store wraps `deliverLocal` and also publishes the change to the other instances, which call
+ * their own `deliverLocal` (without `except`, which only means something here).
+ */
+export interface PresenceFanout {
+  publish(change: PresenceChange, except?: Conn): void;
+}
+export type PresenceFanoutFactory = (deliverLocal: DeliverPresence) => PresenceFanout;
+
+export const localPresenceFanout: PresenceFanoutFactory = (deliverLocal) => ({ publish: deliverLocal });
 
 type PresenceMsg = Extract<ServerMsg, { type: 'presence' }>;
 
@@ -35,19 +67,66 @@ function presenceOf(conns: Iterable<Conn>): AccountPresence {
 }
 
 export class DevicePresence {
-  constructor(private readonly presence: Presence<Conn>) {}
+  private readonly fanout: PresenceFanout;
+
+  constructor(
+    private readonly presence: Presence<Conn>,
+    private readonly audience: PresenceAudience,
+    fanout: PresenceFanoutFactory = localPresenceFanout,
+  ) {
+    this.fanout = fanout((change, except) => this.deliver(change, except));
+  }
 
   /** Whether `userKey` is online and which of its devices. */
   of(userKey: string): AccountPresence {
     return presenceOf(this.presence.connections(userKey));
   }
 
-  /** The snapshot a connection gets right after logging in. */
+  /**
+   * The snapshot a connection gets right after logging in: everyone online in `open` mode; in
+   * `contacts` mode only its own account's other devices (the rest follows `presence-subscribe`).
+   */
   snapshot(conn: Conn): PresenceMsg {
+    if (this.audience.mode === 'open') return this.snapshotOf(conn, this.presence.accounts());
+    return this.snapshotOf(conn, this.accountsOf(conn.user ? [conn.user.key] : []));
+  }
+
+  /**
+   * `presence-subscribe`: in `contacts` mode, replaces the accounts `conn` follows and answers with
+   * a snapshot of them. In `open` mode the connection already hears about everyone: nothing to do.
+   */
+  subscribe(conn: Conn, usernames: readonly string[]): void {
+    if (!conn.user) return void conn.sendError('NOT_LOGGED_IN', { ref: 'presence-subscribe' });
+    if (this.audience.mode === 'open') return;
+    const keys = new Set(usernames.map(usernameKey));
+    this.audience.subscriptions.replace(conn, keys);
+    conn.send(this.subscribed(conn, keys));
+  }
+
+  /** Forgets what `conn` follows (it logged out or closed). */
+  unsubscribe(conn: Conn): void {
+    this.audience.subscriptions.drop(conn);
+  }
+
+  /** The answer to `presence-subscribe`: the named accounts online now (and our other devices). */
+  subscribed(conn: Conn, userKeys: ReadonlySet<string>): PresenceMsg {
+    const keys = conn.user ? [conn.user.key, ...[...userKeys].filter((k) => k !== conn.user?.key)] : [...userKeys];
+    return this.snapshotOf(conn, this.accountsOf(keys));
+  }
+
+  private *accountsOf(keys: Iterable<string>): IterableIterator<{ key: string; username: string; conns: ReadonlySet<Conn> }> {
+    for (const key of keys) {
+      const conns = this.presence.connections(key);
+      const first = conns.values().next();
+      if (!first.done && first.value.user) yield { key, username: first.value.user.username, conns };
+    }
+  }
+
+  private snapshotOf(conn: Conn, accounts: Iterable<{ key: string; username: string; conns: ReadonlySet<Conn> }>): PresenceMsg {
     const me = conn.user;
     const online: string[] = [];
     const devices: string[][] = [];
-    for (const account of this.presence.accounts()) {
+    for (const account of accounts) {
       const p = presenceOf(account.conns);
       if (!p.online) continue;
       if (account.key === me?.key) {
@@ -69,9 +148,15 @@ export class DevicePresence {
     const onlineChanged = before.online !== after.online;
     const devicesChanged = before.devices.join() !== after.devices.join();
     if (!onlineChanged && !devicesChanged) return;
-    const legacy = JSON.stringify({ type: 'presence-update', username, online: after.online } satisfies ServerMsg);
-    const withDevices = JSON.stringify({ type: 'presence-update', username, online: after.online, devices: after.devices } satisfies ServerMsg);
-    for (const c of [...this.presence.allConnections()]) {
+    this.fanout.publish({ userKey, username, online: after.online, devices: after.devices, onlineChanged }, except);
+  }
+
+  /** The local step of a change: its frames to this instance's listeners of the account. */
+  deliver(change: PresenceChange, except?: Conn): void {
+    const { userKey, username, online, devices, onlineChanged } = change;
+    const legacy = JSON.stringify({ type: 'presence-update', username, online } satisfies ServerMsg);
+    const withDevices = JSON.stringify({ type: 'presence-update', username, online, devices } satisfies ServerMsg);
+    for (const c of this.audience.listeners(userKey)) {
       if (c === except || !c.user) continue;
       if (c.user.deviceId !== null) c.sendRaw(withDevices);
       else if (onlineChanged && c.user.key !== userKey) c.sendRaw(legacy);

@@ -33,11 +33,12 @@
  *   unlinking and account reset: account-devices.ts. The list checks: device-list-check.ts.
  * - Message requests (`request`): request-relay.ts; relayed to the target's approved
  *   connections, never stored or logged.
+ * - Presence modes (`presenceMode`, in `welcome.presence`): presence-audience.ts, device-presence.ts.
  */
 import { usernameKey } from '../../shared/account-rules';
 import type { ErrorCode } from '../../shared/errors';
 import { safeJsonParse } from '../../shared/json';
-import { PROTOCOL_VERSION } from '../../shared/limits';
+import { PROTOCOL_VERSION, type PresenceMode } from '../../shared/limits';
 import { parseClientMsg, type ClientMsg, type IceServer, type ServerMsg } from '../../shared/signal-protocol';
 import { AccountDevices } from './account-devices';
 import type { Accounts, AuthOk, DeviceListChange } from './accounts';
@@ -45,13 +46,14 @@ import type { StoredDeviceList } from './account-store';
 import { localBus, type ClusterBus } from './cluster-bus';
 import { CLOSE, type Conn } from './connection';
 import { isApproved } from './device-list-check';
-import { DevicePresence } from './device-presence';
+import { DevicePresence, type PresenceFanoutFactory } from './device-presence';
 import { DeviceRouting } from './device-routing';
 import { errorCode } from './errors';
 import type { IpLimitKey } from './ip-key';
 import { usernameTag, type Logger } from './logger';
 import type { LoginBackoff } from './login-backoff';
 import type { Presence } from './presence';
+import { PresenceAudience } from './presence-audience';
 import { RequestRelay } from './request-relay';
 import type { KeyedLimiter } from './rate-limit';
 import type { TestHooks } from './test-hooks';
@@ -67,6 +69,7 @@ const CLIENT_TYPES: ReadonlySet<string> = new Set<ClientMsg['type']>([
   'account-reset',
   'link',
   'request',
+  'presence-subscribe',
 ]);
 
 export interface HubOptions {
@@ -90,6 +93,10 @@ export interface HubOptions {
   testHooks?: TestHooks | undefined;
   /** Sharing with other instances (redis-bus.ts); default: alone (cluster-bus.ts `localBus`). */
   cluster?: ClusterBus | undefined;
+  /** Who hears about whom (presence-audience.ts). Default `open`. */
+  presenceMode?: PresenceMode | undefined;
+  /** Where presence changes go besides this instance's connections (device-presence.ts). Default: nowhere. */
+  presenceFanout?: PresenceFanoutFactory | undefined;
 }
 
 type RawData = Buffer | ArrayBuffer | Buffer[];
@@ -115,7 +122,9 @@ export class Hub {
   readonly cluster: ClusterBus = this.opts.cluster ?? localBus();
   readonly presence: Presence<Conn> = this.cluster.presence;
   readonly conns = new Set<Conn>();
-  private readonly devicePresence = new DevicePresence(this.presence);
+  /** Who hears about whom (with the in-memory subscription index), and the presence frames. */
+  readonly audience: PresenceAudience;
+  readonly devicePresence: DevicePresence;
   /** Signal and link relay (device-routing.ts); public for the test hooks' injection. */
   readonly routing: DeviceRouting;
   private readonly devices: AccountDevices;
@@ -124,6 +133,8 @@ export class Hub {
 
   constructor(private readonly opts: HubOptions) {
     const { logger, relayLimiter, testHooks, accounts } = opts;
+    this.audience = new PresenceAudience(opts.presenceMode ?? 'open', this.presence);
+    this.devicePresence = new DevicePresence(this.presence, this.audience, opts.presenceFanout);
     this.routing = new DeviceRouting({
       presence: this.presence,
       relayLimiter,
@@ -136,6 +147,7 @@ export class Hub {
       accounts,
       presence: this.presence,
       devicePresence: this.devicePresence,
+      audience: this.audience,
       logger,
       testHooks,
       endSession: (conn, reason) => this.endSession(conn, reason),
@@ -271,6 +283,8 @@ export class Hub {
         return this.devices.reset(conn, msg);
       case 'request':
         return this.requests.relay(conn, msg);
+      case 'presence-subscribe':
+        return this.devicePresence.subscribe(conn, msg.users);
     }
   }
 
@@ -343,6 +357,7 @@ export class Hub {
       token: auth.token,
       expiresAt: auth.expiresAt,
       iceServers: this.opts.iceServers,
+      presence: this.audience.mode,
     };
     conn.send(deviceId === null ? welcome : { ...welcome, identityKey: auth.identityKey, devices: this.devices.listFor(auth.username, deviceList) });
     conn.send(this.devicePresence.snapshot(conn));
@@ -355,6 +370,7 @@ export class Hub {
     const user = conn.user;
     if (!user) return;
     const before = this.devicePresence.of(user.key);
+    this.devicePresence.unsubscribe(conn);
     conn.user = null;
     if (this.presence.remove(user.key, conn)) this.log.info({ conn: conn.id, user: user.username, online: this.presence.onlineCount }, 'user offline');
     this.devicePresence.announce(user.key, user.username, before, conn);

@@ -47,6 +47,7 @@ async function main(): Promise<void> {
       allowedHosts: config.allowedHosts,
       trustProxy: config.trustProxy,
       redis: config.redisUrl ? { url: config.redisUrl, presenceTtlMs: config.presenceTtlMs, prefix: config.redisPrefix } : undefined,
+      presence: config.presence,
       logger,
       tls: config.tls.mode === 'off' ? undefined : config.tls.mode === 'self-signed' ? { selfSigned: true } : { cert: config.tls.cert, key: config.tls.key },
     });

@@ -30,6 +30,10 @@ export class RemoteConn extends Conn {
     this.user = user;
   }
 
+  override get remote(): boolean {
+    return true;
+  }
+
   override get isOpen(): boolean {
     return !this.closing;
   }

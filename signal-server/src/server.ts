@@ -10,7 +10,7 @@ import { X509Certificate } from 'node:crypto';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ready as sodiumReady } from '../../shared/crypto/sodium';
-import { LIMITS } from '../../shared/limits';
+import { LIMITS, PRESENCE_MODES, type PresenceMode } from '../../shared/limits';
 import type { IceServer } from '../../shared/signal-protocol';
 import type { AccountStore } from './account-store';
 import { buildAccountLimits, type AccountLimitOptions } from './account-limits';
@@ -20,6 +20,7 @@ import { CLOSE, Conn } from './connection';
 import { badConfig, CodedError } from './errors';
 import { createHttpHandler, HOST_REFUSED_TEXT } from './http-handler';
 import { Hub } from './hub';
+import type { PresenceFanoutFactory } from './device-presence';
 import { silentLogger, type Logger } from './logger';
 import { isHostAllowed, machineNames, parseAllowedHosts } from './allowed-hosts';
 import { clientIp, parseTrustedProxies } from './client-ip';
@@ -110,6 +111,13 @@ export interface SignalServerOptions extends AccountLimitOptions {
    * Default: plain HTTP.
    */
   tls?: TlsCredentials | { selfSigned: true; hostnames?: string[]; ips?: string[] };
+  /**
+   * Who hears about whom (presence-audience.ts): `open` (default without `redis`), every logged-in connection
+   * about every account; `contacts` (default with `redis`), each connection about the accounts it subscribed to.
+   */
+  presence?: PresenceMode;
+  /** Where presence changes go besides this instance's own connections (device-presence.ts). */
+  presenceFanout?: PresenceFanoutFactory;
   /** TEST-ONLY: play a hostile or recording server (see test-hooks.ts). Never set in production. */
   testHooks?: TestHooks;
   /**
@@ -144,7 +152,7 @@ export interface SignalServer {
   /** Stops listening, closes every socket (1001), and closes the store it opened. Idempotent. */
   close(): Promise<void>;
   /** Live numbers, for tests and diagnostics. */
-  stats(): { connections: number; online: number };
+  stats(): { connections: number; online: number; subscribedConnections: number };
 }
 
 function urlHost(host: string): string {
@@ -184,6 +192,8 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
     if (!n) throw badConfig(`allowedOrigins: "${String(o)}" is not an http(s) origin like https://chat.example.org (or '*').`);
     allowed.add(n);
   }
+  const presenceMode = opts.presence ?? (opts.redis ? 'contacts' : 'open');
+  if (!PRESENCE_MODES.includes(presenceMode)) throw badConfig(`presence must be ${PRESENCE_MODES.join(' or ')}, but it is ${String(presenceMode)}.`);
   const hostPolicy = parseAllowedHosts(opts.allowedHosts ?? []);
   const ownNames = machineNames();
   const hostAllowed = (hostHeader: string | undefined): boolean => isHostAllowed(hostHeader, hostPolicy, ownNames);
@@ -240,7 +250,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   const accounts = new Accounts(store, hasher, sessionTtlMs);
   const authLimiter = new KeyedLimiter(authRateLimit);
   const testHooks = opts.testHooks;
-  const hub = new Hub({ accounts, logger, iceServers, loginTimeoutMs, authLimiter, maxQueuedFrames: 64, testHooks, cluster, ...accountLimits });
+  const hub = new Hub({ accounts, logger, iceServers, loginTimeoutMs, authLimiter, maxQueuedFrames: 64, testHooks, presenceMode, presenceFanout: opts.presenceFanout, cluster, ...accountLimits });
   testHooks?.onControl?.({ injectLink: (username, fromDevice, data, toDevice) => hub.routing.injectLink(username, fromDevice, data, toDevice) });
   const perIp = new Map<string, number>();
   let nextId = 0;
@@ -417,6 +427,6 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
       return renewal?.current ?? certificate;
     },
     close: () => (closed ??= close()),
-    stats: () => ({ connections: hub.conns.size, online: hub.presence.onlineCount }),
+    stats: () => ({ connections: hub.conns.size, online: hub.presence.onlineCount, subscribedConnections: hub.audience.subscriptions.size.conns }),
   };
 }

@@ -31,7 +31,7 @@ const DESCRIBE = /* js */ `async (remote) => {
   return { type: pc.localDescription.type, sdp: pc.localDescription.sdp };
 }`;
 
-export async function measureBareLatency(pair: AppPair, count: number): Promise<LatencyStats> {
+export async function measureBareLatency(pair: AppPair, count: number, gapMs: number): Promise<LatencyStats> {
   const a = pageOf(pair.alice);
   const b = pageOf(pair.bob);
   await a.evaluate(`(${SETUP})(true)`);
@@ -42,8 +42,13 @@ export async function measureBareLatency(pair: AppPair, count: number): Promise<
   await a.waitForFunction(() => (globalThis as unknown as { __bare: { open: boolean } }).__bare.open, undefined, { timeout: 20_000 });
   const out: number[] = [];
   try {
+    let lastSend = 0;
     for (let i = -10; i < count; i++) {
       const text = `bare-${i}`;
+      // Paced like the app's messages (message-latency.ts), so both are measured the same way.
+      const wait = lastSend + gapMs - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      lastSend = Date.now();
       const t0 = (await a.evaluate(`(() => { const t = performance.timeOrigin + performance.now(); globalThis.__bare.dc.send(${JSON.stringify(text)}); return t; })()`)) as number;
       const deadline = Date.now() + 10_000;
       let t1: number | null = null;

@@ -8,7 +8,9 @@
 // each process); the driver's round trips are outside the measured span. Bob's page timestamps a
 // message when a MutationObserver sees its text in the message list (before the next paint).
 //
-// Prints JSON lines: message_p50_ms, message_p99_ms, bare_p50_ms, bare_p99_ms, message_vs_bare_p50.
+// Prints JSON lines: message_p50_ms, message_p99_ms (paced, one message every PACED_GAP_MS), bare_p50_ms,
+// bare_p99_ms (paced the same), message_vs_bare_p50, message_burst_p50_ms, message_burst_p99_ms (each
+// message sent as soon as the one before is shown).
 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,22 +19,33 @@ import { openBoth, pageOf, startPair, type AppPair } from './app-bench';
 import { benchLine } from './raw-datachannel';
 import { measureBareLatency } from './bare-latency';
 
-/** Installed in bob's page: records when each text appears in the open conversation. */
+/**
+ * Installed in bob's page: records when each text appears in the open conversation, and lets the
+ * driver wait for one (`__latencyWait(text)` resolves with its time) instead of polling bob's page,
+ * whose evaluations would take his main thread away from the app while messages arrive.
+ */
 const RECEIVER_OBSERVE = /* js */ `(() => {
   const seen = new Map();
+  const waiting = new Map();
   globalThis.__latencySeen = seen;
+  globalThis.__latencyWait = (text) => seen.has(text) ? seen.get(text) : new Promise((resolve) => waiting.set(text, resolve));
   const now = () => performance.timeOrigin + performance.now();
-  const scan = (root) => {
+  // The time is taken as the observer is called, before looking for the text: searching a list
+  // that grows with every message is the bench's own cost, not the app's.
+  const scan = (root, at) => {
     for (const el of root.querySelectorAll('li.msg.in .text')) {
       const t = el.textContent || '';
-      if (t.startsWith('lat-') && !seen.has(t)) seen.set(t, now());
+      if (!t.startsWith('lat-') || seen.has(t)) continue;
+      seen.set(t, at);
+      waiting.get(t)?.(at);
+      waiting.delete(t);
     }
   };
   const list = () => document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation')?.shadowRoot
     ?.querySelector('pc-message-list')?.shadowRoot;
   const root = list();
   if (!root) throw new Error('bob has no open message list');
-  new MutationObserver(() => scan(root)).observe(root, { childList: true, subtree: true, characterData: true });
+  new MutationObserver(() => scan(root, now())).observe(root, { childList: true, subtree: true, characterData: true });
   return true;
 })()`;
 
@@ -75,28 +88,71 @@ export function stats(samples: number[]): LatencyStats {
 }
 
 /** Sends `count` messages alice → bob through the app, one at a time; latencies in ms. */
-export async function measureMessageLatency(pair: AppPair, count: number, onProgress?: (done: number) => void): Promise<LatencyStats> {
+export interface LatencyOptions {
+  /**
+   * Least time from one click on Send to the next (ms). 0 sends each message as soon as the one
+   * before is shown: a burst, in which a message also waits for the work the one before left (its
+   * write, its receipt, its frame). The default paces messages like a fast conversation, so each
+   * one's own latency is measured, not a queue's.
+   */
+  gapMs?: number;
+  onProgress?: (done: number) => void;
+  onClick?: (t0: number) => void;
+}
+
+/** The default {@link LatencyOptions.gapMs}: 20 messages a second, faster than anyone types. */
+export const PACED_GAP_MS = 50;
+
+/** Sends `count` messages alice → bob through the app, one at a time; latencies in ms. */
+export async function measureMessageLatency(pair: AppPair, count: number, opts: LatencyOptions = {}): Promise<LatencyStats> {
+  const { gapMs = PACED_GAP_MS, onProgress, onClick } = opts;
   const alice = pageOf(pair.alice);
   const bob = pageOf(pair.bob);
   await bob.evaluate(RECEIVER_OBSERVE);
   const out: number[] = [];
   const runId = Math.random().toString(36).slice(2, 8);
+  let lastClick = 0;
   for (let i = 0; i < count; i++) {
     const text = `lat-${runId}-${i}`;
+    const wait = lastClick + gapMs - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    lastClick = Date.now();
+    // Waiting starts before the click, so the text cannot be missed; one evaluation per message.
+    const shown = bob.evaluate(`globalThis.__latencyWait(${JSON.stringify(text)})`) as Promise<number>;
     const t0 = (await alice.evaluate(`(${SEND})(${JSON.stringify(text)})`)) as number;
-    const deadline = Date.now() + 15_000;
-    let t1: number | null = null;
-    while (t1 === null) {
-      t1 = (await bob.evaluate(`globalThis.__latencySeen.get(${JSON.stringify(text)}) ?? null`)) as number | null;
-      if (t1 === null) {
-        if (Date.now() > deadline) throw new Error(`message ${i} not shown on bob within 15 s`);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    }
+    onClick?.(t0);
+    let timer: NodeJS.Timeout | undefined;
+    const t1 = await Promise.race([
+      shown,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`message ${i} not shown on bob within 15 s`)), 15_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
     out.push(t1 - t0);
     if ((i + 1) % 50 === 0) onProgress?.(i + 1);
   }
   return stats(out);
+}
+
+/**
+ * The whole figure set, on a pair whose conversation is open on both sides: a warm-up, the bare
+ * channel, the app paced, the app in a burst. Returns the JSON lines' fields.
+ */
+export async function messageLatencyFigures(pair: AppPair, count: number, log: (m: string) => void): Promise<Array<[string, number, string]>> {
+  // Warm up both paths (first frames pay for lazy code and JIT), then measure.
+  await measureMessageLatency(pair, 10);
+  const bare = await measureBareLatency(pair, count, PACED_GAP_MS);
+  const app = await measureMessageLatency(pair, count, { onProgress: (n) => log(`paced ${n}/${count}`) });
+  const burst = await measureMessageLatency(pair, count, { gapMs: 0, onProgress: (n) => log(`burst ${n}/${count}`) });
+  return [
+    ['message_p50_ms', app.p50, 'ms'],
+    ['message_p99_ms', app.p99, 'ms'],
+    ['bare_p50_ms', bare.p50, 'ms'],
+    ['bare_p99_ms', bare.p99, 'ms'],
+    ['message_vs_bare_p50', app.p50 / bare.p50, 'ratio'],
+    ['message_burst_p50_ms', burst.p50, 'ms'],
+    ['message_burst_p99_ms', burst.p99, 'ms'],
+  ];
 }
 
 async function main(): Promise<void> {
@@ -106,15 +162,7 @@ async function main(): Promise<void> {
   try {
     pair = await startPair();
     await openBoth(pair);
-    // Warm up both paths (first frames pay for lazy code and JIT), then measure.
-    await measureMessageLatency(pair, 10);
-    const bare = await measureBareLatency(pair, count);
-    const app = await measureMessageLatency(pair, count, (n) => log(`${n}/${count}`));
-    console.log(benchLine('message_p50_ms', app.p50, 'ms'));
-    console.log(benchLine('message_p99_ms', app.p99, 'ms'));
-    console.log(benchLine('bare_p50_ms', bare.p50, 'ms'));
-    console.log(benchLine('bare_p99_ms', bare.p99, 'ms'));
-    console.log(benchLine('message_vs_bare_p50', app.p50 / bare.p50, 'ratio'));
+    for (const [name, value, unit] of await messageLatencyFigures(pair, count, log)) console.log(benchLine(name, value, unit));
   } finally {
     await pair?.close();
     await closeAllBrowsers();

@@ -22,8 +22,7 @@ import { tmpdir } from 'node:os';
 import { closeAllBrowsers } from '../e2e/browsers';
 import { browserCpuMs, freeBytes, measureConnect, measureTransfer, median, MiB, openBoth, startPair, tempFiles, type AppPair, type TempFiles } from './app-bench';
 import { benchLine, measureRaw } from './raw-datachannel';
-import { measureMessageLatency } from './message-latency';
-import { measureBareLatency } from './bare-latency';
+import { messageLatencyFigures } from './message-latency';
 
 function envNumber(name: string, fallback: number, allowZero = false): number {
   const raw = process.env[name];
@@ -79,14 +78,7 @@ async function main(): Promise<void> {
     // between the same two pages in the same run (message-latency.ts).
     if (messages > 0) {
       phase = Date.now();
-      await measureMessageLatency(pair, 10); // warm-up
-      const bare = await measureBareLatency(pair, messages);
-      const app = await measureMessageLatency(pair, messages);
-      out('message_p50_ms', app.p50, 'ms');
-      out('message_p99_ms', app.p99, 'ms');
-      out('bare_p50_ms', bare.p50, 'ms');
-      out('bare_p99_ms', bare.p99, 'ms');
-      out('message_vs_bare_p50', app.p50 / bare.p50, 'ratio');
+      for (const [name, value, unit] of await messageLatencyFigures(pair, messages, log)) out(name, value, unit);
       log(`message latency (${messages} messages) took ${((Date.now() - phase) / 1000).toFixed(1)} s`);
     }
 

@@ -33,10 +33,10 @@ test('faults: an instance killed with SIGKILL: its users go offline on the other
   const prefix = nextPrefix();
   // PRESENCE_TTL is 2 s here; the live instance is told the same, and would keep the dead
   // instance's users online for 15 s (the default) if the TTL were not honoured.
-  const doomed = await startInstance({ REDIS_URL: redis.url, REDIS_PREFIX: prefix, PRESENCE_TTL: '2' });
+  const doomed = await startInstance({ REDIS_URL: redis.url, REDIS_PREFIX: prefix, PRESENCE_TTL: '2', PRESENCE: 'open' });
   let live: TestServer | undefined;
   try {
-    live = await startServer({ redis: { url: redis.url, prefix, presenceTtlMs: 2000 } });
+    live = await startServer({ presence: 'open', redis: { url: redis.url, prefix, presenceTtlMs: 2000 } });
     const alice = await registerAt(doomed.wsUrl, 'alice');
     const bob = await registerUser(live, 'bob');
     if (!bob.presence.online.includes('alice')) await bob.client.next('presence-update', 3000, (m) => m.username === 'alice' && m.online);
@@ -57,10 +57,10 @@ test('faults: an instance killed with SIGKILL: its users go offline on the other
 test('faults: SIGTERM closes every socket with 1001, the others drop its users at once, and it exits 0', async () => {
   const prefix = nextPrefix();
   // The default TTL (15 s): only the goodbye can explain a quick offline update.
-  const leaving = await startInstance({ REDIS_URL: redis.url, REDIS_PREFIX: prefix });
+  const leaving = await startInstance({ REDIS_URL: redis.url, REDIS_PREFIX: prefix, PRESENCE: 'open' });
   let live: TestServer | undefined;
   try {
-    live = await startServer({ redis: { url: redis.url, prefix } });
+    live = await startServer({ presence: 'open', redis: { url: redis.url, prefix } });
     const carol = await registerAt(leaving.wsUrl, 'carol');
     const dave = await registerUser(live, 'dave');
     if (!dave.presence.online.includes('carol')) await dave.client.next('presence-update', 3000, (m) => m.username === 'carol' && m.online);
@@ -91,8 +91,8 @@ test('faults: SIGTERM without Redis (one instance, SQLite) also closes sockets w
 test('faults: Redis stopped: instances stay up and answer SERVER_BUSY; Redis back: everything works again, no restart', async () => {
   const prefix = nextPrefix();
   const r = { url: redis.url, prefix, presenceTtlMs: 1500 };
-  const a = await startServer({ redis: { ...r, instanceId: 'a' } });
-  const b = await startServer({ redis: { ...r, instanceId: 'b' } });
+  const a = await startServer({ presence: 'open', redis: { ...r, instanceId: 'a' } });
+  const b = await startServer({ presence: 'open', redis: { ...r, instanceId: 'b' } });
   try {
     const frank = await registerUser(a, 'frank', undefined, { identityKey: fakeKey('F') });
     const gina = await registerUser(a, 'gina');

@@ -26,8 +26,8 @@ let prefixes = 0;
 /** Two instances sharing Redis under a prefix of their own (so tests never meet). */
 async function twoInstances(extra: Parameters<typeof startServer>[0] = {}): Promise<[TestServer, TestServer]> {
   const r = { url: redis.url, prefix: `cluster-${++prefixes}:` };
-  const a = await startServer({ ...extra, redis: { ...r, instanceId: 'a' } });
-  const b = await startServer({ ...extra, redis: { ...r, instanceId: 'b' } });
+  const a = await startServer({ presence: 'open', ...extra, redis: { ...r, instanceId: 'a' } });
+  const b = await startServer({ presence: 'open', ...extra, redis: { ...r, instanceId: 'b' } });
   return [a, b];
 }
 
@@ -132,6 +132,31 @@ test('cluster: a device list stored on one instance reaches the other; an unlink
     assert.equal((await onB.closed).code, 1000);
     await seesDevices(gina, 'frank', [laptop.id]);
     await Promise.all([onA.client.close(), gina.client.close()]);
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+  }
+});
+
+test('cluster, contacts mode: presence crosses instances only to the subscribers of the account', async () => {
+  const [a, b] = await twoInstances({ presence: 'contacts' });
+  try {
+    const hana = await registerUser(a, 'hana', undefined, { identityKey: fakeKey('H'), deviceId: dev.alice1 });
+    const ivo = await registerUser(b, 'ivo', undefined, { identityKey: fakeKey('I'), deviceId: dev.bob1 });
+    const jon = await registerUser(b, 'jon', undefined, { identityKey: fakeKey('J'), deviceId: dev.dave });
+    ivo.client.send({ type: 'presence-subscribe', users: ['hana'] });
+    // The answer to the subscription already knows hana, who is on the other instance.
+    const snap = await ivo.client.next('presence');
+    assert.deepEqual([snap.online, snap.devices], [['hana'], [[dev.alice1]]]);
+
+    const hana2 = await Client.connect(a.wsUrl);
+    hana2.login('hana', undefined, { identityKey: fakeKey('H'), deviceId: dev.carol1 });
+    await hana2.next('welcome');
+    await ivo.client.next('presence-update', 3000, (m) => m.username === 'hana' && m.devices?.length === 2);
+    await jon.client.expectNo('presence-update', 300, (m) => m.username === 'hana');
+    // Her own other device hears it exactly once (from its own instance, not also relayed).
+    await hana.client.next('presence-update', 3000, (m) => m.username === 'hana' && m.devices?.length === 2);
+    await hana.client.expectNo('presence-update', 300, (m) => m.username === 'hana');
+    await Promise.all([hana.client.close(), hana2.close(), ivo.client.close(), jon.client.close()]);
   } finally {
     await Promise.all([a.stop(), b.stop()]);
   }

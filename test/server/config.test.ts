@@ -36,6 +36,18 @@ describe('loadConfig', () => {
     );
   });
 
+  test('presence mode: open by default, contacts when REDIS_URL is set, PRESENCE and --presence win', () => {
+    assert.equal(loadConfig(ARGV0, {}).presence, 'open');
+    assert.equal(loadConfig(ARGV0, { REDIS_URL: 'redis://127.0.0.1:6379' }).presence, 'contacts');
+    assert.equal(loadConfig(ARGV0, { REDIS_URL: 'redis://127.0.0.1:6379', PRESENCE: 'open' }).presence, 'open');
+    assert.equal(loadConfig(ARGV0, { PRESENCE: 'Contacts' }).presence, 'contacts');
+    assert.equal(loadConfig([...ARGV0, '--presence', 'open'], { PRESENCE: 'contacts' }).presence, 'open');
+    assert.equal(loadConfig([...ARGV0, '--presence=contacts'], {}).presence, 'contacts');
+    assert.throws(() => loadConfig(ARGV0, { PRESENCE: 'friends' }), isBadConfig(/^PRESENCE must be open or contacts, but it is "friends"\.$/));
+    assert.throws(() => loadConfig([...ARGV0, '--presence', 'all'], {}), isBadConfig(/^--presence must be open or contacts/));
+    assert.throws(() => loadConfig([...ARGV0, '--presence'], {}), isBadConfig(/^Option --presence needs a value\.$/));
+  });
+
   test('bad values throw BAD_CONFIG with a sentence naming the setting', () => {
     assert.throws(() => loadConfig(ARGV0, { PORT: 'eighty' }), isBadConfig(/^PORT must be a whole number/));
     assert.throws(() => loadConfig(ARGV0, { PORT: '70000' }), isBadConfig(/PORT/));

@@ -82,6 +82,10 @@ export class PcMessageList extends LitElement {
         align-self: flex-start;
         overflow-wrap: anywhere;
         line-height: 1.4;
+        /* Messages out of view skip style, layout, paint and hit tests: a long conversation
+           costs the browser what is on screen, so the frame that draws a new message stays short. */
+        content-visibility: auto;
+        contain-intrinsic-size: auto 3.5rem;
       }
       .text {
         white-space: pre-wrap;

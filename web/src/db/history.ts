@@ -43,9 +43,10 @@ export function saveOutgoing(db: ChatDb, msg: StoredMessage, peerName: string, d
     (async () => {
       const tx = db.transaction(['messages', 'outbox', 'deviceOutbox', 'conversations'], 'readwrite');
       const convs = tx.objectStore('conversations');
-      const conv = (await convs.get(msg.conv)) ?? emptyConversation(msg.conv, peerName);
       const messages = tx.objectStore('messages');
-      const seq = await nextSeq(messages);
+      // Both reads at once: one round trip to the database process instead of two.
+      const [found, seq] = await Promise.all([convs.get(msg.conv), nextSeq(messages)]);
+      const conv = found ?? emptyConversation(msg.conv, peerName);
       const owed = tx.objectStore('deviceOutbox');
       await Promise.all([
         messages.put({ ...msg, seq }),
@@ -67,22 +68,27 @@ export function saveIncoming(db: ChatDb, msg: StoredMessage, countUnread: boolea
     (async () => {
       const tx = db.transaction(['messages', 'conversations'], 'readwrite');
       const messages = tx.objectStore('messages');
-      if (await messages.getKey(msg.id)) {
+      const convs = tx.objectStore('conversations');
+      // The three reads go out together: each awaited alone costs a round trip to the browser's
+      // database process, and this write sits in front of the receipt.
+      const [known, found, seq] = await Promise.all([messages.getKey(msg.id), convs.get(msg.conv), nextSeq(messages)]);
+      if (known) {
         await tx.done;
         return null;
       }
-      const convs = tx.objectStore('conversations');
-      const conv = (await convs.get(msg.conv)) ?? emptyConversation(msg.conv, msg.from);
-      await messages.put({ ...msg, seq: await nextSeq(messages) });
+      const conv = found ?? emptyConversation(msg.conv, msg.from);
       const newer = msg.ts >= conv.lastTs;
-      await convs.put({
-        ...conv,
-        peerName: msg.from,
-        lastText: newer ? preview(msg.text) : conv.lastText,
-        lastTs: Math.max(conv.lastTs, msg.ts),
-        unread: conv.unread + (countUnread ? 1 : 0),
-      });
-      await tx.done;
+      await Promise.all([
+        messages.put({ ...msg, seq }),
+        convs.put({
+          ...conv,
+          peerName: msg.from,
+          lastText: newer ? preview(msg.text) : conv.lastText,
+          lastTs: Math.max(conv.lastTs, msg.ts),
+          unread: conv.unread + (countUnread ? 1 : 0),
+        }),
+        tx.done,
+      ]);
       return msg;
     })(),
   );
