@@ -101,6 +101,8 @@ class RedisBus implements ClusterBus, RemoteLink {
   private timer: ReturnType<typeof setInterval> | undefined;
   private closed = false;
   private failing = false;
+  /** Write the whole hash anew at the next refresh (at start, and after Redis was away). */
+  private rewriteAll = true;
 
   constructor(
     private readonly pub: Redis,
@@ -130,8 +132,12 @@ class RedisBus implements ClusterBus, RemoteLink {
 
   async start(): Promise<void> {
     this.sub.on('message', (channel: string, message: string) => this.onMessage(channel, message));
-    // After an outage everything is written again: the hash may have expired meanwhile.
-    this.pub.on('ready', () => this.written.clear());
+    // After an outage the hash is written anew: it may have expired, and a removal made while
+    // Redis was away was lost (left alone, it would show a user online who is not).
+    this.pub.on('ready', () => {
+      this.rewriteAll = true;
+      if (this.timer) void this.refresh();
+    });
     await this.sub.subscribe(this.clusterChannel, this.channelOf(this.instanceId));
     await this.refresh();
     const alive = await this.pub.zrangebyscore(`${this.prefix}instances`, Date.now() - this.ttl, '+inf');
@@ -173,6 +179,11 @@ class RedisBus implements ClusterBus, RemoteLink {
     for (const [id, peer] of this.peers) if (now - peer.seenAt > this.ttl) this.dropPeer(id, 'silent');
     const key = this.onlineKey(this.instanceId);
     const m = this.pub.multi();
+    const all = this.rewriteAll;
+    if (all) {
+      m.del(key);
+      this.written.clear();
+    }
     let approved = 0;
     for (const [id, conn] of this.local) {
       if (!conn.user) continue;
@@ -187,7 +198,10 @@ class RedisBus implements ClusterBus, RemoteLink {
       .zadd(`${this.prefix}instances`, now, this.instanceId)
       .zremrangebyscore(`${this.prefix}instances`, '-inf', now - 10 * this.ttl)
       .publish(this.clusterChannel, this.msg({ t: 'beat', i: this.instanceId, n: this.local.size, a: approved }));
-    await this.run('presence refresh', () => m.exec());
+    await this.run('presence refresh', async () => {
+      await m.exec();
+      if (all) this.rewriteAll = false;
+    });
   }
 
   // --- the others -------------------------------------------------------------------------

@@ -11,7 +11,8 @@ import { RedisProcess } from './redis-process';
 
 let redis: RedisProcess;
 before(async () => {
-  redis = await RedisProcess.start();
+  // Persistent, like a production Redis: what was written before an outage is there after it.
+  redis = await RedisProcess.start({ persist: true });
 });
 after(async () => {
   await redis.dispose();
@@ -111,11 +112,13 @@ test('faults: Redis stopped: instances stay up and answer SERVER_BUSY; Redis bac
     assert.equal((await gina.client.next('signal')).cid, cid(1));
     // The other instance's users fall offline after the TTL: nobody refreshes them.
     await hugo.client.next('presence-update', 6000, (m) => m.username === 'frank' && !m.online);
+    // Someone leaving while Redis is away must not come back as a ghost afterwards.
+    await gina.client.close();
 
     await redis.start();
-    // Back by itself: the same connection registers (the test Redis kept nothing), and the
-    // instances see each other's users again.
+    // Back by itself: the same connection registers, and the instances see each other's users again.
     await hugo.client.next('presence-update', 10_000, (m) => m.username === 'frank' && m.online);
+    await hugo.client.expectNo('presence-update', 500, (m) => m.username === 'gina' && m.online);
     for (let i = 0; ; i++) {
       late.register('ivan');
       await waitFor(() => late.queue.some((m) => m.type === 'welcome' || m.type === 'error'), 3000, 'an answer to register');
@@ -127,8 +130,32 @@ test('faults: Redis stopped: instances stay up and answer SERVER_BUSY; Redis bac
     }
     hugo.client.send({ type: 'signal', to: 'frank', cid: cid(2), data: OFFER });
     assert.equal((await frank.client.next('signal')).cid, cid(2), 'relay across instances works again');
-    assert.equal(a.stats().connections, 3, 'no connection was dropped on the instance');
-    await Promise.all([frank.client.close(), gina.client.close(), hugo.client.close(), late.close()]);
+    assert.equal(a.stats().connections, 2, 'no connection was dropped on the instance (gina left herself)');
+    await Promise.all([frank.client.close(), hugo.client.close(), late.close()]);
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+  }
+});
+
+test('faults: Redis away for less than the presence TTL: someone who left meanwhile is seen leaving once it is back', async () => {
+  const r = { url: redis.url, prefix: nextPrefix(), presenceTtlMs: 20_000 };
+  const a = await startServer({ presence: 'open', redis: { ...r, instanceId: 'a' } });
+  const b = await startServer({ presence: 'open', redis: { ...r, instanceId: 'b' } });
+  try {
+    const jana = await registerUser(a, 'jana');
+    const karl = await registerUser(a, 'karl');
+    const lena = await registerUser(b, 'lena');
+    for (const name of ['jana', 'karl']) {
+      if (!lena.presence.online.includes(name)) await lena.client.next('presence-update', 3000, (m) => m.username === name && m.online);
+    }
+    await redis.stop();
+    // Her `down` cannot be written or published now.
+    await jana.client.close();
+    await redis.start();
+    // The instance rewrites its users once Redis is back; the other one reloads and sees her gone.
+    await lena.client.next('presence-update', 10_000, (m) => m.username === 'jana' && !m.online);
+    await lena.client.expectNo('presence-update', 300, (m) => m.username === 'karl');
+    await Promise.all([karl.client.close(), lena.client.close()]);
   } finally {
     await Promise.all([a.stop(), b.stop()]);
   }

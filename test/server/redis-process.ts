@@ -1,7 +1,8 @@
 /**
- * A real `redis-server` (Debian's /usr/bin/redis-server) for tests: on a free loopback port, with
- * no persistence, in a temp folder. `stop()` and `start()` again on the same port stand in for
- * Redis going away and coming back.
+ * A real `redis-server` (Debian's /usr/bin/redis-server) for tests: on a free loopback port, in a
+ * temp folder, without persistence unless asked (`persist`: an append-only file in that folder,
+ * so a restart keeps the data). `stop()` and `start()` again on the same port stand in for Redis
+ * going away and coming back.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -50,11 +51,12 @@ export class RedisProcess {
   private constructor(
     readonly port: number,
     private readonly dir: string,
+    private readonly persist: boolean,
   ) {}
 
   /** Starts a redis-server on a free loopback port and waits until it answers PING. */
-  static async start(): Promise<RedisProcess> {
-    const r = new RedisProcess(await freePort(), tempDir('peerchat-redis-'));
+  static async start(opts: { persist?: boolean } = {}): Promise<RedisProcess> {
+    const r = new RedisProcess(await freePort(), tempDir('peerchat-redis-'), opts.persist ?? false);
     await r.start();
     return r;
   }
@@ -63,10 +65,10 @@ export class RedisProcess {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  /** (Re)starts the server on the same port (empty: nothing is persisted). */
+  /** (Re)starts the server on the same port (empty unless `persist`). */
   async start(): Promise<void> {
     if (this.child) return;
-    const child = spawn(REDIS_SERVER, ['--bind', '127.0.0.1', '--port', String(this.port), '--save', '', '--appendonly', 'no', '--dir', this.dir], {
+    const child = spawn(REDIS_SERVER, ['--bind', '127.0.0.1', '--port', String(this.port), '--save', '', '--appendonly', this.persist ? 'yes' : 'no', '--appendfsync', 'always', '--dir', this.dir], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.on('data', (d: Buffer) => (this.log += d.toString()));
