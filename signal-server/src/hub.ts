@@ -34,6 +34,8 @@
  * - Message requests (`request`): request-relay.ts; relayed to the target's approved
  *   connections, never stored or logged.
  * - Presence modes (`presenceMode`, in `welcome.presence`): presence-audience.ts, device-presence.ts.
+ * - Several instances on Redis (`cluster`): cluster-bus.ts, redis-bus.ts. A store that cannot
+ *   be reached (Redis away) throws SERVER_BUSY, which the client gets as `error SERVER_BUSY`.
  */
 import { usernameKey } from '../../shared/account-rules';
 import type { ErrorCode } from '../../shared/errors';

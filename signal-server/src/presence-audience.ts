@@ -10,8 +10,8 @@
  *   memory only, with the connection: never stored, gone when it closes.
  *
  * Several instances: an instance that learns of a change elsewhere runs the same local step
- * ({@link PresenceAudience.listeners} on its own connections), see device-presence.ts
- * `PresenceFanout`.
+ * ({@link PresenceAudience.listeners} on its own connections). Stand-ins of other instances'
+ * connections (remote-conn.ts) are never listeners: their own instance tells them.
  */
 import type { PresenceMode } from '../../shared/limits';
 import type { Conn } from './connection';

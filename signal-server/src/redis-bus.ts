@@ -32,6 +32,18 @@ import { RemoteConn, type RemoteLink } from './remote-conn';
 
 export const DEFAULT_PRESENCE_TTL_MS = 15_000;
 
+/** The `redis` option of createSignalServer (server.ts): run as one of several instances. */
+export interface RedisOptions {
+  /** e.g. redis://127.0.0.1:6379 */
+  url: string;
+  /** Another instance's users stay online this long without a refresh (default 15 s). */
+  presenceTtlMs?: number;
+  /** Default: host name, process id and a random part. */
+  instanceId?: string;
+  /** Prefix of every key and channel (default `peerchat:`). */
+  prefix?: string;
+}
+
 export interface RedisBusOptions {
   logger: Logger;
   /** Default `peerchat:` (the same as the store's). */

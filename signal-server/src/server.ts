@@ -29,7 +29,7 @@ import { createPasswordHasher, type ScryptParams } from './password';
 import { DEFAULT_STATIC_DIR } from './paths';
 import { checkRateLimitOptions, KeyedLimiter, TokenBucket, type RateLimitOptions } from './rate-limit';
 import { DB_FILE, openSqliteStore } from './sqlite-store';
-import { openRedisBus } from './redis-bus';
+import { openRedisBus, type RedisOptions } from './redis-bus';
 import { openRedisStore } from './redis-store';
 import type { ClusterBus } from './cluster-bus';
 import { keepDataPrivate } from './data-dir';
@@ -127,16 +127,6 @@ export interface SignalServerOptions extends AccountLimitOptions {
   redis?: RedisOptions;
 }
 
-export interface RedisOptions {
-  /** e.g. redis://127.0.0.1:6379 */
-  url: string;
-  /** Another instance's users stay online this long without a refresh (default 15 s). */
-  presenceTtlMs?: number;
-  /** Default: host name, process id and a random part. */
-  instanceId?: string;
-  /** Prefix of every key and channel (default `peerchat:`). */
-  prefix?: string;
-}
 
 export interface SignalServer {
   /** Where it actually listens (the real port when 0 was asked for). */
