@@ -121,6 +121,18 @@ export const CLIENT_ERROR_CODES = [
    * does not verify with the held key): refused, nothing changed here.
    */
   'ACCOUNT_KEY_MISMATCH',
+  /** Restoring: the file is not a Peerchat backup (shared/backup/). */
+  'BACKUP_NOT_A_BACKUP',
+  /** Restoring: the backup was made by a newer version of Peerchat (param `version`). */
+  'BACKUP_UNSUPPORTED_VERSION',
+  /** Restoring: the passphrase does not open this backup. */
+  'BACKUP_WRONG_PASSPHRASE',
+  /** Restoring: the backup is incomplete (cut short) or was altered; nothing of it was kept. */
+  'BACKUP_DAMAGED',
+  /** Making a backup: the passphrase is shorter than MIN_PASSPHRASE_CHARS (shared/backup/backup-format.ts; its sentence names the number). */
+  'BACKUP_PASSPHRASE_TOO_SHORT',
+  /** This browser lacks what a backup needs (WebCrypto; the page must be on HTTPS or localhost). */
+  'BACKUP_UNAVAILABLE',
 ] as const;
 
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];

@@ -7,6 +7,8 @@ import { LIMITS } from './limits';
 import { safeJsonParse } from './json';
 import { isFileControlType, parseFileControl, type FileControl } from './transfer/control';
 import { SyncedFile } from './transfer/synced-file';
+import { isGroupFrameType, parseGroupFrame, type GroupFrame } from './groups/group-frames';
+import { isEverydayType, parseEverydayMsg, ReplyRefSchema, type EverydayMsg } from './messaging/everyday-messages';
 
 const MessageId = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/));
 /** A conversation between devices: a usernameKey (lowercase). */
@@ -33,6 +35,8 @@ const PeerMsg = v.variant('type', [
     id: MessageId,
     text: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxChatChars)),
     ts: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    /** A reply: what it quotes (shared/messaging/everyday-messages.ts). */
+    reply: v.optional(ReplyRefSchema),
   }),
   /** Receipt: the message with this id is stored on the receiver's device. */
   v.object({ type: v.literal('ack'), id: MessageId }),
@@ -58,8 +62,12 @@ const PeerMsg = v.variant('type', [
     done: v.boolean(),
   }),
 ]);
-/** Chat frames, and the file-transfer control frames (shared/transfer/control.ts). */
-export type PeerMsg = v.InferOutput<typeof PeerMsg> | FileControl;
+/**
+ * Chat frames, the file-transfer control frames (shared/transfer/control.ts), the group frames
+ * (shared/groups/group-frames.ts) and the everyday control frames: receipts, typing, reactions,
+ * edit, recall, profile (shared/messaging/everyday-messages.ts).
+ */
+export type PeerMsg = v.InferOutput<typeof PeerMsg> | FileControl | GroupFrame | EverydayMsg;
 export type ChatFrame = Extract<PeerMsg, { type: 'chat' }>;
 export type SyncMsgFrame = Extract<PeerMsg, { type: 'sync-msg' }>;
 export type SyncBatchFrame = Extract<PeerMsg, { type: 'sync-batch' }>;
@@ -76,6 +84,12 @@ export function parsePeerMsg(raw: unknown): PeerMsg | null {
   }
   if (typeof value === 'object' && value !== null && isFileControlType((value as { type?: unknown }).type)) {
     return parseFileControl(value);
+  }
+  if (typeof value === 'object' && value !== null && isGroupFrameType((value as { type?: unknown }).type)) {
+    return parseGroupFrame(value);
+  }
+  if (typeof value === 'object' && value !== null && isEverydayType((value as { type?: unknown }).type)) {
+    return parseEverydayMsg(value);
   }
   const r = v.safeParse(PeerMsg, value);
   return r.success ? r.output : null;

@@ -69,6 +69,12 @@ const SENTENCES: Record<AppErrorCode, string> = {
   LINK_CODES_DIFFER: 'The codes differ, so this device was not linked. Someone may be trying to get in between; try again, and approve only when both screens show the same code.',
   ACCOUNT_KEY_MISMATCH:
     'The server shows a different key for your account. This device kept its key and did not change anything. If you did not reset your account key on another device, someone may be trying to take over your account.',
+  BACKUP_NOT_A_BACKUP: 'This file is not a Peerchat backup. Choose the file Peerchat saved when you made the backup.',
+  BACKUP_UNSUPPORTED_VERSION: 'This backup was made by a newer version of Peerchat. Update Peerchat (reload the page), then restore it again.',
+  BACKUP_WRONG_PASSPHRASE: 'That passphrase does not open this backup. Check it and try again.',
+  BACKUP_DAMAGED: 'This backup is incomplete or damaged, so nothing was restored from it. Try another copy of the file.',
+  BACKUP_PASSPHRASE_TOO_SHORT: 'Use a passphrase of at least 10 characters: anyone who gets the file can try to guess it.',
+  BACKUP_UNAVAILABLE: 'This browser cannot make or open backups here. Open Peerchat over HTTPS (or on localhost) and try again.',
 };
 
 /** What to know and do about some failures, shown under the sentence (security banners). */
