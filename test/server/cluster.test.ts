@@ -34,7 +34,9 @@ async function twoInstances(extra: Parameters<typeof startServer>[0] = {}): Prom
 type Presence = Extract<ServerMsg, { type: 'presence' }>;
 
 /** Resolves once `client` knows `username` online with exactly `devices` (snapshot or update). */
-async function seesDevices(who: LoggedIn, username: string, devices: string[]): Promise<void> {
+async function seesDevices(who: LoggedIn, username: string, unsorted: string[]): Promise<void> {
+  // The server sends device ids sorted.
+  const devices = [...unsorted].sort();
   const snap: Presence = who.presence;
   const i = snap.online.indexOf(username);
   if (i >= 0 && JSON.stringify(snap.devices?.[i]) === JSON.stringify(devices)) return;
