@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { silentLogger } from '../../signal-server/src/logger';
 import { openRedisStore } from '../../signal-server/src/redis-store';
-import { RedisProcess } from './redis-process';
+import { freePort, RedisProcess } from './redis-process';
 import { sleep } from './helpers';
 
 const HASH = 'scrypt$16384$8$1$c2FsdA$aGFzaA';
@@ -62,4 +62,12 @@ test('Redis store: while Redis is away operations fail fast with SERVER_BUSY; af
   } finally {
     await store.close();
   }
+});
+
+test('Redis store: no Redis at start: opening fails with STORE_UNREACHABLE and a sentence naming the URL', async () => {
+  const url = `redis://127.0.0.1:${await freePort()}`;
+  await assert.rejects(
+    openRedisStore(url, { logger: silentLogger(), connectTimeoutMs: 300 }),
+    (err: Error & { code?: string }) => err.code === 'STORE_UNREACHABLE' && err.message.includes(url) && /Start Redis or check REDIS_URL/.test(err.message),
+  );
 });
