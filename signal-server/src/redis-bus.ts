@@ -95,7 +95,12 @@ export async function openRedisBus(url: string, opts: RedisBusOptions): Promise<
     throw err;
   }
   const bus = new RedisBus(pub, sub, opts);
-  await bus.start();
+  try {
+    await bus.start();
+  } catch (err) {
+    await bus.close();
+    throw err;
+  }
   return bus;
 }
 
