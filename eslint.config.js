@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'web/dist/', 'web/dist-e2e/', 'signal-server/dist/', 'data/', 'test-results/', 'dev-dist/'] },
+  { ignores: ['node_modules/', 'web/dist/', 'web/dist-e2e/', 'signal-server/dist/', 'data/', 'test-results/', 'dev-dist/', 'web/src/l10n/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

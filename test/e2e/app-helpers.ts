@@ -8,6 +8,7 @@ import path from 'node:path';
 import { createSignalServer, type SignalServer, type SignalServerOptions } from '../../signal-server/src/server';
 import type { BrowserUser, Step } from './browsers';
 import { escapeRe, inPage, pattern, waitInPage } from './page-queries';
+import { uiText, type UiText } from './ui-text';
 
 /**
  * The web app the e2e tests serve: the e2e-mode build (`npm run build:e2e`), which keeps the
@@ -62,24 +63,37 @@ export async function startTestServer(extra: Partial<SignalServerOptions> = {}):
   return ts;
 }
 
+/** The texts `user`'s browser shows (its language: test/e2e/ui-text.ts). */
+export function ui(user: BrowserUser): UiText {
+  return uiText(user.locale);
+}
+
+/** A RegExp for a translated sentence with slots: `{name}`-style ones and "\uE000" (any text there). */
+export function sentenceRe(text: string, flags = ''): RegExp {
+  return new RegExp(escapeRe(text).replace(/\\\{\w+\\\}|\uE000/g, '.+'), flags);
+}
+
 /** "Signed in as <name>", also when the narrow layout wraps it onto two lines. */
-function signedInAs(username: string): RegExp {
-  return new RegExp(`Signed in as\\s+${username}`);
+function signedInAs(user: BrowserUser, username: string): RegExp {
+  // Chinese runs the label and the name together ("当前账号：alice").
+  return new RegExp(`${escapeRe(ui(user)`Signed in as `.trim())}${user.locale === 'en' ? '\\s+' : '\\s*'}${username}`);
 }
 
 export async function register(user: BrowserUser, url: string, username: string): Promise<void> {
+  const t = ui(user);
   await user.goto(url);
-  await user.fill('Username', username);
-  await user.fill('Password', PASSWORD);
-  await user.click('Register');
-  await user.waitForText(signedInAs(username), 15_000);
+  await user.fill(t`Username`, username);
+  await user.fill(t`Password`, PASSWORD);
+  await user.click(t`Register`);
+  await user.waitForText(signedInAs(user, username), 15_000);
 }
 
 export async function login(user: BrowserUser, username: string): Promise<void> {
-  await user.fill('Username', username);
-  await user.fill('Password', PASSWORD);
-  await user.click('Log in');
-  await user.waitForText(signedInAs(username), 15_000);
+  const t = ui(user);
+  await user.fill(t`Username`, username);
+  await user.fill(t`Password`, PASSWORD);
+  await user.click(t`Log in`);
+  await user.waitForText(signedInAs(user, username), 15_000);
 }
 
 /** The status line under the conversation's name while the secure session is up. */
@@ -87,17 +101,20 @@ export const LINK_READY_TEXT = 'Connected directly · end-to-end encrypted';
 
 /** Waits until the open conversation says its secure session is up (its status line). */
 export async function waitLinkReady(user: BrowserUser, timeoutMs = 20_000): Promise<void> {
-  await waitInPage(user, (q, text) => q.queryAll([{ role: 'status', text }]).length > 0, LINK_READY_TEXT, timeoutMs, 'the secure session');
+  const text = ui(user)`Connected directly · end-to-end encrypted`;
+  await waitInPage(user, (q, text) => q.queryAll([{ role: 'status', text }]).length > 0, text, timeoutMs, 'the secure session');
 }
 
 /** The row of `peer` in the contact list: a button named "<peer>, online|offline[, N unread], [not ]verified". */
-function contactRow(peer: string): Step[] {
-  return [{ role: 'list', name: 'Contacts' }, { role: 'button', name: pattern(new RegExp(`^${escapeRe(peer)}, (online|offline)`, 'i')) }];
+function contactRow(t: UiText, peer: string): Step[] {
+  const sep = escapeRe(t.id('part-separator', ', '));
+  return [{ role: 'list', name: t`Contacts` }, { role: 'button', name: pattern(new RegExp(`^${escapeRe(peer)}${sep}(${escapeRe(t`online`)}|${escapeRe(t`offline`)})`, 'i')) }];
 }
 
 /** The row of `peer` under "Requests" (someone who wrote first and is not a contact yet). */
-function requestRow(peer: string): Step[] {
-  return [{ role: 'list', name: 'Requests' }, { role: 'button', name: pattern(new RegExp(`^${escapeRe(peer)}, message request`, 'i')) }];
+function requestRow(t: UiText, peer: string): Step[] {
+  const sep = escapeRe(t.id('part-separator', ', '));
+  return [{ role: 'list', name: t.id('requests-heading', 'Requests') }, { role: 'button', name: pattern(new RegExp(`^${escapeRe(peer)}${sep}${escapeRe(t`message request`)}`, 'i')) }];
 }
 
 /**
@@ -108,17 +125,18 @@ function requestRow(peer: string): Step[] {
  */
 export async function openConversation(user: BrowserUser, peer: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const t = ui(user);
   for (;;) {
     try {
-      const isRequest = await inPage(user, (q, steps) => q.queryAll(steps).length > 0, requestRow(peer));
-      await user.clickWhere(isRequest ? requestRow(peer) : contactRow(peer), { timeoutMs: Math.max(1000, Math.min(5000, deadline - Date.now())) });
+      const isRequest = await inPage(user, (q, steps) => q.queryAll(steps).length > 0, requestRow(t, peer));
+      await user.clickWhere(isRequest ? requestRow(t, peer) : contactRow(t, peer), { timeoutMs: Math.max(1000, Math.min(5000, deadline - Date.now())) });
       await user.waitForRole('heading', peer, { timeoutMs: 3000 });
       // Their request may have landed between looking at the list and the click: the
       // conversation then shows the request bar, as it would to a person, who accepts it.
-      const barShown = await inPage(user, (q, name) => q.queryAll([{ role: 'region', name }]).length > 0, `Message request from ${peer}`);
+      const barShown = await inPage(user, (q, name) => q.queryAll([{ role: 'region', name }]).length > 0, t`Message request from ${peer}`);
       if (isRequest || barShown) {
-        await user.click('Accept', { timeoutMs: 3000 });
-        await user.waitForRole('region', `Message request from ${peer}`, { hidden: true, timeoutMs: 3000 });
+        await user.click(t.id('request-accept', 'Accept'), { timeoutMs: 3000 });
+        await user.waitForRole('region', t`Message request from ${peer}`, { hidden: true, timeoutMs: 3000 });
       }
       return;
     } catch (err) {
@@ -128,7 +146,7 @@ export async function openConversation(user: BrowserUser, peer: string, timeoutM
 }
 
 export async function send(user: BrowserUser, text: string): Promise<void> {
-  await user.fill('Message', text);
+  await user.fill(ui(user).id('composer-label', 'Message'), text);
   await user.press('Enter');
 }
 
@@ -142,19 +160,34 @@ export interface ShownMessage {
 }
 
 /** The items of the open conversation's message list, each as its lines: sender, text (or file card), time · state. */
+/** The accessible name of the open conversation's message list ("Messages with <peer>"), as a pattern. */
+export function messageListName(user: BrowserUser): ReturnType<typeof pattern> {
+  return pattern(new RegExp(`^${sentenceRe(ui(user)`Messages with ${'\uE000'}`).source}$`));
+}
+
 function shownItems(user: BrowserUser): Promise<string[][]> {
-  return inPage(user, (q) =>
-    q
-      .queryAll([{ role: 'list', name: { re: '^Messages with ' } }, { role: 'listitem' }])
-      .map((li) => Array.from(li.children, (part) => q.composedText(part))),
+  return inPage(
+    user,
+    (q, name) => q.queryAll([{ role: 'list', name }, { role: 'listitem' }]).map((li) => Array.from(li.children, (part) => q.composedText(part))),
+    messageListName(user),
   );
 }
 
-function toMessage(parts: string[]): ShownMessage {
+/** What an outgoing message's state reads ("Delivered", "已送达") back to its key ('delivered'). */
+function stateKey(t: UiText, said: string): string {
+  const labels: Record<string, string> = {
+    [t.id('message-waiting', 'Waiting').toLowerCase()]: 'waiting',
+    [t.id('message-sent', 'Sent').toLowerCase()]: 'sent',
+    [t.id('message-delivered', 'Delivered').toLowerCase()]: 'delivered',
+  };
+  return labels[said] ?? said;
+}
+
+function toMessage(t: UiText, parts: string[]): ShownMessage {
   const from = parts[0] ?? '';
-  const outgoing = from === 'You';
+  const outgoing = from === t.id('message-from-me', 'You');
   const said = (parts[2] ?? '').split('·')[1]?.trim().toLowerCase() ?? '';
-  return { from, text: parts[1] ?? '', outgoing, state: outgoing ? said : 'received' };
+  return { from, text: parts[1] ?? '', outgoing, state: outgoing ? stateKey(t, said) : 'received' };
 }
 
 /**
@@ -162,7 +195,8 @@ function toMessage(parts: string[]): ShownMessage {
  * item shows a card instead of a text: see shownCards in test/e2e/file-helpers.ts.
  */
 export async function shownMessages(user: BrowserUser): Promise<ShownMessage[]> {
-  return (await shownItems(user)).filter((parts) => parts.length >= 3).map(toMessage);
+  const t = ui(user);
+  return (await shownItems(user)).filter((parts) => parts.length >= 3).map((parts) => toMessage(t, parts));
 }
 
 /** Waits until the open conversation shows a message with this text in this state. */
@@ -185,13 +219,14 @@ export async function waitForMessage(user: BrowserUser, text: string, state?: st
 
 /** The accessible name of a contact row, e.g. "bob, online, 2 unread". */
 export async function contactLabel(user: BrowserUser, peer: string): Promise<string | null> {
-  const names = await inPage(user, (q, steps) => q.queryAll(steps).map((el) => q.nameOf(el)), contactRow(peer));
+  const names = await inPage(user, (q, steps) => q.queryAll(steps).map((el) => q.nameOf(el)), contactRow(ui(user), peer));
   return names[0] ?? null;
 }
 
 /** Waits until a contact row has exactly this accessible name, e.g. "alice, online, 2 unread". */
 export async function waitContactLabel(user: BrowserUser, label: string, timeoutMs = 15_000): Promise<void> {
-  await waitInPage(user, (q, steps) => q.queryAll(steps).length === 1, [{ role: 'list', name: 'Contacts' }, { role: 'button', name: label }], timeoutMs, `contact row ${JSON.stringify(label)}`);
+  const steps: Step[] = [{ role: 'list', name: ui(user)`Contacts` }, { role: 'button', name: label }];
+  await waitInPage(user, (q, steps) => q.queryAll(steps).length === 1, steps, timeoutMs, `contact row ${JSON.stringify(label)}`);
 }
 
 /**

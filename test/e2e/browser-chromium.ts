@@ -47,8 +47,9 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Brows
       chromium.launchPersistentContext(dir, {
         executablePath: CHROMIUM_PATH,
         headless: true,
-        args: [...CHROMIUM_ARGS, ...trustArgs(options.trustCertificates), ...(options.chromiumArgs ?? [])],
+        args: [...CHROMIUM_ARGS, ...trustArgs(options.trustCertificates), ...(options.locale === 'zh-CN' ? ['--lang=zh-CN'] : []), ...(options.chromiumArgs ?? [])],
         viewport: options.viewport ?? DEFAULT_VIEWPORT,
+        ...(options.locale === 'zh-CN' ? { locale: 'zh-CN' } : {}),
         timeout: options.launchTimeoutMs ?? DEFAULT_LAUNCH_TIMEOUT_MS,
       }),
       (options.launchTimeoutMs ?? DEFAULT_LAUNCH_TIMEOUT_MS) + 5_000,
@@ -93,6 +94,7 @@ export async function launchChromium(options: LaunchOptions = {}): Promise<Brows
   const user: BrowserUser = {
     name,
     kind: 'chromium',
+    locale: options.locale ?? 'en',
     raw: { kind: 'chromium', page, context },
     async goto(url) {
       const { origin, protocol } = new URL(url);

@@ -99,6 +99,7 @@ export async function launchFirefox(options: LaunchOptions = {}): Promise<Browse
   const user: BrowserUser = {
     name,
     kind: 'firefox',
+    locale: 'en',
     raw: { kind: 'firefox', page, browser },
     async goto(url) {
       await act(`goto ${url}`, () => page.goto(url, { waitUntil: 'load' }));

@@ -1,6 +1,7 @@
 // The uniform handle the e2e tests drive a browser through (one per simulated person), whatever
 // the engine: see test/e2e/browsers.ts for how to launch one and how elements are found.
 
+import type { UiLocale } from './ui-text';
 import type { BrowserContext, Page as PwPage } from 'playwright-core';
 import type { Browser as PpBrowser, Page as PpPage } from 'puppeteer-core';
 import type { Step } from './in-page/queries';
@@ -32,6 +33,12 @@ export interface LaunchOptions {
   trustCertificates?: string[];
   /** Extra Chromium command-line flags (e.g. a fake camera playing a file); ignored on Firefox. */
   chromiumArgs?: readonly string[];
+  /**
+   * The browser's language (default 'en'): 'zh-CN' starts Chromium with `--lang=zh-CN` and a
+   * Chinese `navigator.languages` and Accept-Language, as a Chinese-speaking person's browser.
+   * Firefox runs in English only.
+   */
+  locale?: UiLocale;
 }
 
 /** Escape hatch to the underlying driver, for what the uniform API does not cover. */
@@ -41,6 +48,8 @@ export type RawDriver =
 
 export interface BrowserUser {
   readonly name: string;
+  /** The language the browser (and so the app) runs in; the e2e helpers find translated names with it. */
+  readonly locale: UiLocale;
   readonly kind: BrowserKind;
   /** Navigates and waits for `load`. On Chromium, grants camera+microphone to the URL's origin first. */
   goto(url: string): Promise<void>;

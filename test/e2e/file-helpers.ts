@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
-import { openConversation, register, startTestServer, waitLinkReady, type TestServer } from './app-helpers';
+import { messageListName, openConversation, register, sentenceRe, startTestServer, ui, waitLinkReady, type TestServer } from './app-helpers';
+import type { UiText } from './ui-text';
 import { inPage } from './page-queries';
 
 export interface FilePair {
@@ -29,12 +30,12 @@ export interface FilePair {
  * A real server on port 0, two SEPARATE Chromium processes registered as alice and bob, each with
  * the other's conversation open and the end-to-end session ready.
  */
-export async function startFilePair(label: string): Promise<FilePair> {
+export async function startFilePair(label: string, locale: BrowserUser['locale'] = 'en'): Promise<FilePair> {
   const dir = mkdtempSync(path.join(tmpdir(), `pc-${label}-`));
   const srv = await startTestServer();
   const [alice, bob] = await Promise.all([
-    launchBrowser('chromium', { name: 'alice' }),
-    launchBrowser('chromium', { name: 'bob', viewport: { width: 360, height: 740 } }),
+    launchBrowser('chromium', { name: 'alice', locale }),
+    launchBrowser('chromium', { name: 'bob', viewport: { width: 360, height: 740 }, locale }),
   ]);
   await register(alice, srv.url, 'alice');
   await register(bob, srv.url, 'bob');
@@ -151,20 +152,39 @@ interface CardSeen {
   images: Array<{ name: string; width: number | null }>;
 }
 
-function cardState(c: CardSeen): string {
+/** The sentences of a transfer cancelled or declined (web/src/l10n/error-text.ts), in `t`'s language. */
+function endSentences(t: UiText): { cancelled: RegExp[]; declined: RegExp[] } {
+  const whole = (s: string): RegExp => new RegExp(`^${sentenceRe(s).source}$`);
+  return {
+    cancelled: [t`Cancelled by you`, t`Cancelled by {name}`].map(whole),
+    declined: [
+      t.id('transfer-declined', 'Declined'),
+      t`Declined by {name}`,
+      t`Declined: the file is too large for this device.`,
+      t`Declined: the file is too large for {name}’s device.`,
+      t`Declined: not enough storage space on this device.`,
+      t`Declined: not enough storage space on {name}’s device.`,
+      t`Declined automatically: too many files from this person were already waiting.`,
+      t`Declined automatically: {name} already has many of your files waiting. Send it again once {name} has answered those.`,
+    ].map(whole),
+  };
+}
+
+function cardState(t: UiText, c: CardSeen): string {
+  const ends = endSentences(t);
   if (c.alerts > 0) return 'failed';
-  if (c.statuses.some((t) => t.startsWith('Cancelled by'))) return 'cancelled';
-  if (c.statuses.some((t) => t.startsWith('Declined'))) return 'declined';
+  if (c.statuses.some((s) => ends.cancelled.some((re) => re.test(s)))) return 'cancelled';
+  if (c.statuses.some((s) => ends.declined.some((re) => re.test(s)))) return 'declined';
   if (c.progress !== undefined) return 'running';
-  if (/Verified ✓/.test(c.text)) return 'done';
-  if (c.buttons.includes('Accept') || /Waiting for .+ to accept/.test(c.text)) return 'offered';
+  if (c.text.includes(t.id('file-verified', 'Verified ✓'))) return 'done';
+  if (c.buttons.includes(t.id('file-accept', 'Accept')) || sentenceRe(t`Waiting for ${'\uE000'} to accept…`).test(c.text)) return 'offered';
   return '';
 }
 
 /** The file cards of the open conversation, top to bottom. */
 export async function shownCards(user: BrowserUser): Promise<ShownCard[]> {
-  const seen = await inPage(user, (q) =>
-    q.queryAll([{ role: 'list', name: { re: '^Messages with ' } }, { role: 'listitem' }]).flatMap((li): CardSeen[] => {
+  const seen = await inPage(user, (q, name) =>
+    q.queryAll([{ role: 'list', name }, { role: 'listitem' }]).flatMap((li): CardSeen[] => {
       const ids = q.attributeValues(li, 'data-file-id');
       if (ids.length === 0) return [];
       const card = li.children[1] ?? li;
@@ -189,14 +209,16 @@ export async function shownCards(user: BrowserUser): Promise<ShownCard[]> {
         },
       ];
     }),
+    messageListName(user),
   );
+  const t = ui(user);
   return seen.map((c) => {
     const name = c.lines[0] ?? '';
     return {
       id: c.ids[0] ?? '',
       name,
-      state: cardState(c),
-      outgoing: c.from === 'You',
+      state: cardState(t, c),
+      outgoing: c.from === t.id('message-from-me', 'You'),
       pct: c.progress ?? null,
       text: c.text,
       hash: c.titles.find((t) => t.text.startsWith('BLAKE2b'))?.title || null,
@@ -218,8 +240,9 @@ export async function waitForCard(user: BrowserUser, name: string, pred: (c: Sho
 }
 
 /** Clicks the button named `button` (Accept, Decline, Cancel, Save) of the card of file `name`: the button is described by the file's name. */
-export async function clickInCard(user: BrowserUser, name: string, button: string): Promise<void> {
-  await user.clickWhere([{ role: 'button', name: button, description: name }]);
+export async function clickInCard(user: BrowserUser, name: string, button: 'Accept' | 'Decline' | 'Cancel' | 'Save'): Promise<void> {
+  const ids = { Accept: 'file-accept', Decline: 'file-decline', Cancel: 'file-cancel', Save: 'file-save' } as const;
+  await user.clickWhere([{ role: 'button', name: ui(user).id(ids[button], button), description: name }]);
 }
 
 /** Whether the receiver still has a file for this id in OPFS. */
@@ -274,7 +297,7 @@ export async function waitPersisted(user: BrowserUser, fileId: string, timeoutMs
  */
 export async function sendVerified(from: BrowserUser, to: BrowserUser, filePath: string, name = path.basename(filePath)): Promise<number> {
   const want = b2sum256(filePath);
-  await from.setFiles('Attach file', [filePath]);
+  await from.setFiles(ui(from)`Attach file`, [filePath]);
   await waitForCard(to, name, (c) => c.state === 'offered', 15_000, 'offered');
   await clickInCard(to, name, 'Accept');
   const t0 = Date.now();

@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { localized, msg } from '@lit/localize';
 import { customElement, state } from 'lit/decorators.js';
 import { ContextProvider } from '@lit/context';
 import { theme } from '../styles/theme';
@@ -37,6 +38,7 @@ import { shareIntake, type ShareState } from '../pwa/share-intake';
 import { loadSharedFiles } from '../pwa/share-store';
 import { installState } from '../pwa/install-prompt';
 import { updateState } from '../pwa/pwa-register';
+import { localeState, type LocaleState } from '../l10n/locale';
 
 const DEVICES_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><rect x="2" y="4" width="14" height="10" rx="1.5"/><path d="M6 18h6"/><rect x="17" y="8" width="5" height="12" rx="1"/></svg>`;
 const LOG_OUT_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4"/><path d="M16 17l5-5-5-5"/><path d="M21 12H9"/></svg>`;
@@ -50,6 +52,7 @@ function wsUrl(): string {
  * two panes on wide screens or one pane with a back button on narrow ones.
  */
 @customElement('pc-app')
+@localized()
 export class PcApp extends LitElement {
   static override styles = [
     theme,
@@ -151,6 +154,8 @@ export class PcApp extends LitElement {
   /** Shared content handed to the conversation just chosen, until it says it took it. */
   @state() private shareDelivery: ShareDelivery | null = null;
   private readonly media = window.matchMedia('(max-width: 719px)');
+  /** Nothing renders before the language is loaded (no flash of English for a Chinese browser). */
+  private readonly locale = new StoreController<LocaleState>(this, localeState);
 
   constructor() {
     super();
@@ -228,7 +233,7 @@ export class PcApp extends LitElement {
 
   override render() {
     const s = this.session.value;
-    if (!s) return nothing;
+    if (!s || !this.locale.value?.ready) return nothing;
     const loggedIn = s.connection !== 'logged-out' && !!s.username;
     if (!loggedIn) return html`<pc-login-form></pc-login-form><pc-update-prompt></pc-update-prompt>`;
     // Logged in without the account key: nothing but the way to get it.
@@ -241,20 +246,20 @@ export class PcApp extends LitElement {
     return html`
       <div class="top">
         <span class="brand">Peerchat</span>
-        <span class="me"><span class=${this.narrow ? 'visually-hidden' : ''}>Signed in as </span><strong>${s.username}</strong></span>
+        <span class="me"><span class=${this.narrow ? 'visually-hidden' : ''}>${msg('Signed in as ', { desc: 'Before the username in the top bar' })}</span><strong>${s.username}</strong></span>
         <pc-install-button></pc-install-button>
         ${this.own.value?.status === 'approved'
           ? html`<button
               class="bar-button"
-              aria-label="Devices"
-              title="Your devices"
+              aria-label=${msg('Devices')}
+              title=${msg('Your devices')}
               aria-pressed=${this.showDevices ? 'true' : 'false'}
               @click=${() => (this.showDevices = !this.showDevices)}
             >
-              ${DEVICES_ICON}<span class="label">Devices</span>
+              ${DEVICES_ICON}<span class="label">${msg('Devices')}</span>
             </button>`
           : nothing}
-        <button class="bar-button" aria-label="Log out" title="Log out" @click=${() => this.service.logout()}>${LOG_OUT_ICON}<span class="label">Log out</span></button>
+        <button class="bar-button" aria-label=${msg('Log out')} title=${msg('Log out')} @click=${() => this.service.logout()}>${LOG_OUT_ICON}<span class="label">${msg('Log out')}</span></button>
       </div>
       <pc-status-banner @pc-retry=${() => this.service.retryNow()}></pc-status-banner>
       <pc-link-key-refused></pc-link-key-refused>
@@ -273,10 +278,10 @@ export class PcApp extends LitElement {
                     @pc-back=${() => void this.service.open(null)}
                     @pc-share-delivered=${(e: CustomEvent<ShareDeliveredDetail>) => void this.shareDelivered(e)}
                   ></pc-conversation>`
-                : html`<div class="placeholder">Choose a contact to start a private conversation.</div>`
+                : html`<div class="placeholder">${msg('Choose a contact to start a private conversation.')}</div>`
               : nothing}
           </div>`
-        : html`<div class="loading" role="status">Loading your conversations…</div>`}
+        : html`<div class="loading" role="status">${msg('Loading your conversations…')}</div>`}
       <pc-link-approve></pc-link-approve>
       <pc-update-prompt></pc-update-prompt>
     `;

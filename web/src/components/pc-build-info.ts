@@ -1,10 +1,12 @@
 import { LitElement, css, html } from 'lit';
+import { localized, msg } from '@lit/localize';
 import { customElement } from 'lit/decorators.js';
 import { theme } from '../styles/theme';
 import { BUILD_ID } from '../pwa/build-id';
 
 /** A small line naming the build of the app on this page, so a person can tell when it changes. */
 @customElement('pc-build-info')
+@localized()
 export class PcBuildInfo extends LitElement {
   static override styles = [
     theme,
@@ -22,7 +24,7 @@ export class PcBuildInfo extends LitElement {
   ];
 
   override render() {
-    return html`<p title="The version of Peerchat running on this page; it changes when the server delivers new code.">Build <code>${BUILD_ID}</code></p>`;
+    return html`<p title=${msg('The version of Peerchat running on this page; it changes when the server delivers new code.')}>${msg('Build')} <code>${BUILD_ID}</code></p>`;
   }
 }
 

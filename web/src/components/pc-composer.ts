@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { localized, msg, str } from '@lit/localize';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { LIMITS } from '../../../shared/index';
 import { theme } from '../styles/theme';
@@ -36,7 +37,15 @@ export interface ComposerDraft {
  * the files chosen with "Attach file", and `pc-keep-location` when "Keep photo location" is
  * changed (the parent sets `keepLocation`). Each new `draft` object replaces the box's text.
  */
+/** "3,950 / 4,000 characters" under the box, near the limit. */
+function charCount(length: number): string {
+  const used = formatCount(length);
+  const max = formatCount(LIMITS.maxChatChars);
+  return msg(str`${used} / ${max} characters`);
+}
+
 @customElement('pc-composer')
+@localized()
 export class PcComposer extends LitElement {
   static override styles = [
     theme,
@@ -169,18 +178,18 @@ export class PcComposer extends LitElement {
           class="visually-hidden"
           type="file"
           multiple
-          aria-label="Attach file"
+          aria-label=${msg('Attach file')}
           ?disabled=${this.disabled}
           @change=${(e: Event) => this.onFiles(e.target as HTMLInputElement)}
         />
-        <label class="attach" for="attach" title="Attach files or images"><svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round"
+        <label class="attach" for="attach" title=${msg('Attach files or images')}><svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round"
             ><path d="M20 11.5l-8.1 8.1a5 5 0 01-7.1-7.1l8.5-8.5a3.3 3.3 0 014.7 4.7l-8.5 8.5a1.7 1.7 0 01-2.4-2.4l7.8-7.8"
           /></svg></label>
-        <label class="visually-hidden" for="message">Message</label>
+        <label class="visually-hidden" for="message">${msg('Message', { id: 'composer-label', desc: 'Label of the text box where a message is written' })}</label>
         <textarea
           id="message"
           rows="1"
-          placeholder="Write a message"
+          placeholder=${msg('Write a message')}
           aria-describedby="composer-meta"
           @input=${() => (this.length = this.box.value.length)}
           @keydown=${(e: KeyboardEvent) => {
@@ -190,10 +199,10 @@ export class PcComposer extends LitElement {
             }
           }}
         ></textarea>
-        <button type="submit" class="primary" ?disabled=${this.disabled || over || this.length === 0}>Send</button>
+        <button type="submit" class="primary" ?disabled=${this.disabled || over || this.length === 0}>${msg('Send')}</button>
       </form>
       <div id="composer-meta" class="meta ${over || this.error ? 'error' : ''}" role=${this.error ? 'alert' : nothing}>
-        ${this.error ?? (near ? `${formatCount(this.length)} / ${formatCount(LIMITS.maxChatChars)} characters` : nothing)}
+        ${this.error ?? (near ? charCount(this.length) : nothing)}
       </div>
       <label class="keep-location"
         ><input
@@ -203,7 +212,7 @@ export class PcComposer extends LitElement {
             this.dispatchEvent(
               new CustomEvent<KeepLocationDetail>('pc-keep-location', { detail: { keep: (e.target as HTMLInputElement).checked }, bubbles: true, composed: true }),
             )}
-        />Keep photo location (JPEG photos are sent without where they were taken)</label
+        />${msg('Keep photo location (JPEG photos are sent without where they were taken)')}</label
       >
     `;
   }

@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { localized, msg, str } from '@lit/localize';
 import { customElement } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { theme } from '../styles/theme';
@@ -14,7 +15,8 @@ import {
   type SessionState,
 } from '../state/contexts';
 import { requestsContext, type RequestsState } from '../requests/requests-state';
-import { formatShortWhen } from '../format/format';
+import { formatCount, formatShortWhen } from '../format/format';
+import { joinParts } from '../l10n/join-parts';
 import { usernameKey } from '../../../shared/index';
 import { ownDevicesContext } from '../devices/device-contexts';
 import type { OwnDevicesState } from '../devices/own-devices';
@@ -37,6 +39,12 @@ interface Row {
   own?: boolean;
 }
 
+/** "3 unread", as part of a row's accessible name. */
+function unreadText(count: number): string {
+  const n = formatCount(count);
+  return msg(str`${n} unread`);
+}
+
 /**
  * Everyone online plus everyone we have talked to: online first, then by latest message. Above
  * them, "Requests": conversations of people who wrote but are not contacts (and blocked ones).
@@ -44,6 +52,7 @@ interface Row {
  * in its accessible name too. Fires `pc-open-conversation` when a row is chosen.
  */
 @customElement('pc-contact-list')
+@localized()
 export class PcContactList extends LitElement {
   static override styles = [
     theme,
@@ -207,7 +216,7 @@ export class PcContactList extends LitElement {
   private renderRequests(rows: Row[], active: string | null, now: number) {
     if (!rows.length) return nothing;
     const blocked = this.requests.value?.blocked ?? new Map<string, string>();
-    return html`<h2 id="requests-heading">Requests</h2>
+    return html`<h2 id="requests-heading">${msg('Requests', { id: 'requests-heading', desc: 'Heading over message requests in the contact list' })}</h2>
       <ul aria-labelledby="requests-heading">
         ${repeat(
           rows,
@@ -215,8 +224,8 @@ export class PcContactList extends LitElement {
           (r) =>
             this.row(r, active, now, {
               kind: 'request',
-              label: `${r.name}, ${blocked.has(r.conv) ? 'blocked' : 'message request'}${r.unread ? `, ${r.unread} unread` : ''}`,
-              name: html`${r.name}<span class="trust">${blocked.has(r.conv) ? 'Blocked' : 'Not a contact'}</span>`,
+              label: joinParts([r.name, blocked.has(r.conv) ? msg('blocked') : msg('message request'), r.unread ? unreadText(r.unread) : '']),
+              name: html`${r.name}<span class="trust">${blocked.has(r.conv) ? msg('Blocked') : msg('Not a contact')}</span>`,
               preview: r.lastText,
             }),
         )}
@@ -260,11 +269,11 @@ export class PcContactList extends LitElement {
     const anyOnline = rows.some((r) => r.online && !r.own);
     return html`
       ${this.renderRequests(requests, active, now)}
-      <h2 id="contacts-heading">Contacts</h2>
+      <h2 id="contacts-heading">${msg('Contacts')}</h2>
       ${!anyOnline && this.session.value?.connection === 'reconnecting'
-        ? html`<p class="empty">Who is online shows again when the server can be reached.</p>`
+        ? html`<p class="empty">${msg('Who is online shows again when the server can be reached.')}</p>`
         : !anyOnline
-        ? html`<p class="empty">Nobody else is online yet. Ask a friend to open <code>${location.origin}</code> and register.</p>`
+        ? html`<p class="empty">${msg(html`Nobody else is online yet. Ask a friend to open <code>${location.origin}</code> and register.`)}</p>`
         : nothing}
       <ul aria-labelledby="contacts-heading">
         ${repeat(
@@ -273,11 +282,16 @@ export class PcContactList extends LitElement {
           (r) =>
             this.row(r, active, now, {
               kind: 'contact',
-              label: `${r.own ? 'Your devices' : r.name}, ${r.online ? 'online' : 'offline'}${r.unread ? `, ${r.unread} unread` : ''}${r.own ? '' : `, ${r.verified ? 'verified' : 'not verified'}`}`,
+              label: joinParts([
+                r.own ? msg('Your devices') : r.name,
+                r.online ? msg('online') : msg('offline'),
+                r.unread ? unreadText(r.unread) : '',
+                r.own ? '' : r.verified ? msg('verified') : msg('not verified'),
+              ]),
               name: r.own
-                ? 'Your devices'
-                : html`${r.name}<span class="trust ${r.verified ? 'verified' : ''}">${r.verified ? '✓ Verified' : 'Not verified'}</span>`,
-              preview: r.lastText || (r.online ? 'Online' : 'Offline'),
+                ? msg('Your devices')
+                : html`${r.name}<span class="trust ${r.verified ? 'verified' : ''}">${r.verified ? msg('✓ Verified') : msg('Not verified')}</span>`,
+              preview: r.lastText || (r.online ? msg('Online') : msg('Offline')),
             }),
         )}
       </ul>

@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { localized, msg, str } from '@lit/localize';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { usernameKey } from '../../../shared/index';
@@ -42,6 +43,7 @@ export interface ShareDeliveredDetail {
  * Fires `pc-back` (narrow layout: back to the contacts) and `pc-share-delivered`.
  */
 @customElement('pc-conversation')
+@localized()
 export class PcConversation extends LitElement {
   static override styles = [
     theme,
@@ -291,10 +293,10 @@ export class PcConversation extends LitElement {
     const conv = usernameKey(this.peerName);
     const online = this.isOwn() ? (this.presence.value?.devices.get(conv)?.length ?? 0) > 0 : (this.presence.value?.online.has(conv) ?? false);
     const link = this.peers.value?.links.get(conv);
-    if (link === 'ready') return { text: 'Connected directly · end-to-end encrypted', cls: 'ready' };
-    if (!online) return { text: 'Offline — messages will wait and be delivered when they are back', cls: '' };
-    if (link === 'connecting') return { text: 'Connecting securely…', cls: '' };
-    return { text: 'Online', cls: '' };
+    if (link === 'ready') return { text: msg('Connected directly · end-to-end encrypted'), cls: 'ready' };
+    if (!online) return { text: msg('Offline — messages will wait and be delivered when they are back'), cls: '' };
+    if (link === 'connecting') return { text: msg('Connecting securely…'), cls: '' };
+    return { text: msg('Online'), cls: '' };
   }
 
   override render() {
@@ -302,17 +304,17 @@ export class PcConversation extends LitElement {
     const request = this.isRequest();
     return html`
       <header>
-        <button class="back" aria-label="Back to contacts" @click=${() => this.dispatchEvent(new CustomEvent<void>('pc-back', { bubbles: true, composed: true }))}>←</button>
+        <button class="back" aria-label=${msg('Back to contacts')} @click=${() => this.dispatchEvent(new CustomEvent<void>('pc-back', { bubbles: true, composed: true }))}>←</button>
         <div class="who">
-          <h2>${this.isOwn() ? 'Your devices' : this.peerName}</h2>
+          <h2>${this.isOwn() ? msg('Your devices') : this.peerName}</h2>
           <div class="status ${status.cls}" role="status" data-link=${this.peers.value?.links.get(usernameKey(this.peerName)) ?? 'none'}>${status.text}</div>
         </div>
         ${request
-          ? html`<span class="unverified">Not a contact</span>`
+          ? html`<span class="unverified">${msg('Not a contact')}</span>`
           : this.security.value?.contacts.get(usernameKey(this.peerName))?.verified
-          ? html`<span class="verified" title="You compared safety numbers with ${this.peerName}">✓ Verified</span>`
-          : html`<span class="unverified" title="Compare safety numbers with ${this.peerName} (Verify) to be sure nobody is in between">Not verified</span>`}
-        ${request ? nothing : html`<button class="verify" aria-haspopup="dialog" @click=${() => (this.verifyOpen = true)}>Verify</button>`}
+          ? html`<span class="verified" title=${msg(str`You compared safety numbers with ${this.peerName}`)}>${msg('✓ Verified')}</span>`
+          : html`<span class="unverified" title=${msg(str`Compare safety numbers with ${this.peerName} (Verify) to be sure nobody is in between`)}>${msg('Not verified')}</span>`}
+        ${request ? nothing : html`<button class="verify" aria-haspopup="dialog" @click=${() => (this.verifyOpen = true)}>${msg('Verify', { id: 'verify-button', desc: 'Button that opens the safety-number comparison' })}</button>`}
       </header>
       <pc-request-bar .peerName=${this.peerName}></pc-request-bar>
       <pc-security-banner .peerName=${this.peerName} @pc-verify=${() => (this.verifyOpen = true)}></pc-security-banner>
@@ -337,7 +339,7 @@ export class PcConversation extends LitElement {
         .peerName=${this.peerName}
         @pc-load-older=${() => void this.messages.loadOlder()}
       ></pc-message-list>
-      <div class="drop-hint" aria-hidden="true">Drop to send to ${this.peerName}</div>
+      <div class="drop-hint" aria-hidden="true">${msg(str`Drop to send to ${this.peerName}`)}</div>
       ${request
         ? nothing
         : html`<pc-composer

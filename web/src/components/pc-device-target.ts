@@ -1,4 +1,5 @@
 import { LitElement, css, html } from 'lit';
+import { localized, msg } from '@lit/localize';
 import { customElement, property } from 'lit/decorators.js';
 import { theme } from '../styles/theme';
 import type { DeviceEntry } from '../../../shared/devices/device-list';
@@ -10,6 +11,7 @@ export interface DeviceTargetDetail {
 
 /** In "Your devices": which of my other devices files go to (one, or all). */
 @customElement('pc-device-target')
+@localized()
 export class PcDeviceTarget extends LitElement {
   static override styles = [
     theme,
@@ -34,7 +36,7 @@ export class PcDeviceTarget extends LitElement {
 
   override render() {
     return html`<label
-      >Files go to
+      >${msg('Files go to')}
       <select
         .value=${this.value}
         @change=${(e: Event) =>
@@ -42,7 +44,7 @@ export class PcDeviceTarget extends LitElement {
             new CustomEvent<DeviceTargetDetail>('pc-device-target', { detail: { device: (e.target as HTMLSelectElement).value }, bubbles: true, composed: true }),
           )}
       >
-        <option value="">All my other devices</option>
+        <option value="">${msg('All my other devices')}</option>
         ${this.devices.map((d) => html`<option value=${d.id} ?selected=${d.id === this.value}>${d.name}</option>`)}
       </select></label
     >`;

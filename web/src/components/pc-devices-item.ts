@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { localized, msg, str } from '@lit/localize';
 import { customElement, property, state } from 'lit/decorators.js';
 import { DEVICE_NAME_MAX } from '../../../shared/devices/device-list';
 import { theme } from '../styles/theme';
@@ -20,6 +21,7 @@ export interface DeviceUnlinkDetail {
  * `pc-device-rename` and `pc-device-unlink`; the screen decides.
  */
 @customElement('pc-devices-item')
+@localized()
 export class PcDevicesItem extends LitElement {
   static override styles = [
     theme,
@@ -110,21 +112,21 @@ export class PcDevicesItem extends LitElement {
     const d = this.device;
     if (this.editing) {
       return html`<form @submit=${(e: SubmitEvent) => this.rename(e)}>
-        <input name="name" aria-label="Device name" maxlength=${DEVICE_NAME_MAX} .value=${d.name} required />
-        <button type="submit" class="primary">Save</button>
-        <button type="button" @click=${() => (this.editing = false)}>Cancel</button>
+        <input name="name" aria-label=${msg('Device name')} maxlength=${DEVICE_NAME_MAX} .value=${d.name} required />
+        <button type="submit" class="primary">${msg('Save', { id: 'device-name-save', desc: 'Button: keep the new device name' })}</button>
+        <button type="button" @click=${() => (this.editing = false)}>${msg('Cancel', { id: 'device-name-cancel', desc: 'Button: stop renaming a device' })}</button>
       </form>`;
     }
     return html`
       <div class="head">
         <h3>${d.name}</h3>
-        ${d.thisDevice ? html`<span class="badge">This device</span>` : nothing}
+        ${d.thisDevice ? html`<span class="badge">${msg('This device', { id: 'this-device' })}</span>` : nothing}
       </div>
       <p class="meta">${d.added} · <span class=${d.online ? 'online' : ''}>${d.seen}</span></p>
       ${this.editable
         ? html`<div class="actions">
-            <button aria-label=${`Rename ${d.name}`} @click=${() => (this.editing = true)}>Rename</button>
-            ${d.thisDevice ? nothing : html`<button class="danger" aria-label=${`Unlink ${d.name}`} @click=${() => this.unlink()}>Unlink</button>`}
+            <button aria-label=${msg(str`Rename ${d.name}`)} @click=${() => (this.editing = true)}>${msg('Rename')}</button>
+            ${d.thisDevice ? nothing : html`<button class="danger" aria-label=${msg(str`Unlink ${d.name}`)} @click=${() => this.unlink()}>${msg('Unlink', { id: 'unlink-device' })}</button>`}
           </div>`
         : nothing}
     `;

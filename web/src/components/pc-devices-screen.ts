@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { localized, msg } from '@lit/localize';
 import { customElement, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { theme } from '../styles/theme';
@@ -9,6 +10,7 @@ import { StoreController } from '../state/store-controller';
 import { ownDevicesContext } from '../devices/device-contexts';
 import type { OwnDevicesState } from '../devices/own-devices';
 import { deviceViews } from '../devices/device-view';
+import '../l10n/pc-language-picker';
 import { describeError } from '../l10n/error-text';
 import type { DeviceRenameDetail, DeviceUnlinkDetail } from './pc-devices-item';
 import './pc-devices-item';
@@ -20,6 +22,7 @@ import './pc-devices-unlink-dialog';
  * account key; the screen redraws when the server pushes it back. Fires `pc-back`.
  */
 @customElement('pc-devices-screen')
+@localized()
 export class PcDevicesScreen extends LitElement {
   static override styles = [
     theme,
@@ -39,8 +42,13 @@ export class PcDevicesScreen extends LitElement {
       }
       header {
         display: flex;
+        flex-wrap: wrap;
         align-items: center;
-        gap: 12px;
+        gap: 8px 12px;
+      }
+      /* The language control sits at the end of the header, on its own line when it does not fit. */
+      header pc-language-picker {
+        margin-left: auto;
       }
       h2 {
         margin: 0;
@@ -105,17 +113,17 @@ export class PcDevicesScreen extends LitElement {
   private resetPart(editable: boolean) {
     if (!editable) return nothing;
     if (!this.confirmingReset) {
-      return html`<button class="link" @click=${() => (this.confirmingReset = true)}>Reset the account key…</button>`;
+      return html`<button class="link" @click=${() => (this.confirmingReset = true)}>${msg('Reset the account key…')}</button>`;
     }
-    return html`<div class="warning" role="group" aria-label="Reset the account key">
+    return html`<div class="warning" role="group" aria-label=${msg('Reset the account key')}>
       <p>
-        Do this if a device of yours was lost or stolen. Your account gets a new key held only by this device: every other device is logged
-        out, says the server shows a different key, and joins again only when you choose "link again" there and
-        approve it here; everyone you talk to sees a warning that your security key changed.
+        ${msg(
+          'Do this if a device of yours was lost or stolen. Your account gets a new key held only by this device: every other device is logged out, says the server shows a different key, and joins again only when you choose "link again" there and approve it here; everyone you talk to sees a warning that your security key changed.',
+        )}
       </p>
       <div class="buttons">
-        <button @click=${() => (this.confirmingReset = false)} ?disabled=${this.resetting}>Cancel</button>
-        <button class="danger" @click=${() => void this.resetKey()} ?disabled=${this.resetting}>Reset the key</button>
+        <button @click=${() => (this.confirmingReset = false)} ?disabled=${this.resetting}>${msg('Cancel', { id: 'reset-cancel', desc: 'Button: do not reset the account key' })}</button>
+        <button class="danger" @click=${() => void this.resetKey()} ?disabled=${this.resetting}>${msg('Reset the key')}</button>
       </div>
     </div>`;
   }
@@ -141,19 +149,20 @@ export class PcDevicesScreen extends LitElement {
     const editable = online && s?.status === 'approved' && !!s.list;
     return html`<div class="wrap">
       <header>
-        <button @click=${() => this.back()}>Back</button>
-        <h2 id="devices-title">Your devices</h2>
+        <button @click=${() => this.back()}>${msg('Back')}</button>
+        <h2 id="devices-title">${msg('Your devices')}</h2>
+        <pc-language-picker></pc-language-picker>
       </header>
-      <p>These browsers and devices are your account. Each one gets your messages, and any of them can approve a new one.</p>
-      <p class="note">If you lose every device, your account gets a new key and your contacts will see a warning.</p>
+      <p>${msg('These browsers and devices are your account. Each one gets your messages, and any of them can approve a new one.')}</p>
+      <p class="note">${msg('If you lose every device, your account gets a new key and your contacts will see a warning.')}</p>
       ${s?.error ? html`<p class="error" role="alert">${describeError(s.error)}</p>` : nothing}
       ${views.length
         ? html`<ul aria-labelledby="devices-title" @pc-device-rename=${(e: CustomEvent<DeviceRenameDetail>) => this.rename(e)}
             @pc-device-unlink=${(e: CustomEvent<DeviceUnlinkDetail>) => (this.unlinking = e.detail)}>
             ${views.map((d) => html`<li><pc-devices-item .device=${d} ?editable=${editable}></pc-devices-item></li>`)}
           </ul>`
-        : html`<p class="muted" role="status">The list of your devices appears once the server has answered.</p>`}
-      ${online ? nothing : html`<p class="muted">Changes can be made while you are connected.</p>`}
+        : html`<p class="muted" role="status">${msg('The list of your devices appears once the server has answered.')}</p>`}
+      ${online ? nothing : html`<p class="muted">${msg('Changes can be made while you are connected.')}</p>`}
       ${this.resetPart(editable)}
       <pc-devices-unlink-dialog
         .deviceName=${this.unlinking?.name ?? ''}

@@ -1,4 +1,5 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
+import { localized, msg, str } from '@lit/localize';
 import { customElement, property, query } from 'lit/decorators.js';
 import { theme } from '../styles/theme';
 import { choiceStyles, dialogStyles } from '../styles/confirm';
@@ -8,6 +9,7 @@ import { choiceStyles, dialogStyles } from '../styles/confirm';
  * (Cancel, Esc); the parent hides it.
  */
 @customElement('pc-devices-unlink-dialog')
+@localized()
 export class PcDevicesUnlinkDialog extends LitElement {
   static override styles = [
     theme,
@@ -55,14 +57,15 @@ export class PcDevicesUnlinkDialog extends LitElement {
         this.fire('pc-close');
       }}
     >
-      <h2 id="unlink-title">Unlink ${this.deviceName}?</h2>
+      <h2 id="unlink-title">${msg(str`Unlink ${this.deviceName}?`)}</h2>
       <p>
-        ${this.deviceName} is logged out at once and gets nothing new: your contacts and your other devices stop sending to it. What it
-        already shows stays on it.
+        ${msg(
+          str`${this.deviceName} is logged out at once and gets nothing new: your contacts and your other devices stop sending to it. What it already shows stays on it.`,
+        )}
       </p>
       <div class="buttons">
-        <button class="cancel" @click=${() => this.fire('pc-close')}>Cancel</button>
-        <button class="danger" @click=${() => this.fire('pc-confirm')}>Unlink</button>
+        <button class="cancel" @click=${() => this.fire('pc-close')}>${msg('Cancel', { id: 'unlink-cancel', desc: 'Button: keep the device linked' })}</button>
+        <button class="danger" @click=${() => this.fire('pc-confirm')}>${msg('Unlink', { id: 'unlink-device' })}</button>
       </div>
     </dialog>`;
   }

@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing, svg } from 'lit';
+import { localized, msg, str } from '@lit/localize';
 import { customElement, property, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { CANCEL_REASONS, DECLINE_REASONS, isInlineImage } from '../../../shared/transfer/index';
@@ -15,7 +16,8 @@ const fileIcon = svg`<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" 
 
 function timeLeft(s: number | null): string {
   if (s === null || !Number.isFinite(s)) return '';
-  return `${formatDuration(s)} left`;
+  const duration = formatDuration(s);
+  return msg(str`${duration} left`);
 }
 
 /** How a transfer that ended without the file ended, in the wire's reason codes. */
@@ -41,6 +43,7 @@ function endOf(v: TransferView): TransferEnd | null {
  * verified state with the BLAKE2b hash prefix and Save when done; images inline.
  */
 @customElement('pc-file-card')
+@localized()
 export class PcFileCard extends LitElement {
   static override styles = [
     theme,
@@ -170,17 +173,17 @@ export class PcFileCard extends LitElement {
   }
 
   private renderState(v: TransferView) {
-    if (v.remoteCopy) return html`<div class="line remote" role="status">Kept on your other device</div>`;
+    if (v.remoteCopy) return html`<div class="line remote" role="status">${msg('Kept on your other device')}</div>`;
     const t = this.service.transfers;
     switch (v.state) {
       case 'offered':
         return v.direction === 'in'
           ? html`<div class="actions">
-              <button class="primary" aria-describedby="name" @click=${() => this.act('accept', t.accept(v.id))}>Accept</button>
-              <button aria-describedby="name" @click=${() => this.act('decline', t.decline(v.id))}>Decline</button>
+              <button class="primary" aria-describedby="name" @click=${() => this.act('accept', t.accept(v.id))}>${msg('Accept', { id: 'file-accept', desc: 'Button: receive an offered file' })}</button>
+              <button aria-describedby="name" @click=${() => this.act('decline', t.decline(v.id))}>${msg('Decline', { id: 'file-decline', desc: 'Button: refuse an offered file' })}</button>
             </div>`
-          : html`<div class="line">Waiting for ${v.peerName} to accept…</div>
-              <div class="actions"><button aria-describedby="name" @click=${() => this.act('cancel', t.cancel(v.id))}>Cancel</button></div>`;
+          : html`<div class="line">${msg(str`Waiting for ${v.peerName} to accept…`)}</div>
+              <div class="actions"><button aria-describedby="name" @click=${() => this.act('cancel', t.cancel(v.id))}>${msg('Cancel', { id: 'file-cancel' })}</button></div>`;
       case 'running': {
         const p = v.progress;
         const pct = Math.floor(Math.min(1, Math.max(0, p.fraction)) * 100);
@@ -189,20 +192,20 @@ export class PcFileCard extends LitElement {
         // rather than a wrong "0 %".
         const detail = !v.progressKnown
           ? v.live
-            ? 'Resuming…'
-            : `Paused until ${v.peerName} is connected`
+            ? msg('Resuming…')
+            : msg(str`Paused until ${v.peerName} is connected`)
           : v.live
             ? [formatPercent(p.fraction), speed, timeLeft(p.secondsLeft)].filter(Boolean).join(' · ')
-            : `${formatPercent(p.fraction)} · paused until ${v.peerName} is connected`;
-        return html`<div class="bar" role="progressbar" aria-label="Transfer of ${v.offer.name}" aria-valuemin="0" aria-valuemax="100" aria-valuenow=${v.progressKnown ? pct : nothing}>
+            : [formatPercent(p.fraction), msg(str`paused until ${v.peerName} is connected`)].join(' · ');
+        return html`<div class="bar" role="progressbar" aria-label=${msg(str`Transfer of ${v.offer.name}`)} aria-valuemin="0" aria-valuemax="100" aria-valuenow=${v.progressKnown ? pct : nothing}>
             <div style="width:${v.progressKnown ? pct : 0}%"></div>
           </div>
           <div class="line progress-text">${detail}</div>
-          <div class="actions"><button aria-describedby="name" @click=${() => this.act('cancel', t.cancel(v.id))}>Cancel</button></div>`;
+          <div class="actions"><button aria-describedby="name" @click=${() => this.act('cancel', t.cancel(v.id))}>${msg('Cancel', { id: 'file-cancel' })}</button></div>`;
       }
       case 'done':
-        return html`<div class="line verified"><span class="ok">Verified ✓</span> <code title=${v.hash ?? ''}>BLAKE2b ${v.hash?.slice(0, 16) ?? ''}…</code></div>
-          ${v.direction === 'in' ? html`<div class="actions"><button class="primary" aria-describedby="name" @click=${() => this.act('save', this.save())}>Save</button></div>` : nothing}`;
+        return html`<div class="line verified"><span class="ok">${msg('Verified ✓', { id: 'file-verified', desc: 'A received file matched its hash' })}</span> <code title=${v.hash ?? ''}>BLAKE2b ${v.hash?.slice(0, 16) ?? ''}…</code></div>
+          ${v.direction === 'in' ? html`<div class="actions"><button class="primary" aria-describedby="name" @click=${() => this.act('save', this.save())}>${msg('Save', { id: 'file-save', desc: 'Button: save a received file to the device' })}</button></div>` : nothing}`;
       case 'cancelled':
       case 'declined':
       case 'failed': {
@@ -217,7 +220,7 @@ export class PcFileCard extends LitElement {
 
   override render() {
     const v = this.transfer.view;
-    if (!v) return html`<div class="line">Loading file…</div>`;
+    if (!v) return html`<div class="line">${msg('Loading file…')}</div>`;
     const image = this.isImage(v);
     const src = v.state === 'done' ? this.imageUrl : null;
     return html`
@@ -225,7 +228,7 @@ export class PcFileCard extends LitElement {
         ${src
           ? html`<img class="full" src=${src} alt=${v.offer.name} />`
           : image && v.offer.thumb && v.state !== 'failed' && !v.notices.includes('PEER_IMAGES_HELD')
-            ? html`<img class="thumb" src=${v.offer.thumb} alt="Preview of ${v.offer.name}" />`
+            ? html`<img class="thumb" src=${v.offer.thumb} alt=${msg(str`Preview of ${v.offer.name}`)} />`
             : nothing}
         <div class="head">
           ${image ? nothing : html`<span class="icon" aria-hidden="true">${fileIcon}</span>`}

@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { localized, msg, str } from '@lit/localize';
 import { customElement, query } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { theme } from '../styles/theme';
@@ -17,6 +18,7 @@ import './pc-link-code';
  * plainly, with nothing linked. One request at a time; the next shows when this one closes.
  */
 @customElement('pc-link-approve')
+@localized()
 export class PcLinkApprove extends LitElement {
   static override styles = [
     theme,
@@ -69,20 +71,20 @@ export class PcLinkApprove extends LitElement {
   }
 
   private body(r: LinkRequestView) {
-    const name = r.name || 'A new device';
+    const name = r.name || msg('A new device');
     if (r.error) {
-      return html`<h2 id="link-title">${name} was not added</h2>
+      return html`<h2 id="link-title">${msg(str`${name} was not added`)}</h2>
         <p class="error" role="alert">${describeError(r.error)}</p>
-        <div class="buttons"><button class="close primary" @click=${() => this.service.devices.approving.dismiss(r.rid)}>Close</button></div>`;
+        <div class="buttons"><button class="close primary" @click=${() => this.service.devices.approving.dismiss(r.rid)}>${msg('Close')}</button></div>`;
     }
-    return html`<h2 id="link-title">New device: ${name} wants to join</h2>
-      <p>Check that ${name} shows this code:</p>
+    return html`<h2 id="link-title">${msg(str`New device: ${name} wants to join`)}</h2>
+      <p>${msg(str`Check that ${name} shows this code:`)}</p>
       <pc-link-code .code=${r.code ?? ''}></pc-link-code>
-      <p>Approve only if the codes are the same and you are adding this device yourself. It will get your messages and can approve other devices.</p>
-      ${r.approving ? html`<p role="status">Adding ${name}…</p>` : nothing}
+      <p>${msg('Approve only if the codes are the same and you are adding this device yourself. It will get your messages and can approve other devices.')}</p>
+      ${r.approving ? html`<p role="status">${msg(str`Adding ${name}…`)}</p>` : nothing}
       <div class="buttons">
-        <button class="reject" ?disabled=${r.approving} @click=${() => this.service.devices.approving.reject(r.rid)}>Reject</button>
-        <button class="primary" ?disabled=${r.approving} @click=${() => this.service.devices.approving.approve(r.rid)}>Approve</button>
+        <button class="reject" ?disabled=${r.approving} @click=${() => this.service.devices.approving.reject(r.rid)}>${msg('Reject')}</button>
+        <button class="primary" ?disabled=${r.approving} @click=${() => this.service.devices.approving.approve(r.rid)}>${msg('Approve')}</button>
       </div>`;
   }
 

@@ -1,9 +1,11 @@
 import { LitElement, css, html } from 'lit';
+import { localized, msg } from '@lit/localize';
 import { customElement, property } from 'lit/decorators.js';
 import { theme } from '../styles/theme';
 
 /** A 6-digit linking code, large and spaced ("123 456"), read out as one group named "Code". */
 @customElement('pc-link-code')
+@localized()
 export class PcLinkCode extends LitElement {
   static override styles = [
     theme,
@@ -27,7 +29,7 @@ export class PcLinkCode extends LitElement {
   @property() code = '';
 
   override render() {
-    return html`<div role="group" aria-label="Code">${this.code.slice(0, 3)} ${this.code.slice(3)}</div>`;
+    return html`<div role="group" aria-label=${msg('Code', { id: 'link-code', desc: 'The six-digit code compared when linking a device' })}>${this.code.slice(0, 3)} ${this.code.slice(3)}</div>`;
   }
 }
 

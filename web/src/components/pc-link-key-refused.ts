@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { localized, msg } from '@lit/localize';
 import { customElement, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { theme } from '../styles/theme';
@@ -16,6 +17,7 @@ import { describeError } from '../l10n/error-text';
  * confirmed on both screens.
  */
 @customElement('pc-link-key-refused')
+@localized()
 export class PcLinkKeyRefused extends LitElement {
   static override styles = [
     theme,
@@ -64,15 +66,16 @@ export class PcLinkKeyRefused extends LitElement {
       <p>${describeError(refused)}</p>
       ${this.confirming
         ? html`<p>
-              Only if you reset your account key yourself on another device: this device forgets the key it holds and waits to be approved by a
-              device with the new key. If you did not, log out instead.
+              ${msg(
+                'Only if you reset your account key yourself on another device: this device forgets the key it holds and waits to be approved by a device with the new key. If you did not, log out instead.',
+              )}
             </p>
             <div class="buttons">
-              <button @click=${() => (this.confirming = false)}>Cancel</button>
-              <button class="primary" @click=${() => void this.linkAgain()}>Forget this key and link again</button>
+              <button @click=${() => (this.confirming = false)}>${msg('Cancel', { id: 'relink-cancel', desc: 'Button: keep the key this device holds' })}</button>
+              <button class="primary" @click=${() => void this.linkAgain()}>${msg('Forget this key and link again')}</button>
             </div>`
         : html`<div class="buttons">
-            <button @click=${() => (this.confirming = true)}>I reset the key on another device…</button>
+            <button @click=${() => (this.confirming = true)}>${msg('I reset the key on another device…')}</button>
           </div>`}
     </div>`;
   }

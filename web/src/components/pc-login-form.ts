@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { localized, msg } from '@lit/localize';
 import { customElement, state, query } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { checkPassword, checkUsername, type ErrorCode } from '../../../shared/index';
@@ -8,6 +9,7 @@ import { serviceContext, sessionContext, type SessionState } from '../state/cont
 import { StoreController } from '../state/store-controller';
 import type { ChatService } from '../state/chat-service';
 import './pc-build-info';
+import '../l10n/pc-language-picker';
 
 const USERNAME_ERRORS: ReadonlySet<string> = new Set(['USER_EXISTS', 'UNKNOWN_USER', 'INVALID_USERNAME']);
 const PASSWORD_ERRORS: ReadonlySet<string> = new Set(['BAD_PASSWORD', 'PASSWORD_TOO_SHORT', 'PASSWORD_TOO_LONG']);
@@ -21,6 +23,7 @@ function fieldMessage(id: string, err: ErrorCode | null, hint: string) {
 
 /** Log in or register. Errors show next to the field that caused them. */
 @customElement('pc-login-form')
+@localized()
 export class PcLoginForm extends LitElement {
   static override styles = [
     theme,
@@ -140,9 +143,9 @@ export class PcLoginForm extends LitElement {
         }}
       >
         <h1>Peerchat</h1>
-        <p class="lead">Private chat straight between browsers. Messages never pass through the server and stay on your devices.</p>
+        <p class="lead">${msg('Private chat straight between browsers. Messages never pass through the server and stay on your devices.')}</p>
         <div class="field">
-          <label for="username">Username</label>
+          <label for="username">${msg('Username')}</label>
           <input
             id="username"
             name="username"
@@ -154,10 +157,10 @@ export class PcLoginForm extends LitElement {
             aria-describedby="username-msg"
             @input=${() => (this.localError = null)}
           />
-          ${fieldMessage('username-msg', uErr, '3–32 letters, digits, _ . -')}
+          ${fieldMessage('username-msg', uErr, msg('3–32 letters, digits, _ . -'))}
         </div>
         <div class="field">
-          <label for="password">Password</label>
+          <label for="password">${msg('Password')}</label>
           <input
             id="password"
             name="password"
@@ -168,15 +171,16 @@ export class PcLoginForm extends LitElement {
             aria-describedby="password-msg"
             @input=${() => (this.localError = null)}
           />
-          ${fieldMessage('password-msg', pErr, 'At least 8 characters.')}
+          ${fieldMessage('password-msg', pErr, msg('At least 8 characters.'))}
         </div>
         ${formErr ? html`<div class="form-error" role="alert">${describeError(formErr)}</div>` : nothing}
         ${s?.localError ? html`<div class="form-error" role="alert">${describeError(s.localError)}</div>` : nothing}
         <div class="buttons">
-          <button type="submit" class="primary" value="login" ?disabled=${busy}>Log in</button>
-          <button type="submit" value="register" ?disabled=${busy}>Register</button>
+          <button type="submit" class="primary" value="login" ?disabled=${busy}>${msg('Log in')}</button>
+          <button type="submit" value="register" ?disabled=${busy}>${msg('Register')}</button>
         </div>
-        ${busy ? html`<p class="hint" role="status">Connecting…</p>` : nothing}
+        ${busy ? html`<p class="hint" role="status">${msg('Connecting…')}</p>` : nothing}
+        <pc-language-picker></pc-language-picker>
         <pc-build-info></pc-build-info>
       </form>
     `;

@@ -1,13 +1,18 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { localized, msg, str } from '@lit/localize';
 import { customElement, property, query } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { theme } from '../styles/theme';
 import type { MessageState, StoredMessage } from '../db/schema';
-import { dayKey, formatDayHeading, formatTime } from '../format/format';
+import { dayKey, formatCount, formatDayHeading, formatTime } from '../format/format';
+import { activeLocale } from '../l10n/active-locale';
+import { plural } from '../l10n/plural';
 import './pc-file-card';
 
 /** What a message's item shows of its time: the same for a message object every render. */
 interface TimeView {
+  /** The language the time was written in (a switch writes it again). */
+  locale: string;
   day: string;
   iso: string;
   time: string;
@@ -22,19 +27,25 @@ const timeViews = new WeakMap<StoredMessage, TimeView>();
 
 function timeView(m: StoredMessage): TimeView {
   let v = timeViews.get(m);
-  if (!v) {
-    v = { day: dayKey(m.ts), iso: new Date(m.ts).toISOString(), time: formatTime(m.ts) };
+  if (!v || v.locale !== activeLocale()) {
+    v = { locale: activeLocale(), day: dayKey(m.ts), iso: new Date(m.ts).toISOString(), time: formatTime(m.ts) };
     timeViews.set(m, v);
   }
   return v;
 }
 
-const STATE_LABEL: Record<MessageState, string> = {
-  waiting: 'Waiting',
-  sent: 'Sent',
-  delivered: 'Delivered',
-  received: '',
-};
+function stateLabel(state: MessageState): string {
+  switch (state) {
+    case 'waiting':
+      return msg('Waiting', { id: 'message-waiting', desc: 'State of a sent message not yet handed to the contact' });
+    case 'sent':
+      return msg('Sent', { id: 'message-sent', desc: 'State of a message that left this device' });
+    case 'delivered':
+      return msg('Delivered', { id: 'message-delivered', desc: 'State of a message the contact has received' });
+    case 'received':
+      return '';
+  }
+}
 
 /**
  * The scrolling list of one conversation, newest at the bottom. Scrolling near the top asks
@@ -42,6 +53,7 @@ const STATE_LABEL: Record<MessageState, string> = {
  * and jumps to the end when the person's own new message (text or file) arrives at the bottom.
  */
 @customElement('pc-message-list')
+@localized()
 export class PcMessageList extends LitElement {
   static override styles = [
     theme,
@@ -203,8 +215,8 @@ export class PcMessageList extends LitElement {
   override render() {
     if (this.messages.length === 0) {
       return this.loading
-        ? html`<p class="loading" role="status">Loading messages…</p>`
-        : html`<p class="empty">No messages yet. Say hello to ${this.peerName}!</p>`;
+        ? html`<p class="loading" role="status">${msg('Loading messages…')}</p>`
+        : html`<p class="empty">${msg(str`No messages yet. Say hello to ${this.peerName}!`)}</p>`;
     }
     const now = Date.now();
     let lastDay = '';
@@ -216,8 +228,8 @@ export class PcMessageList extends LitElement {
       items.push({ key: m.id, msg: m });
     }
     return html`
-      ${this.loading ? html`<p class="loading" role="status">Loading older messages…</p>` : nothing}
-      <ol aria-label="Messages with ${this.peerName}" aria-live="polite">
+      ${this.loading ? html`<p class="loading" role="status">${msg('Loading older messages…')}</p>` : nothing}
+      <ol aria-label=${msg(str`Messages with ${this.peerName}`)} aria-live="polite">
         ${repeat(
           items,
           (i) => i.key,
@@ -226,11 +238,11 @@ export class PcMessageList extends LitElement {
               ? html`<li class="note" data-id=${i.msg.id}>${noteText(i.msg)}</li>`
               : i.msg
               ? html`<li class="msg ${i.msg.outgoing ? 'out' : 'in'}" data-id=${i.msg.id} data-state=${i.msg.state}>
-                  <span class="from">${i.msg.outgoing ? 'You' : i.msg.from}</span>${i.msg.fileId
+                  <span class="from">${i.msg.outgoing ? msg('You', { id: 'message-from-me', desc: 'Sender shown over my own messages' }) : i.msg.from}</span>${i.msg.fileId
                     ? html`<pc-file-card .fileId=${i.msg.fileId}></pc-file-card>`
                     : html`<span class="text">${i.msg.text}</span>`}<span class="meta"
                     ><time datetime=${timeView(i.msg).iso}>${timeView(i.msg).time}</time>${i.msg.outgoing && !i.msg.fileId
-                      ? html` · <span class="state" title=${deliveredTitle(i.msg)}>${STATE_LABEL[i.msg.state]}</span>`
+                      ? html` · <span class="state" title=${deliveredTitle(i.msg)}>${stateLabel(i.msg.state)}</span>`
                       : nothing}</span
                   >
                 </li>`
@@ -243,14 +255,17 @@ export class PcMessageList extends LitElement {
 
 /** A quiet line about the contact's account ("bob added a device: Firefox on Linux"). */
 function noteText(m: StoredMessage): string {
-  return m.kind === 'device-added' ? `${m.from} added a device: ${m.text}` : `${m.from} removed a device: ${m.text}`;
+  const who = m.from;
+  const device = m.text;
+  return m.kind === 'device-added' ? msg(str`${who} added a device: ${device}`) : msg(str`${who} removed a device: ${device}`);
 }
 
 /** Which of the contact's devices have the message, for the state's tooltip. */
 function deliveredTitle(m: StoredMessage): string {
   const n = m.deliveredTo?.length ?? 0;
   if (m.state !== 'delivered' || n === 0) return '';
-  return n === 1 ? 'Stored on 1 device of the contact' : `Stored on ${n} devices of the contact`;
+  const count = formatCount(n);
+  return plural(n, { one: () => msg(str`Stored on ${count} device of the contact`), other: () => msg(str`Stored on ${count} devices of the contact`) });
 }
 
 declare global {

@@ -1,7 +1,9 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { localized, msg } from '@lit/localize';
 import { customElement, property } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { usernameKey } from '../../../shared/index';
+import { sentenceSpace } from '../l10n/join-parts';
 import { theme } from '../styles/theme';
 import { StoreController } from '../state/store-controller';
 import { securityContext, serviceContext, type SecurityState } from '../state/contexts';
@@ -16,6 +18,7 @@ import { describeError, explainError } from '../l10n/error-text';
  * those of the error codes (web/src/l10n/error-text.ts).
  */
 @customElement('pc-security-banner')
+@localized()
 export class PcSecurityBanner extends LitElement {
   static override styles = [
     theme,
@@ -66,23 +69,21 @@ export class PcSecurityBanner extends LitElement {
     if (c.pendingKey) {
       return html`<div class="bar warn" role="alert" data-security="key-changed" data-code="PEER_KEY_CHANGED">
         <p>
-          <strong>${describeError('PEER_KEY_CHANGED', params)}</strong>
-          ${explainError('PEER_KEY_CHANGED', params)}
+          <strong>${describeError('PEER_KEY_CHANGED', params)}</strong>${sentenceSpace()}${explainError('PEER_KEY_CHANGED', params)}
         </p>
         <div class="buttons">
-          <button class="primary" @click=${() => this.service.acceptNewKey(name).catch((err: unknown) => console.warn('Peerchat: the new key could not be accepted', err))}>Accept new key</button>
-          <button @click=${() => this.dispatchEvent(new CustomEvent<void>('pc-verify', { bubbles: true, composed: true }))}>Compare safety numbers</button>
+          <button class="primary" @click=${() => this.service.acceptNewKey(name).catch((err: unknown) => console.warn('Peerchat: the new key could not be accepted', err))}>${msg('Accept new key')}</button>
+          <button @click=${() => this.dispatchEvent(new CustomEvent<void>('pc-verify', { bubbles: true, composed: true }))}>${msg('Compare safety numbers')}</button>
         </div>
       </div>`;
     }
     if (c.sessionError) {
       return html`<div class="bar error" role="alert" data-security="session-failed" data-code=${c.sessionError}>
         <p>
-          <strong>${describeError(c.sessionError, params)}</strong>
-          ${explainError(c.sessionError, params)}
+          <strong>${describeError(c.sessionError, params)}</strong>${sentenceSpace()}${explainError(c.sessionError, params)}
         </p>
         <div class="buttons">
-          <button @click=${() => this.service.retrySecure(name)}>Retry</button>
+          <button @click=${() => this.service.retrySecure(name)}>${msg('Retry')}</button>
         </div>
       </div>`;
     }

@@ -1,5 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { localized, msg, str } from '@lit/localize';
 import { customElement, state } from 'lit/decorators.js';
+import { sentenceSpace } from '../l10n/join-parts';
 import { theme } from '../styles/theme';
 import { StoreController } from '../state/store-controller';
 import { sessionContext, type SessionState } from '../state/contexts';
@@ -10,7 +12,13 @@ import { formatDuration } from '../format/format';
  * Tells the person when the server is out of reach and when it retries. Open conversations
  * keep working meanwhile: they are direct between browsers.
  */
+function retryingIn(secs: number): string {
+  const wait = formatDuration(secs);
+  return msg(str`Retrying in ${wait}.`);
+}
+
 @customElement('pc-status-banner')
+@localized()
 export class PcStatusBanner extends LitElement {
   static override styles = [
     theme,
@@ -60,11 +68,11 @@ export class PcStatusBanner extends LitElement {
     if (s.connection === 'reconnecting') {
       const secs = Math.max(0, Math.ceil((s.nextRetryAt - this.now) / 1000));
       parts.push(html`<div class="bar" role="status" data-code="SERVER_UNREACHABLE">
-        <span>${describeError('SERVER_UNREACHABLE')} ${secs > 0 ? `Retrying in ${formatDuration(secs)}.` : 'Retrying…'}</span>
-        <button @click=${() => this.dispatchEvent(new CustomEvent<void>('pc-retry', { bubbles: true, composed: true }))}>Retry now</button>
+        <span>${describeError('SERVER_UNREACHABLE')}${sentenceSpace()}${secs > 0 ? retryingIn(secs) : msg('Retrying…')}</span>
+        <button @click=${() => this.dispatchEvent(new CustomEvent<void>('pc-retry', { bubbles: true, composed: true }))}>${msg('Retry now')}</button>
       </div>`);
     } else if (s.connection === 'connecting') {
-      parts.push(html`<div class="bar" role="status"><span>Connecting to the server…</span></div>`);
+      parts.push(html`<div class="bar" role="status"><span>${msg('Connecting to the server…')}</span></div>`);
     }
     if (s.localError) parts.push(html`<div class="bar error" role="alert"><span>${describeError(s.localError)}</span></div>`);
     return parts;

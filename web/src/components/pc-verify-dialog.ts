@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { localized, msg, str } from '@lit/localize';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import QRCode from 'qrcode';
@@ -13,13 +14,20 @@ import { formatDateTime } from '../format/format';
 import '../verify/pc-safety-scanner';
 import type { SafetyScanDetail } from '../verify/pc-safety-scanner';
 
-const EVENT_TEXT: Record<KeyEventKind, string> = {
-  pinned: 'First secure contact: key saved',
-  changed: 'Key changed',
-  accepted: 'New key accepted',
-  verified: 'Marked as verified',
-  unverified: 'Verified mark removed',
-};
+function eventText(kind: KeyEventKind): string {
+  switch (kind) {
+    case 'pinned':
+      return msg('First secure contact: key saved');
+    case 'changed':
+      return msg('Key changed');
+    case 'accepted':
+      return msg('New key accepted');
+    case 'verified':
+      return msg('Marked as verified');
+    case 'unverified':
+      return msg('Verified mark removed');
+  }
+}
 
 /**
  * The "Verify" view of one contact: the safety number (12 groups of 5 digits, the same on both
@@ -30,6 +38,7 @@ const EVENT_TEXT: Record<KeyEventKind, string> = {
  * the NEW key, so it can be compared before accepting.
  */
 @customElement('pc-verify-dialog')
+@localized()
 export class PcVerifyDialog extends LitElement {
   static override styles = [
     theme,
@@ -216,31 +225,30 @@ export class PcVerifyDialog extends LitElement {
   private body() {
     const c = this.contact;
     const name = this.peerName;
-    if (this.loading) return html`<p role="status">Working out the safety number…</p>`;
+    if (this.loading) return html`<p role="status">${msg('Working out the safety number…')}</p>`;
     if (!this.number) {
-      return html`<p>There is no key for ${name} yet. The safety number appears once ${name} has been online while you were.</p>`;
+      return html`<p>${msg(str`There is no key for ${name} yet. The safety number appears once ${name} has been online while you were.`)}</p>`;
     }
     const pending = !!c?.pendingKey;
     return html`
       ${pending
-        ? html`<p class="notice">${name}’s security key has changed. This is the safety number for the <strong>new</strong> key: compare it with ${name} before you accept it.</p>`
+        ? html`<p class="notice">${msg(html`${name}’s security key has changed. This is the safety number for the <strong>new</strong> key: compare it with ${name} before you accept it.`)}</p>`
         : nothing}
       <p>
-        Compare these numbers with ${name} — side by side, or over a call you trust. If they match on both devices, nobody can read or change
-        what you send each other, not even the server.
+        ${msg(str`Compare these numbers with ${name} — side by side, or over a call you trust. If they match on both devices, nobody can read or change what you send each other, not even the server.`)}
       </p>
-      <div class="number" role="group" aria-label="Safety number">
+      <div class="number" role="group" aria-label=${msg('Safety number')}>
         ${this.number.groups.map((g) => html`<span>${g}</span>`)}
       </div>
-      ${this.qr ? html`<img class="qr" src=${this.qr} alt="QR code of the safety number" width="200" height="200" />` : nothing}
-      <p class="muted">Or let the camera compare: scan the code on ${name}’s Verify screen, or a photo of it.</p>
+      ${this.qr ? html`<img class="qr" src=${this.qr} alt=${msg('QR code of the safety number')} width="200" height="200" />` : nothing}
+      <p class="muted">${msg(str`Or let the camera compare: scan the code on ${name}’s Verify screen, or a photo of it.`)}</p>
       <pc-safety-scanner
         .expected=${this.number}
         .peerName=${name}
         @pc-safety-scan=${(e: CustomEvent<SafetyScanDetail>) => void this.scanned(e.detail)}
       ></pc-safety-scanner>
       ${pending
-        ? html`<button class="primary" @click=${() => void this.service.acceptNewKey(name)}>Accept this key</button>`
+        ? html`<button class="primary" @click=${() => void this.service.acceptNewKey(name)}>${msg('Accept this key')}</button>`
         : html`<label class="switch"
             ><input
               id="verified"
@@ -248,13 +256,13 @@ export class PcVerifyDialog extends LitElement {
               role="switch"
               .checked=${!!c?.verified}
               @change=${(e: Event) => void this.service.setVerified(name, (e.target as HTMLInputElement).checked)}
-            />Mark as verified</label
+            />${msg('Mark as verified')}</label
           >`}
       ${this.history.length
         ? html`<details>
-            <summary class="muted">Key history</summary>
+            <summary class="muted">${msg('Key history')}</summary>
             <ul>
-              ${this.history.map((e) => html`<li>${EVENT_TEXT[e.kind]} — ${formatDateTime(e.ts)}</li>`)}
+              ${this.history.map((e) => html`<li>${eventText(e.kind)} — ${formatDateTime(e.ts)}</li>`)}
             </ul>
           </details>`
         : nothing}
@@ -272,11 +280,11 @@ export class PcVerifyDialog extends LitElement {
         @close=${() => this.open && this.close()}
       >
         <div class="body">
-          <h2 id="verify-title">Verify ${this.peerName}</h2>
+          <h2 id="verify-title">${msg(str`Verify ${this.peerName}`)}</h2>
           ${this.open ? this.body() : nothing}
         </div>
         <div class="buttons">
-          <button class="close" @click=${() => this.close()}>Close</button>
+          <button class="close" @click=${() => this.close()}>${msg('Close')}</button>
         </div>
       </dialog>
     `;

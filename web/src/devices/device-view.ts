@@ -3,7 +3,8 @@
  * online (or when this browser last saw it). Pure, so the sentences are unit-tested.
  */
 import type { DeviceEntry } from '../../../shared/devices/device-list';
-import { formatDateTime, type FormatOptions } from '../format/format';
+import { msg, str } from '@lit/localize';
+import { formatDate, formatDateTime, type FormatOptions } from '../format/format';
 
 export interface DeviceView {
   id: string;
@@ -17,8 +18,13 @@ export interface DeviceView {
 }
 
 export function addedText(addedAt: number, o: FormatOptions = {}): string {
-  const locale = typeof o.locale === 'string' ? o.locale : o.locale ? [...o.locale] : undefined;
-  return `Added ${new Intl.DateTimeFormat(locale, { dateStyle: 'medium', ...(o.timeZone ? { timeZone: o.timeZone } : {}) }).format(addedAt)}`;
+  const date = formatDate(addedAt, o);
+  return msg(str`Added ${date}`);
+}
+
+function lastSeenText(ts: number, o: FormatOptions): string {
+  const when = formatDateTime(ts, o);
+  return msg(str`Last seen ${when}`);
 }
 
 export function deviceView(
@@ -31,7 +37,7 @@ export function deviceView(
   const mine = d.id === thisDevice;
   const isOnline = !mine && online.has(d.id);
   const seenAt = lastSeen.get(d.id);
-  const seen = mine ? 'This device' : isOnline ? 'Online now' : seenAt ? `Last seen ${formatDateTime(seenAt, o)}` : 'Not seen from this device yet';
+  const seen = mine ? msg('This device', { id: 'this-device' }) : isOnline ? msg('Online now') : seenAt ? lastSeenText(seenAt, o) : msg('Not seen from this device yet');
   return { id: d.id, name: d.name, thisDevice: mine, added: addedText(d.addedAt, o), seen, online: isOnline };
 }
 

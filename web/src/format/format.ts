@@ -6,12 +6,14 @@
  * formatted by `Intl.NumberFormat` (decimal separator, digits). Binary, because files are chunked
  * and limited in powers of two (a 50 MiB file reads "50 MiB", not "52.4 MB").
  *
- * Each function takes optional {@link FormatOptions}; the app passes none (the browser's locale
- * and time zone), tests pass an explicit locale and time zone.
+ * Each function takes optional {@link FormatOptions}; the app passes none (the language the app
+ * speaks, web/src/l10n/active-locale.ts, and the device's time zone), tests pass an explicit
+ * locale and time zone.
  */
+import { activeLocale } from '../l10n/active-locale';
 
 export interface FormatOptions {
-  /** BCP 47 locale(s); default: the browser's. */
+  /** BCP 47 locale(s); default: the language the app speaks. */
   locale?: string | readonly string[];
   /** IANA time zone for dates and times; default: the device's. */
   timeZone?: string;
@@ -28,18 +30,23 @@ function cached<T extends Intl.NumberFormat | Intl.DateTimeFormat | Intl.ListFor
   return f as T;
 }
 
-function locales(o: FormatOptions): string[] | undefined {
-  if (o.locale === undefined) return undefined;
+/** The locales asked for, else the app's language (web/src/l10n/active-locale.ts). */
+function locales(o: FormatOptions): string[] {
+  if (o.locale === undefined) return [activeLocale()];
   return typeof o.locale === 'string' ? [o.locale] : [...o.locale];
 }
 
+function localeKey(o: FormatOptions): string {
+  return locales(o).join(',');
+}
+
 function numberFormat(o: FormatOptions, opts: Intl.NumberFormatOptions): Intl.NumberFormat {
-  return cached(`n|${String(o.locale)}|${JSON.stringify(opts)}`, () => new Intl.NumberFormat(locales(o), opts));
+  return cached(`n|${localeKey(o)}|${JSON.stringify(opts)}`, () => new Intl.NumberFormat(locales(o), opts));
 }
 
 function dateFormat(o: FormatOptions, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
   const all: Intl.DateTimeFormatOptions = o.timeZone ? { ...opts, timeZone: o.timeZone } : opts;
-  return cached(`d|${String(o.locale)}|${JSON.stringify(all)}`, () => new Intl.DateTimeFormat(locales(o), all));
+  return cached(`d|${localeKey(o)}|${JSON.stringify(all)}`, () => new Intl.DateTimeFormat(locales(o), all));
 }
 
 const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
@@ -84,12 +91,17 @@ export function formatDuration(seconds: number, o: FormatOptions = {}): string {
   const s = total % 60;
   const unit = (value: number, u: 'hour' | 'minute' | 'second'): string => numberFormat(o, { style: 'unit', unit: u, unitDisplay: 'short' }).format(value);
   const parts = h > 0 ? [unit(h, 'hour'), ...(m > 0 ? [unit(m, 'minute')] : [])] : m > 0 ? [unit(m, 'minute'), ...(s > 0 ? [unit(s, 'second')] : [])] : [unit(s, 'second')];
-  return cached(`l|${String(o.locale)}`, () => new Intl.ListFormat(locales(o), { type: 'unit', style: 'narrow' })).format(parts);
+  return cached(`l|${localeKey(o)}`, () => new Intl.ListFormat(locales(o), { type: 'unit', style: 'narrow' })).format(parts);
 }
 
 /** The time of day a message was written: "14:05" or "2:05 PM", as the locale writes it. */
 export function formatTime(ts: number, o: FormatOptions = {}): string {
   return dateFormat(o, { hour: '2-digit', minute: '2-digit' }).format(ts);
+}
+
+/** A calendar date: "23 Nov 2026" / "2026年11月23日". */
+export function formatDate(ts: number, o: FormatOptions = {}): string {
+  return dateFormat(o, { dateStyle: 'medium' }).format(ts);
 }
 
 /** A date and time, e.g. for a key change in the history. */
@@ -122,7 +134,7 @@ function capitalize(text: string, o: FormatOptions): string {
 export function formatDayHeading(ts: number, now: number, o: FormatOptions = {}): string {
   const diff = dayDifference(ts, now, o);
   if (diff === 0 || diff === -1) {
-    const rtf = cached(`r|${String(o.locale)}`, () => new Intl.RelativeTimeFormat(locales(o), { numeric: 'auto' }));
+    const rtf = cached(`r|${localeKey(o)}`, () => new Intl.RelativeTimeFormat(locales(o), { numeric: 'auto' }));
     return capitalize(rtf.format(diff, 'day'), o);
   }
   return dateFormat(o, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(ts);

@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { localized, msg } from '@lit/localize';
 import { customElement } from 'lit/decorators.js';
 import { theme } from '../styles/theme';
 import { StoreController } from '../state/store-controller';
@@ -7,6 +8,7 @@ import { promptInstall, type InstallState } from './install-prompt';
 
 /** "Install" in the top bar while the browser offers installation; absent otherwise. */
 @customElement('pc-install-button')
+@localized()
 export class PcInstallButton extends LitElement {
   static override styles = [
     theme,
@@ -41,11 +43,11 @@ export class PcInstallButton extends LitElement {
 
   override render() {
     if (!this.state.value?.canInstall) return nothing;
-    return html`<button aria-label="Install app" title="Install Peerchat as an app on this device" @click=${() => void promptInstall()}>
+    return html`<button aria-label=${msg('Install app')} title=${msg('Install Peerchat as an app on this device')} @click=${() => void promptInstall()}>
       <svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
         <path d="M12 3v12m0 0-4-4m4 4 4-4M5 21h14" />
       </svg>
-      Install<span class="long"> app</span>
+      <span>${msg('Install')}<span class="long">${msg(' app', { desc: 'Follows “Install” on wide screens: “Install app”' })}</span></span>
     </button>`;
   }
 }

@@ -1,10 +1,12 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { localized, msg } from '@lit/localize';
 import { customElement } from 'lit/decorators.js';
 import { theme } from '../styles/theme';
 import { StoreController } from '../state/store-controller';
 import { shareContext } from '../state/contexts';
 import { formatBytes } from '../format/format';
 import { describeError } from '../l10n/error-text';
+import { plural } from '../l10n/plural';
 import { shareIntake, type ShareState } from './share-intake';
 import type { SharedContent } from './share-store';
 import type { AppErrorCode, ErrorParams } from '../../../shared/errors';
@@ -15,7 +17,19 @@ import { SHARE_LIMITS } from '../../../shared/share-merge';
  * send this to", a line saying it came from another app, and a preview; files are listed and
  * offered to the contact chosen. A share that was refused or lost is said above it.
  */
+/** What happens to the shared files (and text) once a contact is chosen. */
+function offerNote(files: number, text: boolean): string {
+  if (text) {
+    return plural(files, {
+      one: () => msg('The file is offered to the contact you choose; the text goes into the chat.'),
+      other: () => msg('The files are offered to the contact you choose; the text goes into the chat.'),
+    });
+  }
+  return plural(files, { one: () => msg('The file is offered to the contact you choose.'), other: () => msg('The files are offered to the contact you choose.') });
+}
+
 @customElement('pc-share-panel')
+@localized()
 export class PcSharePanel extends LitElement {
   static override styles = [
     theme,
@@ -92,28 +106,26 @@ export class PcSharePanel extends LitElement {
     return html`<section class="problem" role="alert">
       <div class="head">
         <p>${describeError(problem, params)}</p>
-        <button @click=${() => shareIntake.dismissProblem()}>OK</button>
+        <button @click=${() => shareIntake.dismissProblem()}>${msg('OK')}</button>
       </div>
     </section>`;
   }
 
   private renderContent(c: SharedContent) {
     const files = c.files;
-    const heading = c.text || files.length === 1 ? 'Choose a contact to send this to' : 'Choose a contact to send these files to';
+    const heading = c.text || files.length === 1 ? msg('Choose a contact to send this to') : msg('Choose a contact to send these files to');
     return html`<section aria-labelledby="share-heading">
       <div class="head">
         <h2 id="share-heading">${heading}</h2>
-        <button @click=${() => void shareIntake.discard()}>Discard</button>
+        <button @click=${() => void shareIntake.discard()}>${msg('Discard', { id: 'share-discard' })}</button>
       </div>
-      <p class="note origin">Shared to Peerchat from another app, not written by you here. Check it before you send it.</p>
+      <p class="note origin">${msg('Shared to Peerchat from another app, not written by you here. Check it before you send it.')}</p>
       ${c.text ? html`<div class="preview"><p>${c.text}</p></div>` : nothing}
       ${files.length
-        ? html`<ul aria-label="Shared files">
+        ? html`<ul aria-label=${msg('Shared files')}>
               ${files.map((f) => html`<li>${f.name} <span class="note">(${formatBytes(f.size)})</span></li>`)}
             </ul>
-            <p class="note">
-              ${files.length === 1 ? 'The file is' : 'The files are'} offered to the contact you choose${c.text ? '; the text goes into the chat' : ''}.
-            </p>`
+            <p class="note">${offerNote(files.length, !!c.text)}</p>`
         : nothing}
     </section>`;
   }

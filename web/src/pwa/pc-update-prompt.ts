@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { localized, msg } from '@lit/localize';
 import { customElement, state } from 'lit/decorators.js';
 import { theme } from '../styles/theme';
 import { StoreController } from '../state/store-controller';
@@ -14,6 +15,7 @@ const INSECURE_DISMISSED = 'peerchat.insecure-note-dismissed';
  * after the first visit, for news that needs no action.)
  */
 @customElement('pc-update-prompt')
+@localized()
 export class PcUpdatePrompt extends LitElement {
   static override styles = [
     theme,
@@ -90,16 +92,16 @@ export class PcUpdatePrompt extends LitElement {
     return html`
       ${s.needRefresh
         ? html`<div class="toast" role="alert">
-            <p>Update available — reload to use the new version of Peerchat.</p>
+            <p>${msg('Update available — reload to use the new version of Peerchat.')}</p>
             <div class="actions">
-              <button @click=${() => dismissUpdate()}>Later</button>
-              <button class="primary" ?disabled=${this.reloading} @click=${() => void this.reload()}>${this.reloading ? 'Reloading…' : 'Reload'}</button>
+              <button @click=${() => dismissUpdate()}>${msg('Later')}</button>
+              <button class="primary" ?disabled=${this.reloading} @click=${() => void this.reload()}>${this.reloading ? msg('Reloading…') : msg('Reload')}</button>
             </div>
           </div>`
         : nothing}
       ${insecure
         ? html`<div class="toast warn" role="status">
-            <p>This page is not using HTTPS, so Peerchat can't be installed or opened offline here. Whoever runs the server can start it with <code>--https</code>.</p>
+            <p>${msg(html`This page is not using HTTPS, so Peerchat can't be installed or opened offline here. Whoever runs the server can start it with <code>--https</code>.`)}</p>
             <div class="actions">
               <button
                 @click=${() => {
@@ -107,7 +109,7 @@ export class PcUpdatePrompt extends LitElement {
                   this.insecureDismissed = true;
                 }}
               >
-                Dismiss
+                ${msg('Dismiss')}
               </button>
             </div>
           </div>`

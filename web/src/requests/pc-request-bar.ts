@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { localized, msg, str } from '@lit/localize';
 import { customElement, property, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { usernameKey } from '../../../shared/index';
@@ -17,6 +18,7 @@ import { requestsContext, type RequestsState } from './requests-state';
  * Draws nothing for a contact.
  */
 @customElement('pc-request-bar')
+@localized()
 export class PcRequestBar extends LitElement {
   static override styles = [
     theme,
@@ -82,25 +84,26 @@ export class PcRequestBar extends LitElement {
     const error = this.error ? html`<p class="error" role="alert">${describeError(this.error)}</p>` : nothing;
     if (blocked) {
       return html`<section aria-labelledby="req-title" data-request="blocked">
-        <h3 id="req-title">You blocked ${name}</h3>
-        <p>This device refuses ${name}’s messages and connections. Peerchat’s server is not told.</p>
+        <h3 id="req-title">${msg(str`You blocked ${name}`)}</h3>
+        <p>${msg(str`This device refuses ${name}’s messages and connections. Peerchat’s server is not told.`)}</p>
         <div class="buttons">
-          <button ?disabled=${this.busy} @click=${() => void this.act('unblock')}>Unblock</button>
-          <button ?disabled=${this.busy} @click=${() => void this.act('delete')}>Delete</button>
+          <button ?disabled=${this.busy} @click=${() => void this.act('unblock')}>${msg('Unblock')}</button>
+          <button ?disabled=${this.busy} @click=${() => void this.act('delete')}>${msg('Delete', { id: 'request-delete' })}</button>
         </div>
         ${error}
       </section>`;
     }
     return html`<section aria-labelledby="req-title" data-request="pending">
-      <h3 id="req-title">Message request from ${name}</h3>
+      <h3 id="req-title">${msg(str`Message request from ${name}`)}</h3>
       <p>
-        ${name} is not in your contacts. Until you accept, ${name} cannot connect to this device or see whether you read
-        this, and only text is shown. Block refuses ${name} on this device only: Peerchat’s server is not told.
+        ${msg(
+          str`${name} is not in your contacts. Until you accept, ${name} cannot connect to this device or see whether you read this, and only text is shown. Block refuses ${name} on this device only: Peerchat’s server is not told.`,
+        )}
       </p>
       <div class="buttons">
-        <button class="primary" ?disabled=${this.busy} @click=${() => void this.act('accept')}>Accept</button>
-        <button ?disabled=${this.busy} @click=${() => void this.act('delete')}>Delete</button>
-        <button ?disabled=${this.busy} @click=${() => void this.act('block')}>Block</button>
+        <button class="primary" ?disabled=${this.busy} @click=${() => void this.act('accept')}>${msg('Accept', { id: 'request-accept', desc: 'Button: accept a message request' })}</button>
+        <button ?disabled=${this.busy} @click=${() => void this.act('delete')}>${msg('Delete', { id: 'request-delete' })}</button>
+        <button ?disabled=${this.busy} @click=${() => void this.act('block')}>${msg('Block')}</button>
       </div>
       ${error}
     </section>`;

@@ -11,6 +11,7 @@
  * version keep working (their File stays inline).
  */
 import type { ChatDb, StoredMessage, StoredTransfer } from '../db/schema';
+import { msg, str } from '@lit/localize';
 import { offerIdVerdict, type OfferIdVerdict } from '../../../shared/record-ids';
 import { nextSeq } from '../db/record-seq';
 
@@ -31,10 +32,11 @@ function asRecord(source: StoredSource): StoredTransfer {
 
 /**
  * The text of a file message: what the conversation list shows as the preview. Words, not an
- * emoji, so it reads the same on systems without an emoji font.
+ * emoji, so it reads the same on systems without an emoji font. Stored with the message, so it
+ * stays in the language the app spoke when the file was sent or offered.
  */
 export function fileMessageText(name: string): string {
-  return `File: ${name}`;
+  return msg(str`File: ${name}`);
 }
 
 /**

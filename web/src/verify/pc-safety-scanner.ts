@@ -1,7 +1,9 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { localized, msg, str } from '@lit/localize';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { compareSafetyQr, type SafetyNumber, type SafetyQrVerdict } from '../../../shared/crypto/index';
 import { describeError } from '../l10n/error-text';
+import { sentenceSpace } from '../l10n/join-parts';
 import { theme } from '../styles/theme';
 import { QrScanController } from './qr-scan-controller';
 
@@ -19,6 +21,7 @@ export interface SafetyScanDetail {
  * A code that is not a Peerchat safety number is reported here and not sent up.
  */
 @customElement('pc-safety-scanner')
+@localized()
 export class PcSafetyScanner extends LitElement {
   static override styles = [
     theme,
@@ -149,21 +152,21 @@ export class PcSafetyScanner extends LitElement {
     const name = this.peerName;
     const phase = this.scanner.phase;
     if (phase.kind === 'camera') {
-      return html`<video aria-label="Camera view" playsinline muted></video>
-        <p role="status">Point the camera at the QR code in ${name}’s Verify screen.</p>`;
+      return html`<video aria-label=${msg('Camera view')} playsinline muted></video>
+        <p role="status">${msg(str`Point the camera at the QR code in ${name}’s Verify screen.`)}</p>`;
     }
-    if (phase.kind === 'reading-photo') return html`<p role="status">Reading the picture…</p>`;
+    if (phase.kind === 'reading-photo') return html`<p role="status">${msg('Reading the picture…')}</p>`;
     if (phase.kind === 'failed') return html`<p class="result failed" role="alert">${describeError(phase.code)}</p>`;
     if (this.verdict === 'match') {
       return html`<p class="result match" role="status">
-        <strong>✓ The codes match.</strong> ${name}’s device shows the same safety number, so this is ${name}’s real key.
+        <strong>${msg('✓ The codes match.')}</strong>${sentenceSpace()}${msg(str`${name}’s device shows the same safety number, so this is ${name}’s real key.`)}
       </p>`;
     }
     if (this.verdict === 'mismatch') {
       return html`<p class="result mismatch" role="alert">
-        <strong>⚠ The codes do not match.</strong> This device and the one you scanned use different keys for this conversation,
-        so someone may be reading or changing your messages — unless that was the code of another conversation. Nothing was marked
-        as verified.
+        <strong>${msg('⚠ The codes do not match.')}</strong>${sentenceSpace()}${msg(
+          'This device and the one you scanned use different keys for this conversation, so someone may be reading or changing your messages — unless that was the code of another conversation. Nothing was marked as verified.',
+        )}
       </p>`;
     }
     return nothing;
@@ -174,10 +177,10 @@ export class PcSafetyScanner extends LitElement {
     return html`
       <div class="actions">
         ${camera
-          ? html`<button @click=${() => this.scanner.stop()}>Stop scanning</button>`
-          : html`<button @click=${() => this.startCamera()} ?disabled=${!this.expected}>Scan their code</button>`}
+          ? html`<button @click=${() => this.scanner.stop()}>${msg('Stop scanning')}</button>`
+          : html`<button @click=${() => this.startCamera()} ?disabled=${!this.expected}>${msg('Scan their code')}</button>`}
         <label class="file"
-          >Scan from a photo<input type="file" accept="image/*" ?disabled=${!this.expected} @change=${(e: Event) => this.pickedPicture(e)}
+          >${msg('Scan from a photo')}<input type="file" accept="image/*" ?disabled=${!this.expected} @change=${(e: Event) => this.pickedPicture(e)}
         /></label>
       </div>
       ${this.result()}
