@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { ServerMsg } from '../../shared/signal-protocol';
-import { Client, cid, fakeKey, OFFER, registerUser, startServer, type LoggedIn, type TestServer } from './helpers';
+import { Client, cid, fakeKey, OFFER, registerUser, sleep, startServer, type LoggedIn, type TestServer } from './helpers';
 import { newAccount, newDevice, ready, signedList } from './device-fixtures';
 import { RedisProcess } from './redis-process';
 
@@ -159,6 +159,35 @@ test('cluster, contacts mode: presence crosses instances only to the subscribers
     await hana.client.next('presence-update', 3000, (m) => m.username === 'hana' && m.devices?.length === 2);
     await hana.client.expectNo('presence-update', 300, (m) => m.username === 'hana');
     await Promise.all([hana.client.close(), hana2.close(), ivo.client.close(), jon.client.close()]);
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+  }
+});
+
+test('cluster: logging out ends the same session in tabs on the other instance, and only there', async () => {
+  const [a, b] = await twoInstances();
+  try {
+    const key = { identityKey: fakeKey('K') };
+    const tab1 = await registerUser(a, 'kim', undefined, { ...key, deviceId: dev.carol1 });
+    // A second tab of the same browser (same token and device) on the other instance.
+    const tab2 = await Client.connect(b.wsUrl);
+    tab2.resume(tab1.welcome.token, { ...key, deviceId: dev.carol1 });
+    await tab2.next('welcome');
+    const phone = await Client.connect(b.wsUrl);
+    phone.login('kim', undefined, { ...key, deviceId: dev.carol2 });
+    await phone.next('welcome');
+    // Instance A has heard of both connections on B once its users see the phone online (the
+    // tab's `up` was published before the phone's, on the same channel).
+    const lou = await registerUser(a, 'lou', undefined, { identityKey: fakeKey('L'), deviceId: dev.gina });
+    await seesDevices(lou, 'kim', [dev.carol1, dev.carol2]);
+
+    tab1.client.send({ type: 'logout' });
+    await tab1.client.next('logged-out');
+    await tab2.next('logged-out');
+    const closed = await Promise.race([tab2.closed, sleep(3000).then(() => null)]);
+    assert.equal(closed?.code, 1000, 'the tab on the other instance was closed too');
+    await phone.expectNo('logged-out', 300);
+    await Promise.all([phone.close(), lou.client.close()]);
   } finally {
     await Promise.all([a.stop(), b.stop()]);
   }
