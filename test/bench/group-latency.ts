@@ -84,10 +84,9 @@ async function openGroup(user: BrowserUser, id: string): Promise<void> {
   );
 }
 
-async function main(): Promise<void> {
-  const size = Math.min(NAMES.length, Math.max(3, Number(process.env.BENCH_GROUP_SIZE ?? 6) || 6));
-  const count = Number(process.env.BENCH_GROUP_MESSAGES ?? 100) || 100;
-  const log = (m: string): void => console.error(`[group-latency] ${m}`);
+/** Runs the whole figure set on its own server and browsers; returns the JSON lines' fields. */
+export async function groupLatencyFigures(requested: number, count: number, log: (m: string) => void): Promise<Array<[string, number, string]>> {
+  const size = Math.min(NAMES.length, Math.max(3, requested));
   const srv = await startTestServer();
   const users: BrowserUser[] = [];
   try {
@@ -137,17 +136,28 @@ async function main(): Promise<void> {
     }
     const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
     const g = sorted(all);
-    console.log(benchLine('group_members', size, 'count'));
-    console.log(benchLine('group_p50_ms', percentile(g, 50), 'ms'));
-    console.log(benchLine('group_p99_ms', percentile(g, 99), 'ms'));
-    console.log(benchLine('group_one_p50_ms', percentile(sorted(first), 50), 'ms'));
-    console.log(benchLine('dm_p50_ms', dm.p50, 'ms'));
-    console.log(benchLine('dm_p99_ms', dm.p99, 'ms'));
-    console.log(benchLine('group_vs_dm_p50', percentile(g, 50) / dm.p50, 'ratio'));
+    return [
+      ['group_members', size, 'count'],
+      ['group_p50_ms', percentile(g, 50), 'ms'],
+      ['group_p99_ms', percentile(g, 99), 'ms'],
+      ['group_one_p50_ms', percentile(sorted(first), 50), 'ms'],
+      ['dm_p50_ms', dm.p50, 'ms'],
+      ['dm_p99_ms', dm.p99, 'ms'],
+      ['group_vs_dm_p50', percentile(g, 50) / dm.p50, 'ratio'],
+    ];
   } finally {
     await Promise.allSettled(users.map((u) => u.close()));
-    await closeAllBrowsers();
     await srv.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  const log = (m: string): void => console.error(`[group-latency] ${m}`);
+  try {
+    const lines = await groupLatencyFigures(Number(process.env.BENCH_GROUP_SIZE ?? 6) || 6, Number(process.env.BENCH_GROUP_MESSAGES ?? 100) || 100, log);
+    for (const [name, value, unit] of lines) console.log(benchLine(name, value, unit));
+  } finally {
+    await closeAllBrowsers();
   }
 }
 

@@ -18,6 +18,7 @@
 // (default 1; 0 skips the second raw baseline with 256 KiB messages), BENCH_SEALED (default 1; 0 skips
 // the sealed ceiling), BENCH_MESSAGES (default 200; 0 skips the message latency), BENCH_SERVER
 // (default 1; 0 skips the server benchmarks), BENCH_APP (default 1; 0 runs the server ones only),
+// BENCH_GROUP_SIZE (default 6; 0 skips the group fan-out), BENCH_GROUP_MESSAGES (default 100),
 // and server-bench.ts's own (BENCH_CONNS, BENCH_RELAY_FRAMES, BENCH_RELAY_RUNS, BENCH_LOGINS).
 //
 // Run: npm run build:e2e   (once)   then   node test/e2e/run-in-netns.mjs npx tsx test/bench/run.ts
@@ -28,6 +29,7 @@ import { closeAllBrowsers } from '../e2e/browsers';
 import { browserCpuMs, freeBytes, measureConnect, measureTransfer, median, MiB, openBoth, startPair, tempFiles, type AppPair, type TempFiles } from './app-bench';
 import { benchLine, measureRaw } from './raw-datachannel';
 import { messageLatencyFigures } from './message-latency';
+import { groupLatencyFigures } from './group-latency';
 import { runServerBenches } from './server-bench';
 import { benchTwoInstances } from './cluster-bench';
 
@@ -193,8 +195,15 @@ async function main(): Promise<void> {
   } finally {
     await pair?.close();
     await files?.dispose();
-    log('done');
   }
+  // 5. group fan-out: its own server and BENCH_GROUP_SIZE browsers (group-latency.ts).
+  const groupSize = Math.round(envNumber('BENCH_GROUP_SIZE', 6, true));
+  if (groupSize > 0) {
+    const phase = Date.now();
+    for (const [name, value, unit] of await groupLatencyFigures(groupSize, Math.round(envNumber('BENCH_GROUP_MESSAGES', 100)), log)) out(name, value, unit);
+    log(`group fan-out took ${((Date.now() - phase) / 1000).toFixed(1)} s`);
+  }
+  log('done');
 }
 
 main()
