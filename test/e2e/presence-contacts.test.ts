@@ -6,6 +6,9 @@
 //  - carol, logged in on the same server and nobody's contact, is never told about alice or bob:
 //    the server's test tap sees no presence frame naming them go to her connection, and her
 //    contact list shows nobody online.
+//  - carol writes to alice by typing her exact username ("Write to someone"): the conversation
+//    opens, carol now follows alice and sees her online, and her first message reaches alice as a
+//    request. Without this there is no way to reach a new person on a `contacts` server.
 //
 // Run: npm run build:e2e && node test/e2e/run-in-netns.mjs node --import tsx --test --test-reporter=spec test/e2e/presence-contacts.test.ts
 
@@ -139,5 +142,25 @@ describe('presence in contacts mode', { timeout: 240_000 }, () => {
     // Only what alice subscribed to reached her: bob, never carol.
     assert.deepEqual(presenceAbout(connsOf('alice'), ['carol']), [], 'alice was not told about carol');
     assert.ok(presenceAbout(connsOf('alice'), ['bob']).length >= 2, 'alice was told about bob');
+  });
+
+  step('carol writes to alice by exact username: she follows alice, and alice gets a request', async () => {
+    const before = frames.length;
+    await carol.fill('Username to write to', 'alice');
+    await carol.click('Write');
+    await carol.waitForRole('heading', 'alice', { timeoutMs: 10_000 });
+    await waitUntil(() => frames.slice(before).some((f) => f.dir === 'in' && f.msg.type === 'presence-subscribe' && (f.msg.users as string[]).includes('alice')), 'carol follows alice');
+    await carol.waitForText('end-to-end encrypted', 30_000);
+    await send(carol, 'Hello from carol');
+    await waitForMessage(carol, 'Hello from carol', 'sent');
+    await alice.waitForRole('region', 'Requests', { timeoutMs: 20_000 }).catch(() => undefined);
+    await alice.waitForText('Hello from carol', 20_000);
+  });
+
+  step('a name the server would refuse is not opened, with the reason in words', async () => {
+    await carol.fill('Username to write to', 'no spaces allowed');
+    await carol.click('Write');
+    await carol.waitForRole('alert', '', { timeoutMs: 5000 }).catch(() => undefined);
+    await carol.waitForText(/letters|digits|username/i, 5000);
   });
 });

@@ -23,6 +23,7 @@ import type { OwnDevicesState } from '../devices/own-devices';
 import './pc-build-info';
 import { groupIdOf } from '../groups/groups-contract';
 import '../groups/pc-group-section';
+import './pc-start-conversation';
 
 export interface OpenConversationDetail {
   peerName: string;
@@ -274,6 +275,7 @@ export class PcContactList extends LitElement {
       <pc-group-section></pc-group-section>
       ${this.renderRequests(requests, active, now)}
       <h2 id="contacts-heading">${msg('Contacts')}</h2>
+      <pc-start-conversation></pc-start-conversation>
       ${!anyOnline && this.session.value?.connection === 'reconnecting'
         ? html`<p class="empty">${msg('Who is online shows again when the server can be reached.')}</p>`
         : !anyOnline
