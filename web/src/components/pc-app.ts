@@ -39,8 +39,13 @@ import { loadSharedFiles } from '../pwa/share-store';
 import { installState } from '../pwa/install-prompt';
 import { updateState } from '../pwa/pwa-register';
 import { localeState, type LocaleState } from '../l10n/locale';
+import { settingsContext } from '../settings/settings-context';
+import { deviceSettings } from '../settings/settings-store';
+import { followThemeSetting } from '../settings/apply-theme';
+import '../settings/pc-settings-screen';
 
 const DEVICES_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><rect x="2" y="4" width="14" height="10" rx="1.5"/><path d="M6 18h6"/><rect x="17" y="8" width="5" height="12" rx="1"/></svg>`;
+const SETTINGS_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><circle cx="12" cy="12" r="3"/><path d="M19.4 15a1.7 1.7 0 0 0 .3 1.8l.1.1a2 2 0 1 1-2.8 2.8l-.1-.1a1.7 1.7 0 0 0-1.8-.3 1.7 1.7 0 0 0-1 1.5V21a2 2 0 1 1-4 0v-.1a1.7 1.7 0 0 0-1.1-1.5 1.7 1.7 0 0 0-1.8.3l-.1.1a2 2 0 1 1-2.8-2.8l.1-.1a1.7 1.7 0 0 0 .3-1.8 1.7 1.7 0 0 0-1.5-1H3a2 2 0 1 1 0-4h.1a1.7 1.7 0 0 0 1.5-1.1 1.7 1.7 0 0 0-.3-1.8l-.1-.1a2 2 0 1 1 2.8-2.8l.1.1a1.7 1.7 0 0 0 1.8.3H9a1.7 1.7 0 0 0 1-1.5V3a2 2 0 1 1 4 0v.1a1.7 1.7 0 0 0 1 1.5 1.7 1.7 0 0 0 1.8-.3l.1-.1a2 2 0 1 1 2.8 2.8l-.1.1a1.7 1.7 0 0 0-.3 1.8V9a1.7 1.7 0 0 0 1.5 1H21a2 2 0 1 1 0 4h-.1a1.7 1.7 0 0 0-1.5 1z"/></svg>`;
 const LOG_OUT_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4"/><path d="M16 17l5-5-5-5"/><path d="M21 12H9"/></svg>`;
 
 function wsUrl(): string {
@@ -150,6 +155,8 @@ export class PcApp extends LitElement {
   @state() private narrow = false;
   /** The devices screen replaces the conversations while open. */
   @state() private showDevices = false;
+  /** The settings screen replaces the conversations while open. */
+  @state() private showSettings = false;
   private readonly share = new StoreController<ShareState>(this, shareIntake.state);
   /** Shared content handed to the conversation just chosen, until it says it took it. */
   @state() private shareDelivery: ShareDelivery | null = null;
@@ -172,6 +179,8 @@ export class PcApp extends LitElement {
     new ContextProvider(this, { context: joiningContext, initialValue: this.service.devices.joining.view });
     new ContextProvider(this, { context: approvingContext, initialValue: this.service.devices.approving.view });
     new ContextProvider(this, { context: requestsContext, initialValue: this.service.requests.state });
+    new ContextProvider(this, { context: settingsContext, initialValue: deviceSettings });
+    followThemeSetting();
     this.narrow = this.media.matches;
     this.media.addEventListener('change', () => (this.narrow = this.media.matches));
     // Files dropped anywhere but the conversation (which takes them and prevents the default)
@@ -184,10 +193,21 @@ export class PcApp extends LitElement {
   protected override willUpdate(): void {
     // Logged out (or not approved any more): the devices screen closes.
     if (this.showDevices && this.own.value?.status !== 'approved') this.showDevices = false;
+    if (this.showSettings && this.session.value?.connection === 'logged-out') this.showSettings = false;
   }
 
   protected override updated(): void {
     this.toggleAttribute('narrow', this.narrow);
+  }
+
+  private openSettings(open: boolean): void {
+    this.showSettings = open;
+    if (open) this.showDevices = false;
+  }
+
+  private openDevices(open: boolean): void {
+    this.showDevices = open;
+    if (open) this.showSettings = false;
   }
 
   private activeName(): string | null {
@@ -254,17 +274,33 @@ export class PcApp extends LitElement {
               aria-label=${msg('Devices')}
               title=${msg('Your devices')}
               aria-pressed=${this.showDevices ? 'true' : 'false'}
-              @click=${() => (this.showDevices = !this.showDevices)}
+              @click=${() => this.openDevices(!this.showDevices)}
             >
               ${DEVICES_ICON}<span class="label">${msg('Devices')}</span>
             </button>`
           : nothing}
+        <button
+          class="bar-button"
+          aria-label=${msg('Settings')}
+          title=${msg('Settings')}
+          aria-pressed=${this.showSettings ? 'true' : 'false'}
+          @click=${() => this.openSettings(!this.showSettings)}
+        >
+          ${SETTINGS_ICON}<span class="label">${msg('Settings')}</span>
+        </button>
         <button class="bar-button" aria-label=${msg('Log out')} title=${msg('Log out')} @click=${() => this.service.logout()}>${LOG_OUT_ICON}<span class="label">${msg('Log out')}</span></button>
       </div>
       <pc-status-banner @pc-retry=${() => this.service.retryNow()}></pc-status-banner>
       <pc-link-key-refused></pc-link-key-refused>
       ${this.share.value?.content || this.share.value?.problem ? html`<pc-share-panel></pc-share-panel>` : nothing}
-      ${this.showDevices
+      ${this.showSettings
+        ? html`<pc-settings-screen
+            class="screen"
+            ?devicesAvailable=${this.own.value?.status === 'approved'}
+            @pc-back=${() => (this.showSettings = false)}
+            @pc-open-devices=${() => this.openDevices(true)}
+          ></pc-settings-screen>`
+        : this.showDevices
         ? html`<pc-devices-screen class="screen" @pc-back=${() => (this.showDevices = false)}></pc-devices-screen>`
         : this.convs.value?.loaded || s.connection === 'online'
         ? html`<div class="panes" @pc-open-conversation=${(e: CustomEvent<OpenConversationDetail>) => this.open(e)}>
