@@ -43,9 +43,13 @@ import { settingsContext } from '../settings/settings-context';
 import { deviceSettings } from '../settings/settings-store';
 import { followThemeSetting } from '../settings/apply-theme';
 import '../settings/pc-settings-screen';
+import '../search/pc-search-screen';
+import type { OpenMessageDetail } from '../search/pc-search-screen';
+import { catchUpSearchIndex } from '../search/search-backfill';
 
 const DEVICES_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><rect x="2" y="4" width="14" height="10" rx="1.5"/><path d="M6 18h6"/><rect x="17" y="8" width="5" height="12" rx="1"/></svg>`;
 const SETTINGS_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><circle cx="12" cy="12" r="3"/><path d="M19.4 15a1.7 1.7 0 0 0 .3 1.8l.1.1a2 2 0 1 1-2.8 2.8l-.1-.1a1.7 1.7 0 0 0-1.8-.3 1.7 1.7 0 0 0-1 1.5V21a2 2 0 1 1-4 0v-.1a1.7 1.7 0 0 0-1.1-1.5 1.7 1.7 0 0 0-1.8.3l-.1.1a2 2 0 1 1-2.8-2.8l.1-.1a1.7 1.7 0 0 0 .3-1.8 1.7 1.7 0 0 0-1.5-1H3a2 2 0 1 1 0-4h.1a1.7 1.7 0 0 0 1.5-1.1 1.7 1.7 0 0 0-.3-1.8l-.1-.1a2 2 0 1 1 2.8-2.8l.1.1a1.7 1.7 0 0 0 1.8.3H9a1.7 1.7 0 0 0 1-1.5V3a2 2 0 1 1 4 0v.1a1.7 1.7 0 0 0 1 1.5 1.7 1.7 0 0 0 1.8-.3l.1-.1a2 2 0 1 1 2.8 2.8l-.1.1a1.7 1.7 0 0 0-.3 1.8V9a1.7 1.7 0 0 0 1.5 1H21a2 2 0 1 1 0 4h-.1a1.7 1.7 0 0 0-1.5 1z"/></svg>`;
+const SEARCH_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><circle cx="11" cy="11" r="7"/><path d="M21 21l-4.3-4.3"/></svg>`;
 const LOG_OUT_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4"/><path d="M16 17l5-5-5-5"/><path d="M21 12H9"/></svg>`;
 
 function wsUrl(): string {
@@ -157,6 +161,11 @@ export class PcApp extends LitElement {
   @state() private showDevices = false;
   /** The settings screen replaces the conversations while open. */
   @state() private showSettings = false;
+  /** The search screen replaces the conversations while open. */
+  @state() private showSearch = false;
+  /** The message opened from search, handed to the conversation. */
+  @state() private focusMessage: { id: string } | null = null;
+  private indexing = false;
   private readonly share = new StoreController<ShareState>(this, shareIntake.state);
   /** Shared content handed to the conversation just chosen, until it says it took it. */
   @state() private shareDelivery: ShareDelivery | null = null;
@@ -193,7 +202,17 @@ export class PcApp extends LitElement {
   protected override willUpdate(): void {
     // Logged out (or not approved any more): the devices screen closes.
     if (this.showDevices && this.own.value?.status !== 'approved') this.showDevices = false;
-    if (this.showSettings && this.session.value?.connection === 'logged-out') this.showSettings = false;
+    if (this.session.value?.connection === 'logged-out') {
+      this.showSettings = false;
+      this.showSearch = false;
+      this.indexing = false;
+    }
+    // Once the history is open: index what is not indexed yet for search, in the background.
+    const db = this.service.database;
+    if (db && this.convs.value?.loaded && !this.indexing) {
+      this.indexing = true;
+      void catchUpSearchIndex(db);
+    }
   }
 
   protected override updated(): void {
@@ -201,13 +220,26 @@ export class PcApp extends LitElement {
   }
 
   private openSettings(open: boolean): void {
+    this.showDevices = this.showSearch = false;
     this.showSettings = open;
-    if (open) this.showDevices = false;
   }
 
   private openDevices(open: boolean): void {
+    this.showSettings = this.showSearch = false;
     this.showDevices = open;
-    if (open) this.showSettings = false;
+  }
+
+  private openSearch(open: boolean): void {
+    this.showSettings = this.showDevices = false;
+    this.showSearch = open;
+  }
+
+  /** A search result chosen: its conversation opens at that message. */
+  private openMessage(e: CustomEvent<OpenMessageDetail>): void {
+    this.showSearch = false;
+    this.openedName = e.detail.peerName;
+    this.focusMessage = { id: e.detail.id };
+    this.service.open(e.detail.peerName).catch((err: unknown) => console.warn('Peerchat: opening the conversation failed', err));
   }
 
   private activeName(): string | null {
@@ -222,6 +254,7 @@ export class PcApp extends LitElement {
 
   private open(e: CustomEvent<OpenConversationDetail>): void {
     this.openedName = e.detail.peerName;
+    this.focusMessage = null;
     this.service.open(e.detail.peerName).catch((err: unknown) => console.warn('Peerchat: opening the conversation failed', err));
     void this.deliverShare(e.detail.peerName);
   }
@@ -281,6 +314,15 @@ export class PcApp extends LitElement {
           : nothing}
         <button
           class="bar-button"
+          aria-label=${msg('Search')}
+          title=${msg('Search messages')}
+          aria-pressed=${this.showSearch ? 'true' : 'false'}
+          @click=${() => this.openSearch(!this.showSearch)}
+        >
+          ${SEARCH_ICON}<span class="label">${msg('Search')}</span>
+        </button>
+        <button
+          class="bar-button"
           aria-label=${msg('Settings')}
           title=${msg('Settings')}
           aria-pressed=${this.showSettings ? 'true' : 'false'}
@@ -293,7 +335,9 @@ export class PcApp extends LitElement {
       <pc-status-banner @pc-retry=${() => this.service.retryNow()}></pc-status-banner>
       <pc-link-key-refused></pc-link-key-refused>
       ${this.share.value?.content || this.share.value?.problem ? html`<pc-share-panel></pc-share-panel>` : nothing}
-      ${this.showSettings
+      ${this.showSearch
+        ? html`<pc-search-screen class="screen" @pc-back=${() => (this.showSearch = false)} @pc-open-message=${(e: CustomEvent<OpenMessageDetail>) => this.openMessage(e)}></pc-search-screen>`
+        : this.showSettings
         ? html`<pc-settings-screen
             class="screen"
             ?devicesAvailable=${this.own.value?.status === 'approved'}
@@ -311,6 +355,7 @@ export class PcApp extends LitElement {
                     .peerName=${active}
                     ?narrow=${this.narrow}
                     .share=${this.shareDelivery}
+                    .focusMessage=${this.focusMessage}
                     @pc-back=${() => void this.service.open(null)}
                     @pc-share-delivered=${(e: CustomEvent<ShareDeliveredDetail>) => void this.shareDelivered(e)}
                   ></pc-conversation>`

@@ -102,6 +102,10 @@ export class PcMessageList extends LitElement {
       .text {
         white-space: pre-wrap;
       }
+      li.msg.highlight {
+        outline: 3px solid var(--pc-accent);
+        outline-offset: 2px;
+      }
       li.msg.out {
         align-self: flex-end;
         background: var(--pc-bubble-out);
@@ -133,6 +137,8 @@ export class PcMessageList extends LitElement {
   @property({ type: Boolean }) loading = false;
   @property({ type: Boolean }) hasOlder = false;
   @property() peerName = '';
+  /** A message to scroll into view and highlight (opened from search). */
+  @property() highlightId = '';
   @query('ol') private list?: HTMLOListElement;
 
   private stickToBottom = true;
@@ -201,6 +207,7 @@ export class PcMessageList extends LitElement {
       this.prevHeight = -1;
     }
     this.prevFirstId = firstId;
+    if (changed.has('highlightId') || changed.has('messages')) this.revealHighlight();
     // In the next frame, whose layout is needed for painting anyway: reading sizes here would
     // force one more layout in front of every new message being drawn.
     requestAnimationFrame(() => {
@@ -210,6 +217,18 @@ export class PcMessageList extends LitElement {
         this.dispatchEvent(new CustomEvent<void>('pc-load-older', { bubbles: true, composed: true }));
       }
     });
+  }
+
+  private revealedId = '';
+
+  /** Scrolls the highlighted message into view once, when it is drawn. */
+  private revealHighlight(): void {
+    if (!this.highlightId || this.highlightId === this.revealedId) return;
+    const li = this.renderRoot.querySelector(`li[data-id="${CSS.escape(this.highlightId)}"]`);
+    if (!li) return;
+    this.revealedId = this.highlightId;
+    this.stickToBottom = false;
+    li.scrollIntoView({ block: 'center' });
   }
 
   override render() {
@@ -237,7 +256,7 @@ export class PcMessageList extends LitElement {
             i.msg?.kind
               ? html`<li class="note" data-id=${i.msg.id}>${noteText(i.msg)}</li>`
               : i.msg
-              ? html`<li class="msg ${i.msg.outgoing ? 'out' : 'in'}" data-id=${i.msg.id} data-state=${i.msg.state}>
+              ? html`<li class="msg ${i.msg.outgoing ? 'out' : 'in'} ${i.msg.id === this.highlightId ? 'highlight' : ''}" data-id=${i.msg.id} data-state=${i.msg.state}>
                   <span class="from">${i.msg.outgoing ? msg('You', { id: 'message-from-me', desc: 'Sender shown over my own messages' }) : i.msg.from}</span>${i.msg.fileId
                     ? html`<pc-file-card .fileId=${i.msg.fileId}></pc-file-card>`
                     : html`<span class="text">${i.msg.text}</span>`}<span class="meta"

@@ -44,6 +44,12 @@ export interface StoredMessage {
    * name). Absent for messages.
    */
   kind?: SystemLineKind;
+  /**
+   * Search tokens of `text` (shared/search `indexTokens`), behind the multiEntry `by-token`
+   * index. Written with new messages; older records get them from the background backfill
+   * (web/src/search/search-backfill.ts).
+   */
+  tokens?: string[];
 }
 
 /** Quiet lines in a conversation about the contact's account. */
@@ -172,7 +178,7 @@ export interface ChatDbSchema extends DBSchema {
   messages: {
     key: string;
     value: StoredMessage;
-    indexes: { 'by-conv-ts': [string, number, string]; 'by-seq': number };
+    indexes: { 'by-conv-ts': [string, number, string]; 'by-seq': number; 'by-token': string };
   };
   conversations: {
     key: string;
@@ -235,7 +241,7 @@ export interface SyncCursor {
 
 export type ChatDb = IDBPDatabase<ChatDbSchema>;
 
-export const DB_VERSION = 6;
+export const DB_VERSION = 7;
 
 export function dbNameFor(usernameKey: string): string {
   return `peerchat-${usernameKey}`;
@@ -294,7 +300,12 @@ export function openChatDb(usernameKey: string): Promise<ChatDb> {
           for (let c = await messages.openCursor(); c; c = await c.continue()) await c.update({ ...c.value, seq: ++seq });
         })().catch((err: unknown) => console.warn('Peerchat: numbering the stored messages failed', err));
       }
-      // Next schema change: `if (oldVersion < 7) { ... }`.
+      if (oldVersion < 7) {
+        // Search: one index entry per (token, message). Stored messages get their tokens from
+        // the resumable background backfill, not here (an upgrade must stay short).
+        tx.objectStore('messages').createIndex('by-token', 'tokens', { multiEntry: true });
+      }
+      // Next schema change: `if (oldVersion < 8) { ... }`.
     },
     blocking() {
       // A newer version of the app opened in another tab: let it upgrade.
