@@ -199,6 +199,7 @@ export class PcMessageList extends LitElement {
       if (this.list) this.resizes.observe(this.list);
       this.observed = this.list;
     }
+    if (changed.has('highlightId') || changed.has('messages')) this.revealHighlight();
     if (!changed.has('messages')) return;
     const firstId = this.messages[0]?.id;
     if (this.prevHeight >= 0) {
@@ -207,7 +208,6 @@ export class PcMessageList extends LitElement {
       this.prevHeight = -1;
     }
     this.prevFirstId = firstId;
-    if (changed.has('highlightId') || changed.has('messages')) this.revealHighlight();
     // In the next frame, whose layout is needed for painting anyway: reading sizes here would
     // force one more layout in front of every new message being drawn.
     requestAnimationFrame(() => {

@@ -7,6 +7,7 @@ import { StoreController } from '../state/store-controller';
 import { settingsContext } from './settings-context';
 import { changeSettings } from './settings-store';
 import type { DeviceSettings } from './settings-model';
+import { switchRow } from './switch-row';
 
 type Permission = NotificationPermission | 'unsupported';
 
@@ -47,12 +48,13 @@ export class PcSettingsNotifications extends LitElement {
       case 'default':
         return html`<div class="buttons"><button class="primary" @click=${() => void this.turnOn()}>${msg('Turn on notifications')}</button></div>`;
       case 'granted':
-        return html`<div class="row">
-          <label for="notify"
-            >${msg('Notify me of new messages')}<span class="hint">${msg('While Peerchat is in the background or hidden.')}</span></label
-          >
-          <input id="notify" type="checkbox" role="switch" .checked=${on} @change=${(e: Event) => changeSettings({ notifications: (e.target as HTMLInputElement).checked })} />
-        </div>`;
+        return switchRow({
+          id: 'notify',
+          label: msg('Notify me of new messages'),
+          hint: msg('While Peerchat is in the background or hidden.'),
+          checked: on,
+          onChange: (v) => changeSettings({ notifications: v }),
+        });
     }
   }
 
@@ -63,16 +65,15 @@ export class PcSettingsNotifications extends LitElement {
     return html`<section aria-labelledby="notifications-title">
       <h3 id="notifications-title">${msg('Notifications')}</h3>
       ${this.status()}
-      <div class="row">
-        <label for="previews"
-          >${msg('Hide message previews')}<span class="hint">${msg('Notifications say who wrote, not what.')}</span></label
-        >
-        <input id="previews" type="checkbox" role="switch" ?disabled=${!usable} .checked=${s.hidePreviews} @change=${(e: Event) => changeSettings({ hidePreviews: (e.target as HTMLInputElement).checked })} />
-      </div>
-      <div class="row">
-        <label for="sound">${msg('Play a sound')}</label>
-        <input id="sound" type="checkbox" role="switch" ?disabled=${!usable} .checked=${s.sound} @change=${(e: Event) => changeSettings({ sound: (e.target as HTMLInputElement).checked })} />
-      </div>
+      ${switchRow({
+        id: 'previews',
+        label: msg('Hide message previews'),
+        hint: msg('Notifications say who wrote, not what.'),
+        checked: s.hidePreviews,
+        disabled: !usable,
+        onChange: (v) => changeSettings({ hidePreviews: v }),
+      })}
+      ${switchRow({ id: 'sound', label: msg('Play a sound'), checked: s.sound, disabled: !usable, onChange: (v) => changeSettings({ sound: v }) })}
     </section>`;
   }
 }

@@ -10,6 +10,7 @@ import { THEME_CHOICES, type DeviceSettings, type ThemeChoice } from './settings
 import '../l10n/pc-language-picker';
 import './pc-settings-notifications';
 import './pc-settings-storage';
+import { switchRow } from './switch-row';
 
 /**
  * Settings: notifications, privacy (read receipts, typing), appearance, language, storage and
@@ -101,18 +102,20 @@ export class PcSettingsScreen extends LitElement {
   private privacy(s: DeviceSettings) {
     return html`<section aria-labelledby="privacy-title">
       <h3 id="privacy-title">${msg('Privacy')}</h3>
-      <div class="row">
-        <label for="receipts"
-          >${msg('Read receipts')}<span class="hint">${msg('Off: contacts do not see when you read their messages, and you do not see when they read yours.')}</span></label
-        >
-        <input id="receipts" data-testid="read-receipts" type="checkbox" role="switch" .checked=${s.readReceipts} @change=${(e: Event) => changeSettings({ readReceipts: (e.target as HTMLInputElement).checked })} />
-      </div>
-      <div class="row">
-        <label for="typing"
-          >${msg('Typing indicator')}<span class="hint">${msg('Off: contacts do not see when you are typing, and you do not see when they are.')}</span></label
-        >
-        <input id="typing" data-testid="typing" type="checkbox" role="switch" .checked=${s.typingIndicators} @change=${(e: Event) => changeSettings({ typingIndicators: (e.target as HTMLInputElement).checked })} />
-      </div>
+      ${switchRow({
+        id: 'receipts',
+        label: msg('Read receipts'),
+        hint: msg('Off: contacts do not see when you read their messages, and you do not see when they read yours.'),
+        checked: s.readReceipts,
+        onChange: (on) => changeSettings({ readReceipts: on }),
+      })}
+      ${switchRow({
+        id: 'typing',
+        label: msg('Typing indicator'),
+        hint: msg('Off: contacts do not see when you are typing, and you do not see when they are.'),
+        checked: s.typingIndicators,
+        onChange: (on) => changeSettings({ typingIndicators: on }),
+      })}
     </section>`;
   }
 
