@@ -9,11 +9,14 @@
 //      sealed_raw_mb_s: the raw channel plus only the app's per-chunk crypto (XChaCha20-Poly1305
 //      + BLAKE2b both sides), same run: the ceiling any sealed + hashed transfer can reach here.
 //   3. receiver_peak_heap_mb: the receiver's JS heap during a BENCH_GIB_MIB transfer.
+//   4. history (history-bench.ts): search_p50_ms over BENCH_HISTORY stored messages beside the bare
+//      IndexedDB lookup, and open_100k_newest50_ms beside the bare read of the newest 50.
 //
 // Options (env): BENCH_MIB (default 256), BENCH_GIB_MIB (default 1024; 0 skips step 4),
 // BENCH_RUNS (default 3: medians; the machine's speed drifts between runs), BENCH_CONNECT_RUNS (default 5), BENCH_RAW_256K
 // (default 1; 0 skips the second raw baseline with 256 KiB messages), BENCH_SEALED (default 1; 0 skips
-// the sealed ceiling), BENCH_MESSAGES (default 200; 0 skips the message latency).
+// the sealed ceiling), BENCH_MESSAGES (default 200; 0 skips the message latency), BENCH_HISTORY
+// (default 100000; 0 skips the history figures).
 //
 // Run: npm run build:e2e   (once)   then   node test/e2e/run-in-netns.mjs npx tsx test/bench/run.ts
 
@@ -23,6 +26,7 @@ import { closeAllBrowsers } from '../e2e/browsers';
 import { browserCpuMs, freeBytes, measureConnect, measureTransfer, median, MiB, openBoth, startPair, tempFiles, type AppPair, type TempFiles } from './app-bench';
 import { benchLine, measureRaw } from './raw-datachannel';
 import { messageLatencyFigures } from './message-latency';
+import { historyFigures } from './history-bench';
 
 function envNumber(name: string, fallback: number, allowZero = false): number {
   const raw = process.env[name];
@@ -45,6 +49,7 @@ async function main(): Promise<void> {
   const raw256 = envNumber('BENCH_RAW_256K', 1, true) !== 0;
   const sealedCeiling = envNumber('BENCH_SEALED', 1, true) !== 0;
   const messages = Math.round(envNumber('BENCH_MESSAGES', 200, true));
+  const history = Math.round(envNumber('BENCH_HISTORY', 100_000, true));
 
   // Disk: the source file, the receiver's OPFS copy and (Chromium keeps the File the sender's
   // IndexedDB stores for resume) possibly a sender-side copy, for the largest file; plus slack.
@@ -175,6 +180,13 @@ async function main(): Promise<void> {
       out('receiver_peak_rss_mb_baseline', r.rssBaselineMb ?? NaN, 'MB');
       out('transfer_big_mb_s', r.mbPerSecond, 'MB/s');
       await rm(big, { force: true });
+    }
+
+    // 4. history: last, as it fills alice's database with BENCH_HISTORY messages.
+    if (history > 0) {
+      phase = Date.now();
+      for (const [name, value, unit] of await historyFigures(pair.alice, history, log)) out(name, value, unit);
+      log(`history figures (${history} messages) took ${((Date.now() - phase) / 1000).toFixed(1)} s`);
     }
   } finally {
     await pair?.close();

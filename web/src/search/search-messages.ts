@@ -6,6 +6,7 @@
  */
 import { lookupRange, matchText, parseQuery, rankHits, snippet, type Snippet, type TextMatch } from '../../../shared/search/index';
 import type { ChatDb, StoredMessage } from '../db/schema';
+import { TEST_HOOKS } from '../test-hooks';
 
 /** Candidates checked at most: a very common prefix ranks among these, not the whole history. */
 export const MAX_CANDIDATES = 5000;
@@ -51,3 +52,12 @@ export async function searchMessages(db: ChatDb, query: string, limit = 50): Pro
     .slice(0, limit)
     .map((h) => ({ message: h.item, match: h.match, snippet: snippet(h.item.text, h.match.spans) }));
 }
+
+declare global {
+  interface Window {
+    /** e2e builds only: the search the app runs, for the bench (test/bench/history-bench.ts). */
+    peerchatSearch?: (db: ChatDb, query: string) => Promise<number>;
+  }
+}
+
+if (TEST_HOOKS) window.peerchatSearch = async (db, q) => (await searchMessages(db, q)).length;
