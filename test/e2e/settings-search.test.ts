@@ -9,6 +9,7 @@
 // Run: npm run build:e2e && node test/e2e/run-in-netns.mjs node --import tsx --test test/e2e/settings-search.test.ts
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
 import { register, startTestServer, stepTracker, type TestServer } from './app-helpers';
@@ -127,5 +128,27 @@ describe('settings and search', { timeout: 180_000 }, () => {
     await alice.click('Search');
     await alice.fill('Search messages', 'nothing-like-this');
     await alice.waitForText('No messages found.');
+  });
+
+  step('export downloads the conversation as HTML, Markdown and JSON with its messages', async () => {
+    if (alice.raw.kind !== 'chromium') throw new Error('chromium expected');
+    const page = alice.raw.page;
+    // The save-file dialog cannot be answered here: the download path is the one tested.
+    await alice.evaluate(() => void delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker);
+    await alice.click('Back');
+    await alice.click('Settings');
+    for (const [button, check] of [
+      ['Web page (HTML)', (t: string) => t.startsWith('<!DOCTYPE html>') || t.toLowerCase().startsWith('<!doctype html>')],
+      ['Text (Markdown)', (t: string) => t.startsWith('# ')],
+      ['Data (JSON)', (t: string) => (JSON.parse(t) as { messages: unknown[] }).messages.length === 300],
+    ] as const) {
+      const download = page.waitForEvent('download');
+      await alice.click(button);
+      const d = await download;
+      const body = readFileSync(await d.path(), 'utf8');
+      assert.ok(check(body), `${button}: ${body.slice(0, 80)}`);
+      assert.ok(body.includes('quarterly report') && body.includes('会议室'), `${button} holds the messages`);
+      assert.match(d.suggestedFilename(), /^Peerchat-bob-.*\.(html|md|json)$/);
+    }
   });
 });

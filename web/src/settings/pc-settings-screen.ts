@@ -10,6 +10,7 @@ import { THEME_CHOICES, type DeviceSettings, type ThemeChoice } from './settings
 import '../l10n/pc-language-picker';
 import './pc-settings-notifications';
 import './pc-settings-storage';
+import '../export/pc-export-panel';
 import { switchRow } from './switch-row';
 
 /**
@@ -147,6 +148,7 @@ export class PcSettingsScreen extends LitElement {
       <section aria-labelledby="storage-title">
         <h3 id="storage-title">${msg('Storage and backup')}</h3>
         <pc-settings-storage></pc-settings-storage>
+        <pc-export-panel></pc-export-panel>
       </section>
       ${this.devicesAvailable
         ? html`<section aria-labelledby="devices-title">
