@@ -11,6 +11,7 @@ import '../l10n/pc-language-picker';
 import './pc-settings-notifications';
 import './pc-settings-storage';
 import '../export/pc-export-panel';
+import '../backup/pc-backup-panel';
 import { switchRow } from './switch-row';
 
 /**
@@ -149,6 +150,7 @@ export class PcSettingsScreen extends LitElement {
         <h3 id="storage-title">${msg('Storage and backup')}</h3>
         <pc-settings-storage></pc-settings-storage>
         <pc-export-panel></pc-export-panel>
+        <pc-backup-panel></pc-backup-panel>
       </section>
       ${this.devicesAvailable
         ? html`<section aria-labelledby="devices-title">
