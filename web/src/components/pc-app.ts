@@ -46,6 +46,7 @@ import '../settings/pc-settings-screen';
 import '../search/pc-search-screen';
 import type { OpenMessageDetail } from '../search/pc-search-screen';
 import { catchUpSearchIndex } from '../search/search-backfill';
+import { NewMessageNotifier } from '../notify/new-message-notifier';
 
 const DEVICES_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><rect x="2" y="4" width="14" height="10" rx="1.5"/><path d="M6 18h6"/><rect x="17" y="8" width="5" height="12" rx="1"/></svg>`;
 const SETTINGS_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><circle cx="12" cy="12" r="3"/><path d="M19.4 15a1.7 1.7 0 0 0 .3 1.8l.1.1a2 2 0 1 1-2.8 2.8l-.1-.1a1.7 1.7 0 0 0-1.8-.3 1.7 1.7 0 0 0-1 1.5V21a2 2 0 1 1-4 0v-.1a1.7 1.7 0 0 0-1.1-1.5 1.7 1.7 0 0 0-1.8.3l-.1.1a2 2 0 1 1-2.8-2.8l.1-.1a1.7 1.7 0 0 0 .3-1.8 1.7 1.7 0 0 0-1.5-1H3a2 2 0 1 1 0-4h.1a1.7 1.7 0 0 0 1.5-1.1 1.7 1.7 0 0 0-.3-1.8l-.1-.1a2 2 0 1 1 2.8-2.8l.1.1a1.7 1.7 0 0 0 1.8.3H9a1.7 1.7 0 0 0 1-1.5V3a2 2 0 1 1 4 0v.1a1.7 1.7 0 0 0 1 1.5 1.7 1.7 0 0 0 1.8-.3l.1-.1a2 2 0 1 1 2.8 2.8l-.1.1a1.7 1.7 0 0 0-.3 1.8V9a1.7 1.7 0 0 0 1.5 1H21a2 2 0 1 1 0 4h-.1a1.7 1.7 0 0 0-1.5 1z"/></svg>`;
@@ -190,6 +191,11 @@ export class PcApp extends LitElement {
     new ContextProvider(this, { context: requestsContext, initialValue: this.service.requests.state });
     new ContextProvider(this, { context: settingsContext, initialValue: deviceSettings });
     followThemeSetting();
+    new NewMessageNotifier(this.service, (peerName) => {
+      this.openSearch(false);
+      this.openedName = peerName;
+      this.service.open(peerName).catch((err: unknown) => console.warn('Peerchat: opening the conversation failed', err));
+    }).start();
     this.narrow = this.media.matches;
     this.media.addEventListener('change', () => (this.narrow = this.media.matches));
     // Files dropped anywhere but the conversation (which takes them and prevents the default)
