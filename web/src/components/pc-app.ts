@@ -102,6 +102,10 @@ export class PcApp extends LitElement {
       :host([narrow]) .bar-button .label {
         display: none;
       }
+      /* Phones: Devices is reached through Settings, so the bar fits 360 px. */
+      :host([narrow]) .bar-button.devices {
+        display: none;
+      }
       .brand {
         font-weight: 700;
         font-size: 1.1rem;
@@ -142,6 +146,7 @@ export class PcApp extends LitElement {
       .screen {
         flex: 1;
         min-height: 0;
+        min-width: 0;
         overflow-y: auto;
       }
       .loading {
@@ -309,7 +314,7 @@ export class PcApp extends LitElement {
         <pc-install-button></pc-install-button>
         ${this.own.value?.status === 'approved'
           ? html`<button
-              class="bar-button"
+              class="bar-button devices"
               aria-label=${msg('Devices')}
               title=${msg('Your devices')}
               aria-pressed=${this.showDevices ? 'true' : 'false'}
