@@ -38,12 +38,14 @@ export class PcBackupPanel extends LitElement {
       }
       form {
         display: grid;
+        grid-template-columns: minmax(0, 1fr);
         gap: 10px;
         padding-top: 10px;
         border-top: 1px solid var(--pc-border);
       }
       label {
         display: grid;
+        grid-template-columns: minmax(0, 1fr);
         gap: 6px;
       }
       input[type='password'],

@@ -34,6 +34,7 @@ export class PcExportPanel extends LitElement {
       }
       label {
         display: grid;
+        grid-template-columns: minmax(0, 1fr);
         gap: 6px;
       }
     `,

@@ -44,6 +44,8 @@ export class PcSearchScreen extends LitElement {
         margin: 0 auto;
         padding: 16px;
         display: grid;
+        /* One column exactly as wide as the screen: long content wraps instead of widening it. */
+        grid-template-columns: minmax(0, 1fr);
         gap: 14px;
       }
       header {

@@ -36,6 +36,8 @@ export class PcSettingsScreen extends LitElement {
         margin: 0 auto;
         padding: 16px;
         display: grid;
+        /* One column exactly as wide as the screen: long content wraps instead of widening it. */
+        grid-template-columns: minmax(0, 1fr);
         gap: 14px;
       }
       header {
@@ -48,6 +50,7 @@ export class PcSettingsScreen extends LitElement {
         font-size: 1.35rem;
       }
       fieldset {
+        min-inline-size: 0;
         border: none;
         margin: 0;
         padding: 0;

@@ -3,7 +3,9 @@ import { css } from 'lit';
 /** Sections, rows and switches shared by the Settings screen and its parts. */
 export const settingsStyles = css`
   section {
+    min-width: 0;
     display: grid;
+    grid-template-columns: minmax(0, 1fr);
     gap: 10px;
     padding: 14px 16px;
     border: 1px solid var(--pc-border);
@@ -93,6 +95,7 @@ export const settingsStyles = css`
   }
   .part {
     display: grid;
+    grid-template-columns: minmax(0, 1fr);
     gap: 10px;
   }
   .ok {
