@@ -2,8 +2,6 @@
 // JSON object per line, {"name": …, "value": …, "unit": …}. Not part of `npm test`. Progress and
 // per-run figures go to stderr. See test/bench/README.md for what each figure means.
 //
-//   0. First, the server benchmarks (server-bench.ts): server_conn_kb, relay_vs_bare_ws and
-//      presence_login_ms_open/_contacts, each beside a bare `ws` server in the same run.
 //   1. connect_ms: click on the contact → "end-to-end encrypted" in the real app (app-bench.ts).
 //   2. raw_mb_s: the raw RTCDataChannel baseline (raw-datachannel.ts), BENCH_MIB, interleaved with
 //      transfer_mb_s: BENCH_MIB of random bytes through the app's real path (Attach file → Accept
@@ -11,6 +9,9 @@
 //      sealed_raw_mb_s: the raw channel plus only the app's per-chunk crypto (XChaCha20-Poly1305
 //      + BLAKE2b both sides), same run: the ceiling any sealed + hashed transfer can reach here.
 //   3. receiver_peak_heap_mb: the receiver's JS heap during a BENCH_GIB_MIB transfer.
+//   0. First, the server benchmarks (server-bench.ts): server_conn_kb, relay_vs_bare_ws and
+//      presence_login_ms_open/_contacts, each beside a bare `ws` server in the same run; then
+//      relay_two_instances_vs_one (cluster-bench.ts: two instances on a real redis-server ÷ one).
 //   4. history (history-bench.ts): search_p50_ms over BENCH_HISTORY stored messages beside the bare
 //      IndexedDB lookup, and open_100k_newest50_ms beside the bare read of the newest 50.
 //
@@ -18,8 +19,8 @@
 // BENCH_RUNS (default 3: medians; the machine's speed drifts between runs), BENCH_CONNECT_RUNS (default 5), BENCH_RAW_256K
 // (default 1; 0 skips the second raw baseline with 256 KiB messages), BENCH_SEALED (default 1; 0 skips
 // the sealed ceiling), BENCH_MESSAGES (default 200; 0 skips the message latency), BENCH_SERVER
-// (default 1; 0 skips the server benchmarks), BENCH_APP (default 1; 0 runs the server ones only), BENCH_HISTORY
-// (default 100000; 0 skips the history figures),
+// (default 1; 0 skips the server benchmarks), BENCH_APP (default 1; 0 runs the server ones only),
+// BENCH_HISTORY (default 100000; 0 skips the history figures), BENCH_GROUP_SIZE (default 6; 0 skips the group fan-out), BENCH_GROUP_MESSAGES (default 100),
 // and server-bench.ts's own (BENCH_CONNS, BENCH_RELAY_FRAMES, BENCH_RELAY_RUNS, BENCH_LOGINS).
 //
 // Run: npm run build:e2e   (once)   then   node test/e2e/run-in-netns.mjs npx tsx test/bench/run.ts
@@ -30,7 +31,9 @@ import { closeAllBrowsers } from '../e2e/browsers';
 import { browserCpuMs, freeBytes, measureConnect, measureTransfer, median, MiB, openBoth, startPair, tempFiles, type AppPair, type TempFiles } from './app-bench';
 import { benchLine, measureRaw } from './raw-datachannel';
 import { messageLatencyFigures } from './message-latency';
+import { groupLatencyFigures } from './group-latency';
 import { runServerBenches } from './server-bench';
+import { benchTwoInstances } from './cluster-bench';
 import { historyFigures } from './history-bench';
 
 function envNumber(name: string, fallback: number, allowZero = false): number {
@@ -48,6 +51,7 @@ async function main(): Promise<void> {
   if (envNumber('BENCH_SERVER', 1, true) !== 0) {
     const phase = Date.now();
     await runServerBenches(out, log);
+    await benchTwoInstances(out, log, envNumber('BENCH_RELAY_RUNS', 5), envNumber('BENCH_RELAY_FRAMES', 40_000));
     log(`server benchmarks took ${((Date.now() - phase) / 1000).toFixed(1)} s`);
   }
   if (envNumber('BENCH_APP', 1, true) === 0) return;
@@ -202,8 +206,15 @@ async function main(): Promise<void> {
   } finally {
     await pair?.close();
     await files?.dispose();
-    log('done');
   }
+  // 5. group fan-out: its own server and BENCH_GROUP_SIZE browsers (group-latency.ts).
+  const groupSize = Math.round(envNumber('BENCH_GROUP_SIZE', 6, true));
+  if (groupSize > 0) {
+    const phase = Date.now();
+    for (const [name, value, unit] of await groupLatencyFigures(groupSize, Math.round(envNumber('BENCH_GROUP_MESSAGES', 100)), log)) out(name, value, unit);
+    log(`group fan-out took ${((Date.now() - phase) / 1000).toFixed(1)} s`);
+  }
+  log('done');
 }
 
 main()

@@ -3,6 +3,7 @@ import { localized, msg } from '@lit/localize';
 import { customElement, state } from 'lit/decorators.js';
 import { ContextProvider } from '@lit/context';
 import { theme } from '../styles/theme';
+import { DEVICES_ICON, SETTINGS_ICON, SEARCH_ICON, LOG_OUT_ICON, refuseStrayFileDrop, wsUrl } from './app-parts';
 import { ChatService } from '../state/chat-service';
 import {
   conversationsContext,
@@ -38,6 +39,10 @@ import { shareIntake, type ShareState } from '../pwa/share-intake';
 import { loadSharedFiles } from '../pwa/share-store';
 import { installState } from '../pwa/install-prompt';
 import { updateState } from '../pwa/pwa-register';
+import { groupIdOf, groupsContext, type GroupsState } from '../groups/groups-contract';
+import { groupActionsOf } from '../groups/group-actions-of';
+import { Store } from '../state/store';
+import '../groups/pc-group-conversation';
 import { localeState, type LocaleState } from '../l10n/locale';
 import { settingsContext } from '../settings/settings-context';
 import { deviceSettings } from '../settings/settings-store';
@@ -47,15 +52,6 @@ import '../search/pc-search-screen';
 import type { OpenMessageDetail } from '../search/pc-search-screen';
 import { catchUpSearchIndex } from '../search/search-backfill';
 import { NewMessageNotifier } from '../notify/new-message-notifier';
-
-const DEVICES_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><rect x="2" y="4" width="14" height="10" rx="1.5"/><path d="M6 18h6"/><rect x="17" y="8" width="5" height="12" rx="1"/></svg>`;
-const SETTINGS_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><circle cx="12" cy="12" r="3"/><path d="M19.4 15a1.7 1.7 0 0 0 .3 1.8l.1.1a2 2 0 1 1-2.8 2.8l-.1-.1a1.7 1.7 0 0 0-1.8-.3 1.7 1.7 0 0 0-1 1.5V21a2 2 0 1 1-4 0v-.1a1.7 1.7 0 0 0-1.1-1.5 1.7 1.7 0 0 0-1.8.3l-.1.1a2 2 0 1 1-2.8-2.8l.1-.1a1.7 1.7 0 0 0 .3-1.8 1.7 1.7 0 0 0-1.5-1H3a2 2 0 1 1 0-4h.1a1.7 1.7 0 0 0 1.5-1.1 1.7 1.7 0 0 0-.3-1.8l-.1-.1a2 2 0 1 1 2.8-2.8l.1.1a1.7 1.7 0 0 0 1.8.3H9a1.7 1.7 0 0 0 1-1.5V3a2 2 0 1 1 4 0v.1a1.7 1.7 0 0 0 1 1.5 1.7 1.7 0 0 0 1.8-.3l.1-.1a2 2 0 1 1 2.8 2.8l-.1.1a1.7 1.7 0 0 0-.3 1.8V9a1.7 1.7 0 0 0 1.5 1H21a2 2 0 1 1 0 4h-.1a1.7 1.7 0 0 0-1.5 1z"/></svg>`;
-const SEARCH_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><circle cx="11" cy="11" r="7"/><path d="M21 21l-4.3-4.3"/></svg>`;
-const LOG_OUT_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4"/><path d="M16 17l5-5-5-5"/><path d="M21 12H9"/></svg>`;
-
-function wsUrl(): string {
-  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
-}
 
 /**
  * The root: owns the ChatService, provides each state slice as a context, and lays out
@@ -176,6 +172,11 @@ export class PcApp extends LitElement {
   /** Shared content handed to the conversation just chosen, until it says it took it. */
   @state() private shareDelivery: ShareDelivery | null = null;
   private readonly media = window.matchMedia('(max-width: 719px)');
+  /** The groups slice; a build without the group service draws none (an empty, loaded slice). */
+  private readonly groupsProvider = new ContextProvider(this, {
+    context: groupsContext,
+    initialValue: groupActionsOf(this.service)?.state ?? new Store<GroupsState>({ groups: new Map(), loaded: true }),
+  });
   /** Nothing renders before the language is loaded (no flash of English for a Chinese browser). */
   private readonly locale = new StoreController<LocaleState>(this, localeState);
 
@@ -256,6 +257,7 @@ export class PcApp extends LitElement {
   private activeName(): string | null {
     const active = this.convs.value?.active;
     if (!active) return null;
+    if (groupIdOf(active) !== null) return active;
     const c = this.convs.value?.list.find((x) => x.conv === active);
     return c?.peerName ?? this.openedName;
   }
@@ -264,6 +266,11 @@ export class PcApp extends LitElement {
   private openedName: string | null = null;
 
   private open(e: CustomEvent<OpenConversationDetail>): void {
+    if (groupIdOf(e.detail.peerName) !== null) {
+      // A group: the service marks it read; shared content is for a contact's conversation.
+      this.service.open(e.detail.peerName).catch((err: unknown) => console.warn('Peerchat: opening the group failed', err));
+      return;
+    }
     this.openedName = e.detail.peerName;
     this.focusMessage = null;
     this.service.open(e.detail.peerName).catch((err: unknown) => console.warn('Peerchat: opening the conversation failed', err));
@@ -361,7 +368,13 @@ export class PcApp extends LitElement {
         ? html`<div class="panes" @pc-open-conversation=${(e: CustomEvent<OpenConversationDetail>) => this.open(e)}>
             ${showList ? html`<pc-contact-list></pc-contact-list>` : nothing}
             ${showConv
-              ? active
+              ? active && groupIdOf(active) !== null
+                ? html`<pc-group-conversation
+                    .groupId=${groupIdOf(active) ?? ''}
+                    ?narrow=${this.narrow}
+                    @pc-back=${() => void this.service.open(null)}
+                  ></pc-group-conversation>`
+                : active
                 ? html`<pc-conversation
                     .peerName=${active}
                     ?narrow=${this.narrow}
@@ -384,11 +397,4 @@ declare global {
   interface HTMLElementTagNameMap {
     'pc-app': PcApp;
   }
-}
-
-/** A file drag/drop outside the conversation: not allowed here, and never opened by the browser. */
-function refuseStrayFileDrop(e: DragEvent): void {
-  if (e.defaultPrevented || !e.dataTransfer?.types.includes('Files')) return;
-  e.preventDefault();
-  e.dataTransfer.dropEffect = 'none';
 }
