@@ -12,13 +12,15 @@
 //   0. First, the server benchmarks (server-bench.ts): server_conn_kb, relay_vs_bare_ws and
 //      presence_login_ms_open/_contacts, each beside a bare `ws` server in the same run; then
 //      relay_two_instances_vs_one (cluster-bench.ts: two instances on a real redis-server ÷ one).
+//   4. history (history-bench.ts): search_p50_ms over BENCH_HISTORY stored messages beside the bare
+//      IndexedDB lookup, and open_100k_newest50_ms beside the bare read of the newest 50.
 //
 // Options (env): BENCH_MIB (default 256), BENCH_GIB_MIB (default 1024; 0 skips step 4),
 // BENCH_RUNS (default 3: medians; the machine's speed drifts between runs), BENCH_CONNECT_RUNS (default 5), BENCH_RAW_256K
 // (default 1; 0 skips the second raw baseline with 256 KiB messages), BENCH_SEALED (default 1; 0 skips
 // the sealed ceiling), BENCH_MESSAGES (default 200; 0 skips the message latency), BENCH_SERVER
 // (default 1; 0 skips the server benchmarks), BENCH_APP (default 1; 0 runs the server ones only),
-// BENCH_GROUP_SIZE (default 6; 0 skips the group fan-out), BENCH_GROUP_MESSAGES (default 100),
+// BENCH_HISTORY (default 100000; 0 skips the history figures), BENCH_GROUP_SIZE (default 6; 0 skips the group fan-out), BENCH_GROUP_MESSAGES (default 100),
 // and server-bench.ts's own (BENCH_CONNS, BENCH_RELAY_FRAMES, BENCH_RELAY_RUNS, BENCH_LOGINS).
 //
 // Run: npm run build:e2e   (once)   then   node test/e2e/run-in-netns.mjs npx tsx test/bench/run.ts
@@ -32,6 +34,7 @@ import { messageLatencyFigures } from './message-latency';
 import { groupLatencyFigures } from './group-latency';
 import { runServerBenches } from './server-bench';
 import { benchTwoInstances } from './cluster-bench';
+import { historyFigures } from './history-bench';
 
 function envNumber(name: string, fallback: number, allowZero = false): number {
   const raw = process.env[name];
@@ -61,6 +64,7 @@ async function main(): Promise<void> {
   const raw256 = envNumber('BENCH_RAW_256K', 1, true) !== 0;
   const sealedCeiling = envNumber('BENCH_SEALED', 1, true) !== 0;
   const messages = Math.round(envNumber('BENCH_MESSAGES', 200, true));
+  const history = Math.round(envNumber('BENCH_HISTORY', 100_000, true));
 
   // Disk: the source file, the receiver's OPFS copy and (Chromium keeps the File the sender's
   // IndexedDB stores for resume) possibly a sender-side copy, for the largest file; plus slack.
@@ -191,6 +195,13 @@ async function main(): Promise<void> {
       out('receiver_peak_rss_mb_baseline', r.rssBaselineMb ?? NaN, 'MB');
       out('transfer_big_mb_s', r.mbPerSecond, 'MB/s');
       await rm(big, { force: true });
+    }
+
+    // 4. history: last, as it fills alice's database with BENCH_HISTORY messages.
+    if (history > 0) {
+      phase = Date.now();
+      for (const [name, value, unit] of await historyFigures(pair.alice, history, log)) out(name, value, unit);
+      log(`history figures (${history} messages) took ${((Date.now() - phase) / 1000).toFixed(1)} s`);
     }
   } finally {
     await pair?.close();

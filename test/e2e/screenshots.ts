@@ -130,6 +130,23 @@ async function verifyAndFileScreens(wide: BrowserUser, phone: BrowserUser): Prom
   rmSync(file);
 }
 
+/** Settings (top and scrolled to storage and backup), search results, and a result opened in place. */
+async function settingsAndSearchScreens(u: BrowserUser, word: string): Promise<void> {
+  await u.click(t`Settings`);
+  await u.waitForRole('heading', t`Settings`);
+  await shootAll(u, 'settings');
+  await u.evaluate(() => document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-settings-screen')?.shadowRoot?.querySelector('pc-backup-panel')?.scrollIntoView());
+  await shootAll(u, 'settings-backup');
+  await u.click(t`Search`);
+  await u.fill(t`Search messages`, word);
+  await u.waitForText(new RegExp(`${word}`), 10_000);
+  await u.waitFor(() => !!document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-search-screen')?.shadowRoot?.querySelector('mark'));
+  await shootAll(u, 'search');
+  await u.evaluate(() => (document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-search-screen')?.shadowRoot?.querySelector('button.hit') as HTMLElement | null)?.click());
+  await u.waitFor(() => !!document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation')?.shadowRoot?.querySelector('pc-message-list')?.shadowRoot?.querySelector('li.highlight'));
+  await shootAll(u, 'search-opened');
+}
+
 mkdirSync(out, { recursive: true });
 const srv = await startTestServer();
 try {
@@ -163,6 +180,7 @@ try {
   await phone.screenshot(`${out}/phone-conversation-dark.png`);
   await dark(wide, false);
   await dark(phone, false);
+  await settingsAndSearchScreens(wide, zh ? '消息' : 'longer');
   await verifyAndFileScreens(wide, phone);
   await requestScreens(wide);
   await devicesScreens(wide);

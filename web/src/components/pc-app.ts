@@ -3,6 +3,7 @@ import { localized, msg } from '@lit/localize';
 import { customElement, state } from 'lit/decorators.js';
 import { ContextProvider } from '@lit/context';
 import { theme } from '../styles/theme';
+import { DEVICES_ICON, SETTINGS_ICON, SEARCH_ICON, LOG_OUT_ICON, refuseStrayFileDrop, wsUrl } from './app-parts';
 import { ChatService } from '../state/chat-service';
 import {
   conversationsContext,
@@ -43,13 +44,14 @@ import { groupActionsOf } from '../groups/group-actions-of';
 import { Store } from '../state/store';
 import '../groups/pc-group-conversation';
 import { localeState, type LocaleState } from '../l10n/locale';
-
-const DEVICES_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><rect x="2" y="4" width="14" height="10" rx="1.5"/><path d="M6 18h6"/><rect x="17" y="8" width="5" height="12" rx="1"/></svg>`;
-const LOG_OUT_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4"/><path d="M16 17l5-5-5-5"/><path d="M21 12H9"/></svg>`;
-
-function wsUrl(): string {
-  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
-}
+import { settingsContext } from '../settings/settings-context';
+import { deviceSettings } from '../settings/settings-store';
+import { followThemeSetting } from '../settings/apply-theme';
+import '../settings/pc-settings-screen';
+import '../search/pc-search-screen';
+import type { OpenMessageDetail } from '../search/pc-search-screen';
+import { catchUpSearchIndex } from '../search/search-backfill';
+import { NewMessageNotifier } from '../notify/new-message-notifier';
 
 /**
  * The root: owns the ChatService, provides each state slice as a context, and lays out
@@ -96,6 +98,10 @@ export class PcApp extends LitElement {
       :host([narrow]) .bar-button .label {
         display: none;
       }
+      /* Phones: Devices is reached through Settings, so the bar fits 360 px. */
+      :host([narrow]) .bar-button.devices {
+        display: none;
+      }
       .brand {
         font-weight: 700;
         font-size: 1.1rem;
@@ -136,6 +142,7 @@ export class PcApp extends LitElement {
       .screen {
         flex: 1;
         min-height: 0;
+        min-width: 0;
         overflow-y: auto;
       }
       .loading {
@@ -154,6 +161,13 @@ export class PcApp extends LitElement {
   @state() private narrow = false;
   /** The devices screen replaces the conversations while open. */
   @state() private showDevices = false;
+  /** The settings screen replaces the conversations while open. */
+  @state() private showSettings = false;
+  /** The search screen replaces the conversations while open. */
+  @state() private showSearch = false;
+  /** The message opened from search, handed to the conversation. */
+  @state() private focusMessage: { id: string } | null = null;
+  private indexing = false;
   private readonly share = new StoreController<ShareState>(this, shareIntake.state);
   /** Shared content handed to the conversation just chosen, until it says it took it. */
   @state() private shareDelivery: ShareDelivery | null = null;
@@ -181,6 +195,13 @@ export class PcApp extends LitElement {
     new ContextProvider(this, { context: joiningContext, initialValue: this.service.devices.joining.view });
     new ContextProvider(this, { context: approvingContext, initialValue: this.service.devices.approving.view });
     new ContextProvider(this, { context: requestsContext, initialValue: this.service.requests.state });
+    new ContextProvider(this, { context: settingsContext, initialValue: deviceSettings });
+    followThemeSetting();
+    new NewMessageNotifier(this.service, (peerName) => {
+      this.openSearch(false);
+      this.openedName = peerName;
+      this.service.open(peerName).catch((err: unknown) => console.warn('Peerchat: opening the conversation failed', err));
+    }).start();
     this.narrow = this.media.matches;
     this.media.addEventListener('change', () => (this.narrow = this.media.matches));
     // Files dropped anywhere but the conversation (which takes them and prevents the default)
@@ -193,10 +214,44 @@ export class PcApp extends LitElement {
   protected override willUpdate(): void {
     // Logged out (or not approved any more): the devices screen closes.
     if (this.showDevices && this.own.value?.status !== 'approved') this.showDevices = false;
+    if (this.session.value?.connection === 'logged-out') {
+      this.showSettings = false;
+      this.showSearch = false;
+      this.indexing = false;
+    }
+    // Once the history is open: index what is not indexed yet for search, in the background.
+    const db = this.service.database;
+    if (db && this.convs.value?.loaded && !this.indexing) {
+      this.indexing = true;
+      void catchUpSearchIndex(db);
+    }
   }
 
   protected override updated(): void {
     this.toggleAttribute('narrow', this.narrow);
+  }
+
+  private openSettings(open: boolean): void {
+    this.showDevices = this.showSearch = false;
+    this.showSettings = open;
+  }
+
+  private openDevices(open: boolean): void {
+    this.showSettings = this.showSearch = false;
+    this.showDevices = open;
+  }
+
+  private openSearch(open: boolean): void {
+    this.showSettings = this.showDevices = false;
+    this.showSearch = open;
+  }
+
+  /** A search result chosen: its conversation opens at that message. */
+  private openMessage(e: CustomEvent<OpenMessageDetail>): void {
+    this.showSearch = false;
+    this.openedName = e.detail.peerName;
+    this.focusMessage = { id: e.detail.id };
+    this.service.open(e.detail.peerName).catch((err: unknown) => console.warn('Peerchat: opening the conversation failed', err));
   }
 
   private activeName(): string | null {
@@ -217,6 +272,7 @@ export class PcApp extends LitElement {
       return;
     }
     this.openedName = e.detail.peerName;
+    this.focusMessage = null;
     this.service.open(e.detail.peerName).catch((err: unknown) => console.warn('Peerchat: opening the conversation failed', err));
     void this.deliverShare(e.detail.peerName);
   }
@@ -265,21 +321,48 @@ export class PcApp extends LitElement {
         <pc-install-button></pc-install-button>
         ${this.own.value?.status === 'approved'
           ? html`<button
-              class="bar-button"
+              class="bar-button devices"
               aria-label=${msg('Devices')}
               title=${msg('Your devices')}
               aria-pressed=${this.showDevices ? 'true' : 'false'}
-              @click=${() => (this.showDevices = !this.showDevices)}
+              @click=${() => this.openDevices(!this.showDevices)}
             >
               ${DEVICES_ICON}<span class="label">${msg('Devices')}</span>
             </button>`
           : nothing}
+        <button
+          class="bar-button"
+          aria-label=${msg('Search')}
+          title=${msg('Search messages')}
+          aria-pressed=${this.showSearch ? 'true' : 'false'}
+          @click=${() => this.openSearch(!this.showSearch)}
+        >
+          ${SEARCH_ICON}<span class="label">${msg('Search')}</span>
+        </button>
+        <button
+          class="bar-button"
+          aria-label=${msg('Settings')}
+          title=${msg('Settings')}
+          aria-pressed=${this.showSettings ? 'true' : 'false'}
+          @click=${() => this.openSettings(!this.showSettings)}
+        >
+          ${SETTINGS_ICON}<span class="label">${msg('Settings')}</span>
+        </button>
         <button class="bar-button" aria-label=${msg('Log out')} title=${msg('Log out')} @click=${() => this.service.logout()}>${LOG_OUT_ICON}<span class="label">${msg('Log out')}</span></button>
       </div>
       <pc-status-banner @pc-retry=${() => this.service.retryNow()}></pc-status-banner>
       <pc-link-key-refused></pc-link-key-refused>
       ${this.share.value?.content || this.share.value?.problem ? html`<pc-share-panel></pc-share-panel>` : nothing}
-      ${this.showDevices
+      ${this.showSearch
+        ? html`<pc-search-screen class="screen" @pc-back=${() => (this.showSearch = false)} @pc-open-message=${(e: CustomEvent<OpenMessageDetail>) => this.openMessage(e)}></pc-search-screen>`
+        : this.showSettings
+        ? html`<pc-settings-screen
+            class="screen"
+            ?devicesAvailable=${this.own.value?.status === 'approved'}
+            @pc-back=${() => (this.showSettings = false)}
+            @pc-open-devices=${() => this.openDevices(true)}
+          ></pc-settings-screen>`
+        : this.showDevices
         ? html`<pc-devices-screen class="screen" @pc-back=${() => (this.showDevices = false)}></pc-devices-screen>`
         : this.convs.value?.loaded || s.connection === 'online'
         ? html`<div class="panes" @pc-open-conversation=${(e: CustomEvent<OpenConversationDetail>) => this.open(e)}>
@@ -296,6 +379,7 @@ export class PcApp extends LitElement {
                     .peerName=${active}
                     ?narrow=${this.narrow}
                     .share=${this.shareDelivery}
+                    .focusMessage=${this.focusMessage}
                     @pc-back=${() => void this.service.open(null)}
                     @pc-share-delivered=${(e: CustomEvent<ShareDeliveredDetail>) => void this.shareDelivered(e)}
                   ></pc-conversation>`
@@ -313,11 +397,4 @@ declare global {
   interface HTMLElementTagNameMap {
     'pc-app': PcApp;
   }
-}
-
-/** A file drag/drop outside the conversation: not allowed here, and never opened by the browser. */
-function refuseStrayFileDrop(e: DragEvent): void {
-  if (e.defaultPrevented || !e.dataTransfer?.types.includes('Files')) return;
-  e.preventDefault();
-  e.dataTransfer.dropEffect = 'none';
 }

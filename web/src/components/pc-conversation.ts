@@ -142,6 +142,9 @@ export class PcConversation extends LitElement {
   private readonly messages = new MessagesController(this, () => this.service);
   /** Shared content for this contact (taken once per object). */
   @property({ attribute: false }) share: ShareDelivery | null = null;
+  /** A message to scroll to and highlight (opened from search); a new object each time. */
+  @property({ attribute: false }) focusMessage: { id: string } | null = null;
+  @state() private highlightId = '';
   @state() private sendError: { code: AppErrorCode; params: ErrorParams } | null = null;
   /** Text for the composer (shared content); a new object each time. */
   @state() private draft: ComposerDraft | null = null;
@@ -162,6 +165,12 @@ export class PcConversation extends LitElement {
       this.sendError = null;
       this.verifyOpen = false;
       void this.messages.show(this.peerName ? usernameKey(this.peerName) : null);
+    }
+    if (changed.has('focusMessage') && this.focusMessage) {
+      const id = this.focusMessage.id;
+      void this.messages.reveal(id).then((found) => {
+        if (found) this.highlightId = id;
+      });
     }
   }
 
@@ -337,6 +346,7 @@ export class PcConversation extends LitElement {
         .loading=${this.messages.loading}
         .hasOlder=${this.messages.hasOlder}
         .peerName=${this.peerName}
+        .highlightId=${this.highlightId}
         @pc-load-older=${() => void this.messages.loadOlder()}
       ></pc-message-list>
       <div class="drop-hint" aria-hidden="true">${msg(str`Drop to send to ${this.peerName}`)}</div>

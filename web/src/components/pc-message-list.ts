@@ -106,6 +106,10 @@ export class PcMessageList extends LitElement {
       .text {
         white-space: pre-wrap;
       }
+      li.msg.highlight {
+        outline: 3px solid var(--pc-accent);
+        outline-offset: 2px;
+      }
       li.msg.out {
         align-self: flex-end;
         background: var(--pc-bubble-out);
@@ -152,6 +156,8 @@ export class PcMessageList extends LitElement {
   @property({ type: Boolean }) loading = false;
   @property({ type: Boolean }) hasOlder = false;
   @property() peerName = '';
+  /** A message to scroll into view and highlight (opened from search). */
+  @property() highlightId = '';
   /**
    * Group mode: an incoming message's author shows only when the author changes, an outgoing
    * one says how many members have it, and a message that arrived late is marked new.
@@ -223,6 +229,7 @@ export class PcMessageList extends LitElement {
       if (this.list) this.resizes.observe(this.list);
       this.observed = this.list;
     }
+    if (changed.has('highlightId') || changed.has('messages')) this.revealHighlight();
     if (!changed.has('messages')) return;
     const firstId = this.messages[0]?.id;
     if (this.prevHeight >= 0) {
@@ -240,6 +247,18 @@ export class PcMessageList extends LitElement {
         this.dispatchEvent(new CustomEvent<void>('pc-load-older', { bubbles: true, composed: true }));
       }
     });
+  }
+
+  private revealedId = '';
+
+  /** Scrolls the highlighted message into view once, when it is drawn. */
+  private revealHighlight(): void {
+    if (!this.highlightId || this.highlightId === this.revealedId) return;
+    const li = this.renderRoot.querySelector(`li[data-id="${CSS.escape(this.highlightId)}"]`);
+    if (!li) return;
+    this.revealedId = this.highlightId;
+    this.stickToBottom = false;
+    li.scrollIntoView({ block: 'center' });
   }
 
   override render() {
@@ -273,7 +292,7 @@ export class PcMessageList extends LitElement {
               : i.msg?.kind
               ? html`<li class="note" data-id=${i.msg.id}>${noteText(i.msg)}</li>`
               : i.msg
-              ? html`<li class="msg ${i.msg.outgoing ? 'out' : 'in'}" data-id=${i.msg.id} data-state=${i.msg.state}>
+              ? html`<li class="msg ${i.msg.outgoing ? 'out' : 'in'} ${i.msg.id === this.highlightId ? 'highlight' : ''}" data-id=${i.msg.id} data-state=${i.msg.state}>
                   ${i.author ? html`<span class="from">${i.msg.outgoing ? msg('You', { id: 'message-from-me', desc: 'Sender shown over my own messages' }) : i.msg.from}</span>` : nothing}${i.msg.fileId
                     ? html`<pc-file-card .fileId=${i.msg.fileId}></pc-file-card>`
                     : html`<span class="text">${i.msg.text}</span>`}<span class="meta"

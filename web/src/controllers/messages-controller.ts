@@ -2,6 +2,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { ChatService } from '../state/chat-service';
 import type { ChatDb, StoredMessage } from '../db/schema';
 import { loadPage, PAGE_SIZE } from '../db/history';
+import { loadThrough } from '../search/load-through';
 
 /**
  * The messages of one open conversation: the newest page first, older pages on demand,
@@ -15,6 +16,8 @@ export class MessagesController implements ReactiveController {
   private conv: string | null = null;
   private unsub: (() => void) | undefined;
   private generation = 0;
+  /** The load of the conversation being shown (reveal waits for it). */
+  private showing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -33,8 +36,34 @@ export class MessagesController implements ReactiveController {
   }
 
   /** Switches to a conversation and loads its newest page. */
-  async show(conv: string | null): Promise<void> {
-    if (conv === this.conv) return;
+  show(conv: string | null): Promise<void> {
+    if (conv === this.conv) return this.showing;
+    this.showing = this.showNow(conv);
+    return this.showing;
+  }
+
+  /**
+   * Makes sure message `id` of the conversation shown is loaded (opening a search result): it,
+   * a few before it, and everything after. Returns whether it is there.
+   */
+  async reveal(id: string): Promise<boolean> {
+    await this.showing;
+    if (this.messages.some((m) => m.id === id)) return true;
+    const db = this.service()?.database;
+    if (!db || !this.conv) return false;
+    const gen = this.generation;
+    const loaded = await loadThrough(db, id, this.messages[0]).catch((err: unknown) => {
+      console.warn('Peerchat: the message could not be read from this device', err);
+      return null;
+    });
+    if (!loaded || gen !== this.generation || loaded.messages[0]?.conv !== this.conv) return false;
+    this.merge(loaded.messages);
+    this.hasOlder = loaded.hasOlder;
+    this.host.requestUpdate();
+    return true;
+  }
+
+  private async showNow(conv: string | null): Promise<void> {
     this.conv = conv;
     this.messages = [];
     this.hasOlder = true;

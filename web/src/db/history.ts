@@ -5,6 +5,7 @@
 import type { ChatDb, MessageState, StoredConversation, StoredMessage } from './schema';
 import { PeerchatError } from '../../../shared/errors';
 import { nextSeq } from './record-seq';
+import { messageTokens } from '../search/message-tokens';
 
 export const PAGE_SIZE = 50;
 
@@ -49,7 +50,7 @@ export function saveOutgoing(db: ChatDb, msg: StoredMessage, peerName: string, d
       const conv = found ?? emptyConversation(msg.conv, peerName);
       const owed = tx.objectStore('deviceOutbox');
       await Promise.all([
-        messages.put({ ...msg, seq }),
+        messages.put({ ...msg, seq, tokens: messageTokens(msg) }),
         tx.objectStore('outbox').put({ id: msg.id, conv: msg.conv, ts: msg.ts }),
         ...devices.map((device) => owed.put({ key: `${msg.id}/${device}`, id: msg.id, conv: msg.conv, device, ts: msg.ts })),
         convs.put({ ...conv, peerName, lastText: preview(msg.text), lastTs: Math.max(conv.lastTs, msg.ts) }),
@@ -79,7 +80,7 @@ export function saveIncoming(db: ChatDb, msg: StoredMessage, countUnread: boolea
       const conv = found ?? emptyConversation(msg.conv, msg.from);
       const newer = msg.ts >= conv.lastTs;
       await Promise.all([
-        messages.put({ ...msg, seq }),
+        messages.put({ ...msg, seq, tokens: messageTokens(msg) }),
         convs.put({
           ...conv,
           peerName: msg.from,

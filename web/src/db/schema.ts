@@ -46,6 +46,12 @@ export interface StoredMessage {
    * name). Absent for messages.
    */
   kind?: SystemLineKind;
+  /**
+   * Search tokens of `text` (shared/search `indexTokens`), behind the multiEntry `by-token`
+   * index. Written with new messages; older records get them from the background backfill
+   * (web/src/search/search-backfill.ts).
+   */
+  tokens?: string[];
 }
 
 /** Quiet lines in a conversation about the contact's account. */
@@ -174,7 +180,7 @@ export interface ChatDbSchema extends DBSchema {
   messages: {
     key: string;
     value: StoredMessage;
-    indexes: { 'by-conv-ts': [string, number, string]; 'by-seq': number };
+    indexes: { 'by-conv-ts': [string, number, string]; 'by-seq': number; 'by-token': string };
   };
   conversations: {
     key: string;
@@ -283,7 +289,7 @@ export interface SyncCursor {
 
 export type ChatDb = IDBPDatabase<ChatDbSchema>;
 
-export const DB_VERSION = 7;
+export const DB_VERSION = 8;
 
 export function dbNameFor(usernameKey: string): string {
   return `peerchat-${usernameKey}`;
@@ -349,7 +355,12 @@ export function openChatDb(usernameKey: string): Promise<ChatDb> {
         db.createObjectStore('groupMessages', { keyPath: 'id' }).createIndex('by-group', 'group');
         db.createObjectStore('groupDeviceLists', { keyPath: 'account' });
       }
-      // Next schema change: `if (oldVersion < 8) { ... }`.
+      if (oldVersion < 8) {
+        // Search: one index entry per (token, message). Stored messages get their tokens from
+        // the resumable background backfill, not here (an upgrade must stay short).
+        tx.objectStore('messages').createIndex('by-token', 'tokens', { multiEntry: true });
+      }
+      // Next schema change: `if (oldVersion < 9) { ... }`.
     },
     blocking() {
       // A newer version of the app opened in another tab: let it upgrade.

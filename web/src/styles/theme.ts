@@ -1,27 +1,66 @@
-import { css } from 'lit';
+import { css, unsafeCSS } from 'lit';
+
+/** Colour names (without `--pc-`) and their light and dark values. */
+export const LIGHT_PALETTE = {
+  bg: '#ffffff',
+  surface: '#f3f5f9',
+  border: '#d5dae3',
+  text: '#16181d',
+  muted: '#4f5866',
+  accent: '#2456d6',
+  'accent-text': '#ffffff',
+  'bubble-out': '#2456d6',
+  'bubble-out-text': '#ffffff',
+  'bubble-in': '#e8ebf1',
+  'bubble-in-text': '#16181d',
+  danger: '#b3261e',
+  'danger-bg': '#fde8e7',
+  'warn-bg': '#fff4d6',
+  'warn-text': '#5c4400',
+  ok: '#1b7f3b',
+} as const;
+
+export type PaletteName = keyof typeof LIGHT_PALETTE;
+
+export const DARK_PALETTE: Record<PaletteName, string> = {
+  bg: '#121418',
+  surface: '#1c1f26',
+  border: '#343a46',
+  text: '#eef1f6',
+  muted: '#aab3c2',
+  accent: '#7ea2ff',
+  'accent-text': '#0b1020',
+  'bubble-out': '#3a63d8',
+  'bubble-out-text': '#ffffff',
+  'bubble-in': '#262b35',
+  'bubble-in-text': '#eef1f6',
+  danger: '#ffb4ab',
+  'danger-bg': '#3d1714',
+  'warn-bg': '#3b3000',
+  'warn-text': '#ffe08a',
+  ok: '#7bd88f',
+};
 
 /**
- * Colours and sizes shared by every component. Light and dark follow the system setting;
- * text/background pairs meet WCAG AA contrast.
+ * Each colour defaults to the system's light or dark value; a theme chosen in Settings sets
+ * `--pc-forced-<name>` on the document root (web/src/settings/apply-theme.ts), which every
+ * shadow root inherits and which then wins.
+ */
+function paletteVars(p: Readonly<Record<PaletteName, string>>) {
+  return unsafeCSS(
+    Object.entries(p)
+      .map(([k, v]) => `--pc-${k}: var(--pc-forced-${k}, ${v});`)
+      .join('\n'),
+  );
+}
+
+/**
+ * Colours and sizes shared by every component. Light and dark follow the system setting unless
+ * the person chose one; text/background pairs meet WCAG AA contrast.
  */
 export const theme = css`
   :host {
-    --pc-bg: #ffffff;
-    --pc-surface: #f3f5f9;
-    --pc-border: #d5dae3;
-    --pc-text: #16181d;
-    --pc-muted: #4f5866;
-    --pc-accent: #2456d6;
-    --pc-accent-text: #ffffff;
-    --pc-bubble-out: #2456d6;
-    --pc-bubble-out-text: #ffffff;
-    --pc-bubble-in: #e8ebf1;
-    --pc-bubble-in-text: #16181d;
-    --pc-danger: #b3261e;
-    --pc-danger-bg: #fde8e7;
-    --pc-warn-bg: #fff4d6;
-    --pc-warn-text: #5c4400;
-    --pc-ok: #1b7f3b;
+    ${paletteVars(LIGHT_PALETTE)}
     --pc-radius: 12px;
     --pc-touch: 44px;
     color: var(--pc-text);
@@ -31,22 +70,7 @@ export const theme = css`
   }
   @media (prefers-color-scheme: dark) {
     :host {
-      --pc-bg: #121418;
-      --pc-surface: #1c1f26;
-      --pc-border: #343a46;
-      --pc-text: #eef1f6;
-      --pc-muted: #aab3c2;
-      --pc-accent: #7ea2ff;
-      --pc-accent-text: #0b1020;
-      --pc-bubble-out: #3a63d8;
-      --pc-bubble-out-text: #ffffff;
-      --pc-bubble-in: #262b35;
-      --pc-bubble-in-text: #eef1f6;
-      --pc-danger: #ffb4ab;
-      --pc-danger-bg: #3d1714;
-      --pc-warn-bg: #3b3000;
-      --pc-warn-text: #ffe08a;
-      --pc-ok: #7bd88f;
+      ${paletteVars(DARK_PALETTE)}
     }
   }
   *,
