@@ -83,8 +83,8 @@ export const MIN_TARGET_PX = 44;
 /**
  * Every visible control (buttons, links, inputs, selects, textareas, summaries, elements with a
  * control role or in the tab order) measured, through open shadow roots. A control drawn as a
- * visually hidden input with its <label> as the target (the attach button) is measured by that
- * label; a checkbox or radio inside a label by the label.
+ * visually hidden or transparent input with its <label> as the target (the attach button, "Scan
+ * from a photo") is measured by that label; a checkbox or radio inside a label by the label.
  */
 export function smallTargets(user: BrowserUser, min = MIN_TARGET_PX): Promise<SmallTarget[]> {
   return user.evaluate((min: number) => {
@@ -111,7 +111,8 @@ export function smallTargets(user: BrowserUser, min = MIN_TARGET_PX): Promise<Sm
       if (style.visibility === 'hidden' || style.display === 'none') continue;
       if (control instanceof HTMLInputElement) {
         const label = control.closest('label') ?? control.labels?.[0];
-        if (rect0.width <= 1 || rect0.height <= 1 || control.type === 'checkbox' || control.type === 'radio') {
+        // Hidden (1 px, or transparent over its label) or a box inside a label: the label is the target.
+        if (rect0.width <= 1 || rect0.height <= 1 || style.opacity === '0' || control.type === 'checkbox' || control.type === 'radio') {
           if (!label) continue;
           el = label;
         }

@@ -225,7 +225,7 @@ export class PcContactList extends LitElement {
             this.row(r, active, now, {
               kind: 'request',
               label: joinParts([r.name, blocked.has(r.conv) ? msg('blocked') : msg('message request'), r.unread ? unreadText(r.unread) : '']),
-              name: html`${r.name}<span class="trust">${blocked.has(r.conv) ? msg('Blocked') : msg('Not a contact')}</span>`,
+              name: html`${r.name}<span class="trust" aria-hidden="true">${blocked.has(r.conv) ? msg('Blocked') : msg('Not a contact')}</span>`,
               preview: r.lastText,
             }),
         )}
@@ -239,14 +239,15 @@ export class PcContactList extends LitElement {
         class="row"
         aria-current=${r.conv === active ? 'true' : 'false'}
         aria-label=${v.label}
+        aria-describedby="when-${r.conv} preview-${r.conv}"
         data-request=${v.kind === 'request' ? r.conv : nothing}
         data-contact=${v.kind === 'contact' ? r.conv : nothing}
         @click=${() => this.open(r.name)}
       >
         <span class="dot ${v.kind === 'contact' && r.online ? 'online' : ''}" aria-hidden="true"></span>
         <span class="name">${v.name}</span>
-        <span class="time">${formatShortWhen(r.lastTs, now)}</span>
-        <span class="preview">${v.preview}</span>
+        <span class="time" id="when-${r.conv}" aria-hidden="true">${formatShortWhen(r.lastTs, now)}</span>
+        <span class="preview" id="preview-${r.conv}" aria-hidden="true">${v.preview}</span>
         ${r.unread ? html`<span class="badge" aria-hidden="true" data-unread=${r.unread}>${r.unread}</span>` : nothing}
       </button>
     </li>`;
@@ -290,7 +291,7 @@ export class PcContactList extends LitElement {
               ]),
               name: r.own
                 ? msg('Your devices')
-                : html`${r.name}<span class="trust ${r.verified ? 'verified' : ''}">${r.verified ? msg('✓ Verified') : msg('Not verified')}</span>`,
+                : html`${r.name}<span class="trust ${r.verified ? 'verified' : ''}" aria-hidden="true">${r.verified ? msg('✓ Verified') : msg('Not verified')}</span>`,
               preview: r.lastText || (r.online ? msg('Online') : msg('Offline')),
             }),
         )}

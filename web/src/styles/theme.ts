@@ -38,7 +38,7 @@ export const theme = css`
       --pc-muted: #aab3c2;
       --pc-accent: #7ea2ff;
       --pc-accent-text: #0b1020;
-      --pc-bubble-out: #3a63d8;
+      --pc-bubble-out: #3459c8;
       --pc-bubble-out-text: #ffffff;
       --pc-bubble-in: #262b35;
       --pc-bubble-in-text: #eef1f6;
