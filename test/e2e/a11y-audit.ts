@@ -165,3 +165,50 @@ export async function auditScreen(user: BrowserUser, screen: string, options: { 
   }
   if (problems.length) throw new Error(problems.join('\n\n'));
 }
+
+/**
+ * Starts recording what the open conversation's polite live region (data-testid="announcer")
+ * says: every text it takes from now on, in order. Read them with `announcements`.
+ */
+export async function recordAnnouncements(user: BrowserUser): Promise<void> {
+  await user.waitFor(() => {
+    const find = (root: Document | ShadowRoot): Element | null => {
+      const hit = root.querySelector('[data-testid="announcer"]');
+      if (hit) return hit;
+      for (const el of Array.from(root.querySelectorAll('*'))) {
+        const inner = el.shadowRoot && find(el.shadowRoot);
+        if (inner) return inner;
+      }
+      return null;
+    };
+    const region = find(document);
+    if (!region) return false;
+    const w = window as unknown as { pcAnnounced?: string[]; pcAnnouncer?: MutationObserver };
+    w.pcAnnouncer?.disconnect();
+    const said: string[] = [];
+    w.pcAnnounced = said;
+    w.pcAnnouncer = new MutationObserver(() => {
+      const text = (region.textContent ?? '').trim();
+      if (text && text !== said.at(-1)) said.push(text);
+    });
+    w.pcAnnouncer.observe(region, { childList: true, characterData: true, subtree: true });
+    return true;
+  }, undefined, 10_000);
+}
+
+/** What the live region said since `recordAnnouncements`, and what it says now. */
+export function announcements(user: BrowserUser): Promise<{ said: string[]; now: string }> {
+  return user.evaluate(() => {
+    const w = window as unknown as { pcAnnounced?: string[] };
+    const find = (root: Document | ShadowRoot): Element | null => {
+      const hit = root.querySelector('[data-testid="announcer"]');
+      if (hit) return hit;
+      for (const el of Array.from(root.querySelectorAll('*'))) {
+        const inner = el.shadowRoot && find(el.shadowRoot);
+        if (inner) return inner;
+      }
+      return null;
+    };
+    return { said: [...(w.pcAnnounced ?? [])], now: (find(document)?.textContent ?? '').trim() };
+  });
+}

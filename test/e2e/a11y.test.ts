@@ -6,6 +6,7 @@
 //
 // Run: npm run build:e2e && node test/e2e/run-in-netns.mjs node --import tsx --test --test-reporter=spec test/e2e/a11y.test.ts
 
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
 import { PASSWORD, openConversation, register, send, startTestServer, stepTracker, ui, waitForMessage, waitLinkReady, type TestServer } from './app-helpers';
 import { clickInCard, randomFile, waitForCard } from './file-helpers';
-import { auditScreen } from './a11y-audit';
+import { announcements, auditScreen, recordAnnouncements } from './a11y-audit';
 import type { UiLocale } from './ui-text';
 
 for (const locale of ['en', 'zh-CN'] as const satisfies readonly UiLocale[]) {
@@ -83,6 +84,17 @@ for (const locale of ['en', 'zh-CN'] as const satisfies readonly UiLocale[]) {
       await a.audit(bob, 'contact list with Requests');
       await openConversation(bob, 'alice').catch(() => undefined);
       await waitForMessage(bob, 'Hello Bob', 'received');
+      // Screen readers: opening the conversation does not read its history out; a new message is said once.
+      await recordAnnouncements(bob);
+      assert.equal((await announcements(bob)).now, '', 'the history is not announced');
+      await send(alice, 'Are you there?');
+      await waitForMessage(bob, 'Are you there?', 'received');
+      const message = ui(bob)`Message from ${'alice'}: ${'Are you there?'}`;
+      await bob.waitFor((text) => {
+        const w = window as unknown as { pcAnnounced?: string[] };
+        return w.pcAnnounced?.includes(text);
+      }, message, 10_000);
+      assert.deepEqual((await announcements(bob)).said, [message]);
       await send(bob, 'Hi Alice');
       await waitForMessage(alice, 'Hi Alice', 'received');
       await a.audit(bob, 'conversation (phone)');
@@ -134,6 +146,7 @@ for (const locale of ['en', 'zh-CN'] as const satisfies readonly UiLocale[]) {
       await waitForCard(bob, 'report-2026.pdf', (c) => c.state === 'offered', 15_000, 'offered');
       await a.audit(bob, 'file card offered');
       await a.audit(alice, 'file card waiting');
+      await recordAnnouncements(bob);
       await clickInCard(bob, 'report-2026.pdf', 'Accept');
       // Whatever the card shows when the audit runs (running, or already done) is audited; the
       // running card is what this waits for.
@@ -141,6 +154,15 @@ for (const locale of ['en', 'zh-CN'] as const satisfies readonly UiLocale[]) {
       await a.audit(bob, 'file card in progress');
       await waitForCard(bob, 'report-2026.pdf', (c) => c.state === 'done', 60_000, 'done');
       await waitForCard(alice, 'report-2026.pdf', (c) => c.state === 'done', 15_000, 'done');
+      // The transfer was said at its start, quarters and end, not at every percent.
+      const tb = ui(bob);
+      const name = 'report-2026.pdf';
+      const done = tb`${name} received and verified`;
+      await bob.waitFor((text) => (window as unknown as { pcAnnounced?: string[] }).pcAnnounced?.includes(text), done, 10_000);
+      const said = (await announcements(bob)).said;
+      const allowed = [tb`Receiving ${name}`, ...['25', '50', '75'].map((p) => tb`${name}: ${`${p}%`}`), done];
+      assert.ok(said.length <= 5 && said.every((s) => allowed.includes(s)), `announced: ${JSON.stringify(said)}; allowed: ${JSON.stringify(allowed)}`);
+      assert.equal(said.at(-1), done);
       await a.audit(bob, 'file card verified');
       await a.audit(alice, 'file card sent');
       a.done();

@@ -251,10 +251,15 @@ export class PcMessageList extends LitElement {
   }
 
   override render() {
+    // One template around both: the live region stays the same node when the first message comes.
+    return html`${this.liveRegion()}${this.content()}`;
+  }
+
+  private content() {
     if (this.messages.length === 0) {
-      return html`${this.liveRegion()}${this.loading
+      return this.loading
         ? html`<p class="loading" role="status">${msg('Loading messages…')}</p>`
-        : html`<p class="empty">${msg(str`No messages yet. Say hello to ${this.peerName}!`)}</p>`}`;
+        : html`<p class="empty">${msg(str`No messages yet. Say hello to ${this.peerName}!`)}</p>`;
     }
     const now = Date.now();
     let lastDay = '';
@@ -266,7 +271,6 @@ export class PcMessageList extends LitElement {
       items.push({ key: m.id, msg: m });
     }
     return html`
-      ${this.liveRegion()}
       ${this.loading ? html`<p class="loading" role="status">${msg('Loading older messages…')}</p>` : nothing}
       <ol aria-label=${msg(str`Messages with ${this.peerName}`)} @pc-announce=${this.onAnnounce}>
         ${repeat(
