@@ -8,6 +8,7 @@ import { LIMITS, PRESENCE_MODES, PROTOCOL_VERSION } from './limits';
 import { ERROR_CODES, type ErrorCode } from './errors';
 import { safeJsonParse, utf8Length } from './json';
 import { DeviceIdSchema, MAX_DEVICES, SignedDeviceListSchema } from './devices/device-list';
+import { typeVariant } from './type-variant';
 
 // --- field schemas -----------------------------------------------------------------------
 
@@ -42,7 +43,7 @@ const LinkData = v.pipe(
 const RequestBox = v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxRequestBoxChars), v.regex(/^[A-Za-z0-9_-]+$/));
 
 /** What simple-peer emits on its 'signal' event and accepts in `signal()`. */
-const SignalData = v.variant('type', [
+const SignalData = typeVariant([
   v.object({ type: v.literal('offer'), sdp: Sdp }),
   v.object({ type: v.literal('answer'), sdp: Sdp }),
   v.object({
@@ -67,7 +68,7 @@ export type IceServer = v.InferOutput<typeof IceServer>;
 
 // --- client → server ------------------------------------------------------------------------
 
-const ClientMsg = v.variant('type', [
+const ClientMsg = typeVariant([
   // `identityKey` is the account key. `deviceId` names this browser (absent: a client from before
   // devices, treated as before). `devices` publishes the account's signed device list with the
   // login (the first list of a new or upgraded account).
@@ -117,7 +118,7 @@ export type ClientMsgType = ClientMsg['type'];
 
 // --- server → client ------------------------------------------------------------------------
 
-const ServerMsg = v.variant('type', [
+const ServerMsg = typeVariant([
   v.object({
     type: v.literal('welcome'),
     v: Version,

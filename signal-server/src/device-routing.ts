@@ -42,9 +42,10 @@ export class DeviceRouting {
     if (!user) return void conn.sendError('NOT_LOGGED_IN', { ref, to: msg.to, cid: msg.cid });
     if (!user.approved) return void conn.sendError('DEVICE_NOT_APPROVED', { ref, to: msg.to, cid: msg.cid });
     const targetKey = usernameKey(msg.to);
-    const targets = [...this.deps.presence.connections(targetKey)].filter(
-      (c) => c !== conn && c.user?.approved === true && (msg.toDevice === undefined || c.user.deviceId === msg.toDevice),
-    );
+    const targets: Conn[] = [];
+    for (const c of this.deps.presence.connections(targetKey)) {
+      if (c !== conn && c.user?.approved === true && (msg.toDevice === undefined || c.user.deviceId === msg.toDevice)) targets.push(c);
+    }
     if (targets.length === 0) return void conn.sendError('PEER_OFFLINE', { ref, to: msg.to, cid: msg.cid });
     const rewrite = this.deps.testHooks?.rewriteSignal;
     const data = rewrite ? rewrite(user.username, msg.to, msg.data) : msg.data;

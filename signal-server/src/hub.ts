@@ -36,11 +36,10 @@
  * - Presence modes (`presenceMode`, in `welcome.presence`): presence-audience.ts, device-presence.ts.
  */
 import { usernameKey } from '../../shared/account-rules';
-import type { ErrorCode } from '../../shared/errors';
-import { safeJsonParse } from '../../shared/json';
 import { PROTOCOL_VERSION, type PresenceMode } from '../../shared/limits';
 import { parseClientMsg, type ClientMsg, type IceServer, type ServerMsg } from '../../shared/signal-protocol';
 import { AccountDevices } from './account-devices';
+import { classifyBadFrame, toText, type RawData } from './frame-text';
 import type { Accounts, AuthOk } from './accounts';
 import type { StoredDeviceList } from './account-store';
 import { CLOSE, type Conn } from './connection';
@@ -55,20 +54,6 @@ import { PresenceAudience } from './presence-audience';
 import { RequestRelay } from './request-relay';
 import type { KeyedLimiter } from './rate-limit';
 import type { TestHooks } from './test-hooks';
-
-const CLIENT_TYPES: ReadonlySet<string> = new Set<ClientMsg['type']>([
-  'register',
-  'login',
-  'resume',
-  'logout',
-  'signal',
-  'lookup',
-  'devices-publish',
-  'account-reset',
-  'link',
-  'request',
-  'presence-subscribe',
-]);
 
 export interface HubOptions {
   accounts: Accounts;
@@ -93,24 +78,6 @@ export interface HubOptions {
   presenceMode?: PresenceMode | undefined;
   /** Where presence changes go besides this instance's connections (device-presence.ts). Default: nowhere. */
   presenceFanout?: PresenceFanoutFactory | undefined;
-}
-
-type RawData = Buffer | ArrayBuffer | Buffer[];
-
-function toText(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
-}
-
-/** Why a frame did not parse: the error code, and the client `type` when recognisable. */
-export function classifyBadFrame(text: string): { code: ErrorCode; ref?: string } {
-  const value = safeJsonParse(text);
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return { code: 'BAD_MESSAGE' };
-  const obj = value as Record<string, unknown>;
-  const ref = typeof obj.type === 'string' && CLIENT_TYPES.has(obj.type) ? obj.type : undefined;
-  const code: ErrorCode = 'v' in obj && obj.v !== PROTOCOL_VERSION ? 'UNSUPPORTED_VERSION' : 'BAD_MESSAGE';
-  return ref ? { code, ref } : { code };
 }
 
 export class Hub {
@@ -222,25 +189,35 @@ export class Hub {
     this.enqueue(conn, msg.type, () => this.handle(conn, msg));
   }
 
-  /** Runs `job` after the frames before it; turns a throw into `error INTERNAL`. */
+  /**
+   * Runs `job` after the frames before it; turns a throw into `error INTERNAL`. With none waiting
+   * it runs at once: a relayed frame needs no await, so most frames skip the promise chain.
+   */
   private enqueue(conn: Conn, ref: string | undefined, job: () => void | Promise<void>): void {
-    if (conn.queued >= this.opts.maxQueuedFrames) {
-      conn.sendError('RATE_LIMITED', ref ? { ref } : {});
-      return;
+    if (conn.queued >= this.opts.maxQueuedFrames) return void conn.sendError('RATE_LIMITED', ref ? { ref } : {});
+    let pending: Promise<void> | void = undefined;
+    if (conn.queued === 0) {
+      try {
+        pending = job();
+      } catch (err) {
+        return this.jobFailed(conn, ref, err);
+      }
+      if (!pending) return;
     }
     conn.queued++;
-    conn.chain = conn.chain
-      .then(job)
-      .catch((err: unknown) => {
-        this.log.error({ conn: conn.id, ref, err: (err as Error)?.message }, 'frame handler failed');
-        conn.sendError('INTERNAL', ref ? { ref } : {});
-      })
+    conn.chain = (pending ?? conn.chain.then(job))
+      .catch((err: unknown) => this.jobFailed(conn, ref, err))
       .finally(() => {
         conn.queued--;
       });
   }
 
-  private async handle(conn: Conn, msg: ClientMsg): Promise<void> {
+  private jobFailed(conn: Conn, ref: string | undefined, err: unknown): void {
+    this.log.error({ conn: conn.id, ref, err: (err as Error)?.message }, 'frame handler failed');
+    conn.sendError('INTERNAL', ref ? { ref } : {});
+  }
+
+  private handle(conn: Conn, msg: ClientMsg): void | Promise<void> {
     if (conn.closing) return;
     switch (msg.type) {
       case 'register':

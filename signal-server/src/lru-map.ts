@@ -6,6 +6,8 @@
  */
 export class LruMap<K, V> {
   private readonly map = new Map<K, V>();
+  /** The key used last: already the newest, so using it again needs no re-insert (a burst of one pair's relays). */
+  private newest: K | undefined;
 
   constructor(readonly maxSize: number) {
     if (!Number.isInteger(maxSize) || maxSize < 1) throw new RangeError(`maxSize must be a whole number of at least 1, but it is ${maxSize}.`);
@@ -14,9 +16,10 @@ export class LruMap<K, V> {
   /** The value, marking the key as just used. */
   get(key: K): V | undefined {
     const v = this.map.get(key);
-    if (v === undefined) return undefined;
+    if (v === undefined || key === this.newest) return v;
     this.map.delete(key);
     this.map.set(key, v);
+    this.newest = key;
     return v;
   }
 
@@ -37,15 +40,17 @@ export class LruMap<K, V> {
       if (!oldest.done) this.map.delete(oldest.value);
     }
     this.map.set(key, value);
+    this.newest = key;
   }
 
   delete(key: K): boolean {
+    if (key === this.newest) this.newest = undefined;
     return this.map.delete(key);
   }
 
   /** Drops every entry for which `stale` is true. */
   sweep(stale: (value: V, key: K) => boolean): void {
-    for (const [k, v] of this.map) if (stale(v, k)) this.map.delete(k);
+    for (const [k, v] of this.map) if (stale(v, k)) this.delete(k);
   }
 
   get size(): number {

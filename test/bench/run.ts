@@ -9,11 +9,15 @@
 //      sealed_raw_mb_s: the raw channel plus only the app's per-chunk crypto (XChaCha20-Poly1305
 //      + BLAKE2b both sides), same run: the ceiling any sealed + hashed transfer can reach here.
 //   3. receiver_peak_heap_mb: the receiver's JS heap during a BENCH_GIB_MIB transfer.
+//   0. First, the server benchmarks (server-bench.ts): server_conn_kb, relay_vs_bare_ws and
+//      presence_login_ms_open/_contacts, each beside a bare `ws` server in the same run.
 //
 // Options (env): BENCH_MIB (default 256), BENCH_GIB_MIB (default 1024; 0 skips step 4),
 // BENCH_RUNS (default 3: medians; the machine's speed drifts between runs), BENCH_CONNECT_RUNS (default 5), BENCH_RAW_256K
 // (default 1; 0 skips the second raw baseline with 256 KiB messages), BENCH_SEALED (default 1; 0 skips
-// the sealed ceiling), BENCH_MESSAGES (default 200; 0 skips the message latency).
+// the sealed ceiling), BENCH_MESSAGES (default 200; 0 skips the message latency), BENCH_SERVER
+// (default 1; 0 skips the server benchmarks), BENCH_APP (default 1; 0 runs the server ones only),
+// and server-bench.ts's own (BENCH_CONNS, BENCH_RELAY_FRAMES, BENCH_RELAY_RUNS, BENCH_LOGINS).
 //
 // Run: npm run build:e2e   (once)   then   node test/e2e/run-in-netns.mjs npx tsx test/bench/run.ts
 
@@ -23,6 +27,7 @@ import { closeAllBrowsers } from '../e2e/browsers';
 import { browserCpuMs, freeBytes, measureConnect, measureTransfer, median, MiB, openBoth, startPair, tempFiles, type AppPair, type TempFiles } from './app-bench';
 import { benchLine, measureRaw } from './raw-datachannel';
 import { messageLatencyFigures } from './message-latency';
+import { runServerBenches } from './server-bench';
 
 function envNumber(name: string, fallback: number, allowZero = false): number {
   const raw = process.env[name];
@@ -36,6 +41,12 @@ const log = (msg: string): void => console.error(`[bench +${((Date.now() - t0) /
 const out = (name: string, value: number, unit: string): void => console.log(benchLine(name, value, unit));
 
 async function main(): Promise<void> {
+  if (envNumber('BENCH_SERVER', 1, true) !== 0) {
+    const phase = Date.now();
+    await runServerBenches(out, log);
+    log(`server benchmarks took ${((Date.now() - phase) / 1000).toFixed(1)} s`);
+  }
+  if (envNumber('BENCH_APP', 1, true) === 0) return;
   const mib = envNumber('BENCH_MIB', 256);
   const bigMib = envNumber('BENCH_GIB_MIB', 1024, true);
   const runs = Math.round(envNumber('BENCH_RUNS', 3));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { LIMITS } from '../../shared/limits';
+import { deviceLogin, newAccount, newDevice, ready, signedList } from './device-fixtures';
 import { Client, loginUser, registerUser, waitFor, type TestServer, startServer } from './helpers';
 
 /** A device id (22 characters base64url); an account without a device list approves any. */
@@ -75,6 +76,23 @@ describe('presence in contacts mode', () => {
     assert.deepEqual(await f1.client.next('presence-update'), { type: 'presence-update', username: 'Fay', online: true, devices: both });
     assert.deepEqual(await g.client.next('presence-update'), { type: 'presence-update', username: 'Fay', online: true, devices: both });
     await Promise.all([f1.client.close(), f2.client.close(), g.client.close()]);
+  });
+
+  test('a new device list goes to the account\'s own devices and its subscribers only', async () => {
+    await ready();
+    const ida = newAccount('Ida');
+    const i1 = newDevice();
+    const i2 = newDevice();
+    const ida1 = await registerUser(srv, ida.username, undefined, deviceLogin(ida, i1, signedList(ida, 1, [i1])));
+    const follower = await registerUser(srv, 'follower', undefined, { deviceId: device('f') });
+    const other = await registerUser(srv, 'other', undefined, { deviceId: device('o') });
+    follower.client.send({ type: 'presence-subscribe', users: ['ida'] });
+    await follower.client.next('presence');
+    const v2 = signedList(ida, 2, [i1, i2]);
+    ida1.client.send({ type: 'devices-publish', devices: v2 });
+    for (const c of [ida1, follower]) assert.deepEqual(await c.client.next('devices'), { type: 'devices', username: 'Ida', devices: v2 });
+    await other.client.expectNo('devices', 300);
+    await Promise.all([ida1.client.close(), follower.client.close(), other.client.close()]);
   });
 
   test('refused: more names than the cap, bad names, bad shapes (BAD_MESSAGE); before login (NOT_LOGGED_IN)', async () => {

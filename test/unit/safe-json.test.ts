@@ -28,3 +28,15 @@ describe('safeJsonParse', () => {
     assert.deepEqual(safeJsonParse('{"a\\/b":"\\"q\\""}'), { 'a/b': '"q"' });
   });
 });
+
+describe('safeJsonParse on deep documents', () => {
+  test('a document nested far deeper than the call stack allows is walked, not crashed on', () => {
+    const depth = 200_000;
+    const deep = '['.repeat(depth) + '{"__proto__":1}' + ']'.repeat(depth);
+    assert.equal(safeJsonParse(deep), undefined);
+    const fine = '['.repeat(depth) + '{"a":1}' + ']'.repeat(depth);
+    let v = safeJsonParse(fine);
+    for (let i = 0; i < depth; i++) v = (v as unknown[])[0];
+    assert.deepEqual(v, { a: 1 });
+  });
+});

@@ -21,6 +21,7 @@ import { MessageOutbox } from './message-outbox';
 import { SessionCoordinator } from './session-coordinator';
 import type { DeviceSession } from '../devices/device-session';
 import { PresenceTracker } from './presence-tracker';
+import { PresenceSubscriber } from './presence-subscriber';
 import { LinkCoordinator } from './link-coordinator';
 import { ContactDeviceLists } from './contact-device-lists';
 import { DeviceSync, isSyncFrame } from './device-sync';
@@ -44,6 +45,8 @@ export class ChatService {
 
   private readonly sessions: SessionCoordinator;
   private readonly presenceTracker: PresenceTracker;
+  /** In `contacts` presence mode, names the people shown to the server (presence-subscriber.ts). */
+  private readonly presenceSubscriber: PresenceSubscriber;
   private readonly links: LinkCoordinator;
   private readonly accountDb: AccountHistory;
   private readonly outbox: MessageOutbox;
@@ -189,6 +192,7 @@ export class ChatService {
       closeConversation: (conv) => this.conversations.update((c) => (c.active === conv ? { ...c, active: null } : c)),
       failed: (code) => this.showLocalError(code),
     });
+    this.presenceSubscriber = new PresenceSubscriber({ conversations: this.conversations, requests: this.requests.state, me: myKey, send: (m) => this.sessions.send(m) });
     document.addEventListener('visibilitychange', () => {
       const active = this.conversations.get().active;
       if (active && document.visibilityState === 'visible') this.markRead(active);
@@ -328,6 +332,7 @@ export class ChatService {
   }
 
   private onServerMessage(m: ServerMsg): void {
+    this.presenceSubscriber.handle(m);
     if (this.security.handleServerMessage(m)) return;
     if (this.requests.handleServerMessage(m)) return;
     if (m.type === 'presence-update' && m.online) this.requests.peerOnline(m.username);
@@ -387,6 +392,7 @@ export class ChatService {
     this.requests.reset();
     this.accountDb.close();
     this.presenceTracker.clear();
+    this.presenceSubscriber.clear();
     this.links.clearState();
   }
 }

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { LIMITS } from '../../shared/limits';
+import { INITIAL_PRESENCE_SUBSCRIPTION, presenceSubscriptionList, stepPresenceSubscription } from '../../shared/presence-subscription';
+
+const none = { has: () => false };
+
+describe('presenceSubscriptionList', () => {
+  test('the open conversation first, then the list newest first, then requests; no self, no blocked, no repeats', () => {
+    const list = presenceSubscriptionList({
+      me: 'me',
+      active: 'Zed',
+      conversations: [
+        { conv: 'old', lastTs: 1 },
+        { conv: 'new', lastTs: 9 },
+        { conv: 'me', lastTs: 5 },
+        { conv: 'zed', lastTs: 3 },
+        { conv: 'bad', lastTs: 8 },
+      ],
+      requests: ['stranger', 'new'],
+      blocked: new Set(['bad']),
+    });
+    assert.deepEqual(list, ['zed', 'new', 'old', 'stranger']);
+  });
+
+  test('capped at the server limit, keeping the newest', () => {
+    const conversations = Array.from({ length: LIMITS.maxPresenceSubscriptions + 50 }, (_, i) => ({ conv: `u${i}`, lastTs: i }));
+    const list = presenceSubscriptionList({ me: null, active: 'u0', conversations, requests: [], blocked: none });
+    assert.equal(list.length, LIMITS.maxPresenceSubscriptions);
+    assert.equal(list[0], 'u0');
+    assert.equal(list[1], `u${LIMITS.maxPresenceSubscriptions + 49}`);
+  });
+});
+
+describe('stepPresenceSubscription', () => {
+  test('open mode (or a server that does not say): never sends', () => {
+    let r = stepPresenceSubscription(INITIAL_PRESENCE_SUBSCRIPTION, { type: 'welcome', mode: undefined, list: ['a'] });
+    assert.equal(r.send, null);
+    r = stepPresenceSubscription(r.state, { type: 'welcome', mode: 'open', list: ['a'] });
+    assert.equal(r.send, null);
+    r = stepPresenceSubscription(r.state, { type: 'changed', list: ['a', 'b'] });
+    assert.equal(r.send, null);
+  });
+
+  test('contacts mode: sends after every welcome (even the same or an empty list), and on changes only', () => {
+    let r = stepPresenceSubscription(INITIAL_PRESENCE_SUBSCRIPTION, { type: 'welcome', mode: 'contacts', list: [] });
+    assert.deepEqual(r.send, []);
+    r = stepPresenceSubscription(r.state, { type: 'changed', list: [] });
+    assert.equal(r.send, null);
+    r = stepPresenceSubscription(r.state, { type: 'changed', list: ['a'] });
+    assert.deepEqual(r.send, ['a']);
+    r = stepPresenceSubscription(r.state, { type: 'changed', list: ['a'] });
+    assert.equal(r.send, null, 'unchanged');
+    r = stepPresenceSubscription(r.state, { type: 'welcome', mode: 'contacts', list: ['a'] });
+    assert.deepEqual(r.send, ['a'], 'a reconnect: the server forgot it');
+    r = stepPresenceSubscription(r.state, { type: 'logged-out' });
+    assert.equal(r.send, null);
+    r = stepPresenceSubscription(r.state, { type: 'changed', list: ['b'] });
+    assert.equal(r.send, null, 'logged out: open until the next welcome says otherwise');
+  });
+});
