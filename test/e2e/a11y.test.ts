@@ -12,8 +12,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
-import { PASSWORD, openConversation, register, send, startTestServer, stepTracker, ui, waitForMessage, waitLinkReady, type TestServer } from './app-helpers';
+import { PASSWORD, openConversation, register, send, sentenceRe, startTestServer, stepTracker, ui, waitForMessage, waitLinkReady, type TestServer } from './app-helpers';
 import { clickInCard, randomFile, waitForCard } from './file-helpers';
+import { pattern } from './page-queries';
 import { announcements, auditScreen, recordAnnouncements } from './a11y-audit';
 import type { UiLocale } from './ui-text';
 
@@ -196,6 +197,12 @@ for (const locale of ['en', 'zh-CN'] as const satisfies readonly UiLocale[]) {
       await alice.click(t`Devices`);
       await alice.waitForText(t`Online now`, 15_000);
       await a.audit(alice, 'devices');
+      await alice.clickWhere([{ role: 'listitem', text: t.id('this-device', 'This device') }, { role: 'button', name: pattern(sentenceRe(t`Rename ${'\uE000'}`)) }]);
+      await a.audit(alice, 'devices, rename');
+      await alice.click(t.id('device-name-cancel', 'Cancel'));
+      await alice.clickWhere([{ role: 'button', name: pattern(sentenceRe(t`Unlink ${'\uE000'}`)) }]);
+      await a.audit(alice, 'devices, unlink dialog');
+      await alice.press('Escape');
       await alice.click(t`Reset the account key…`);
       await a.audit(alice, 'devices, reset');
       await alice.click(t.id('reset-cancel', 'Cancel'));
