@@ -83,12 +83,12 @@ export class PcContactList extends LitElement {
         grid-template-rows: auto auto;
         column-gap: 10px;
         align-items: center;
-        padding: 10px 12px 10px 44px;
+        padding: 10px 12px 10px 34px;
       }
       button.row {
         grid-column: 1 / -1;
         grid-row: 1 / -1;
-        margin: -10px -12px -10px -44px;
+        margin: -10px -12px -10px -34px;
         display: flex;
         align-items: flex-start;
         gap: 12px;
