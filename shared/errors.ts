@@ -121,6 +121,14 @@ export const CLIENT_ERROR_CODES = [
    * does not verify with the held key): refused, nothing changed here.
    */
   'ACCOUNT_KEY_MISMATCH',
+  /** Groups: the group is not on this device, or this account is no longer in it. */
+  'GROUP_NOT_MEMBER',
+  /** Groups: only an admin may do that (add, remove, make admin, rename). */
+  'GROUP_NOT_ADMIN',
+  /** Groups: a blank or over-long name, no members, too many members, or someone already in (or not in) the group. */
+  'GROUP_BAD_REQUEST',
+  /** Groups: this device has no account key yet (it waits for approval by another device). */
+  'GROUP_NO_ACCOUNT_KEY',
   /** Restoring: the file is not a Peerchat backup (shared/backup/). */
   'BACKUP_NOT_A_BACKUP',
   /** Restoring: the backup was made by a newer version of Peerchat (param `version`). */

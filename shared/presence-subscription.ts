@@ -4,10 +4,12 @@
  * (web/src/state/presence-subscriber.ts) feeds it what the app shows and sends what it returns.
  *
  * Followed: the open conversation first, then the people in the conversation list (contacts and
- * the strangers whose requests it shows), newest first; never blocked accounts or ourselves (our
- * own other devices are always heard). At most LIMITS.maxPresenceSubscriptions names.
+ * the strangers whose requests it shows), newest first, then the members of our groups (a group
+ * message goes to them over direct links, which need to know who is online); never blocked
+ * accounts or ourselves (our own other devices are always heard). Conversation keys that are no
+ * username (a group's) are skipped. At most LIMITS.maxPresenceSubscriptions names.
  */
-import { usernameKey } from './account-rules';
+import { checkUsername, usernameKey } from './account-rules';
 import { LIMITS, type PresenceMode } from './limits';
 
 export interface PresenceSubscriptionInput {
@@ -21,6 +23,8 @@ export interface PresenceSubscriptionInput {
   requests: Iterable<string>;
   /** Blocked accounts (keys): not followed. */
   blocked: { has(conv: string): boolean };
+  /** Members of the groups we are in (keys), in the groups' order. */
+  groupPeers?: Iterable<string>;
 }
 
 /** The names to follow, in priority order, capped; the same input gives the same list. */
@@ -28,12 +32,13 @@ export function presenceSubscriptionList(input: PresenceSubscriptionInput): stri
   const out = new Set<string>();
   const add = (name: string): void => {
     const key = usernameKey(name);
-    if (key === input.me || input.blocked.has(key) || key.length === 0 || key.length > LIMITS.usernameMax) return;
+    if (key === input.me || input.blocked.has(key) || checkUsername(key) !== null) return;
     if (out.size < LIMITS.maxPresenceSubscriptions) out.add(key);
   };
   if (input.active) add(input.active);
   for (const c of [...input.conversations].sort((a, b) => b.lastTs - a.lastTs || (a.conv < b.conv ? -1 : 1))) add(c.conv);
   for (const r of [...input.requests].sort()) add(r);
+  for (const m of input.groupPeers ?? []) add(m);
   return [...out];
 }
 

@@ -23,12 +23,27 @@ describe('presenceSubscriptionList', () => {
     assert.deepEqual(list, ['zed', 'new', 'old', 'stranger']);
   });
 
+  test('group conversations are no names; members of my groups are followed after the rest', () => {
+    const list = presenceSubscriptionList({
+      me: 'me',
+      active: 'group:0a1b2c',
+      conversations: [
+        { conv: 'group:0a1b2c', lastTs: 9 },
+        { conv: 'bob', lastTs: 5 },
+      ],
+      requests: [],
+      blocked: new Set(['mallory']),
+      groupPeers: ['me', 'carol', 'bob', 'mallory', 'dave'],
+    });
+    assert.deepEqual(list, ['bob', 'carol', 'dave']);
+  });
+
   test('capped at the server limit, keeping the newest', () => {
-    const conversations = Array.from({ length: LIMITS.maxPresenceSubscriptions + 50 }, (_, i) => ({ conv: `u${i}`, lastTs: i }));
-    const list = presenceSubscriptionList({ me: null, active: 'u0', conversations, requests: [], blocked: none });
+    const conversations = Array.from({ length: LIMITS.maxPresenceSubscriptions + 50 }, (_, i) => ({ conv: `user${i}`, lastTs: i }));
+    const list = presenceSubscriptionList({ me: null, active: 'user0', conversations, requests: [], blocked: none });
     assert.equal(list.length, LIMITS.maxPresenceSubscriptions);
-    assert.equal(list[0], 'u0');
-    assert.equal(list[1], `u${LIMITS.maxPresenceSubscriptions + 49}`);
+    assert.equal(list[0], 'user0');
+    assert.equal(list[1], `user${LIMITS.maxPresenceSubscriptions + 49}`);
   });
 });
 

@@ -6,7 +6,9 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { FileOffer } from '../../../shared/transfer/control';
 import type { TransferPhase } from '../../../shared/transfer/lifecycle';
-import type { SignedDeviceList } from '../../../shared/devices/device-list';
+import type { DeviceList, SignedDeviceList } from '../../../shared/devices/device-list';
+import type { SignedGroupChange } from '../../../shared/groups/group-change';
+import type { SignedGroupMessage } from '../../../shared/groups/group-message';
 
 export type MessageState =
   /** Stored here, waiting in the outbox for a connection to the peer. */
@@ -216,6 +218,52 @@ export interface ChatDbSchema extends DBSchema {
     key: string;
     value: SyncCursor;
   };
+  /** Each group's signed change log (the group's state is rebuilt from it on start). */
+  groupChanges: {
+    key: string;
+    value: StoredGroupChange;
+    indexes: { 'by-group': string };
+  };
+  /**
+   * Each group's signed messages as they travel (relayed as is to members who lack them); what
+   * this device holds per author device is the group's sync state (shared/groups/group-sync.ts).
+   */
+  groupMessages: {
+    key: string;
+    value: StoredGroupMessage;
+    indexes: { 'by-group': string };
+  };
+  /** Group members' device lists, verified against the key their group pins for them. */
+  groupDeviceLists: {
+    key: string;
+    value: StoredMemberDevices;
+  };
+}
+
+export interface StoredGroupChange {
+  /** `${group}/${change id}`. */
+  key: string;
+  group: string;
+  signed: SignedGroupChange;
+}
+
+export interface StoredGroupMessage {
+  id: string;
+  group: string;
+  author: string;
+  device: string;
+  n: number;
+  ts: number;
+  at: string[];
+  /** Characters of the signed message (batches are packed by size). */
+  bytes: number;
+  signed: SignedGroupMessage;
+}
+
+export interface StoredMemberDevices {
+  account: string;
+  list: DeviceList;
+  signed: SignedDeviceList;
 }
 
 export interface DeviceOutboxEntry {
@@ -235,7 +283,7 @@ export interface SyncCursor {
 
 export type ChatDb = IDBPDatabase<ChatDbSchema>;
 
-export const DB_VERSION = 6;
+export const DB_VERSION = 7;
 
 export function dbNameFor(usernameKey: string): string {
   return `peerchat-${usernameKey}`;
@@ -294,7 +342,14 @@ export function openChatDb(usernameKey: string): Promise<ChatDb> {
           for (let c = await messages.openCursor(); c; c = await c.continue()) await c.update({ ...c.value, seq: ++seq });
         })().catch((err: unknown) => console.warn('Peerchat: numbering the stored messages failed', err));
       }
-      // Next schema change: `if (oldVersion < 7) { ... }`.
+      if (oldVersion < 7) {
+        // Groups: their change logs, their signed messages (shown through `messages` under the
+        // group's conversation key), and members' device lists.
+        db.createObjectStore('groupChanges', { keyPath: 'key' }).createIndex('by-group', 'group');
+        db.createObjectStore('groupMessages', { keyPath: 'id' }).createIndex('by-group', 'group');
+        db.createObjectStore('groupDeviceLists', { keyPath: 'account' });
+      }
+      // Next schema change: `if (oldVersion < 8) { ... }`.
     },
     blocking() {
       // A newer version of the app opened in another tab: let it upgrade.

@@ -47,6 +47,27 @@ export interface GroupView {
   /** Current members, admins first, then in join order; this account included. */
   members: readonly GroupMemberView[];
   me: GroupStanding;
+  /**
+   * The group's changes as lines for the conversation ("alice added carol"), oldest first; the
+   * screens place them among the messages by `ts`. Optional so that views built without it
+   * stay valid.
+   */
+  lines?: readonly GroupLine[];
+}
+
+/** One accepted change of a group, for a line in its conversation. */
+export interface GroupLine {
+  /** The change id (a stable key). */
+  id: string;
+  /** The author's clock, ms. */
+  ts: number;
+  /** Who made the change (account name). */
+  by: string;
+  kind: 'created' | 'added' | 'removed' | 'promoted' | 'renamed' | 'left';
+  /** The member added, removed or made admin. */
+  who?: string;
+  /** The group's name after `created` or `renamed`. */
+  name?: string;
 }
 
 export interface GroupsState {

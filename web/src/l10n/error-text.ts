@@ -79,6 +79,10 @@ function sentences(): Record<AppErrorCode, string> {
     BACKUP_DAMAGED: msg('This backup is incomplete or damaged, so nothing was restored from it. Try another copy of the file.', { id: 'error-BACKUP_DAMAGED' }),
     BACKUP_PASSPHRASE_TOO_SHORT: msg('Use a passphrase of at least 10 characters: anyone who gets the file can try to guess it.', { id: 'error-BACKUP_PASSPHRASE_TOO_SHORT' }),
     BACKUP_UNAVAILABLE: msg('This browser cannot make or open backups here. Open Peerchat over HTTPS (or on localhost) and try again.', { id: 'error-BACKUP_UNAVAILABLE' }),
+    GROUP_NOT_MEMBER: msg('You are no longer in this group.', { id: 'error-GROUP_NOT_MEMBER' }),
+    GROUP_NOT_ADMIN: msg('Only an admin of the group can do that.', { id: 'error-GROUP_NOT_ADMIN' }),
+    GROUP_BAD_REQUEST: msg('That did not work: check the group name (1 to 64 characters) and the members (at most 32, each a known username).', { id: 'error-GROUP_BAD_REQUEST' }),
+    GROUP_NO_ACCOUNT_KEY: msg('This device cannot sign group changes until another of your devices approves it.', { id: 'error-GROUP_NO_ACCOUNT_KEY' }),
   };
 }
 

@@ -2,7 +2,8 @@
  * The app's brain, free of any UI, as one facade for the components: it wires the session with
  * the server (SessionCoordinator), who is online (PresenceTracker), the links to contacts
  * (LinkCoordinator), the on-device history (AccountHistory), the chat outbox (MessageOutbox) and
- * file transfers (TransferService), and exposes their state slices for components to draw.
+ * file transfers (TransferService), group conversations (GroupService), and exposes their state
+ * slices for components to draw.
  *
  * Nothing leaves for a contact except over a verified end-to-end session (see SecurityService
  * and net/secure-session.ts); while the contact's key has changed and the person has not
@@ -28,10 +29,10 @@ import { DeviceSync, isSyncFrame } from './device-sync';
 import { accountOnlyDevice, deviceFromKeys, type LocalDevice } from '../net/local-device';
 import type { SignedDeviceList } from '../../../shared/devices/device-list';
 import { adoptNewerOwnList, approvedOwnList, knownDevicesOf } from './own-device-list';
-import { planSend } from '../../../shared/devices/fanout';
 import type { ConversationsState, PeersState, PresenceState, SessionState } from './contexts';
 import { Store } from './store';
 import { RequestsService } from '../requests/requests-service';
+import { GroupService } from '../groups/group-service';
 
 export type MessageListener = (msg: StoredMessage) => void;
 
@@ -42,6 +43,7 @@ export class ChatService {
   readonly transfers: TransferService;
   /** Message requests, contacts and blocking (web/src/requests/). */
   readonly requests: RequestsService;
+  readonly groups: GroupService; // Group conversations; members of a shared group may connect like contacts.
 
   private readonly sessions: SessionCoordinator;
   private readonly presenceTracker: PresenceTracker;
@@ -122,10 +124,11 @@ export class ChatService {
       isOnline,
       onlineDevices: (conv) => this.presenceTracker.onlineDevices(conv),
       linkReady: (conv, link) => {
-        if (conv !== myKey()) this.requests.linkReady(conv, link.peerName);
+        if (conv !== myKey() && (this.requests.isContact(conv) || !this.groups.mayConnect(conv))) this.requests.linkReady(conv, link.peerName);
         this.transfers.linkReady(conv, link);
         this.outbox.flush(conv, link);
         if (conv === myKey()) this.deviceSync.linkReady(link);
+        this.groups.linkReady(conv, link);
       },
       linkClosed: (conv) => this.transfers.linkClosed(conv),
       onFrame: (conv, msg, link) => void this.onPeerFrame(conv, msg, link),
@@ -151,7 +154,7 @@ export class ChatService {
       db: () => this.accountDb.current,
       readyDb: () => this.readyDb(),
       me,
-      contactDevices: (conv) => this.recipientDevices(conv),
+      contactDevices: (conv) => this.contactLists.recipientDevices(conv, this.local?.deviceId ?? null),
       send: (conv, msg) => this.links.send(conv, msg),
       isReady: (conv) => this.links.isReady(conv),
       isOnline,
@@ -192,7 +195,8 @@ export class ChatService {
       closeConversation: (conv) => this.conversations.update((c) => (c.active === conv ? { ...c, active: null } : c)),
       failed: (code) => this.showLocalError(code),
     });
-    this.presenceSubscriber = new PresenceSubscriber({ conversations: this.conversations, requests: this.requests.state, me: myKey, send: (m) => this.sessions.send(m) });
+    this.groups = new GroupService({ readyDb: () => this.readyDb(), myName: () => this.myName, keys: () => (this.myName ? this.security.keysFor(this.myName) : null), ownList: () => this.ownDeviceList(), peerKey: (u) => this.security.resolvePeerKey(u), readyLinks: (c) => this.links.readyLinks(c), dial: (c) => this.dial(c), presence: () => this.presence, isActive, blocked: (c) => this.requests.state.get().blocked.has(c), emitMessage: (m) => this.emitMessage(m), refreshConversations: () => this.refreshConversations(), sendFilesTo: (u, f) => this.transfers.sendFiles(u, f), failed: (code) => this.showLocalError(code) });
+    this.presenceSubscriber = new PresenceSubscriber({ conversations: this.conversations, requests: this.requests.state, groups: this.groups.state, me: myKey, send: (m) => this.sessions.send(m) });
     document.addEventListener('visibilitychange', () => {
       const active = this.conversations.get().active;
       if (active && document.visibilityState === 'visible') this.markRead(active);
@@ -297,7 +301,7 @@ export class ChatService {
   }
 
   private dial(peerName: string): void {
-    if (usernameKey(peerName) === this.ownKey() || this.requests.mayDial(peerName)) this.links.dial(peerName);
+    if (usernameKey(peerName) === this.ownKey() || this.requests.mayDial(peerName) || this.groups.mayConnect(peerName)) this.links.dial(peerName);
   }
 
   /** My account (usernameKey), or null. */
@@ -311,19 +315,6 @@ export class ChatService {
    */
   private ownDeviceList(): SignedDeviceList | null {
     return approvedOwnList(this.devices.own.state.get())?.signed ?? null;
-  }
-
-  /**
-   * The devices a message to `conv` is owed to, one outbox entry each (the fan-out plan: each
-   * device of the contact's newest list; "Your devices" copies go by sync instead).
-   */
-  private async recipientDevices(conv: string): Promise<string[]> {
-    const me = this.myName ? usernameKey(this.myName) : null;
-    const local = this.local;
-    if (!me || !local || conv === me) return [];
-    const known = await this.contactLists.deviceIds(conv);
-    const plan = planSend({ me, myDevice: local.deviceId, myDevices: [], conv, contactDevices: known.length ? known : null });
-    return plan.flatMap((t) => (t.role === 'recipient' && t.device !== null ? [t.device] : []));
   }
 
   /** The history database once it is open (frames can arrive while it is still opening). */
@@ -341,8 +332,8 @@ export class ChatService {
     if (m.type === 'signal') {
       // My own other devices are not contacts: their signals go straight to the links.
       if (usernameKey(m.from) === this.ownKey()) this.links.handleSignal(m.from, m.fromDevice, m.cid, m.data);
-      // Only a contact's signals reach the links: a stranger's offer is never answered.
-      else this.requests.gateSignal(m.from, m.cid, m.data, () => this.links.handleSignal(m.from, m.fromDevice, m.cid, m.data));
+      // Only a contact's (or a group member's) signals reach the links: a stranger's offer is never answered.
+      else this.groups.gateSignal(m.from, () => this.links.handleSignal(m.from, m.fromDevice, m.cid, m.data), () => this.requests.gateSignal(m.from, m.cid, m.data, () => this.links.handleSignal(m.from, m.fromDevice, m.cid, m.data)));
     } else if (m.type === 'error' && (m.code === 'PEER_OFFLINE' || m.code === 'RATE_LIMITED') && m.to) {
       // A signal that was not delivered (the contact went offline, or the server's relay budget
       // for this pair ran out): a half-built connection cannot finish, so it fails and redials.
@@ -357,6 +348,7 @@ export class ChatService {
     // From "my device": only one in my account's current verified list is heard.
     if (own && isSyncFrame(msg)) return this.deviceSync.receive(msg, link);
     if (own && !this.deviceSync.isOwnDevice(link)) return;
+    if (this.groups.onFrame(conv, msg, link)) return;
     if (isFileControlType(msg.type)) return this.transfers.onControl(conv, msg as FileControl, link);
     if (own) {
       // My other devices: copies and catch-up; receipts for copies change nothing here.
@@ -389,6 +381,7 @@ export class ChatService {
     this.local = null;
     this.security.reset();
     this.outbox.clear();
+    this.groups.reset();
     this.requests.reset();
     this.accountDb.close();
     this.presenceTracker.clear();

@@ -11,6 +11,7 @@ import { verifyDeviceList, type SignedDeviceList } from '../../../shared/devices
 import type { ChatDb, StoredMessage } from '../db/schema';
 import { devicesVersion, saveDevices, storedDevices } from '../db/contact-devices';
 import type { KnownDevices } from '../../../shared/devices/device-admission';
+import { planSend } from '../../../shared/devices/fanout';
 
 export interface ContactDeviceListsDeps {
   readyDb(): Promise<ChatDb | null>;
@@ -49,6 +50,18 @@ export class ContactDeviceLists {
     const read = { version: list?.version ?? 0, ids: list ? list.devices.map((d) => d.id) : [] };
     if (db && generation === this.generation) this.ids.set(conv, read);
     return read.ids;
+  }
+
+  /**
+   * The devices a message to `conv` is owed to, one outbox entry each (the fan-out plan: each
+   * device of the contact's newest list; "Your devices" copies go by sync instead).
+   */
+  async recipientDevices(conv: string, myDevice: string | null): Promise<string[]> {
+    const me = this.deps.me();
+    if (!me || myDevice === null || conv === me) return [];
+    const known = await this.deviceIds(conv);
+    const plan = planSend({ me, myDevice, myDevices: [], conv, contactDevices: known.length ? known : null });
+    return plan.flatMap((t) => (t.role === 'recipient' && t.device !== null ? [t.device] : []));
   }
 
   /** The contact's newest list as known in memory now (null: none, or not read yet). */

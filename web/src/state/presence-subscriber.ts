@@ -12,12 +12,14 @@ import {
   type PresenceSubscriptionEvent,
 } from '../../../shared/presence-subscription';
 import type { RequestsState } from '../requests/requests-state';
+import type { GroupsState } from '../groups/groups-contract';
 import type { ConversationsState } from './contexts';
 import type { Store } from './store';
 
 export interface PresenceSubscriberDeps {
   conversations: Store<ConversationsState>;
   requests: Store<RequestsState>;
+  groups: Store<GroupsState>;
   /** My account (usernameKey), or null. */
   me(): string | null;
   send(msg: ClientMsg): boolean;
@@ -29,6 +31,7 @@ export class PresenceSubscriber {
   constructor(private readonly deps: PresenceSubscriberDeps) {
     deps.conversations.subscribe(() => this.changed());
     deps.requests.subscribe(() => this.changed());
+    deps.groups.subscribe(() => this.changed());
   }
 
   /** Feeds a server frame (only `welcome` matters here); never consumes it. */
@@ -49,7 +52,14 @@ export class PresenceSubscriber {
   private list(): string[] {
     const c = this.deps.conversations.get();
     const r = this.deps.requests.get();
-    return presenceSubscriptionList({ me: this.deps.me(), active: c.active, conversations: c.list, requests: r.requests, blocked: r.blocked });
+    return presenceSubscriptionList({
+      me: this.deps.me(),
+      active: c.active,
+      conversations: c.list,
+      requests: r.requests,
+      blocked: r.blocked,
+      groupPeers: groupPeers(this.deps.groups.get()),
+    });
   }
 
   private step(e: PresenceSubscriptionEvent): void {
@@ -59,5 +69,13 @@ export class PresenceSubscriber {
       // Not connected: the next welcome sends it again.
       this.state = { ...state, sent: null };
     }
+  }
+}
+
+/** Members of the groups this account is still in. */
+function* groupPeers(s: GroupsState): Iterable<string> {
+  for (const g of s.groups.values()) {
+    if (g.me.kind !== 'member') continue;
+    for (const m of g.members) yield m.key;
   }
 }
