@@ -37,6 +37,8 @@ export interface AccountDevicesDeps {
   testHooks?: TestHooks | undefined;
   /** Sends `logged-out`, takes the connection out of presence and closes it. */
   endSession(conn: Conn, reason: string): void;
+  /** A list was stored through this instance: tell the other instances (cluster-bus.ts). */
+  shareChange?(change: DeviceListChange): void;
 }
 
 export class AccountDevices {
@@ -98,9 +100,10 @@ export class AccountDevices {
 
   /**
    * Tells everyone about a stored list and brings the account's connections in line with it.
-   * `except` (a connection whose welcome carried the list) is not sent it again.
+   * `except` (a connection whose welcome carried the list) is not sent it again. `share`: false
+   * for a change another instance stored (it was shared already).
    */
-  apply(change: DeviceListChange, except?: Conn): void {
+  apply(change: DeviceListChange, except?: Conn, share = true): void {
     const { presence, devicePresence } = this.deps;
     const signed = this.listFor(change.username, change.stored);
     if (signed) {
@@ -117,5 +120,6 @@ export class AccountDevices {
       if (c.user?.deviceId != null) c.user.approved = change.listed.has(c.user.deviceId);
     }
     devicePresence.announce(change.userKey, change.username, before);
+    if (share) this.deps.shareChange?.(change);
   }
 }

@@ -42,6 +42,12 @@ export interface Config {
   allowedHosts: string[];
   /** Reverse proxies whose X-Forwarded-For is believed (client-ip.ts). */
   trustProxy: string[];
+  /** Redis shared by several instances (docs/operations.md); undefined: the embedded SQLite store. */
+  redisUrl: string | undefined;
+  /** With Redis: how long another instance's users stay online without a refresh, in ms. */
+  presenceTtlMs: number;
+  /** With Redis: prefix of every key and channel (several deployments can share one Redis). */
+  redisPrefix: string;
   /**
    * Who hears about whom (signal-server/src/presence-audience.ts). Default `open` with the
    * embedded store, `contacts` when REDIS_URL is set (many users: presence must cost
@@ -70,13 +76,20 @@ Options (each also settable by the environment variable in brackets):
                         and its subdomains, * for any [ALLOWED_HOSTS] (default none)
   --trust-proxy <list>  reverse proxies (addresses or CIDR ranges, comma-separated) whose
                         X-Forwarded-For gives the client address [TRUST_PROXY] (default none)
+  --redis-url <url>     run as one of several instances sharing this Redis, e.g.
+                        redis://127.0.0.1:6379; accounts live there instead of in
+                        <data-dir> [REDIS_URL] (default none: one instance, SQLite)
+  --presence-ttl <s>    with Redis: seconds a dead instance's users still look online
+                        [PRESENCE_TTL] (default 15)
+  --redis-prefix <p>    with Redis: prefix of every key and channel [REDIS_PREFIX]
+                        (default peerchat:)
   --presence <mode>     who hears who is online [PRESENCE]: open (everyone hears about
                         everyone: a LAN) or contacts (each client hears only about the
                         people it names, its contacts). Default open, contacts with REDIS_URL
   --help                show this text
 `;
 
-type RawKey = Exclude<keyof Config, 'help' | 'tls'> | 'https' | 'cert' | 'key';
+type RawKey = Exclude<keyof Config, 'help' | 'tls' | 'presenceTtlMs'> | 'https' | 'cert' | 'key' | 'presenceTtl';
 
 /** The command-line flags, for `node:util` `parseArgs`, and the setting each one feeds. */
 const FLAG_OPTIONS = {
@@ -92,6 +105,9 @@ const FLAG_OPTIONS = {
   key: { type: 'string' },
   'allowed-hosts': { type: 'string' },
   'trust-proxy': { type: 'string' },
+  'redis-url': { type: 'string' },
+  'presence-ttl': { type: 'string' },
+  'redis-prefix': { type: 'string' },
   presence: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -110,6 +126,9 @@ const FLAG_KEYS: Record<FlagName, RawKey> = {
   key: 'key',
   'allowed-hosts': 'allowedHosts',
   'trust-proxy': 'trustProxy',
+  'redis-url': 'redisUrl',
+  'presence-ttl': 'presenceTtl',
+  'redis-prefix': 'redisPrefix',
   presence: 'presence',
 };
 
@@ -128,6 +147,9 @@ const ENV: Record<RawKey, string> = {
   key: 'TLS_KEY',
   allowedHosts: 'ALLOWED_HOSTS',
   trustProxy: 'TRUST_PROXY',
+  redisUrl: 'REDIS_URL',
+  presenceTtl: 'PRESENCE_TTL',
+  redisPrefix: 'REDIS_PREFIX',
   presence: 'PRESENCE',
 };
 
@@ -202,7 +224,10 @@ export function loadConfig(
     tls: parseTls(raw, cwd),
     allowedHosts: raw.allowedHosts ? commaList(raw.allowedHosts.value, raw.allowedHosts.source, parseAllowedHosts) : [],
     trustProxy: raw.trustProxy ? commaList(raw.trustProxy.value, raw.trustProxy.source, parseTrustedProxies) : [],
-    presence: raw.presence ? parsePresenceMode(raw.presence.value, raw.presence.source) : env.REDIS_URL ? 'contacts' : 'open',
+    redisUrl: raw.redisUrl ? parseRedisUrl(raw.redisUrl.value, raw.redisUrl.source) : undefined,
+    redisPrefix: raw.redisPrefix ? nonEmpty(raw.redisPrefix.value, raw.redisPrefix.source).trim() : 'peerchat:',
+    presenceTtlMs: raw.presenceTtl ? parseSeconds(raw.presenceTtl.value, raw.presenceTtl.source, 1, 3600) * 1000 : 15_000,
+    presence: raw.presence ? parsePresenceMode(raw.presence.value, raw.presence.source) : raw.redisUrl ? 'contacts' : 'open',
     help,
   };
 }
@@ -247,6 +272,24 @@ function parseHost(value: string, source: string): string {
   const v = value.trim();
   if (!v || /[\s/]/.test(v)) throw badConfig(`${source} must be an IP address or host name, but it is "${value}".`);
   return v;
+}
+
+function parseRedisUrl(value: string, source: string): string {
+  const v = value.trim();
+  let protocol = '';
+  try {
+    protocol = new URL(v).protocol;
+  } catch {
+    // Reported below.
+  }
+  if (protocol !== 'redis:' && protocol !== 'rediss:') throw badConfig(`${source} must be a URL like redis://127.0.0.1:6379 (or rediss:// for TLS).`);
+  return v;
+}
+
+function parseSeconds(value: string, source: string, min: number, max: number): number {
+  const v = value.trim();
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw badConfig(`${source} must be a whole number of seconds from ${min} to ${max}, but it is "${value}".`);
+  return Number(v);
 }
 
 function nonEmpty(value: string, source: string): string {

@@ -63,6 +63,11 @@ export class Conn {
     this.ipKey = ip;
   }
 
+  /** A stand-in for a connection held by another instance (remote-conn.ts). */
+  get remote(): boolean {
+    return false;
+  }
+
   get isOpen(): boolean {
     return !this.closing && this.ws.readyState === WebSocket.OPEN;
   }

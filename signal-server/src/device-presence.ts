@@ -14,8 +14,9 @@
  * Which connections are listeners is the presence mode's business (presence-audience.ts): all of
  * them in `open`, the account's subscribers in `contacts`. A change is computed once where it
  * happened and handed to a {@link PresenceFanout}; the default one delivers it on this instance
- * only. Several instances plug in a fanout that also publishes the change, so each instance runs
- * {@link DevicePresence.deliver} for its own connections.
+ * only. Several instances on Redis (redis-bus.ts) keep the default: each instance holds stand-ins
+ * of the others' connections in its presence map, so it sees every change itself and runs
+ * {@link DevicePresence.deliver} for its own connections (docs/architecture.md, scale-out).
  */
 import { usernameKey } from '../../shared/account-rules';
 import type { ServerMsg } from '../../shared/signal-protocol';

@@ -34,22 +34,26 @@
  * - Message requests (`request`): request-relay.ts; relayed to the target's approved
  *   connections, never stored or logged.
  * - Presence modes (`presenceMode`, in `welcome.presence`): presence-audience.ts, device-presence.ts.
+ * - Several instances on Redis (`cluster`): cluster-bus.ts, redis-bus.ts. A store that cannot
+ *   be reached (Redis away) throws SERVER_BUSY, which the client gets as `error SERVER_BUSY`.
  */
 import { usernameKey } from '../../shared/account-rules';
 import { PROTOCOL_VERSION, type PresenceMode } from '../../shared/limits';
 import { parseClientMsg, type ClientMsg, type IceServer, type ServerMsg } from '../../shared/signal-protocol';
 import { AccountDevices } from './account-devices';
 import { classifyBadFrame, toText, type RawData } from './frame-text';
-import type { Accounts, AuthOk } from './accounts';
+import type { Accounts, AuthOk, DeviceListChange } from './accounts';
 import type { StoredDeviceList } from './account-store';
+import { localBus, type ClusterBus } from './cluster-bus';
 import { CLOSE, type Conn } from './connection';
 import { isApproved } from './device-list-check';
 import { DevicePresence, type PresenceFanoutFactory } from './device-presence';
 import { DeviceRouting } from './device-routing';
+import { errorCode } from './errors';
 import type { IpLimitKey } from './ip-key';
 import { usernameTag, type Logger } from './logger';
 import type { LoginBackoff } from './login-backoff';
-import { Presence } from './presence';
+import type { Presence } from './presence';
 import { PresenceAudience } from './presence-audience';
 import { RequestRelay } from './request-relay';
 import type { KeyedLimiter } from './rate-limit';
@@ -74,6 +78,8 @@ export interface HubOptions {
   maxQueuedFrames: number;
   /** TEST-ONLY hooks (hostile-server tests); undefined in production. */
   testHooks?: TestHooks | undefined;
+  /** Sharing with other instances (redis-bus.ts); default: alone (cluster-bus.ts `localBus`). */
+  cluster?: ClusterBus | undefined;
   /** Who hears about whom (presence-audience.ts). Default `open`. */
   presenceMode?: PresenceMode | undefined;
   /** Where presence changes go besides this instance's connections (device-presence.ts). Default: nowhere. */
@@ -81,7 +87,9 @@ export interface HubOptions {
 }
 
 export class Hub {
-  readonly presence = new Presence<Conn>();
+  /** Other instances, when there are (cluster-bus.ts). */
+  readonly cluster: ClusterBus = this.opts.cluster ?? localBus();
+  readonly presence: Presence<Conn> = this.cluster.presence;
   readonly conns = new Set<Conn>();
   /** Who hears about whom (with the in-memory subscription index), and the presence frames. */
   readonly audience: PresenceAudience;
@@ -112,7 +120,20 @@ export class Hub {
       logger,
       testHooks,
       endSession: (conn, reason) => this.endSession(conn, reason),
+      shareChange: (change) => this.cluster.shareDeviceList(change),
     });
+    this.cluster.attach({
+      presenceChange: (userKey, username, change) => this.clusterPresenceChange(userKey, username, change),
+      // The instance that stored the list ended the removed devices' sessions (through stand-ins).
+      deviceListChanged: (change: DeviceListChange) => this.devices.apply({ ...change, removed: [] }, undefined, false),
+    });
+  }
+
+  /** A connection on another instance came, changed or went: announce what that changed here. */
+  private clusterPresenceChange(userKey: string, username: string, change: () => void): void {
+    const before = this.devicePresence.of(userKey);
+    change();
+    this.devicePresence.announce(userKey, username, before);
   }
 
   private get log(): Logger {
@@ -213,8 +234,11 @@ export class Hub {
   }
 
   private jobFailed(conn: Conn, ref: string | undefined, err: unknown): void {
-    this.log.error({ conn: conn.id, ref, err: (err as Error)?.message }, 'frame handler failed');
-    conn.sendError('INTERNAL', ref ? { ref } : {});
+    // The shared store (Redis) unreachable: the client is told to try again, nothing crashed.
+    const busy = errorCode(err) === 'SERVER_BUSY';
+    if (busy) this.log.warn({ conn: conn.id, ref }, 'store unreachable; answered SERVER_BUSY');
+    else this.log.error({ conn: conn.id, ref, err: (err as Error)?.message }, 'frame handler failed');
+    conn.sendError(busy ? 'SERVER_BUSY' : 'INTERNAL', ref ? { ref } : {});
   }
 
   private handle(conn: Conn, msg: ClientMsg): void | Promise<void> {

@@ -46,6 +46,7 @@ async function main(): Promise<void> {
       iceServers: config.iceServers,
       allowedHosts: config.allowedHosts,
       trustProxy: config.trustProxy,
+      redis: config.redisUrl ? { url: config.redisUrl, presenceTtlMs: config.presenceTtlMs, prefix: config.redisPrefix } : undefined,
       presence: config.presence,
       logger,
       tls: config.tls.mode === 'off' ? undefined : config.tls.mode === 'self-signed' ? { selfSigned: true } : { cert: config.tls.cert, key: config.tls.key },
@@ -67,7 +68,8 @@ async function main(): Promise<void> {
     lan,
     certificate: server.certificate,
     certDir: server.certificate ? shortPath(path.dirname(server.certificate.files.cert)) : undefined,
-    dataDir: config.dataDir,
+    // With Redis the accounts are not in the data folder.
+    dataDir: config.redisUrl ? undefined : config.dataDir,
   });
   process.stdout.write(banner);
 

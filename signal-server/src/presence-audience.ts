@@ -10,8 +10,8 @@
  *   memory only, with the connection: never stored, gone when it closes.
  *
  * Several instances: an instance that learns of a change elsewhere runs the same local step
- * ({@link PresenceAudience.listeners} on its own connections), see device-presence.ts
- * `PresenceFanout`.
+ * ({@link PresenceAudience.listeners} on its own connections). Stand-ins of other instances'
+ * connections (remote-conn.ts) are never listeners: their own instance tells them.
  */
 import type { PresenceMode } from '../../shared/limits';
 import type { Conn } from './connection';
@@ -81,7 +81,9 @@ export class PresenceAudience {
     if (this.mode === 'open') return [...this.presence.allConnections()];
     const own = this.presence.connections(userKey);
     const subs = this.subscriptions.subscribers(userKey);
-    const out = [...own];
+    // Stand-ins of connections on other instances (remote-conn.ts) hear it from their own instance.
+    const out: Conn[] = [];
+    for (const c of own) if (!c.remote) out.push(c);
     for (const c of subs) if (c.user && !own.has(c)) out.push(c);
     return out;
   }

@@ -29,6 +29,9 @@ import { createPasswordHasher, type ScryptParams } from './password';
 import { DEFAULT_STATIC_DIR } from './paths';
 import { checkRateLimitOptions, KeyedLimiter, TokenBucket, type RateLimitOptions } from './rate-limit';
 import { DB_FILE, openSqliteStore } from './sqlite-store';
+import { openRedisBus, type RedisOptions } from './redis-bus';
+import { openRedisStore } from './redis-store';
+import type { ClusterBus } from './cluster-bus';
 import { keepDataPrivate } from './data-dir';
 import { SESSION_TTL_MS } from './tokens';
 import { ensureSelfSignedCertificate, type GeneratedCertificate, type TlsCredentials } from './tls';
@@ -109,15 +112,21 @@ export interface SignalServerOptions extends AccountLimitOptions {
    */
   tls?: TlsCredentials | { selfSigned: true; hostnames?: string[]; ips?: string[] };
   /**
-   * Who hears about whom (presence-audience.ts): `open` (default), every logged-in connection
-   * about every account; `contacts`, each connection about the accounts it subscribed to.
+   * Who hears about whom (presence-audience.ts): `open` (default without `redis`), every logged-in connection
+   * about every account; `contacts` (default with `redis`), each connection about the accounts it subscribed to.
    */
   presence?: PresenceMode;
   /** Where presence changes go besides this instance's own connections (device-presence.ts). */
   presenceFanout?: PresenceFanoutFactory;
   /** TEST-ONLY: play a hostile or recording server (see test-hooks.ts). Never set in production. */
   testHooks?: TestHooks;
+  /**
+   * Run as one of several instances sharing Redis (docs/operations.md): accounts, sessions and
+   * device lists in Redis instead of SQLite, presence and relay shared over it (redis-bus.ts).
+   */
+  redis?: RedisOptions;
 }
+
 
 export interface SignalServer {
   /** Where it actually listens (the real port when 0 was asked for). */
@@ -150,7 +159,9 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   const port = positiveInt('port', opts.port, 8080, 0, 65535);
   const host = opts.host ?? '127.0.0.1';
   if (typeof host !== 'string' || !host.trim()) throw badConfig('host must be a non-empty address.');
-  if (!opts.store && !opts.dataDir) throw badConfig('Either dataDir or store must be given.');
+  if (!opts.store && !opts.dataDir && !opts.redis) throw badConfig('Either dataDir or store (or redis) must be given.');
+  if (opts.redis && (typeof opts.redis.url !== 'string' || !opts.redis.url)) throw badConfig('redis.url must be a Redis URL like redis://127.0.0.1:6379.');
+  const presenceTtlMs = opts.redis ? positiveInt('redis.presenceTtlMs', opts.redis.presenceTtlMs, 15_000, 30, 3_600_000) : 0;
   const iceServers = checkIceServers(opts.iceServers ?? []);
   const loginTimeoutMs = positiveInt('loginTimeoutMs', opts.loginTimeoutMs, 10_000, 1, 3_600_000);
   const heartbeatMs = positiveInt('heartbeatMs', opts.heartbeatMs, 30_000, 10, 3_600_000);
@@ -171,7 +182,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
     if (!n) throw badConfig(`allowedOrigins: "${String(o)}" is not an http(s) origin like https://chat.example.org (or '*').`);
     allowed.add(n);
   }
-  const presenceMode = opts.presence ?? 'open';
+  const presenceMode = opts.presence ?? (opts.redis ? 'contacts' : 'open');
   if (!PRESENCE_MODES.includes(presenceMode)) throw badConfig(`presence must be ${PRESENCE_MODES.join(' or ')}, but it is ${String(presenceMode)}.`);
   const hostPolicy = parseAllowedHosts(opts.allowedHosts ?? []);
   const ownNames = machineNames();
@@ -205,7 +216,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   // Device lists are verified with libsodium (shared/devices/device-list.ts).
   await sodiumReady();
   const ownsStore = !opts.store;
-  if (ownsStore) {
+  if (ownsStore && !opts.redis) {
     // Before the store opens: a folder owned by another user is used with a warning, not refused.
     const dataDir = opts.dataDir as string;
     try {
@@ -215,11 +226,21 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
       throw new CodedError('DATA_DIR_UNUSABLE', `Cannot use the data folder ${dataDir}: ${(err as Error).message}`, { cause: err });
     }
   }
-  const store = opts.store ?? openSqliteStore(opts.dataDir as string);
+  const redisOpts = opts.redis ? { logger, prefix: opts.redis.prefix } : undefined;
+  const store = opts.store ?? (opts.redis ? await openRedisStore(opts.redis.url, redisOpts as { logger: Logger }) : openSqliteStore(opts.dataDir as string));
+  let cluster: ClusterBus | undefined;
+  if (opts.redis) {
+    try {
+      cluster = await openRedisBus(opts.redis.url, { ...redisOpts, logger, instanceId: opts.redis.instanceId, presenceTtlMs });
+    } catch (err) {
+      if (ownsStore) await store.close();
+      throw err;
+    }
+  }
   const accounts = new Accounts(store, hasher, sessionTtlMs);
   const authLimiter = new KeyedLimiter(authRateLimit);
   const testHooks = opts.testHooks;
-  const hub = new Hub({ accounts, logger, iceServers, loginTimeoutMs, authLimiter, maxQueuedFrames: 64, testHooks, presenceMode, presenceFanout: opts.presenceFanout, ...accountLimits });
+  const hub = new Hub({ accounts, logger, iceServers, loginTimeoutMs, authLimiter, maxQueuedFrames: 64, testHooks, presenceMode, presenceFanout: opts.presenceFanout, cluster, ...accountLimits });
   testHooks?.onControl?.({ injectLink: (username, fromDevice, data, toDevice) => hub.routing.injectLink(username, fromDevice, data, toDevice) });
   const perIp = new Map<string, number>();
   let nextId = 0;
@@ -336,6 +357,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
       });
     });
   } catch (err) {
+    await cluster?.close();
     if (ownsStore) await store.close();
     throw err;
   }
@@ -367,6 +389,8 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
     clearInterval(heartbeat);
     clearInterval(housekeeping);
     renewal?.stop();
+    // First, so the other instances drop this one's users at once rather than one by one.
+    await hub.cluster.close();
     const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
     const conns = [...hub.conns];
     const socketsClosed = Promise.all(

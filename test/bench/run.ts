@@ -10,7 +10,8 @@
 //      + BLAKE2b both sides), same run: the ceiling any sealed + hashed transfer can reach here.
 //   3. receiver_peak_heap_mb: the receiver's JS heap during a BENCH_GIB_MIB transfer.
 //   0. First, the server benchmarks (server-bench.ts): server_conn_kb, relay_vs_bare_ws and
-//      presence_login_ms_open/_contacts, each beside a bare `ws` server in the same run.
+//      presence_login_ms_open/_contacts, each beside a bare `ws` server in the same run; then
+//      relay_two_instances_vs_one (cluster-bench.ts: two instances on a real redis-server ÷ one).
 //
 // Options (env): BENCH_MIB (default 256), BENCH_GIB_MIB (default 1024; 0 skips step 4),
 // BENCH_RUNS (default 3: medians; the machine's speed drifts between runs), BENCH_CONNECT_RUNS (default 5), BENCH_RAW_256K
@@ -28,6 +29,7 @@ import { browserCpuMs, freeBytes, measureConnect, measureTransfer, median, MiB, 
 import { benchLine, measureRaw } from './raw-datachannel';
 import { messageLatencyFigures } from './message-latency';
 import { runServerBenches } from './server-bench';
+import { benchTwoInstances } from './cluster-bench';
 
 function envNumber(name: string, fallback: number, allowZero = false): number {
   const raw = process.env[name];
@@ -44,6 +46,7 @@ async function main(): Promise<void> {
   if (envNumber('BENCH_SERVER', 1, true) !== 0) {
     const phase = Date.now();
     await runServerBenches(out, log);
+    await benchTwoInstances(out, log, envNumber('BENCH_RELAY_RUNS', 5), envNumber('BENCH_RELAY_FRAMES', 40_000));
     log(`server benchmarks took ${((Date.now() - phase) / 1000).toFixed(1)} s`);
   }
   if (envNumber('BENCH_APP', 1, true) === 0) return;

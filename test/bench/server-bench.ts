@@ -22,8 +22,8 @@ import { benchLine } from './raw-datachannel';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PASSWORD = 'bench password 1';
 
-type Out = (name: string, value: number, unit: string) => void;
-type Log = (msg: string) => void;
+export type Out = (name: string, value: number, unit: string) => void;
+export type Log = (msg: string) => void;
 
 interface Child {
   port: number;
@@ -44,7 +44,7 @@ function ask<T>(proc: ChildProcess, cmd: string, key: string): Promise<T> {
   });
 }
 
-async function startChild(options: ChildOptions): Promise<Child> {
+export async function startChild(options: ChildOptions): Promise<Child> {
   const proc = fork(path.join(HERE, 'server-child.ts'), [JSON.stringify(options)], {
     // BENCH_CPU_PROF=<folder>: write a V8 CPU profile of each server process there (node --cpu-prof).
     execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [])],
@@ -71,7 +71,7 @@ async function startChild(options: ChildOptions): Promise<Child> {
  * A socket that hands every text frame to `onText` and resolves `ready` on the first frame for
  * which `isReady` says so.
  */
-function open(port: number, first: unknown, isReady: (text: string) => boolean, onText?: (text: string) => void): Promise<WebSocket> {
+export function open(port: number, first: unknown, isReady: (text: string) => boolean, onText?: (text: string) => void): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { perMessageDeflate: false });
     let done = false;
@@ -94,7 +94,7 @@ function open(port: number, first: unknown, isReady: (text: string) => boolean, 
 }
 
 /** Runs `task(i)` for i in [0, n) with at most `parallel` at a time. */
-async function inBatches<T>(n: number, parallel: number, task: (i: number) => Promise<T>): Promise<T[]> {
+export async function inBatches<T>(n: number, parallel: number, task: (i: number) => Promise<T>): Promise<T[]> {
   const results: T[] = new Array<T>(n);
   let next = 0;
   await Promise.all(
@@ -108,11 +108,11 @@ async function inBatches<T>(n: number, parallel: number, task: (i: number) => Pr
   return results;
 }
 
-const isWelcome = (t: string): boolean => t.startsWith('{"type":"welcome"');
-const isSnapshot = (t: string): boolean => t.startsWith('{"type":"presence",');
+export const isWelcome = (t: string): boolean => t.startsWith('{"type":"welcome"');
+export const isSnapshot = (t: string): boolean => t.startsWith('{"type":"presence",');
 
 /** Registers `n` accounts `${prefix}${i}`; returns their session tokens. */
-async function registerAccounts(port: number, prefix: string, n: number): Promise<string[]> {
+export async function registerAccounts(port: number, prefix: string, n: number): Promise<string[]> {
   return inBatches(n, 8, async (i) => {
     let token = '';
     const ws = await open(port, { type: 'register', v: PROTOCOL_VERSION, username: `${prefix}${i}`, password: PASSWORD }, (t) => {
@@ -125,7 +125,7 @@ async function registerAccounts(port: number, prefix: string, n: number): Promis
   });
 }
 
-function closeAll(sockets: WebSocket[]): Promise<void> {
+export function closeAll(sockets: WebSocket[]): Promise<void> {
   return Promise.all(sockets.map((ws) => new Promise<void>((resolve) => (ws.readyState === ws.CLOSED ? resolve() : (ws.once('close', () => resolve()), ws.close()))))).then(() => undefined);
 }
 
@@ -167,7 +167,7 @@ export async function benchConnections(out: Out, log: Log, conns: number): Promi
 /** ~1 KB of SDP, the size of a typical relayed signal. */
 const SDP = `v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n${'a=candidate:1 1 udp 2122260223 192.168.1.20 54400 typ host generation 0\r\n'.repeat(12)}`;
 
-interface Pair {
+export interface Pair {
   sender: WebSocket;
   receiver: WebSocket;
   to: string;
@@ -176,7 +176,7 @@ interface Pair {
 }
 
 /** Frames per second relayed from each pair's sender to its receiver, `window` in flight per pair. */
-async function relayRate(pairs: Pair[], framesPerPair: number, window: number): Promise<number> {
+export async function relayRate(pairs: Pair[], framesPerPair: number, window: number): Promise<number> {
   const t0 = process.hrtime.bigint();
   await Promise.all(
     pairs.map(

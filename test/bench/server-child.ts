@@ -19,6 +19,8 @@ export interface ChildOptions {
   presence?: PresenceMode;
   /** Existing data folder (kept); default a fresh temp one, deleted on stop. */
   dataDir?: string;
+  /** One of several instances on this Redis (cluster-bench.ts). */
+  redis?: { url: string; prefix: string; instanceId: string };
 }
 
 const LOTS = 1_000_000_000;
@@ -32,6 +34,7 @@ async function startPeerchat(o: ChildOptions): Promise<{ port: number; close(): 
     dataDir,
     staticDir,
     presence: o.presence ?? 'open',
+    redis: o.redis,
     // Cheap password hashes: the bench measures presence and relay, not scrypt.
     scrypt: { N: 2 ** 10, r: 1, p: 1 },
     authRateLimit: { perSecond: LOTS, burst: LOTS },

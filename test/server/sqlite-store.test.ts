@@ -3,30 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import type { AccountStore } from '../../signal-server/src/account-store';
 import { DB_FILE, openSqliteStore, SCHEMA_VERSION } from '../../signal-server/src/sqlite-store';
 import { tempDir } from './helpers';
 import { writeSchemaV1Database } from './old-schema';
-import { storeContract } from './store-contract';
-
-storeContract('SQLite', async () => {
-  const dir = tempDir();
-  let current: AccountStore = openSqliteStore(dir);
-  return {
-    get store() {
-      return current;
-    },
-    async reopen() {
-      await current.close();
-      current = openSqliteStore(dir);
-      return current;
-    },
-    async cleanup() {
-      await current.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-});
 
 test('SQLite: WAL mode, schema version set, a newer schema is refused with a sentence', async () => {
   const dir = tempDir();

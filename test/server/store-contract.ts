@@ -1,6 +1,6 @@
 /**
- * The AccountStore contract, as a suite any implementation can run (SQLite now; Redis when the
- * scale-out store lands): `storeContract('name', async () => ({ store, reopen, cleanup }))`.
+ * The AccountStore contract, as a suite any implementation can run (store-contract.test.ts runs
+ * it against SQLite and Redis): `storeContract('name', async () => ({ store, reopen, cleanup }))`.
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';

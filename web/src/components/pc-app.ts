@@ -38,6 +38,10 @@ import { shareIntake, type ShareState } from '../pwa/share-intake';
 import { loadSharedFiles } from '../pwa/share-store';
 import { installState } from '../pwa/install-prompt';
 import { updateState } from '../pwa/pwa-register';
+import { groupIdOf, groupsContext, type GroupsState } from '../groups/groups-contract';
+import { groupActionsOf } from '../groups/group-actions-of';
+import { Store } from '../state/store';
+import '../groups/pc-group-conversation';
 import { localeState, type LocaleState } from '../l10n/locale';
 
 const DEVICES_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><rect x="2" y="4" width="14" height="10" rx="1.5"/><path d="M6 18h6"/><rect x="17" y="8" width="5" height="12" rx="1"/></svg>`;
@@ -154,6 +158,11 @@ export class PcApp extends LitElement {
   /** Shared content handed to the conversation just chosen, until it says it took it. */
   @state() private shareDelivery: ShareDelivery | null = null;
   private readonly media = window.matchMedia('(max-width: 719px)');
+  /** The groups slice; a build without the group service draws none (an empty, loaded slice). */
+  private readonly groupsProvider = new ContextProvider(this, {
+    context: groupsContext,
+    initialValue: groupActionsOf(this.service)?.state ?? new Store<GroupsState>({ groups: new Map(), loaded: true }),
+  });
   /** Nothing renders before the language is loaded (no flash of English for a Chinese browser). */
   private readonly locale = new StoreController<LocaleState>(this, localeState);
 
@@ -193,6 +202,7 @@ export class PcApp extends LitElement {
   private activeName(): string | null {
     const active = this.convs.value?.active;
     if (!active) return null;
+    if (groupIdOf(active) !== null) return active;
     const c = this.convs.value?.list.find((x) => x.conv === active);
     return c?.peerName ?? this.openedName;
   }
@@ -201,6 +211,11 @@ export class PcApp extends LitElement {
   private openedName: string | null = null;
 
   private open(e: CustomEvent<OpenConversationDetail>): void {
+    if (groupIdOf(e.detail.peerName) !== null) {
+      // A group: the service marks it read; shared content is for a contact's conversation.
+      this.service.open(e.detail.peerName).catch((err: unknown) => console.warn('Peerchat: opening the group failed', err));
+      return;
+    }
     this.openedName = e.detail.peerName;
     this.service.open(e.detail.peerName).catch((err: unknown) => console.warn('Peerchat: opening the conversation failed', err));
     void this.deliverShare(e.detail.peerName);
@@ -270,7 +285,13 @@ export class PcApp extends LitElement {
         ? html`<div class="panes" @pc-open-conversation=${(e: CustomEvent<OpenConversationDetail>) => this.open(e)}>
             ${showList ? html`<pc-contact-list></pc-contact-list>` : nothing}
             ${showConv
-              ? active
+              ? active && groupIdOf(active) !== null
+                ? html`<pc-group-conversation
+                    .groupId=${groupIdOf(active) ?? ''}
+                    ?narrow=${this.narrow}
+                    @pc-back=${() => void this.service.open(null)}
+                  ></pc-group-conversation>`
+                : active
                 ? html`<pc-conversation
                     .peerName=${active}
                     ?narrow=${this.narrow}

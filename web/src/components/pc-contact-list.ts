@@ -21,6 +21,8 @@ import { usernameKey } from '../../../shared/index';
 import { ownDevicesContext } from '../devices/device-contexts';
 import type { OwnDevicesState } from '../devices/own-devices';
 import './pc-build-info';
+import { groupIdOf } from '../groups/groups-contract';
+import '../groups/pc-group-section';
 
 export interface OpenConversationDetail {
   peerName: string;
@@ -211,7 +213,8 @@ export class PcContactList extends LitElement {
     const me = myName ? usernameKey(myName) : null;
     const mine = me ? this.ownRow(me, myName ?? me) : null;
     for (const c of this.convs.value?.list ?? []) {
-      if (c.conv === me) continue;
+      // Groups have their own section (pc-group-section).
+      if (c.conv === me || groupIdOf(c.conv) !== null) continue;
       byConv.set(c.conv, {
         conv: c.conv,
         name: online.get(c.conv) ?? c.peerName,
@@ -301,6 +304,7 @@ export class PcContactList extends LitElement {
     const active = this.convs.value?.active ?? null;
     const anyOnline = rows.some((r) => r.online && !r.own);
     return html`
+      <pc-group-section></pc-group-section>
       ${this.renderRequests(requests, active, now)}
       <h2 id="contacts-heading">${msg('Contacts')}</h2>
       ${!anyOnline && this.session.value?.connection === 'reconnecting'

@@ -9,6 +9,10 @@ import { activeLocale } from '../l10n/active-locale';
 import { plural } from '../l10n/plural';
 import { newIncoming, type AnnounceDetail } from '../a11y/announce';
 import './pc-file-card';
+import type { GroupView } from '../groups/groups-contract';
+import { groupDelivery, lateArrivals, linesOf, startsRun, withLines, type ConversationEntry } from '../groups/group-screen-model';
+import { changeLineText } from '../groups/change-line-text';
+import '../groups/pc-group-delivery';
 
 /** What a message's item shows of its time: the same for a message object every render. */
 interface TimeView {
@@ -121,6 +125,21 @@ export class PcMessageList extends LitElement {
         opacity: 0.85;
         margin-top: 2px;
       }
+      /* On the blue bubble a faded time falls under AA contrast in dark mode (4.3:1); full strength there. */
+      li.msg.out .meta {
+        opacity: 1;
+      }
+      .late {
+        font-size: 0.7rem;
+        font-weight: 700;
+        text-transform: uppercase;
+        letter-spacing: 0.04em;
+        margin-left: 6px;
+        padding: 0 6px;
+        border-radius: 8px;
+        background: var(--pc-accent);
+        color: var(--pc-accent-text);
+      }
       .empty,
       .loading {
         padding: 32px 16px;
@@ -134,6 +153,15 @@ export class PcMessageList extends LitElement {
   @property({ type: Boolean }) loading = false;
   @property({ type: Boolean }) hasOlder = false;
   @property() peerName = '';
+  /**
+   * Group mode: an incoming message's author shows only when the author changes, an outgoing
+   * one says how many members have it, and a message that arrived late is marked new.
+   */
+  @property({ attribute: false }) group: GroupView | null = null;
+  /** This account (lowercased), for the group's delivery counts. */
+  @property() me = '';
+  /** Group mode: messages that arrived after later ones were shown. */
+  private late = new Set<string>();
   @query('ol') private list?: HTMLOListElement;
   /** What the polite live region says now: the newest news, not the list (see web/src/a11y/announce.ts). */
   @state() private announcement = '';
@@ -184,6 +212,8 @@ export class PcMessageList extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.announceNews(changed);
     if (!changed.has('messages')) return;
+    if (changed.has('group') && changed.get('group')?.id !== this.group?.id) this.late = new Set();
+    if (this.group) for (const id of lateArrivals(changed.get('messages') ?? [], this.messages)) this.late.add(id);
     const first = this.messages[0]?.id;
     // Older messages about to be prepended: remember the height to keep the reading position.
     // Read only then: reading it forces a layout, which would otherwise sit in front of every
@@ -256,20 +286,24 @@ export class PcMessageList extends LitElement {
   }
 
   private content() {
-    if (this.messages.length === 0) {
+    const group = this.group;
+    const entries = group ? withLines(this.messages, linesOf(group), this.hasOlder) : this.messages.map((m): ConversationEntry => ({ msg: m }));
+    if (entries.length === 0) {
       return this.loading
         ? html`<p class="loading" role="status">${msg('Loading messages…')}</p>`
         : html`<p class="empty">${msg(str`No messages yet. Say hello to ${this.peerName}!`)}</p>`;
     }
     const now = Date.now();
     let lastDay = '';
-    const items: Array<{ key: string; day?: number; msg?: StoredMessage }> = [];
-    for (const m of this.messages) {
-      const dk = timeView(m).day;
-      if (dk !== lastDay) items.push({ key: `day-${dk}`, day: m.ts });
+    const items: Array<{ key: string; day?: number; msg?: StoredMessage; line?: string; author?: boolean }> = [];
+    entries.forEach((e, i) => {
+      const ts = e.msg?.ts ?? e.line?.ts ?? 0;
+      const dk = e.msg ? timeView(e.msg).day : dayKey(ts);
+      if (dk !== lastDay) items.push({ key: `day-${dk}`, day: ts });
       lastDay = dk;
-      items.push({ key: m.id, msg: m });
-    }
+      if (e.line) items.push({ key: `line-${e.line.id}`, line: changeLineText(e.line, this.me) });
+      else items.push({ key: e.msg.id, msg: e.msg, author: !group || e.msg.outgoing || startsRun(entries, i, (x) => timeView(x).day) });
+    });
     return html`
       ${this.loading ? html`<p class="loading" role="status">${msg('Loading older messages…')}</p>` : nothing}
       <ol aria-label=${msg(str`Messages with ${this.peerName}`)} @pc-announce=${this.onAnnounce}>
@@ -277,14 +311,20 @@ export class PcMessageList extends LitElement {
           items,
           (i) => i.key,
           (i) =>
-            i.msg?.kind
+            i.line !== undefined
+              ? html`<li class="note">${i.line}</li>`
+              : i.msg?.kind
               ? html`<li class="note" data-id=${i.msg.id}>${noteText(i.msg)}</li>`
               : i.msg
               ? html`<li class="msg ${i.msg.outgoing ? 'out' : 'in'}" data-id=${i.msg.id} data-state=${i.msg.state}>
-                  <span class="from">${i.msg.outgoing ? msg('You', { id: 'message-from-me', desc: 'Sender shown over my own messages' }) : i.msg.from}</span>${i.msg.fileId
+                  ${i.author ? html`<span class="from">${i.msg.outgoing ? msg('You', { id: 'message-from-me', desc: 'Sender shown over my own messages' }) : i.msg.from}</span>` : nothing}${i.msg.fileId
                     ? html`<pc-file-card .fileId=${i.msg.fileId}></pc-file-card>`
                     : html`<span class="text">${i.msg.text}</span>`}<span class="meta"
-                    ><time datetime=${timeView(i.msg).iso}>${timeView(i.msg).time}</time>${i.msg.outgoing && !i.msg.fileId
+                    ><time datetime=${timeView(i.msg).iso}>${timeView(i.msg).time}</time>${this.late.has(i.msg.id)
+                      ? html`<span class="late">${msg('New', { id: 'message-late', desc: 'Mark on a group message that arrived after later ones were shown' })}</span>`
+                      : nothing}${group && i.msg.outgoing && i.msg.state !== 'waiting'
+                      ? html` · <pc-group-delivery .delivery=${groupDelivery(i.msg, group.members, this.me)}></pc-group-delivery>`
+                      : i.msg.outgoing && !i.msg.fileId
                       ? html` · <span class="state" title=${deliveredTitle(i.msg)}>${stateLabel(i.msg.state)}</span>`
                       : nothing}</span
                   >

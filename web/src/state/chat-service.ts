@@ -32,6 +32,7 @@ import { adoptNewerOwnList, approvedOwnList, knownDevicesOf } from './own-device
 import type { ConversationsState, PeersState, PresenceState, SessionState } from './contexts';
 import { Store } from './store';
 import { RequestsService } from '../requests/requests-service';
+import { groupIdOf } from '../groups/groups-contract';
 import { GroupService } from '../groups/group-service';
 
 export type MessageListener = (msg: StoredMessage) => void;
@@ -263,6 +264,7 @@ export class ChatService {
     const conv = peerName ? usernameKey(peerName) : null;
     this.conversations.update((c) => ({ ...c, active: conv }));
     if (!conv || !peerName) return;
+    if (groupIdOf(conv) !== null) return this.accountDb.markRead(conv); // A group: no contact to accept, no one to dial.
     // Opening someone's conversation is starting to talk to them (never so for a waiting request).
     await this.requests.addContact(peerName);
     await this.accountDb.markRead(conv);
