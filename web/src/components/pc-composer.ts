@@ -125,7 +125,9 @@ export class PcComposer extends LitElement {
   private inFlight: string | null = null;
 
   override focus(): void {
-    this.box?.focus();
+    // Asked before the first render (a conversation just opened): focus once the box exists.
+    if (this.box) this.box.focus();
+    else void this.updateComplete.then(() => this.box?.focus());
   }
 
   protected override updated(changed: PropertyValues<this>): void {

@@ -77,15 +77,26 @@ export class PcContactList extends LitElement {
         margin: 0;
         padding: 0 8px 8px;
       }
-      button.row {
-        width: 100%;
+      /* The row is a grid; its button covers all of it (the target) but holds only the dot and
+         the name, so that what the button shows is part of its accessible name. The trust mark,
+         time, preview and badge are drawn over it and let clicks through to it. */
+      li {
         display: grid;
-        grid-template-columns: auto 1fr auto;
+        grid-template-columns: 1fr auto;
         grid-template-rows: auto auto;
         column-gap: 10px;
         align-items: center;
+        padding: 10px 12px 10px 34px;
+      }
+      button.row {
+        grid-column: 1 / -1;
+        grid-row: 1 / -1;
+        margin: -10px -12px -10px -34px;
+        display: flex;
+        align-items: flex-start;
+        gap: 12px;
         text-align: left;
-        padding: 10px 12px;
+        padding: 10px 12px 10px 10px;
         min-height: 56px;
         border: none;
         border-radius: 10px;
@@ -98,8 +109,14 @@ export class PcContactList extends LitElement {
         background: var(--pc-surface);
         box-shadow: inset 3px 0 0 var(--pc-accent);
       }
+      li > :not(button) {
+        pointer-events: none;
+        min-width: 0;
+      }
       .dot {
-        grid-row: 1 / span 2;
+        flex: none;
+        align-self: center;
+        margin-left: 2px;
         width: 10px;
         height: 10px;
         border-radius: 50%;
@@ -111,16 +128,28 @@ export class PcContactList extends LitElement {
       }
       .name {
         font-weight: 600;
+        line-height: 1.5;
+        min-width: 0;
+        /* Room for the time drawn over the button's right end. */
+        margin-right: 4.5rem;
         overflow: hidden;
         text-overflow: ellipsis;
         white-space: nowrap;
       }
+      .name-space {
+        grid-column: 1;
+        grid-row: 1;
+        height: 1.5em;
+      }
       .time {
+        grid-column: 2;
+        grid-row: 1;
         font-size: 0.75rem;
         color: var(--pc-muted);
       }
-      .preview {
-        grid-column: 2;
+      .sub {
+        grid-column: 1;
+        grid-row: 2;
         font-size: 0.875rem;
         color: var(--pc-muted);
         overflow: hidden;
@@ -131,14 +160,15 @@ export class PcContactList extends LitElement {
         font-size: 0.75rem;
         font-weight: 400;
         color: var(--pc-muted);
-        margin-left: 6px;
+        margin-right: 6px;
       }
       .trust.verified {
         color: var(--pc-ok);
         font-weight: 600;
       }
       .badge {
-        grid-column: 3;
+        grid-column: 2;
+        grid-row: 2;
         justify-self: end;
         min-width: 22px;
         padding: 1px 7px;
@@ -229,7 +259,8 @@ export class PcContactList extends LitElement {
             this.row(r, active, now, {
               kind: 'request',
               label: joinParts([r.name, blocked.has(r.conv) ? msg('blocked') : msg('message request'), r.unread ? unreadText(r.unread) : '']),
-              name: html`${r.name}<span class="trust">${blocked.has(r.conv) ? msg('Blocked') : msg('Not a contact')}</span>`,
+              name: r.name,
+              trust: html`<span class="trust">${blocked.has(r.conv) ? msg('Blocked') : msg('Not a contact')}</span>`,
               preview: r.lastText,
             }),
         )}
@@ -237,22 +268,24 @@ export class PcContactList extends LitElement {
   }
 
   /** One row of either section: a button that opens the conversation (a request's dot stays hollow). */
-  private row(r: Row, active: string | null, now: number, v: { kind: 'request' | 'contact'; label: string; name: unknown; preview: string }) {
+  private row(r: Row, active: string | null, now: number, v: { kind: 'request' | 'contact'; label: string; name: string; trust: unknown; preview: string }) {
     return html`<li>
       <button
         class="row"
         aria-current=${r.conv === active ? 'true' : 'false'}
         aria-label=${v.label}
+        aria-describedby="when-${r.conv} preview-${r.conv}"
         data-request=${v.kind === 'request' ? r.conv : nothing}
         data-contact=${v.kind === 'contact' ? r.conv : nothing}
         @click=${() => this.open(r.name)}
       >
         <span class="dot ${v.kind === 'contact' && r.online ? 'online' : ''}" aria-hidden="true"></span>
         <span class="name">${v.name}</span>
-        <span class="time">${formatShortWhen(r.lastTs, now)}</span>
-        <span class="preview">${v.preview}</span>
-        ${r.unread ? html`<span class="badge" aria-hidden="true" data-unread=${r.unread}>${r.unread}</span>` : nothing}
       </button>
+      <span class="name-space"></span>
+      <span class="time" id="when-${r.conv}" aria-hidden="true">${formatShortWhen(r.lastTs, now)}</span>
+      <span class="sub" aria-hidden="true">${v.trust}<span class="preview" id="preview-${r.conv}">${v.preview}</span></span>
+      ${r.unread ? html`<span class="badge" aria-hidden="true" data-unread=${r.unread}>${r.unread}</span>` : nothing}
     </li>`;
   }
 
@@ -294,9 +327,8 @@ export class PcContactList extends LitElement {
                 r.unread ? unreadText(r.unread) : '',
                 r.own ? '' : r.verified ? msg('verified') : msg('not verified'),
               ]),
-              name: r.own
-                ? msg('Your devices')
-                : html`${r.name}<span class="trust ${r.verified ? 'verified' : ''}">${r.verified ? msg('✓ Verified') : msg('Not verified')}</span>`,
+              name: r.own ? msg('Your devices') : r.name,
+              trust: r.own ? nothing : html`<span class="trust ${r.verified ? 'verified' : ''}">${r.verified ? msg('✓ Verified') : msg('Not verified')}</span>`,
               preview: r.lastText || (r.online ? msg('Online') : msg('Offline')),
             }),
         )}

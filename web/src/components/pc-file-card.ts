@@ -9,6 +9,7 @@ import { serviceContext } from '../state/contexts';
 import type { ChatService } from '../state/chat-service';
 import type { TransferView } from '../transfer/transfer-service';
 import { TransferController } from '../controllers/transfer-controller';
+import { milestoneIsNews, transferMilestone, type AnnounceDetail, type TransferMilestone } from '../a11y/announce';
 import { describeError, describeTransferEnd, type TransferEnd } from '../l10n/error-text';
 import { formatBytes, formatDuration, formatPercent, formatSpeed } from '../format/format';
 
@@ -125,8 +126,27 @@ export class PcFileCard extends LitElement {
     () => this.fileId,
     (v) => {
       if (v.state === 'done' && !v.remoteCopy && this.isImage(v) && !this.imageUrl) void this.loadImage();
+      this.announceProgress(v);
     },
   );
+  /** The last milestone seen; undefined until the first view (which is not news). */
+  private milestone: TransferMilestone | null | undefined;
+
+  /** Tells screen readers of a transfer's start, each quarter and its end (not every percent). */
+  private announceProgress(v: TransferView): void {
+    const next = v.remoteCopy ? null : transferMilestone(v.state, v.state === 'running' ? v.progress.fraction : 0, v.state !== 'running' || v.progressKnown);
+    const prev = this.milestone;
+    this.milestone = next;
+    if (!milestoneIsNews(prev, next)) return;
+    const name = v.offer.name;
+    const text =
+      next === 'start'
+        ? v.direction === 'in' ? msg(str`Receiving ${name}`) : msg(str`Sending ${name}`)
+        : next === 'done'
+          ? v.direction === 'in' ? msg(str`${name} received and verified`) : msg(str`${name} sent`)
+          : msg(str`${name}: ${formatPercent(next / 100)}`);
+    this.dispatchEvent(new CustomEvent<AnnounceDetail>('pc-announce', { detail: { text }, bubbles: true, composed: true }));
+  }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();

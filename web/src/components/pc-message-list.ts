@@ -1,12 +1,13 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { localized, msg, str } from '@lit/localize';
-import { customElement, property, query } from 'lit/decorators.js';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { theme } from '../styles/theme';
 import type { MessageState, StoredMessage } from '../db/schema';
 import { dayKey, formatCount, formatDayHeading, formatTime } from '../format/format';
 import { activeLocale } from '../l10n/active-locale';
 import { plural } from '../l10n/plural';
+import { newIncoming, type AnnounceDetail } from '../a11y/announce';
 import './pc-file-card';
 import type { GroupView } from '../groups/groups-contract';
 import { groupDelivery, lateArrivals, linesOf, startsRun, withLines, type ConversationEntry } from '../groups/group-screen-model';
@@ -168,6 +169,12 @@ export class PcMessageList extends LitElement {
   /** Group mode: messages that arrived after later ones were shown. */
   private late = new Set<string>();
   @query('ol') private list?: HTMLOListElement;
+  /** What the polite live region says now: the newest news, not the list (see web/src/a11y/announce.ts). */
+  @state() private announcement = '';
+  /** Ids shown at the last render, once the conversation's history is in; null until then. */
+  private seenIds: ReadonlySet<string> | null = null;
+  /** The history is being loaded: when it is done, what is shown is history, not news. */
+  private sawLoading = false;
 
   private stickToBottom = true;
   /** scrollHeight before older messages were prepended; -1 when none are being prepended. */
@@ -209,6 +216,7 @@ export class PcMessageList extends LitElement {
   };
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    this.announceNews(changed);
     if (!changed.has('messages')) return;
     if (changed.has('group') && changed.get('group')?.id !== this.group?.id) this.late = new Set();
     if (this.group) for (const id of lateArrivals(changed.get('messages') ?? [], this.messages)) this.late.add(id);
@@ -222,6 +230,31 @@ export class PcMessageList extends LitElement {
     if (last && this.prevLastId !== undefined && last.id !== this.prevLastId && last.outgoing) this.stickToBottom = true;
     this.prevLastId = last?.id;
   }
+
+  /** Puts the newest incoming message in the live region; never the history a conversation opens with. */
+  private announceNews(changed: PropertyValues<this>): void {
+    if (changed.has('peerName')) {
+      this.seenIds = null;
+      this.sawLoading = false;
+      this.announcement = '';
+    }
+    if (this.loading) this.sawLoading = true;
+    if (!changed.has('messages') && !changed.has('loading')) return;
+    if (this.seenIds === null) {
+      if (this.messages.length > 0 || (this.sawLoading && !this.loading)) this.seenIds = new Set(this.messages.map((m) => m.id));
+      return;
+    }
+    const fresh = newIncoming(this.seenIds, this.messages);
+    this.seenIds = new Set(this.messages.map((m) => m.id));
+    if (!fresh) return;
+    this.announcement = fresh.fileId ? msg(str`${fresh.from} sent a file`) : msg(str`Message from ${fresh.from}: ${fresh.text}`);
+  }
+
+  /** A file card's news (its transfer passed a quarter, or is done) goes to the same live region. */
+  private readonly onAnnounce = (e: CustomEvent<AnnounceDetail>): void => {
+    e.stopPropagation();
+    this.announcement = e.detail.text;
+  };
 
   protected override updated(changed: PropertyValues<this>): void {
     if (this.list !== this.observed) {
@@ -261,7 +294,17 @@ export class PcMessageList extends LitElement {
     li.scrollIntoView({ block: 'center' });
   }
 
+  /** Always in the page, so that a change of its text is announced (a region added with its text may not be). */
+  private liveRegion() {
+    return html`<div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="announcer">${this.announcement}</div>`;
+  }
+
   override render() {
+    // One template around both: the live region stays the same node when the first message comes.
+    return html`${this.liveRegion()}${this.content()}`;
+  }
+
+  private content() {
     const group = this.group;
     const entries = group ? withLines(this.messages, linesOf(group), this.hasOlder) : this.messages.map((m): ConversationEntry => ({ msg: m }));
     if (entries.length === 0) {
@@ -282,7 +325,7 @@ export class PcMessageList extends LitElement {
     });
     return html`
       ${this.loading ? html`<p class="loading" role="status">${msg('Loading older messages…')}</p>` : nothing}
-      <ol aria-label=${msg(str`Messages with ${this.peerName}`)} aria-live="polite">
+      <ol aria-label=${msg(str`Messages with ${this.peerName}`)} @pc-announce=${this.onAnnounce}>
         ${repeat(
           items,
           (i) => i.key,
@@ -333,5 +376,7 @@ declare global {
   }
   interface HTMLElementEventMap {
     'pc-load-older': CustomEvent<void>;
+    /** News for screen readers (a file card's transfer passed a quarter, or is done). */
+    'pc-announce': CustomEvent<AnnounceDetail>;
   }
 }

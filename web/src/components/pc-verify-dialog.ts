@@ -123,6 +123,11 @@ export class PcVerifyDialog extends LitElement {
         height: 22px;
         accent-color: var(--pc-ok);
       }
+      summary {
+        min-height: var(--pc-touch);
+        padding-block: 12px;
+        cursor: pointer;
+      }
       ul {
         margin: 0;
         padding-left: 18px;

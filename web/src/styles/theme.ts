@@ -30,7 +30,7 @@ export const DARK_PALETTE: Record<PaletteName, string> = {
   muted: '#aab3c2',
   accent: '#7ea2ff',
   'accent-text': '#0b1020',
-  'bubble-out': '#3a63d8',
+  'bubble-out': '#3459c8',
   'bubble-out-text': '#ffffff',
   'bubble-in': '#262b35',
   'bubble-in-text': '#eef1f6',
