@@ -16,7 +16,7 @@ import { closeAllBrowsers, launchBrowser, type BrowserUser } from '../e2e/browse
 import { openConversation, register, startTestServer } from '../e2e/app-helpers';
 import { openBoth, pageOf, type AppPair } from './app-bench';
 import { benchLine } from './raw-datachannel';
-import { PACED_GAP_MS, measureMessageLatency, percentile } from './message-latency';
+import { PACED_GAP_MS, SEND, measureMessageLatency, percentile } from './message-latency';
 
 const NAMES = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'niaj'];
 
@@ -52,26 +52,6 @@ const OBSERVE_GROUP = /* js */ `(() => {
   }).observe(root, { childList: true, subtree: true, characterData: true });
   return true;
 })()`;
-
-/** In the author's page: types into the group composer and clicks Send; returns the click time. */
-const SEND_GROUP = /* js */ `(text) => {
-  const composer = document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-group-conversation')?.shadowRoot
-    ?.querySelector('pc-composer')?.shadowRoot;
-  const box = composer?.querySelector('textarea');
-  const button = composer?.querySelector('button[type=submit]');
-  if (!box || !button) throw new Error('no group composer');
-  box.value = text;
-  box.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
-  return new Promise((resolve) => {
-    const go = () => {
-      if (button.disabled) return void queueMicrotask(go);
-      const t0 = performance.timeOrigin + performance.now();
-      button.click();
-      resolve(t0);
-    };
-    go();
-  });
-}`;
 
 async function openGroup(user: BrowserUser, id: string): Promise<void> {
   const page = pageOf(user);
@@ -121,7 +101,7 @@ export async function groupLatencyFigures(requested: number, count: number, log:
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       lastClick = Date.now();
       const shown = members.map((u) => pageOf(u).evaluate(`globalThis.__groupWait(${JSON.stringify(text)})`) as Promise<number>);
-      const t0 = (await pageOf(author).evaluate(`(${SEND_GROUP})(${JSON.stringify(text)})`)) as number;
+      const t0 = (await pageOf(author).evaluate(`(${SEND})('pc-group-conversation', ${JSON.stringify(text)})`)) as number;
       let timer: NodeJS.Timeout | undefined;
       const times = await Promise.race([
         Promise.all(shown),

@@ -49,13 +49,16 @@ const RECEIVER_OBSERVE = /* js */ `(() => {
   return true;
 })()`;
 
-/** Runs in alice's page: types `text` into the composer and clicks Send; returns the click time. */
-const SEND = /* js */ `(text) => {
-  const composer = document.querySelector('pc-app')?.shadowRoot?.querySelector('pc-conversation')?.shadowRoot
+/**
+ * Runs in the author's page: types `text` into the composer of the open conversation (`host`:
+ * `pc-conversation`, or `pc-group-conversation` for a group) and clicks Send; returns the click time.
+ */
+export const SEND = /* js */ `(host, text) => {
+  const composer = document.querySelector('pc-app')?.shadowRoot?.querySelector(host)?.shadowRoot
     ?.querySelector('pc-composer')?.shadowRoot;
   const box = composer?.querySelector('textarea');
   const button = composer?.querySelector('button[type=submit]');
-  if (!box || !button) throw new Error('no composer');
+  if (!box || !button) throw new Error('no composer in ' + host);
   box.value = text;
   box.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
   // Lit renders the enabled Send button in a microtask; click once it is enabled.
@@ -119,7 +122,7 @@ export async function measureMessageLatency(pair: AppPair, count: number, opts: 
     lastClick = Date.now();
     // Waiting starts before the click, so the text cannot be missed; one evaluation per message.
     const shown = bob.evaluate(`globalThis.__latencyWait(${JSON.stringify(text)})`) as Promise<number>;
-    const t0 = (await alice.evaluate(`(${SEND})(${JSON.stringify(text)})`)) as number;
+    const t0 = (await alice.evaluate(`(${SEND})('pc-conversation', ${JSON.stringify(text)})`)) as number;
     onClick?.(t0);
     let timer: NodeJS.Timeout | undefined;
     const t1 = await Promise.race([

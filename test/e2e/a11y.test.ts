@@ -191,7 +191,9 @@ for (const locale of ['en', 'zh-CN'] as const satisfies readonly UiLocale[]) {
       await a.audit(second, 'link pending, confirmed');
       await alice.click(t`Approve`);
       await second.waitForText(new RegExp(`${t`Signed in as `.trim()}\\s*alice`), 15_000);
-      await second.click(t`Devices`);
+      // On a phone the Devices screen is reached through Settings (the top bar has no room for it).
+      await second.click(t`Settings`, { role: 'button' });
+      await second.click(t`Your devices`, { role: 'button' });
       await second.waitForText(t`Online now`, 15_000);
       await a.audit(second, 'devices (phone)');
       await alice.click(t`Devices`);

@@ -181,15 +181,17 @@ export class PcGroupSection extends LitElement {
 
   private row(r: GroupRow, active: string | null, now: number) {
     const members = memberCountText(r.memberCount);
-    const label = [r.name, msg('group'), members, r.unread ? msg(str`${r.unread} unread`) : '', r.former ? msg('you are no longer in it') : '']
-      .filter(Boolean)
-      .join(msg(', ', { id: 'part-separator', desc: 'Between the parts of a list read out as one line' }));
+    const sep = msg(', ', { id: 'part-separator', desc: 'Between the parts of a list read out as one line' });
+    // The accessible name is the group's name followed by what only a screen reader needs, as
+    // text in the button (no aria-label, which would have to repeat everything the row shows).
+    // The time and the preview are its description; drawn for the eye, hidden from the name.
+    const rest = [msg('group'), members, r.unread ? msg(str`${r.unread} unread`) : '', r.former ? msg('you are no longer in it') : ''].filter(Boolean);
     return html`<li>
-      <button class="row" aria-current=${r.conv === active ? 'true' : 'false'} aria-label=${label} data-group=${r.id} @click=${() => this.open(r.conv)}>
+      <button class="row" aria-current=${r.conv === active ? 'true' : 'false'} aria-describedby="gwhen-${r.id} gpreview-${r.id}" data-group=${r.id} @click=${() => this.open(r.conv)}>
         <span class="icon" aria-hidden="true">${GROUP_ICON}</span>
-        <span class="name">${r.name}</span>
-        <span class="time">${r.lastTs ? formatShortWhen(r.lastTs, now) : ''}</span>
-        <span class="preview"><span class="count">${members}</span> · ${r.former ? msg('You are no longer in this group') : r.lastText || msg('No messages yet')}</span>
+        <span class="name" aria-hidden="true">${r.name}</span><span class="visually-hidden">${[r.name, ...rest].join(sep)}</span>
+        <span class="time" id="gwhen-${r.id}" aria-hidden="true">${r.lastTs ? formatShortWhen(r.lastTs, now) : ''}</span>
+        <span class="preview" id="gpreview-${r.id}" aria-hidden="true"><span class="count">${members}</span> · ${r.former ? msg('You are no longer in this group') : r.lastText || msg('No messages yet')}</span>
         ${r.unread ? html`<span class="badge" aria-hidden="true" data-unread=${r.unread}>${r.unread}</span>` : nothing}
       </button>
     </li>`;

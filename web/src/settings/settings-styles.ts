@@ -36,6 +36,12 @@ export const settingsStyles = css`
     flex: 1;
     min-width: 0;
   }
+  /* A switch's label is a target too (a tap on it flips the switch): as tall as a finger. */
+  .row > .text > label {
+    display: flex;
+    align-items: center;
+    min-height: var(--pc-touch);
+  }
   .hint {
     display: block;
     color: var(--pc-muted);
