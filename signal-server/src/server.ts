@@ -17,7 +17,7 @@ import { buildAccountLimits, type AccountLimitOptions } from './account-limits';
 import { Accounts } from './accounts';
 import { checkIceServers } from './config';
 import { CLOSE, Conn } from './connection';
-import { badConfig, CodedError } from './errors';
+import { badConfig } from './errors';
 import { createHttpHandler, HOST_REFUSED_TEXT } from './http-handler';
 import { Hub } from './hub';
 import type { PresenceFanoutFactory } from './device-presence';
@@ -28,11 +28,8 @@ import { isOriginAllowed, normalizeOrigin } from './origin';
 import { createPasswordHasher, type ScryptParams } from './password';
 import { DEFAULT_STATIC_DIR } from './paths';
 import { checkRateLimitOptions, KeyedLimiter, TokenBucket, type RateLimitOptions } from './rate-limit';
-import { DB_FILE, openSqliteStore } from './sqlite-store';
-import { openRedisBus, type RedisOptions } from './redis-bus';
-import { openRedisStore } from './redis-store';
-import type { ClusterBus } from './cluster-bus';
-import { keepDataPrivate } from './data-dir';
+import type { RedisOptions } from './redis-bus';
+import { openStorage } from './open-storage';
 import { SESSION_TTL_MS } from './tokens';
 import { ensureSelfSignedCertificate, type GeneratedCertificate, type TlsCredentials } from './tls';
 import { startCertificateRenewal, type CertificateRenewal } from './tls-renewal';
@@ -215,28 +212,7 @@ export async function createSignalServer(opts: SignalServerOptions = {}): Promis
   // --- open ------------------------------------------------------------------------------
   // Device lists are verified with libsodium (shared/devices/device-list.ts).
   await sodiumReady();
-  const ownsStore = !opts.store;
-  if (ownsStore && !opts.redis) {
-    // Before the store opens: a folder owned by another user is used with a warning, not refused.
-    const dataDir = opts.dataDir as string;
-    try {
-      keepDataPrivate(dataDir, path.join(dataDir, DB_FILE), { warn: (sentence) => logger.warn(sentence) });
-    } catch (err) {
-      if (err instanceof CodedError) throw err;
-      throw new CodedError('DATA_DIR_UNUSABLE', `Cannot use the data folder ${dataDir}: ${(err as Error).message}`, { cause: err });
-    }
-  }
-  const redisOpts = opts.redis ? { logger, prefix: opts.redis.prefix } : undefined;
-  const store = opts.store ?? (opts.redis ? await openRedisStore(opts.redis.url, redisOpts as { logger: Logger }) : openSqliteStore(opts.dataDir as string));
-  let cluster: ClusterBus | undefined;
-  if (opts.redis) {
-    try {
-      cluster = await openRedisBus(opts.redis.url, { ...redisOpts, logger, instanceId: opts.redis.instanceId, presenceTtlMs });
-    } catch (err) {
-      if (ownsStore) await store.close();
-      throw err;
-    }
-  }
+  const { store, cluster, ownsStore } = await openStorage({ store: opts.store, dataDir: opts.dataDir, redis: opts.redis, presenceTtlMs, logger });
   const accounts = new Accounts(store, hasher, sessionTtlMs);
   const authLimiter = new KeyedLimiter(authRateLimit);
   const testHooks = opts.testHooks;
