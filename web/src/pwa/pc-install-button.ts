@@ -27,12 +27,15 @@ export class PcInstallButton extends LitElement {
         height: 18px;
         flex: none;
       }
-      /* Phones: the top bar is narrow, "Install" says enough (the accessible name stays "Install app"). */
+      /* Phones: the top bar has room for icons only, as its other buttons show there (the
+         accessible name and the tooltip stay "Install app"). */
       @media (max-width: 479px) {
         button {
           padding: 0 10px;
+          min-width: 44px;
+          justify-content: center;
         }
-        .long {
+        .text {
           display: none;
         }
       }
@@ -47,7 +50,7 @@ export class PcInstallButton extends LitElement {
       <svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
         <path d="M12 3v12m0 0-4-4m4 4 4-4M5 21h14" />
       </svg>
-      <span>${msg('Install')}<span class="long">${msg(' app', { desc: 'Follows “Install” on wide screens: “Install app”' })}</span></span>
+      <span class="text">${msg('Install')}<span class="long">${msg(' app', { desc: 'Follows “Install” on wide screens: “Install app”' })}</span></span>
     </button>`;
   }
 }
