@@ -1,5 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { localized } from '@lit/localize';
 import { theme } from '../styles/theme';
 import { initialOf } from './profile-view';
 
@@ -9,6 +10,7 @@ import { initialOf } from './profile-view';
  * already (a labelled button), so the avatar is hidden from assistive technology.
  */
 @customElement('pc-avatar')
+@localized()
 export class PcAvatar extends LitElement {
   static override styles = [
     theme,
