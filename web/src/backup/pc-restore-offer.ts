@@ -94,15 +94,12 @@ export class PcRestoreOffer extends LitElement {
   protected override willUpdate(): void {
     // Something arrived (a restore elsewhere, catch-up from another device, a message): no offer.
     if (this.offer && !this.open && this.convs.value?.loaded && !this.empty()) this.dismiss();
-    if (this.offer === 'open' && this.empty() && !this.open) {
-      this.open = true;
-      this.offer = 'offer';
-      setRestoreOffer('offer');
-    }
+    // Asked for on the login screen: the dialog opens by itself (until closed once).
+    if (this.offer === 'open' && this.empty() && !this.open) this.open = true;
   }
 
   protected override updated(_changed: PropertyValues<this>): void {
-    if (this.open && this.dialog && !this.dialog.open) this.dialog.showModal();
+    if (this.open && this.isConnected && this.dialog && !this.dialog.open) this.dialog.showModal();
     if (!this.open && this.dialog?.open) this.dialog.close();
   }
 
@@ -113,6 +110,8 @@ export class PcRestoreOffer extends LitElement {
 
   private close(): void {
     this.open = false;
+    this.offer = 'offer';
+    setRestoreOffer('offer');
     this.opener?.focus();
   }
 

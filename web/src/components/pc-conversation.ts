@@ -57,6 +57,8 @@ export class PcConversation extends LitElement {
         min-height: 0;
         background: var(--pc-bg);
         position: relative;
+        /* A long name in the header never widens the pane past the screen. */
+        min-width: 0;
       }
       header {
         display: flex;
@@ -70,14 +72,10 @@ export class PcConversation extends LitElement {
         flex: 1;
         min-width: 0;
       }
-      header pc-avatar {
-        --size: 36px;
-      }
-      .handle {
-        font-weight: 400;
-        font-size: 0.85rem;
-        color: var(--pc-muted);
-      }
+      /* The contact's picture (not on a phone: the name needs the room) and "@username" after a display name. */
+      header pc-avatar { --size: 36px; }
+      :host([narrow]) header pc-avatar { display: none; }
+      .handle { font-weight: 400; font-size: 0.85rem; color: var(--pc-muted); }
       h2 {
         margin: 0;
         font-size: 1.05rem;
