@@ -101,7 +101,7 @@ function avatarSources(conv: string): { row: string | null; header: string | nul
     return out;
   };
   const imgOf = (el: Element | undefined) => el?.shadowRoot?.querySelector('img') ?? null;
-  const row = deepAll(document, `button[data-contact="${conv}"] pc-avatar`)[0];
+  const row = deepAll(document, `button[data-contact="${conv}"] ~ pc-avatar`)[0];
   const header = deepAll(document, 'pc-conversation').map((c) => c.shadowRoot?.querySelector('header pc-avatar') ?? undefined)[0];
   return { row: imgOf(row)?.getAttribute('src') ?? null, header: imgOf(header)?.getAttribute('src') ?? null, headerAlt: imgOf(header)?.getAttribute('alt') ?? null };
 }
@@ -258,11 +258,11 @@ describe('profiles in Chinese: the new parts audited', { timeout: 180_000 }, () 
     await li.waitForText(t`A backup is restored into your account: log in above first (on a new browser, link it to your account or start over with a new key). Right after that, Peerchat asks for the backup file and its passphrase.`);
     await auditScreen(li, 'login with the restore explanation');
     await shoot(li, 'login-restore');
-    await register(li, srv.url, 'li');
-    await register(wang, srv.url, 'wang');
-    await openConversation(wang, 'li');
+    await register(li, srv.url, 'lilei');
+    await register(wang, srv.url, 'wangxm');
+    await openConversation(wang, 'lilei');
     await send(wang, '你好，我是小明');
-    await openConversation(li, 'wang');
+    await openConversation(li, 'wangxm');
     await waitForMessage(li, '你好，我是小明');
 
     await wang.click(t`Settings`);
@@ -273,8 +273,8 @@ describe('profiles in Chinese: the new parts audited', { timeout: 180_000 }, () 
     await shoot(wang, 'settings-profile');
     await wang.click(t`Save profile`);
 
-    await li.waitForRole('heading', '王小明 @wang', { timeoutMs: 20_000 });
-    await waitRowNamed(li, /^王小明 @wang/);
+    await li.waitForRole('heading', '王小明 @wangxm', { timeoutMs: 20_000 });
+    await waitRowNamed(li, /^王小明 @wangxm, /);
     await li.click(t`Export conversation`);
     await li.waitForRole('button', t`Text (Markdown)`);
     await auditScreen(li, 'conversation header with the export menu');

@@ -139,8 +139,15 @@ export class PcContactList extends LitElement {
         text-overflow: ellipsis;
         white-space: nowrap;
       }
-      button.row pc-avatar {
-        align-self: center;
+      /* Drawn over the row's button, like the time and preview (the button's name says who). */
+      li {
+        position: relative;
+      }
+      li > pc-avatar {
+        position: absolute;
+        left: 34px;
+        top: 50%;
+        transform: translateY(-50%);
       }
       .handle {
         font-weight: 400;
@@ -299,9 +306,9 @@ export class PcContactList extends LitElement {
         @click=${() => this.open(r.name)}
       >
         <span class="dot ${v.kind === 'contact' && r.online ? 'online' : ''}" aria-hidden="true"></span>
-        <pc-avatar decorative .name=${v.name} .src=${this.profiles.avatar(r.conv)}></pc-avatar>
         <span class="name">${v.display ? html`${v.display} <span class="handle">@${v.name}</span>` : v.name}</span>
       </button>
+      <pc-avatar aria-hidden="true" decorative .name=${v.name} .src=${this.profiles.avatar(r.conv)}></pc-avatar>
       <span class="name-space"></span>
       <span class="time" id="when-${r.conv}" aria-hidden="true">${formatShortWhen(r.lastTs, now)}</span>
       <span class="sub" aria-hidden="true">${v.trust}<span class="preview" id="preview-${r.conv}">${v.preview}</span></span>
