@@ -274,7 +274,7 @@ describe('profiles in Chinese: the new parts audited', { timeout: 180_000 }, () 
     await wang.click(t`Save profile`);
 
     await li.waitForRole('heading', '王小明 @wangxm', { timeoutMs: 20_000 });
-    await waitRowNamed(li, /^王小明 @wangxm, /);
+    await waitRowNamed(li, /^王小明 @wangxm\b/);
     await li.click(t`Export conversation`);
     await li.waitForRole('button', t`Text (Markdown)`);
     await auditScreen(li, 'conversation header with the export menu');

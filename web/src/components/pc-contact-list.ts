@@ -143,6 +143,9 @@ export class PcContactList extends LitElement {
       li {
         position: relative;
       }
+      button.row .dot {
+        margin-right: 52px;
+      }
       li > pc-avatar {
         position: absolute;
         left: 34px;

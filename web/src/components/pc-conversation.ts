@@ -75,6 +75,8 @@ export class PcConversation extends LitElement {
       /* The contact's picture (not on a phone: the name needs the room) and "@username" after a display name. */
       header pc-avatar { --size: 36px; }
       :host([narrow]) header pc-avatar { display: none; }
+      /* A phone: "Not verified" is said by the Verify button next to it (and in the contact list), the name needs the room. */
+      :host([narrow]) header .unverified:has(+ .verify) { display: none; }
       .handle { font-weight: 400; font-size: 0.85rem; color: var(--pc-muted); }
       h2 {
         margin: 0;
