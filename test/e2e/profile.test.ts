@@ -3,6 +3,7 @@
 // - alice sets a display name and an avatar (a PNG made in the page); bob sees both in his
 //   contact list and the conversation header, and the avatar he stored is a small re-encoded
 //   image, not alice's original bytes; alice renames herself while bob is online: it updates.
+// - a notification from alice (bob's page hidden) says "Alice L." and shows her picture.
 // - bob exports the conversation from its header (a Markdown download with the messages).
 // - bob makes a backup; in a NEW browser profile he asks for a restore on the login screen,
 //   logs in, and the restore dialog opens by itself: same history, alice still verified.
@@ -175,6 +176,39 @@ describe('profiles, restore from the login screen, export from the header', { ti
     await shoot(bob, 'list-and-header-with-avatar');
   });
 
+  step('a notification from alice says her display name and shows her picture', async () => {
+    if (bob.raw.kind !== 'chromium') throw new Error('chromium expected');
+    await bob.raw.context.grantPermissions(['notifications'], { origin: srv.url });
+    await bob.click('Settings');
+    await bob.click('Notify me of new messages', { role: 'switch' });
+    await bob.evaluate(() => {
+      const Real = window.Notification;
+      const shown: { title: string; icon: string }[] = [];
+      (window as unknown as { shownNotifications: typeof shown }).shownNotifications = shown;
+      class Recording extends Real {
+        constructor(title: string, options?: NotificationOptions) {
+          super(title, options);
+          shown.push({ title, icon: options?.icon ?? '' });
+        }
+      }
+      window.Notification = Recording as typeof Notification;
+    });
+    await bob.click('Back');
+    // Headless Chromium keeps the page visible: emulate hidden, as when the person switched away.
+    const setHidden = (hidden: boolean) =>
+      bob.evaluate((h: boolean) => {
+        if (h) Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+        else delete (document as { visibilityState?: unknown }).visibilityState;
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+    await setHidden(true);
+    await send(alice, 'Are you there?');
+    const shown = await bob.waitFor(() => (window as unknown as { shownNotifications: { title: string; icon: string }[] }).shownNotifications[0]);
+    await setHidden(false);
+    assert.equal(shown?.title, 'Alice L.');
+    assert.ok(shown?.icon.startsWith('data:image/'), shown?.icon.slice(0, 40));
+  });
+
   step('bob exports the conversation from its header', async () => {
     if (bob.raw.kind !== 'chromium') throw new Error('chromium expected');
     await bob.evaluate(() => void delete (window as { showSaveFilePicker?: unknown }).showSaveFilePicker);
@@ -189,7 +223,7 @@ describe('profiles, restore from the login screen, export from the header', { ti
     await d.saveAs(file);
     assert.match(d.suggestedFilename(), /\.md$/);
     const text = readFileSync(file, 'utf8');
-    assert.ok(text.includes(HELLO) && text.includes(REPLY), text.slice(0, 400));
+    assert.ok(text.includes(HELLO) && text.includes(REPLY) && text.includes('Are you there?'), text.slice(0, 400));
     await bob.press('Escape');
   });
 
@@ -222,7 +256,7 @@ describe('profiles, restore from the login screen, export from the header', { ti
     await bobNew.setFiles('Backup file', [backup]);
     await bobNew.fill('Passphrase of the backup', PASSPHRASE);
     await bobNew.click('Restore');
-    await bobNew.waitForText('Restored 2 messages. Reloading…', 60_000);
+    await bobNew.waitForText('Restored 3 messages. Reloading…', 60_000);
     await bobNew.waitForText('Signed in as bob', 30_000);
     await waitRowNamed(bobNew, /^(Alice L\. @)?alice, (online|offline), verified$/);
     await bobNew.waitForRole('dialog', 'Restore from a backup', { hidden: true });
