@@ -202,6 +202,7 @@ describe('profiles, restore from the login screen, export from the header', { ti
         document.dispatchEvent(new Event('visibilitychange'));
       }, hidden);
     await setHidden(true);
+    await alice.click('Back'); // out of Settings, back to the conversation with bob
     await send(alice, 'Are you there?');
     const shown = await bob.waitFor(() => (window as unknown as { shownNotifications: { title: string; icon: string }[] }).shownNotifications[0]);
     await setHidden(false);
