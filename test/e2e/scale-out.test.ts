@@ -86,7 +86,7 @@ describe('scale-out: browsers on two instances behind HAProxy', { timeout: 120_0
     [cluster, alice, bob] = await Promise.all([
       startScaleOutCluster({ PRESENCE_TTL: String(PRESENCE_TTL_S) }),
       launchBrowser('chromium', { name: 'alice' }),
-      launchBrowser('chromium', { name: 'bob' }),
+      launchBrowser('firefox', { name: 'bob' }),
     ]);
   });
 
@@ -185,7 +185,14 @@ describe('scale-out: browsers on two instances behind HAProxy', { timeout: 120_0
       }),
       stream(bob, 'b', () => stop),
     ]);
-    const back = await resumed;
+    let back: Awaited<typeof resumed>;
+    try {
+      back = await resumed;
+    } catch (err) {
+      stop = true;
+      await streams.catch(() => undefined); // the browsers stay the test's until it ends
+      throw err;
+    }
     assert.equal(back.instance, bobOn, 'alice is on the live instance');
     console.log(`# alice resumed on instance ${back.instance.label} ${back.line.at - killedAt} ms after the SIGKILL`);
     const [fromAlice, fromBob] = await streams;
@@ -200,8 +207,13 @@ describe('scale-out: browsers on two instances behind HAProxy', { timeout: 120_0
     assert.deepEqual(await incoming(alice), ['Hi Alice, over WebRTC', ...fromBob], 'alice shows each of bob’s messages once, in order');
     assert.deepEqual(atAlice.filter((m) => m.outgoing).map((m) => m.text), ['Hello Bob', ...fromAlice]);
     assert.deepEqual(atBob.filter((m) => m.outgoing).map((m) => m.text), ['Hi Alice, over WebRTC', ...fromBob]);
-    // And the server side works after the resume: both still see each other online.
     await waitContactLabel(alice, 'bob, online, not verified', 10_000);
     await waitContactLabel(bob, 'alice, online, not verified', 10_000);
+    // alice's subscriptions died with her instance: the live one must hear them again from
+    // her app, or she would not see bob leave and come back.
+    await bob.goto('about:blank');
+    await waitContactLabel(alice, 'bob, offline, not verified', 15_000);
+    await bob.goto(cluster.url);
+    await waitContactLabel(alice, 'bob, online, not verified', 15_000);
   });
 });
