@@ -65,6 +65,13 @@ export interface ClusterInstance {
   logins(): LoginLine[];
   /** SIGKILL: the instance cannot say goodbye. */
   kill(): void;
+  /**
+   * SIGSTOP: the process hangs with its sockets open, as a frozen process or a machine that
+   * dropped off the network would (no FIN, no RST). The clean-up's SIGKILL ends it.
+   */
+  freeze(): void;
+  /** Starts a new process on the same port after a kill (a restarted container). */
+  restart(): Promise<void>;
 }
 
 export interface ScaleOutCluster {
@@ -101,16 +108,26 @@ function logTime(time: string | number | undefined): number {
   return ms;
 }
 
-function watchLogins(label: string, proc: InstanceProcess): ClusterInstance {
-  const lines: LoginLine[] = [];
-  let parsedChars = 0;
-  let partial = '';
-  const logins = (): LoginLine[] => {
-    const out = proc.proc.out();
-    const fresh = partial + out.slice(parsedChars);
-    parsedChars = out.length;
+/** Reads the "logged in" lines of one instance, across its restarts on the same port. */
+class WatchedInstance implements ClusterInstance {
+  private readonly lines: LoginLine[] = [];
+  private parsedChars = 0;
+  private partial = '';
+
+  constructor(
+    readonly label: string,
+    public process: InstanceProcess,
+    /** Every process this instance has been, for the clean-up. */
+    readonly all: InstanceProcess[],
+    private readonly env: Record<string, string>,
+  ) {}
+
+  logins(): LoginLine[] {
+    const out = this.process.proc.out();
+    const fresh = this.partial + out.slice(this.parsedChars);
+    this.parsedChars = out.length;
     const parts = fresh.split('\n');
-    partial = parts.pop() ?? '';
+    this.partial = parts.pop() ?? '';
     for (const text of parts) {
       if (!text.startsWith('{')) continue; // the start-up banner
       let line: LogLine;
@@ -119,18 +136,30 @@ function watchLogins(label: string, proc: InstanceProcess): ClusterInstance {
       } catch {
         continue; // not a log line
       }
-      if (line.msg === 'logged in' && line.user) lines.push({ user: line.user, how: line.how ?? '', ip: line.ip ?? '', at: logTime(line.time) });
+      if (line.msg === 'logged in' && line.user) this.lines.push({ user: line.user, how: line.how ?? '', ip: line.ip ?? '', at: logTime(line.time) });
     }
-    return lines;
-  };
-  return {
-    label,
-    process: proc,
-    logins,
-    kill: () => {
-      proc.proc.child.kill('SIGKILL');
-    },
-  };
+    return this.lines;
+  }
+
+  kill(): void {
+    this.process.proc.child.kill('SIGKILL');
+  }
+
+  freeze(): void {
+    this.process.proc.child.kill('SIGSTOP');
+  }
+
+  async restart(): Promise<void> {
+    this.logins(); // keep what the old process said
+    if (this.process.proc.child.exitCode === null && this.process.proc.child.signalCode === null) throw new Error(`instance ${this.label} is still running`);
+    const port = this.process.port;
+    // startInstance reports the free port it picked; PORT in the environment wins over it.
+    const next: InstanceProcess = { ...(await startInstance({ ...this.env, PORT: String(port) })), port, wsUrl: `ws://127.0.0.1:${port}/ws` };
+    this.all.push(next);
+    this.process = next;
+    this.parsedChars = 0;
+    this.partial = '';
+  }
 }
 
 /**
@@ -148,15 +177,15 @@ export async function startScaleOutCluster(env: Record<string, string> = {}): Pr
     await Promise.all(started.map((i) => i.dispose()));
     await redis.dispose();
   };
+  const instanceEnv = {
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: 'scale-out-e2e:',
+    TRUST_PROXY: '127.0.0.1',
+    STATIC_DIR,
+    LOG_LEVEL: 'info',
+    ...env,
+  };
   try {
-    const instanceEnv = {
-      REDIS_URL: redis.url,
-      REDIS_PREFIX: 'scale-out-e2e:',
-      TRUST_PROXY: '127.0.0.1',
-      STATIC_DIR,
-      LOG_LEVEL: 'info',
-      ...env,
-    };
     for (let i = 0; i < 2; i++) started.push(await startInstance(instanceEnv));
     balancer = await HaproxyProcess.start(
       started.map((i) => i.port),
@@ -167,7 +196,7 @@ export async function startScaleOutCluster(env: Record<string, string> = {}): Pr
     throw err;
   }
   const lb = balancer;
-  const instances = started.map((p, i) => watchLogins(String.fromCharCode(65 + i), p));
+  const instances = started.map((p, i) => new WatchedInstance(String.fromCharCode(65 + i), p, started, instanceEnv));
   const loginsOf = (user: string): Array<{ instance: ClusterInstance; line: LoginLine }> =>
     instances.flatMap((instance) => instance.logins().filter((l) => l.user === user).map((line) => ({ instance, line }))).sort((a, b) => a.line.at - b.line.at);
   return {

@@ -216,4 +216,39 @@ describe('scale-out: browsers on two instances behind HAProxy', { timeout: 120_0
     await bob.goto(cluster.url);
     await waitContactLabel(alice, 'bob, online, not verified', 15_000);
   });
+
+  step('an instance that hangs (SIGSTOP: no FIN, no RST): the balancer drops its sessions, bob resumes on the live one', async () => {
+    const hanging = aliceOn;
+    const live = bobOn;
+    // The killed instance comes back on its port; bob opens the app again until the balancer
+    // (once its health check says the instance is up) sends him there.
+    await hanging.restart();
+    let landed = await cluster.nextLogin('bob', 0);
+    for (let reloads = 0; ; reloads++) {
+      const seen = cluster.loginCount('bob');
+      await bob.reload();
+      landed = await cluster.nextLogin('bob', seen);
+      if (landed.instance === hanging) break;
+      assert.ok(reloads < 15, 'bob reached the restarted instance through the balancer');
+    }
+    await openConversation(bob, 'alice');
+    await waitLinkReady(bob, 30_000);
+
+    const seen = cluster.loginCount('bob');
+    hanging.freeze();
+    const frozenAt = Date.now();
+    const back = await cluster.nextLogin('bob', seen, 15_000, 'resume');
+    assert.equal(back.instance, live, 'bob is on the live instance');
+    console.log(`# bob resumed on instance ${live.label} ${back.line.at - frozenAt} ms after his instance hung`);
+    await send(alice, 'After the hang');
+    await waitForMessage(bob, 'After the hang', 'received', 20_000);
+    await send(bob, 'Still here');
+    await waitForMessage(alice, 'Still here', 'received', 20_000);
+    const count = async (user: BrowserUser, text: string): Promise<number> => (await shownMessages(user)).filter((m) => m.text === text).length;
+    assert.equal(await count(bob, 'After the hang'), 1);
+    assert.equal(await count(alice, 'Still here'), 1);
+    // bob's new connection is heard by alice's instance: she sees him leave.
+    await bob.goto('about:blank');
+    await waitContactLabel(alice, 'bob, offline, not verified', 15_000);
+  });
 });
