@@ -2,7 +2,7 @@
 // (test/e2e/scale-out-cluster.ts; the balancer's config is the repository's haproxy.cfg with
 // loopback addresses), presence in `contacts` mode (the default with Redis).
 //
-//  - alice and bob open the app through the balancer and land on DIFFERENT instances (read from
+//  - alice (Chromium) and bob (Firefox) open the app through the balancer and land on DIFFERENT instances (read from
 //    each instance's "logged in" log line; the recipe's `balance leastconn` sends bob's socket to
 //    the instance alice's does not hold, and should it not, bob reloads until it does). They
 //    find each other by exact username, see each other online and chat over WebRTC: every
@@ -14,6 +14,11 @@
 //    resumes with its token (the figure is printed); the chat goes on past the presence TTL (when
 //    the live instance drops the dead one's users); at the end each side shows every message of
 //    the other exactly once, in order, and every own message delivered.
+//  - The killed instance starts again on its port: bob, sent there by the balancer, gets a new
+//    secure session with alice on the other instance (the restarted instance must know who was
+//    already online). Then it hangs (SIGSTOP: its sockets stay open, nothing is closed): the
+//    balancer's failed health check closes its sessions (haproxy.cfg, on-marked-down
+//    shutdown-sessions) and bob resumes on the live instance.
 //
 // Run: npm run build:e2e && node test/e2e/run-in-netns.mjs node --import tsx --test --test-reporter=spec test/e2e/scale-out.test.ts
 
