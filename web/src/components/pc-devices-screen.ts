@@ -3,6 +3,7 @@ import { localized, msg } from '@lit/localize';
 import { customElement, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { theme } from '../styles/theme';
+import { screenLayoutStyles } from '../styles/screen-layout';
 import { choiceStyles } from '../styles/confirm';
 import { serviceContext, sessionContext, type SessionState } from '../state/contexts';
 import type { ChatService } from '../state/chat-service';
@@ -27,32 +28,11 @@ export class PcDevicesScreen extends LitElement {
   static override styles = [
     theme,
     choiceStyles,
+    screenLayoutStyles,
     css`
-      :host {
-        display: block;
-        overflow-y: auto;
-        background: var(--pc-bg);
-      }
-      .wrap {
-        width: min(100%, 640px);
-        margin: 0 auto;
-        padding: 16px;
-        display: grid;
-        gap: 14px;
-      }
-      header {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: center;
-        gap: 8px 12px;
-      }
       /* The language control sits at the end of the header, on its own line when it does not fit. */
       header pc-language-picker {
         margin-left: auto;
-      }
-      h2 {
-        margin: 0;
-        font-size: 1.35rem;
       }
       p {
         margin: 0;
