@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { localized, msg } from '@lit/localize';
+import { localized, msg, str } from '@lit/localize';
 import { customElement, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { theme } from '../styles/theme';
@@ -15,7 +15,7 @@ import '../l10n/pc-language-picker';
 import { describeError } from '../l10n/error-text';
 import type { DeviceRenameDetail, DeviceUnlinkDetail } from './pc-devices-item';
 import './pc-devices-item';
-import './pc-devices-unlink-dialog';
+import './pc-confirm-dialog';
 
 /**
  * "Your devices": every device of the account (name, added, online or last seen, this device),
@@ -127,6 +127,7 @@ export class PcDevicesScreen extends LitElement {
     const online = this.session.value?.connection === 'online';
     const views = s?.list ? deviceViews(s.list.devices, s.thisDevice, s.online, s.lastSeen) : [];
     const editable = online && s?.status === 'approved' && !!s.list;
+    const name = this.unlinking?.name ?? '';
     return html`<div class="wrap">
       <header>
         <button @click=${() => this.back()}>${msg('Back')}</button>
@@ -144,11 +145,13 @@ export class PcDevicesScreen extends LitElement {
         : html`<p class="muted" role="status">${msg('The list of your devices appears once the server has answered.')}</p>`}
       ${online ? nothing : html`<p class="muted">${msg('Changes can be made while you are connected.')}</p>`}
       ${this.resetPart(editable)}
-      <pc-devices-unlink-dialog
-        .deviceName=${this.unlinking?.name ?? ''}
+      <pc-confirm-dialog
+        .heading=${name ? msg(str`Unlink ${name}?`) : ''}
+        .body=${name ? msg(str`${name} is logged out at once and gets nothing new: your contacts and your other devices stop sending to it. What it already shows stays on it.`) : ''}
+        .action=${msg('Unlink', { id: 'unlink-device' })}
         @pc-close=${() => (this.unlinking = null)}
         @pc-confirm=${() => this.confirmUnlink()}
-      ></pc-devices-unlink-dialog>
+      ></pc-confirm-dialog>
     </div>`;
   }
 }

@@ -427,7 +427,6 @@
 'start-over-cancel': `取消`,
 'this-device': `本设备`,
 'transfer-declined': `已拒收`,
-'unlink-cancel': `取消`,
 'unlink-device': `解除关联`,
 'verify-button': `验证`,
     };
