@@ -79,7 +79,7 @@ export class GroupService implements GroupActions {
   constructor(readonly deps: GroupServiceDeps) {
     this.links = new GroupLinks({ me: () => this.me(), peers: () => this.book.peers(this.me() ?? ''), presence: deps.presence, dial: deps.dial });
     this.catchup = new GroupCatchup(this);
-    this.files = new GroupFiles({ ...deps, me: () => this.me(), stateOf: (id) => this.book.states.get(id), heldOf: (id) => this.book.heldOf(id), groupIds: () => this.book.states.keys(), run: (fn) => this.run(fn), write: (id, body) => this.write(id, body), memberState: (id) => this.memberState(id) }, deps.transfers);
+    this.files = new GroupFiles({ ...deps, dial: (a) => this.links.want(a), me: () => this.me(), stateOf: (id) => this.book.states.get(id), heldOf: (id) => this.book.heldOf(id), groupIds: () => this.book.states.keys(), run: (fn) => this.run(fn), write: (id, body) => this.write(id, body), memberState: (id) => this.memberState(id) }, deps.transfers);
     // Loaded once logged in (presence arrives right after), so a member's connection is answered.
     deps.presence().subscribe(() => {
       if (!this.state.get().loaded) void this.load().catch((err: unknown) => console.warn('Peerchat: could not read the groups', err));

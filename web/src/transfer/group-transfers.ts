@@ -238,8 +238,9 @@ export class GroupTransfers {
         return;
       }
     }
-    // Nobody who holds it is connected: dial the author; the next member link asks again.
-    this.source.want(info.author);
+    // Nobody who may hold it is connected: open links on demand (within the cap); the next
+    // member link that comes up asks again.
+    for (const account of [info.author, ...others]) this.source.want(account);
     this.host.notify(rec.id);
   }
 
