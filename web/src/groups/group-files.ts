@@ -19,6 +19,7 @@ import type { PeerLink } from '../net/peer-link';
 import { FileSource } from '../files/file-source';
 import { GroupTransfers, type GroupFileInfo } from '../transfer/group-transfers';
 import type { TransferService } from '../transfer/transfer-service';
+import { openTransfers } from '../transfer/transfer-store';
 import { isInlineImageFile, makeThumbnail } from '../transfer/thumbnail';
 import { withoutLocation } from '../transfer/photo-location';
 import { groupConv, groupIdOf } from './groups-contract';
@@ -45,6 +46,8 @@ export class GroupFiles {
   readonly transfers: GroupTransfers;
   /** Every group file this device holds a message of, by file id. */
   private readonly index = new Map<string, GroupFileInfo & { at: readonly string[] }>();
+  /** Whether this login's stored downloads were looked at (on the first member link). */
+  private resumed = false;
 
   constructor(
     private readonly host: GroupFilesHost,
@@ -71,6 +74,7 @@ export class GroupFiles {
   /** After the groups were read: the files of their held messages. */
   indexHeld(): void {
     this.index.clear();
+    this.resumed = false;
     for (const id of this.host.groupIds()) {
       for (const m of this.host.heldOf(id)) {
         if (!m.signed.msg.includes('"kind":"file"')) continue;
@@ -98,6 +102,22 @@ export class GroupFiles {
 
   linkReady(link: PeerLink): void {
     this.transfers.linkReady(link);
+    if (this.resumed) return;
+    this.resumed = true;
+    void this.resumeStored().catch((e: unknown) => console.warn('group file: downloads could not be resumed:', e instanceof Error ? e.name : typeof e));
+  }
+
+  /** Downloads that were running when the page went away: asked for again (once per login). */
+  private async resumeStored(): Promise<void> {
+    const db = await this.host.readyDb();
+    if (!db) return;
+    for (const id of this.host.groupIds()) {
+      for (const rec of await openTransfers(db, groupConv(id))) {
+        if (rec.direction !== 'in' || rec.state !== 'running' || this.service.recs.has(rec.id)) continue;
+        this.service.recs.set(rec.id, rec);
+        this.service.later(rec.id, { type: 'link-ready' });
+      }
+    }
   }
 
   /**
