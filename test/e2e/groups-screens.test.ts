@@ -8,6 +8,7 @@
 //  - alice attaches two files: bob accepts both on his device (verified, the same BLAKE2b as on
 //    disk); carol declines one and leaves the other waiting; alice's messages say "Delivered to
 //    2 of 2";
+//  - bob reloads while a large file arrives: the download resumes without starting over;
 //  - the conversation with an image and a file card passes axe-core (light and dark);
 //  - alice renames the group from its info dialog: a change line on every member;
 //  - alice goes offline; carol accepts the file she left waiting: bob, whose copy verified,
@@ -22,7 +23,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
 import { openConversation, register, send, shownMessages, startTestServer, stepTracker, waitForMessage, type TestServer } from './app-helpers';
-import { b2sum256, clickInCard, pngFile, randomFile, shownCards, waitForCard } from './file-helpers';
+import { b2sum256, clickInCard, hashInPage, pngFile, randomFile, shownCards, waitForCard, waitPersisted } from './file-helpers';
 import { auditScreen } from './a11y-audit';
 import { pattern } from './page-queries';
 
@@ -124,6 +125,26 @@ describe('group screens with real peers', { timeout: 240_000 }, () => {
         [...root.querySelectorAll('*')].reduce((n, el) => n + (el.tagName === 'PC-GROUP-DELIVERY' && /Delivered to 2 of 2/.test(el.shadowRoot?.textContent ?? '') ? 1 : 0) + (el.shadowRoot ? walk(el.shadowRoot) : 0), 0);
       return walk(document) >= 3;
     }, undefined, 20_000);
+  });
+
+  step('bob reloads while a large file arrives: the download resumes without starting over', async () => {
+    const big = randomFile(path.join(dir, 'hike-video.bin'), 40 * 1024 * 1024);
+    const chunks = (40 * 1024 * 1024) / (64 * 1024);
+    await alice.setFiles('Attach file', [big]);
+    await waitForCard(bob, 'hike-video.bin', (c) => c.state === 'offered', 30_000, 'offered');
+    await clickInCard(bob, 'hike-video.bin', 'Accept');
+    const at = await waitForCard(bob, 'hike-video.bin', (c) => c.state === 'running' && (c.pct ?? 0) >= 20, 30_000, 'running ≥ 20 %');
+    await waitPersisted(bob, at.id);
+    await bob.reload();
+    await bob.waitForText(/Signed in as\s+bob/, 15_000);
+    await openGroup(bob, groupName);
+    const done = await waitForCard(bob, 'hike-video.bin', (c) => c.state === 'done', 90_000, 'done after the reload');
+    const counters = await bob.evaluate(() => (window as unknown as { peerchatTransfers: { chunksReceived: number; resumedFrom: Record<string, number> } }).peerchatTransfers);
+    const kept = counters.resumedFrom[done.id] ?? 0;
+    assert.ok(kept > 0, 'chunks from before the reload were kept');
+    assert.equal(counters.chunksReceived + kept, chunks, 'exactly the missing chunks were sent');
+    assert.equal(done.hash, b2sum256(big));
+    assert.equal(await hashInPage(bob, done.id), done.hash, 'the bytes on bob’s disk hash to it');
   });
 
   step('the group conversation with an image and a file card passes axe-core, light and dark', async () => {

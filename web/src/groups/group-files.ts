@@ -113,8 +113,8 @@ export class GroupFiles {
     if (!db) return;
     for (const id of this.host.groupIds()) {
       for (const rec of await openTransfers(db, groupConv(id))) {
-        if (rec.direction !== 'in' || rec.state !== 'running' || this.service.recs.has(rec.id)) continue;
-        this.service.recs.set(rec.id, rec);
+        if (rec.direction !== 'in' || rec.state !== 'running') continue;
+        if (!this.service.recs.has(rec.id)) this.service.recs.set(rec.id, rec);
         this.service.later(rec.id, { type: 'link-ready' });
       }
     }

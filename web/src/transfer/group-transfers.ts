@@ -21,13 +21,14 @@ import { usernameKey, type PeerMsg } from '../../../shared/index';
 import { ready } from '../../../shared/crypto/index';
 import { decodeGroupFileKey, groupChunkCipher } from '../../../shared/groups/group-file';
 import type { GroupFileRef } from '../../../shared/groups/group-message';
-import { isInlineImage, isValidPlan, type FileControl, type FileOffer, type TransferEvent } from '../../../shared/transfer/index';
+import { ChunkSet, isInlineImage, isValidPlan, type FileControl, type FileOffer, type TransferEvent } from '../../../shared/transfer/index';
 import type { ChatDb, StoredTransfer } from '../db/schema';
 import type { PeerLink } from '../net/peer-link';
 import { openFileOf } from '../files/opfs-sink';
 import { IncomingRunner } from './incoming-runner';
 import { OutgoingRunner } from './outgoing-runner';
 import { patchTransfer } from './transfer-store';
+import type { TransferDebug } from './transfer-debug';
 
 /** A group file as its signed message states it. */
 export interface GroupFileInfo {
@@ -56,6 +57,7 @@ export interface GroupTransferHost {
   readonly recs: Map<string, StoredTransfer>;
   readonly incoming: Map<string, IncomingRunner>;
   readonly deps: { db(): Promise<ChatDb | null> };
+  readonly debug: TransferDebug;
   notify(id: string): void;
   /** Steps an event through the transfer queue. */
   later(id: string, event: TransferEvent): void;
@@ -163,6 +165,7 @@ export class GroupTransfers {
         return;
       case 'snapshot':
         await this.patch(rec, { verified: event.verified }, false);
+        this.host.debug.persisted[rec.id] = ChunkSet.fromBytes(rec.offer.chunkCount, event.verified)?.size ?? 0;
         return;
       case 'storage-failed':
         if (rec.state !== 'running') return;
@@ -226,6 +229,7 @@ export class GroupTransfers {
         return;
       }
       this.host.incoming.set(rec.id, runner);
+      this.host.debug.resumedFrom[rec.id] = runner.resumedFrom;
     }
     const me = this.source.me();
     const refused = this.refusedBy(rec.id);
