@@ -1,13 +1,13 @@
-// The group screens with real browsers and real peers: alice, bob and carol in Chromium, each
-// driven only by clicking and typing, against the real server over real WebRTC.
-//  - alice creates a group in the New group dialog (name, bob and carol ticked): all three see it
-//    in the Groups section;
+// The group screens with real browsers and real peers: alice, bob and carol in Chromium, dave in
+// Firefox, each driven only by clicking and typing, against the real server over real WebRTC.
+//  - alice creates a group in the New group dialog (name, bob, carol and dave ticked): all four
+//    see it in the Groups section;
 //  - bob writes in the group's composer and presses Enter: everyone sees it, with bob as author;
-//  - alice attaches an image: it shows inline in the GROUP conversation on bob and carol (once
-//    verified), and not in their 1:1 conversations with alice;
+//  - alice attaches an image: it shows inline in the GROUP conversation on bob, carol and dave
+//    (once verified), and not in their 1:1 conversations with alice;
 //  - alice attaches two files: bob accepts both on his device (verified, the same BLAKE2b as on
-//    disk); carol declines one and leaves the other waiting; alice's messages say "Delivered to
-//    2 of 2";
+//    disk); carol declines one and leaves the other waiting; dave decides nothing; alice's
+//    messages say "Delivered to 3 of 3";
 //  - bob reloads while a large file arrives: the download resumes without starting over;
 //  - the conversation with an image and a file card passes axe-core (light and dark);
 //  - alice renames the group from its info dialog: a change line on every member;
@@ -41,6 +41,7 @@ describe('group screens with real peers', { timeout: 240_000 }, () => {
   let alice: BrowserUser;
   let bob: BrowserUser;
   let carol: BrowserUser;
+  let dave: BrowserUser;
   const dir = mkdtempSync(path.join(tmpdir(), 'peerchat-group-screens-'));
   const photo = pngFile(path.join(dir, 'hike-photo.png'), 64, 48);
   const plan = randomFile(path.join(dir, 'route-plan.bin'), 300 * 1024);
@@ -52,65 +53,67 @@ describe('group screens with real peers', { timeout: 240_000 }, () => {
 
   before(async () => {
     srv = await startTestServer();
-    [alice, bob, carol] = await Promise.all([
+    [alice, bob, carol, dave] = await Promise.all([
       launchBrowser('chromium', { name: 'alice' }),
       launchBrowser('chromium', { name: 'bob' }),
       launchBrowser('chromium', { name: 'carol' }),
+      launchBrowser('firefox', { name: 'dave' }),
     ]);
   });
 
   after(async () => {
-    if (steps.failed) await dumpDiagnostics([alice, bob, carol].filter((u): u is BrowserUser => !!u), 'groups-screens');
+    if (steps.failed) await dumpDiagnostics([alice, bob, carol, dave].filter((u): u is BrowserUser => !!u), 'groups-screens');
     await closeAllBrowsers();
     await srv?.dispose().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   });
 
-  step('alice creates the group in the New group dialog; all three see it in the Groups section', async () => {
-    for (const [u, name] of [[alice, 'alice'], [bob, 'bob'], [carol, 'carol']] as const) await register(u, srv.url, name);
-    // bob and carol talk with alice: she is their contact (and they have a 1:1 conversation).
-    for (const u of [bob, carol]) await openConversation(u, 'alice');
+  step('alice creates the group in the New group dialog; all four see it in the Groups section', async () => {
+    for (const [u, name] of [[alice, 'alice'], [bob, 'bob'], [carol, 'carol'], [dave, 'dave']] as const) await register(u, srv.url, name);
+    // bob, carol and dave talk with alice: she is their contact (and they have a 1:1 conversation).
+    for (const u of [bob, carol, dave]) await openConversation(u, 'alice');
     await alice.click('New group');
     await alice.waitForRole('dialog', 'New group');
     await alice.fill('Group name', groupName);
     await alice.click('bob', { role: 'checkbox', timeoutMs: 15_000 });
     await alice.click('carol', { role: 'checkbox', timeoutMs: 15_000 });
+    await alice.click('dave', { role: 'checkbox', timeoutMs: 15_000 });
     await alice.click('Create group');
     await alice.waitForRole('dialog', 'New group', { hidden: true });
     await alice.waitForRole('heading', groupName, { timeoutMs: 10_000 });
-    for (const u of [alice, bob, carol]) await u.waitForRole('list', 'Groups', { timeoutMs: 20_000 });
-    for (const u of [bob, carol]) await openGroup(u, groupName);
+    for (const u of [alice, bob, carol, dave]) await u.waitForRole('list', 'Groups', { timeoutMs: 20_000 });
+    for (const u of [bob, carol, dave]) await openGroup(u, groupName);
     await alice.waitForText('You created the group Weekend hike', 5_000);
-    for (const u of [bob, carol]) await u.waitForText('alice created the group Weekend hike', 10_000);
+    for (const u of [bob, carol, dave]) await u.waitForText('alice created the group Weekend hike', 10_000);
   });
 
   step('bob writes in the composer and presses Enter; everyone sees it with bob as author', async () => {
     const text = 'I can bring the tent';
     await send(bob, text);
-    for (const u of [alice, carol]) await waitForMessage(u, text, undefined, 20_000);
-    for (const u of [alice, carol]) assert.equal((await shownMessages(u)).find((m) => m.text === text)?.from, 'bob', `${u.name} shows bob as the author`);
+    for (const u of [alice, carol, dave]) await waitForMessage(u, text, undefined, 20_000);
+    for (const u of [alice, carol, dave]) assert.equal((await shownMessages(u)).find((m) => m.text === text)?.from, 'bob', `${u.name} shows bob as the author`);
     assert.equal((await shownMessages(bob)).find((m) => m.text === text)?.outgoing, true);
   });
 
-  step('alice attaches an image: inline in the group conversation on bob and carol, not in their 1:1 with alice', async () => {
+  step('alice attaches an image: inline in the group conversation on bob, carol and dave, not in their 1:1 with alice', async () => {
     await alice.setFiles('Attach file', [photo]);
     await waitForCard(alice, 'hike-photo.png', (c) => c.outgoing && c.imageWidth === 64, 15_000, 'alice’s own image');
-    for (const u of [bob, carol]) {
+    for (const u of [bob, carol, dave]) {
       const card = await waitForCard(u, 'hike-photo.png', (c) => !c.outgoing && c.state === 'done' && c.imageWidth === 64, 30_000, 'the image, verified and shown inline');
       assert.ok(card.hash, 'its BLAKE2b is shown');
       assert.equal(card.hash, b2sum256(photo));
       assert.equal((await shownMessages(u)).find((m) => m.text.includes('hike-photo.png'))?.from, 'alice', 'under alice’s name');
     }
-    for (const u of [bob, carol]) {
+    for (const u of [bob, carol, dave]) {
       await openConversation(u, 'alice');
       assert.deepEqual((await shownCards(u)).map((c) => c.name), [], `${u.name}: nothing in the 1:1 conversation with alice`);
       await openGroup(u, groupName);
     }
   });
 
-  step('files: bob accepts (verified), carol declines one and leaves one; alice reads "Delivered to 2 of 2"', async () => {
+  step('files: bob accepts (verified), carol declines one and leaves one; alice reads "Delivered to 3 of 3"', async () => {
     await alice.setFiles('Attach file', [plan, map]);
-    for (const u of [bob, carol]) for (const f of ['route-plan.bin', 'trail-map.bin']) await waitForCard(u, f, (c) => !c.outgoing && c.state === 'offered', 30_000, 'offered');
+    for (const u of [bob, carol, dave]) for (const f of ['route-plan.bin', 'trail-map.bin']) await waitForCard(u, f, (c) => !c.outgoing && c.state === 'offered', 30_000, 'offered');
     await clickInCard(bob, 'route-plan.bin', 'Accept');
     await clickInCard(bob, 'trail-map.bin', 'Accept');
     await clickInCard(carol, 'route-plan.bin', 'Decline');
@@ -122,7 +125,7 @@ describe('group screens with real peers', { timeout: 240_000 }, () => {
     assert.equal((await shownCards(carol)).find((c) => c.name === 'trail-map.bin')?.state, 'offered', 'carol has not decided on the other');
     await alice.waitFor(() => {
       const walk = (root: Document | ShadowRoot): number =>
-        [...root.querySelectorAll('*')].reduce((n, el) => n + (el.tagName === 'PC-GROUP-DELIVERY' && /Delivered to 2 of 2/.test(el.shadowRoot?.textContent ?? '') ? 1 : 0) + (el.shadowRoot ? walk(el.shadowRoot) : 0), 0);
+        [...root.querySelectorAll('*')].reduce((n, el) => n + (el.tagName === 'PC-GROUP-DELIVERY' && /Delivered to 3 of 3/.test(el.shadowRoot?.textContent ?? '') ? 1 : 0) + (el.shadowRoot ? walk(el.shadowRoot) : 0), 0);
       return walk(document) >= 3;
     }, undefined, 20_000);
   });
@@ -158,8 +161,8 @@ describe('group screens with real peers', { timeout: 240_000 }, () => {
     await alice.click('Rename');
     await alice.waitForText(`You renamed the group to ${renamed}`, 10_000);
     await alice.press('Escape');
-    for (const u of [bob, carol]) await u.waitForText(`alice renamed the group to ${renamed}`, 20_000);
-    for (const u of [bob, carol]) await u.waitForRole('heading', renamed, { timeoutMs: 5_000 });
+    for (const u of [bob, carol, dave]) await u.waitForText(`alice renamed the group to ${renamed}`, 20_000);
+    for (const u of [bob, carol, dave]) await u.waitForRole('heading', renamed, { timeoutMs: 5_000 });
   });
 
   step('alice is offline: carol accepts the file she left waiting and gets it from bob', async () => {
