@@ -130,9 +130,12 @@ export class GroupTransfers {
     return !!rec && rec.direction === 'in' && rec.state === 'offered' && isInlineImage(rec.offer);
   }
 
-  /** A member device is connected: downloads waiting for a device to serve them ask again. */
-  linkReady(link: PeerLink): void {
-    for (const set of this.refused.values()) set.delete(link.key);
+  /**
+   * A member device is connected: downloads waiting for a device to serve them ask again, every
+   * device in turn (one that could not serve before may hold the file verified by now).
+   */
+  linkReady(_link: PeerLink): void {
+    this.refused.clear();
     for (const rec of this.host.recs.values()) {
       if (!this.owns(rec) || rec.direction !== 'in' || rec.state !== 'running') continue;
       if (this.live(rec)) continue;
