@@ -97,7 +97,10 @@ export class GroupFiles {
 
   /** The message is stored: an inline image is accepted at once (as in 1:1). */
   stored(fileId: string): void {
-    if (this.transfers.autoAccept(fileId)) void this.service.accept(fileId);
+    void this.transfers.autoAccept(fileId).then(
+      (yes) => (yes ? this.service.accept(fileId) : undefined),
+      (e: unknown) => console.warn('group file: an image could not be accepted:', e instanceof Error ? e.name : typeof e),
+    );
   }
 
   linkReady(link: PeerLink): void {

@@ -21,7 +21,7 @@ import { usernameKey, type PeerMsg } from '../../../shared/index';
 import { ready } from '../../../shared/crypto/index';
 import { decodeGroupFileKey, groupChunkCipher } from '../../../shared/groups/group-file';
 import type { GroupFileRef } from '../../../shared/groups/group-message';
-import { ChunkSet, isInlineImage, isValidPlan, type FileControl, type FileOffer, type TransferEvent } from '../../../shared/transfer/index';
+import { ChunkSet, HELD_IMAGE_REASON, ImageBudget, imageFits, isInlineImage, isValidPlan, type FileControl, type FileOffer, type TransferEvent } from '../../../shared/transfer/index';
 import type { ChatDb, StoredTransfer } from '../db/schema';
 import type { PeerLink } from '../net/peer-link';
 import { openFileOf } from '../files/opfs-sink';
@@ -73,6 +73,8 @@ export function groupFileOffer(ref: GroupFileRef, ts: number): FileOffer {
 export class GroupTransfers {
   /** Devices serving a file to another member: per file id and link key. */
   private readonly serving = new Map<string, OutgoingRunner>();
+  /** Bytes of auto-accepted images per author in the last hour (in memory, as for 1:1). */
+  private readonly imageBudget = new ImageBudget();
   /** Links that said they cannot serve a file (asked again only after a new connection). */
   private readonly refused = new Map<string, Set<string>>();
 
@@ -124,10 +126,21 @@ export class GroupTransfers {
     return true;
   }
 
-  /** Whether a new incoming file is accepted without asking (an inline image, as in 1:1). */
-  autoAccept(fileId: string): boolean {
+  /**
+   * Whether a new incoming file is accepted without asking: an inline image, as in 1:1, within
+   * its author's image budget (past it, the card waits for Accept and says why).
+   */
+  async autoAccept(fileId: string): Promise<boolean> {
     const rec = this.host.recs.get(fileId);
-    return !!rec && rec.direction === 'in' && rec.state === 'offered' && isInlineImage(rec.offer);
+    if (!rec || rec.direction !== 'in' || rec.state !== 'offered' || !isInlineImage(rec.offer)) return false;
+    const now = Date.now();
+    if (!imageFits({ pendingOffers: 0, autoImageBytes: this.imageBudget.used(rec.peerName, now) }, rec.offer.size)) {
+      console.warn('group file: an image waits for Accept: its author used up the image budget');
+      await this.patch(rec, { reason: HELD_IMAGE_REASON });
+      return false;
+    }
+    this.imageBudget.spend(rec.peerName, rec.offer.size, now);
+    return true;
   }
 
   /**
@@ -149,7 +162,7 @@ export class GroupTransfers {
     switch (event.type) {
       case 'accept':
         if (rec.state !== 'offered') return;
-        await this.patch(rec, { state: 'running' });
+        await this.patch(rec, { state: 'running', reason: undefined });
         await this.fetch(rec);
         return;
       case 'decline':
