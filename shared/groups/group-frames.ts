@@ -23,8 +23,7 @@
  * file frames (file-accept, file-need, file-done; web/src/transfer/group-transfers.ts).
  */
 import * as v from 'valibot';
-import { safeJsonParse } from '../json';
-import { LIMITS } from '../limits';
+import { peerFrameValue } from '../json';
 import { DeviceIdSchema, SignedDeviceListSchema } from '../devices/device-list';
 import { isCanonicalRanges, type ChunkRange } from '../transfer/ranges';
 import { TRANSFER_LIMITS } from '../transfer/limits';
@@ -135,12 +134,8 @@ export function isGroupFrameType(type: unknown): type is GroupFrameType {
  * malformed or oversized (never throws). Signatures are not checked here.
  */
 export function parseGroupFrame(raw: unknown): GroupFrame | null {
-  let value: unknown = raw;
-  if (typeof raw === 'string') {
-    if (raw.length > LIMITS.maxPeerFrameBytes) return null;
-    value = safeJsonParse(raw);
-    if (value === undefined) return null;
-  }
+  const value = peerFrameValue(raw);
+  if (value === undefined) return null;
   const r = v.safeParse(GroupFrameSchema, value);
   if (!r.success) return null;
   const f = r.output;
