@@ -17,6 +17,10 @@
  *   group-file-key   the per-file key of a group file (only ever inside a pairwise session)
  *   group-file-have  chunks of a group file this device verified and can serve
  *   group-file-need  chunk ranges of a group file to send
+ *
+ * The three group-file frames are parsed but not sent by this version: a group file's key and
+ * hash ride in its signed `file` message, and its chunks are asked for and served with the 1:1
+ * file frames (file-accept, file-need, file-done; web/src/transfer/group-transfers.ts).
  */
 import * as v from 'valibot';
 import { peerFrameValue } from '../json';
