@@ -18,7 +18,7 @@ import { groupConv, groupsContext, type GroupView, type GroupsState } from './gr
 import { groupActionError, groupActionsOf, type GroupActionError } from './group-actions-of';
 import './pc-group-info-dialog';
 import '../export/pc-export-menu';
-import { FileIntakeController } from './file-intake-controller';
+import { FileIntakeController } from '../controllers/file-intake-controller';
 
 /**
  * One group conversation: a header with the group's name, member count and "Info", the
