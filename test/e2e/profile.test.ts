@@ -317,5 +317,15 @@ describe('profiles in Chinese: the new parts audited', { timeout: 180_000 }, () 
     await li.press('Escape');
     await li.evaluate(() => (document.querySelector('pc-app') as unknown as { service: { open(n: string | null): Promise<void> } }).service.open(null));
     await shoot(li, 'list-with-avatar');
+    // A group conversation has the export in its header too.
+    await li.click(t`New group`);
+    await li.fill(t`Group name`, '周末爬山');
+    await li.click('wangxm', { role: 'checkbox', timeoutMs: 15_000 });
+    await li.click(t`Create group`);
+    await li.waitForRole('heading', '周末爬山', { timeoutMs: 10_000 });
+    await li.click(t`Export conversation`);
+    await li.waitForRole('button', t`Data (JSON)`);
+    await auditScreen(li, 'group header with the export menu');
+    await shoot(li, 'group-header-export-menu');
   });
 });
