@@ -79,6 +79,21 @@ export class PcExportMenu extends LitElement {
   @state() private outcome: 'done' | 'failed' | null = null;
   @query('.toggle') private toggleButton?: HTMLButtonElement;
 
+  /** A press anywhere else closes the menu (as menus do). */
+  private readonly outside = (e: PointerEvent): void => {
+    if (this.open && !e.composedPath().includes(this)) this.open = false;
+  };
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    document.addEventListener('pointerdown', this.outside);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    document.removeEventListener('pointerdown', this.outside);
+  }
+
   private close(): void {
     this.open = false;
     this.toggleButton?.focus();
