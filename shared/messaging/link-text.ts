@@ -32,7 +32,7 @@ export const LINK_LIMITS = {
  * ASCII characters an address may hold (RFC 3986's, without quotes, `<`, `>` and spaces). One
  * character class, no nested repetition: linear in the text's length.
  */
-const CANDIDATE = /(?<![A-Za-z0-9@./:_+\-])(?:https?:\/\/|www\.)[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+/gi;
+const CANDIDATE = /(?<![A-Za-z0-9@./:_+-])(?:https?:\/\/|www\.)[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+/gi;
 
 /** Characters that end a sentence rather than an address when they come last. */
 const TRAILING = new Set(['.', ',', ':', ';', '!', '?', "'", '*', '_', '~']);
