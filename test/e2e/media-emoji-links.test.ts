@@ -194,6 +194,11 @@ async function waitPicker(user: BrowserUser, pred: (s: Awaited<ReturnType<typeof
   }
 }
 
+/** Closes the picker if a failed step left it open, as a click elsewhere does. */
+async function closePicker(user: BrowserUser): Promise<void> {
+  if ((await pickerState(user)).shown) await user.evaluate(() => document.body.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true, composed: true })));
+}
+
 /** Waits until the focus is inside the emoji picker (it moves there once the picker has drawn). */
 async function waitFocusInPicker(user: BrowserUser): Promise<void> {
   const deadline = Date.now() + 5000;
@@ -258,6 +263,7 @@ describe('emoji picker, links, inline video and audio', { timeout: 180_000 }, ()
       await bob.press('Escape');
       await waitPicker(bob, (x) => !x.shown, 'closed');
     } finally {
+      await closePicker(bob);
       await bob.raw.context.setOffline(false);
       await colourScheme(bob, 'light');
     }
@@ -277,7 +283,12 @@ describe('emoji picker, links, inline video and audio', { timeout: 180_000 }, ()
     await alice.screenshot(path.join(SHOTS, 'picker-1280-en-light.png'));
     await colourScheme(alice, 'dark');
     await alice.screenshot(path.join(SHOTS, 'picker-1280-en-dark.png'));
-    await auditScreen(alice, 'emoji picker open (en, 1280 px)');
+    try {
+      await auditScreen(alice, 'emoji picker open (en, 1280 px)');
+    } catch (err) {
+      await closePicker(alice);
+      throw err;
+    }
     await alice.press('Escape');
     await waitPicker(alice, (s) => !s.shown, 'closed');
     assert.deepEqual(await focused(alice), { tag: 'button', label: emoji, inPicker: false });

@@ -62,8 +62,11 @@ export class PcEmojiButton extends LitElement {
         color: var(--pc-muted);
       }
       emoji-picker {
-        width: min(360px, calc(100vw - ${GAP * 2}px));
-        height: min(380px, 55vh);
+        /* Nine 44 px category tabs in one row on a wide screen; two rows on a phone (emoji-picker-create.ts). */
+        width: min(420px, calc(100vw - ${GAP * 2}px));
+        height: min(420px, 60vh);
+        /* 22 px emoji + 2 x 11 px: 44 px touch targets. */
+        --emoji-padding: 11px;
         --background: var(--pc-bg);
         --border-color: var(--pc-border);
         --border-size: 1px;
@@ -76,7 +79,7 @@ export class PcEmojiButton extends LitElement {
         --button-hover-background: var(--pc-surface);
         --button-active-background: var(--pc-border);
       }
-      @media (max-width: 400px) {
+      @media (max-width: 440px) {
         emoji-picker {
           --num-columns: 7;
         }
