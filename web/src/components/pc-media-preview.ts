@@ -37,7 +37,8 @@ export class PcMediaPreview extends LitElement {
     }
     video {
       display: block;
-      max-width: 100%;
+      /* Wide enough for the browser's controls whatever the video's own size. */
+      width: min(320px, 100%);
       max-height: 320px;
       border-radius: 8px;
       background: #000;
