@@ -161,7 +161,7 @@ function focused(user: BrowserUser): Promise<{ tag: string; label: string; inPic
 }
 
 /** The emoji picker's state: shown, how many emoji it offers, and its message (loading, error). */
-function pickerState(user: BrowserUser): Promise<{ shown: boolean; emoji: number; message: string; results: number; dark: boolean }> {
+function pickerState(user: BrowserUser): Promise<{ shown: boolean; emoji: number; message: string; results: number; resultNames: string[]; selected: number; dark: boolean }> {
   return user.evaluate(() => {
     const find = (root: Document | ShadowRoot): Element | null => {
       for (const el of root.querySelectorAll('*')) {
@@ -178,6 +178,8 @@ function pickerState(user: BrowserUser): Promise<{ shown: boolean; emoji: number
       emoji: root?.querySelectorAll('button.emoji').length ?? 0,
       message: root?.querySelector('.message:not(.gone)')?.textContent?.trim() ?? '',
       results: root?.querySelectorAll('[role=option].emoji').length ?? 0,
+      resultNames: [...(root?.querySelectorAll('[role=option].emoji') ?? [])].map((el) => el.getAttribute('aria-label') ?? ''),
+      selected: root?.querySelectorAll('[role=option][aria-selected=true]').length ?? 0,
       dark: picker?.classList.contains('dark') ?? false,
     };
   });
@@ -304,8 +306,10 @@ describe('emoji picker, links, inline video and audio', { timeout: 180_000 }, ()
     await waitPicker(alice, (s) => s.shown && s.emoji > 50, 'open');
     await waitFocusInPicker(alice);
     for (const key of 'grinning') await alice.press(key);
-    await waitPicker(alice, (s) => s.results > 0, 'search results');
+    // The results of the whole word (the picker searches as each letter is typed).
+    await waitPicker(alice, (s) => s.results > 0 && s.resultNames.every((n) => /grinning/i.test(n)), 'search results for "grinning"');
     await alice.press('ArrowDown');
+    await waitPicker(alice, (s) => s.selected === 1, 'a result selected');
     await alice.press('Enter');
     await waitPicker(alice, (s) => !s.shown, 'closed after choosing');
     const value = await alice.value(box);
