@@ -13,9 +13,16 @@ export type InlineMediaKind = 'video' | 'audio';
 export function inlineMediaKind(mime: string): InlineMediaKind | null {
   const kind = /^(video|audio)\//i.exec(mime)?.[1]?.toLowerCase();
   if (kind !== 'video' && kind !== 'audio') return null;
-  if (typeof document === 'undefined') return null;
-  return document.createElement(kind).canPlayType(mime) === '' ? null : kind;
+  let playable = canPlay.get(mime);
+  if (playable === undefined) {
+    playable = document.createElement(kind).canPlayType(mime) !== '';
+    canPlay.set(mime, playable);
+  }
+  return playable ? kind : null;
 }
+
+/** canPlayType's answer per type: a card asks on every render. */
+const canPlay = new Map<string, boolean>();
 
 /**
  * A verified video or audio file, played with the browser's own controls (keyboard-usable and
