@@ -177,9 +177,9 @@ function pickerState(user: BrowserUser): Promise<{ shown: boolean; emoji: number
       shown: !!picker && picker.getClientRects().length > 0,
       emoji: root?.querySelectorAll('button.emoji').length ?? 0,
       message: root?.querySelector('.message:not(.gone)')?.textContent?.trim() ?? '',
-      results: root?.querySelectorAll('[role=option].emoji').length ?? 0,
-      resultNames: [...(root?.querySelectorAll('[role=option].emoji') ?? [])].map((el) => el.getAttribute('aria-label') ?? ''),
-      selected: root?.querySelectorAll('[role=option][aria-selected=true]').length ?? 0,
+      results: root?.querySelectorAll('#search-results [role=option]').length ?? 0,
+      resultNames: [...(root?.querySelectorAll('#search-results [role=option]') ?? [])].map((el) => el.getAttribute('aria-label') ?? ''),
+      selected: root?.querySelectorAll('#search-results [role=option][aria-selected=true]').length ?? 0,
       dark: picker?.classList.contains('dark') ?? false,
     };
   });
@@ -307,13 +307,13 @@ describe('emoji picker, links, inline video and audio', { timeout: 180_000 }, ()
     await waitFocusInPicker(alice);
     for (const key of 'grinning') await alice.press(key);
     // The results of the whole word (the picker searches as each letter is typed).
-    await waitPicker(alice, (s) => s.results > 0 && s.resultNames.every((n) => /grinning/i.test(n)), 'search results for "grinning"');
+    await waitPicker(alice, (s) => s.resultNames[0]?.startsWith('😀,') ?? false, 'search results for "grinning"');
     await alice.press('ArrowDown');
     await waitPicker(alice, (s) => s.selected === 1, 'a result selected');
     await alice.press('Enter');
     await waitPicker(alice, (s) => !s.shown, 'closed after choosing');
     const value = await alice.value(box);
-    assert.match(value, /^hi \p{Extended_Pictographic}/u);
+    assert.equal(value, 'hi 😀');
     assert.deepEqual((await focused(alice)).tag, 'textarea', 'the focus is back in the box');
     await alice.press('Enter');
     await waitForMessage(bob, value);
