@@ -9,6 +9,7 @@ import { activeLocale } from '../l10n/active-locale';
 import { plural } from '../l10n/plural';
 import { newIncoming, type AnnounceDetail } from '../a11y/announce';
 import './pc-file-card';
+import { messageText } from './message-text';
 import type { GroupView } from '../groups/groups-contract';
 import { groupDelivery, lateArrivals, linesOf, startsRun, withLines, type ConversationEntry } from '../groups/group-screen-model';
 import { changeLineText } from '../groups/change-line-text';
@@ -338,7 +339,7 @@ export class PcMessageList extends LitElement {
               ? html`<li class="msg ${i.msg.outgoing ? 'out' : 'in'} ${i.msg.id === this.highlightId ? 'highlight' : ''}" data-id=${i.msg.id} data-state=${i.msg.state}>
                   ${i.author ? html`<span class="from">${i.msg.outgoing ? msg('You', { id: 'message-from-me', desc: 'Sender shown over my own messages' }) : i.msg.from}</span>` : nothing}${i.msg.fileId
                     ? html`<pc-file-card .fileId=${i.msg.fileId}></pc-file-card>`
-                    : html`<span class="text">${i.msg.text}</span>`}<span class="meta"
+                    : html`<span class="text">${messageText(i.msg.text)}</span>`}<span class="meta"
                     ><time datetime=${timeView(i.msg).iso}>${timeView(i.msg).time}</time>${this.late.has(i.msg.id)
                       ? html`<span class="late">${msg('New', { id: 'message-late', desc: 'Mark on a group message that arrived after later ones were shown' })}</span>`
                       : nothing}${group && i.msg.outgoing && i.msg.state !== 'waiting'
