@@ -4,6 +4,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { LIMITS } from '../../../shared/index';
 import { theme } from '../styles/theme';
 import { formatCount } from '../format/format';
+import type { DraftInputDetail } from '../everyday/typing-controller';
 
 export interface SendDetail {
   text: string;
@@ -193,7 +194,11 @@ export class PcComposer extends LitElement {
           rows="1"
           placeholder=${msg('Write a message')}
           aria-describedby="composer-meta"
-          @input=${() => (this.length = this.box.value.length)}
+          @input=${() => {
+            this.length = this.box.value.length;
+            // Typing drives "typing…" for the contact (web/src/everyday/typing-controller.ts).
+            this.dispatchEvent(new CustomEvent<DraftInputDetail>('pc-draft-input', { detail: { empty: this.length === 0 }, bubbles: true, composed: true }));
+          }}
           @keydown=${(e: KeyboardEvent) => {
             if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
               e.preventDefault();

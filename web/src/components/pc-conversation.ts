@@ -23,6 +23,7 @@ import type { OwnDevicesState } from '../devices/own-devices';
 import type { CatchUp } from '../../../shared/devices/sync-plan';
 import { requestsContext, type RequestsState } from '../requests/requests-state';
 import '../requests/pc-request-bar';
+import { TypingController } from '../everyday/typing-controller';
 
 /** Content shared to the app, handed to the conversation of the contact chosen for it. */
 export interface ShareDelivery {
@@ -140,6 +141,8 @@ export class PcConversation extends LitElement {
   @state() private verifyOpen = false;
   @query('button.verify') private verifyButton?: HTMLButtonElement;
   private readonly messages = new MessagesController(this, () => this.service);
+  /** The composer drives "typing…" to the contact; the contact's shows in the header. */
+  private readonly typing = new TypingController(this, () => this.service, () => this.peerName);
   /** Shared content for this contact (taken once per object). */
   @property({ attribute: false }) share: ShareDelivery | null = null;
   /** A message to scroll to and highlight (opened from search); a new object each time. */
@@ -316,7 +319,8 @@ export class PcConversation extends LitElement {
         <button class="back" aria-label=${msg('Back to contacts')} @click=${() => this.dispatchEvent(new CustomEvent<void>('pc-back', { bubbles: true, composed: true }))}>←</button>
         <div class="who">
           <h2>${this.isOwn() ? msg('Your devices') : this.peerName}</h2>
-          <div class="status ${status.cls}" role="status" data-link=${this.peers.value?.links.get(usernameKey(this.peerName)) ?? 'none'}>${status.text}</div>
+          <div class="status ${status.cls} ${this.typing.shown ? 'visually-hidden' : ''}" role="status" data-link=${this.peers.value?.links.get(usernameKey(this.peerName)) ?? 'none'}>${status.text}</div>
+          ${this.typing.shown ? html`<div class="status typing" data-testid="typing">${msg('typing…', { id: 'typing-indicator', desc: 'Under the contact’s name while they are writing a message' })}</div>` : nothing}
         </div>
         ${request
           ? html`<span class="unverified">${msg('Not a contact')}</span>`
