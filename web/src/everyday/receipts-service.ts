@@ -30,6 +30,19 @@ import { groupIdOf } from '../groups/groups-contract';
 import { isAfter, readUpdates, type HistoryMark } from './receipts-rules';
 import { applyRead, newestIncoming } from './receipts-store';
 import { TypingService } from './typing-service';
+import { TEST_HOOKS } from '../test-hooks';
+
+/** What this device did, for the end-to-end tests (on `window.peerchatReceipts` in their build only). */
+export interface ReceiptCounters {
+  /** Times the newest message on screen was considered for a `read` frame (counted once decided). */
+  flushes: number;
+  /** `read` frames sent. */
+  readSent: number;
+  /** `typing` frames sent. */
+  typingSent: number;
+  /** Times a contact's "typing…" appeared. */
+  typingShown: number;
+}
 
 export interface ReceiptsDeps {
   /** The history database once it is open. */
@@ -57,6 +70,7 @@ const BATCH_MS = 300;
 
 export class ReceiptsService {
   readonly typing: TypingService;
+  readonly counters: ReceiptCounters = { flushes: 0, readSent: 0, typingSent: 0, typingShown: 0 };
   /** Per conversation, what the last `read` frame covered (until the session goes). */
   private readonly sentUpTo = new Map<string, HistoryMark>();
   /** Messages of the contact drawn while viewed, waiting for the batch (they may not be stored yet). */
@@ -66,7 +80,13 @@ export class ReceiptsService {
   private readyConvs: ReadonlySet<string> = new Set();
 
   constructor(private readonly deps: ReceiptsDeps) {
-    this.typing = new TypingService({ policy: (conv) => this.policy(conv), send: (conv, frame) => deps.send(conv, frame) });
+    this.typing = new TypingService({ policy: (conv) => this.policy(conv), send: (conv, frame) => (this.counters.typingSent++, deps.send(conv, frame)) });
+    let shownBefore = this.typing.shown.get();
+    this.typing.shown.subscribe((shown) => {
+      if ([...shown].some((conv) => !shownBefore.has(conv))) this.counters.typingShown++;
+      shownBefore = shown;
+    });
+    if (TEST_HOOKS) (globalThis as { peerchatReceipts?: ReceiptCounters }).peerchatReceipts = this.counters;
     deps.onMessage((m) => this.onShown(m));
     deps.conversations.subscribe(() => this.viewed());
     deps.peers.subscribe((p) => this.linksChanged(p.links));
@@ -143,7 +163,9 @@ export class ReceiptsService {
     if (this.timers.has(conv)) return;
     const timer = setTimeout(() => {
       this.timers.delete(conv);
-      this.flush(conv).catch((err: unknown) => console.warn('Peerchat: could not send a read receipt', err));
+      this.flush(conv)
+        .catch((err: unknown) => console.warn('Peerchat: could not send a read receipt', err))
+        .finally(() => this.counters.flushes++);
     }, BATCH_MS);
     this.timers.set(conv, timer);
   }
@@ -159,6 +181,8 @@ export class ReceiptsService {
     const newest = await newestIncoming(db, conv);
     const frame = readFrameFor([...seen, ...(newest ? [newest] : [])].map((m) => ({ ...m, outgoing: false })), policy);
     if (!frame?.upTo || !isAfter(frame.upTo, this.sentUpTo.get(conv))) return;
-    if (this.deps.send(conv, frame)) this.sentUpTo.set(conv, frame.upTo);
+    if (!this.deps.send(conv, frame)) return;
+    this.sentUpTo.set(conv, frame.upTo);
+    this.counters.readSent++;
   }
 }
