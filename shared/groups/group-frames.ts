@@ -17,10 +17,13 @@
  *   group-file-key   the per-file key of a group file (only ever inside a pairwise session)
  *   group-file-have  chunks of a group file this device verified and can serve
  *   group-file-need  chunk ranges of a group file to send
+ *
+ * The three group-file frames are parsed but not sent by this version: a group file's key and
+ * hash ride in its signed `file` message, and its chunks are asked for and served with the 1:1
+ * file frames (file-accept, file-need, file-done; web/src/transfer/group-transfers.ts).
  */
 import * as v from 'valibot';
-import { safeJsonParse } from '../json';
-import { LIMITS } from '../limits';
+import { peerFrameValue } from '../json';
 import { DeviceIdSchema, SignedDeviceListSchema } from '../devices/device-list';
 import { isCanonicalRanges, type ChunkRange } from '../transfer/ranges';
 import { TRANSFER_LIMITS } from '../transfer/limits';
@@ -131,12 +134,8 @@ export function isGroupFrameType(type: unknown): type is GroupFrameType {
  * malformed or oversized (never throws). Signatures are not checked here.
  */
 export function parseGroupFrame(raw: unknown): GroupFrame | null {
-  let value: unknown = raw;
-  if (typeof raw === 'string') {
-    if (raw.length > LIMITS.maxPeerFrameBytes) return null;
-    value = safeJsonParse(raw);
-    if (value === undefined) return null;
-  }
+  const value = peerFrameValue(raw);
+  if (value === undefined) return null;
   const r = v.safeParse(GroupFrameSchema, value);
   if (!r.success) return null;
   const f = r.output;
