@@ -2,7 +2,8 @@
 // - alice (Chromium, in Chinese) writes, bob (Chromium) has the conversation open: she sees
 //   已读 (Read); his message to her, while she looks, shows Read on his side;
 // - bob types: alice's header says 正在输入… (typing…), gone when he clears the box, and again
-//   gone when his message arrives (audited with axe while shown);
+//   gone when his message arrives (both conversations audited with axe while typing… and
+//   Read show);
 // - bob switches read receipts off: he sends none (alice sees Delivered for new messages) and
 //   shows none (his own messages say Delivered, also those read before); back on, what he has
 //   on screen is reported;
@@ -108,21 +109,27 @@ describe('read receipts and typing between two Chromium browsers', { timeout: 15
     await alice.waitForNoText(typing);
   });
 
-  step('the conversation with typing… shown passes axe in Chinese, light and dark', async () => {
-    const typing = ui(alice).id('typing-indicator', 'typing…');
-    await bob.fill('Message', 'a');
-    await alice.waitForText(typing);
-    // Keep typing while the audit runs (a keystroke a second; "typing on" goes every 3 s).
-    let keys = 0;
-    const keepTyping = setInterval(() => void bob.press(keys++ % 2 ? 'Backspace' : 'b').catch(() => undefined), 1000);
-    try {
-      await auditScreen(alice, 'zh-CN conversation with typing…');
-      await alice.waitForText(typing);
-    } finally {
-      clearInterval(keepTyping);
+  step('the conversation with typing… and Read shown passes axe in Chinese and English, light and dark', async () => {
+    for (const [typist, viewer] of [
+      [bob, alice],
+      [alice, bob],
+    ] as const) {
+      const typing = ui(viewer).id('typing-indicator', 'typing…');
+      const box = ui(typist).id('composer-label', 'Message');
+      await typist.fill(box, 'a');
+      await viewer.waitForText(typing);
+      // Keep typing while the audit runs (a keystroke a second; "typing on" goes every 3 s).
+      let keys = 0;
+      const keepTyping = setInterval(() => void typist.press(keys++ % 2 ? 'Backspace' : 'b').catch(() => undefined), 1000);
+      try {
+        await auditScreen(viewer, `${viewer.locale} conversation with typing… and Read`);
+        await viewer.waitForText(typing);
+      } finally {
+        clearInterval(keepTyping);
+      }
+      await typist.fill(box, '');
+      await viewer.waitForNoText(typing);
     }
-    await bob.fill('Message', '');
-    await alice.waitForNoText(typing);
   });
 
   step('bob turns read receipts off: he sends none and shows none; back on, what he sees is reported', async () => {
