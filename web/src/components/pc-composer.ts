@@ -6,6 +6,7 @@ import { theme } from '../styles/theme';
 import { formatCount } from '../format/format';
 import type { EmojiDetail } from './pc-emoji-button';
 import './pc-emoji-button';
+import type { DraftInputDetail } from '../everyday/typing-controller';
 
 export interface SendDetail {
   text: string;
@@ -205,7 +206,11 @@ export class PcComposer extends LitElement {
           rows="1"
           placeholder=${msg('Write a message')}
           aria-describedby="composer-meta"
-          @input=${() => (this.length = this.box.value.length)}
+          @input=${() => {
+            this.length = this.box.value.length;
+            // Typing drives "typing…" for the contact (web/src/everyday/typing-controller.ts).
+            this.dispatchEvent(new CustomEvent<DraftInputDetail>('pc-draft-input', { detail: { empty: this.length === 0 }, bubbles: true, composed: true }));
+          }}
           @keydown=${(e: KeyboardEvent) => {
             if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
               e.preventDefault();

@@ -35,6 +35,8 @@ import { RequestsService } from '../requests/requests-service';
 import { groupIdOf } from '../groups/groups-contract';
 import { GroupService } from '../groups/group-service';
 import { ProfileService } from '../everyday/profile-service';
+import { ReceiptsService } from '../everyday/receipts-service';
+import { deviceSettings } from '../settings/settings-store';
 
 export type MessageListener = (msg: StoredMessage) => void;
 
@@ -47,6 +49,7 @@ export class ChatService {
   readonly requests: RequestsService;
   readonly groups: GroupService; // Group conversations; members of a shared group may connect like contacts.
   readonly profiles: ProfileService = new ProfileService({ readyDb: () => this.readyDb(), me: () => this.ownKey(), readyConvs: () => [...this.links.peers.get().links].filter(([, s]) => s === 'ready').map(([c]) => c), readyLinks: (c) => this.links.readyLinks(c) }); // Display names and avatars (web/src/everyday/).
+  readonly receipts: ReceiptsService; // "Read" and "typing…" with contacts (its `typing` drives the header).
 
   private readonly sessions: SessionCoordinator;
   private readonly presenceTracker: PresenceTracker;
@@ -201,6 +204,7 @@ export class ChatService {
       failed: (code) => this.showLocalError(code),
     });
     this.groups = new GroupService({ readyDb: () => this.readyDb(), myName: () => this.myName, keys: () => (this.myName ? this.security.keysFor(this.myName) : null), ownList: () => this.ownDeviceList(), peerKey: (u) => this.security.resolvePeerKey(u), readyLinks: (c) => this.links.readyLinks(c), dial: (c) => this.dial(c), presence: () => this.presence, isActive, blocked: (c) => this.requests.state.get().blocked.has(c), emitMessage: (m) => this.emitMessage(m), refreshConversations: () => this.refreshConversations(), transfers: this.transfers, failed: (code) => this.showLocalError(code) });
+    this.receipts = new ReceiptsService({ readyDb: () => this.readyDb(), me: myKey, isContact: (c) => this.requests.isContact(c), isActive, conversations: this.conversations, peers: this.links.peers, settings: deviceSettings, send: (c, m) => this.links.send(c, m), onMessage: (fn) => this.onMessage(fn), changed: (m) => (this.emitMessage(m), this.deviceSync.mirror(m)) });
     this.presenceSubscriber = new PresenceSubscriber({ conversations: this.conversations, requests: this.requests.state, groups: this.groups.state, me: myKey, send: (m) => this.sessions.send(m) });
     document.addEventListener('visibilitychange', () => {
       const active = this.conversations.get().active;
@@ -357,6 +361,7 @@ export class ChatService {
     if (msg.type === 'profile') return this.profiles.receive(conv, msg, own); // Only ever the profile of the session's account.
     if (this.groups.onFrame(conv, msg, link)) return;
     if (isFileControlType(msg.type)) return this.transfers.onControl(conv, msg as FileControl, link);
+    if (!own && (msg.type === 'read' || msg.type === 'typing')) return this.receipts.onFrame(conv, msg, link);
     if (own) {
       // My other devices: copies and catch-up; receipts for copies change nothing here.
       if (msg.type === 'ack' && (await this.readyDb().then((db) => db?.get('messages', msg.id)))?.conv === conv) await this.outbox.receive(conv, msg, link);
@@ -389,6 +394,7 @@ export class ChatService {
     this.security.reset();
     this.outbox.clear();
     this.groups.reset();
+    this.receipts.reset();
     this.requests.reset();
     this.profiles.reset();
     this.accountDb.close();

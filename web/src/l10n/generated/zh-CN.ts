@@ -105,6 +105,7 @@
 'message-delivered': `已送达`,
 'message-from-me': `我`,
 'message-late': `新`,
+'message-read': `已读`,
 'message-sent': `已发送`,
 'message-waiting': `等待发送`,
 'part-separator': `，`,
@@ -447,6 +448,7 @@
 'start-over-cancel': `取消`,
 'this-device': `本设备`,
 'transfer-declined': `已拒收`,
+'typing-indicator': `正在输入…`,
 'unlink-device': `解除关联`,
 'verify-button': `验证`,
     };
