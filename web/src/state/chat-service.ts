@@ -34,6 +34,7 @@ import { Store } from './store';
 import { RequestsService } from '../requests/requests-service';
 import { groupIdOf } from '../groups/groups-contract';
 import { GroupService } from '../groups/group-service';
+import { routeServerMessage } from './server-message-routing';
 import { ProfileService } from '../everyday/profile-service';
 import { ReceiptsService } from '../everyday/receipts-service';
 import { deviceSettings } from '../settings/settings-store';
@@ -333,24 +334,8 @@ export class ChatService {
   }
 
   private onServerMessage(m: ServerMsg): void {
-    this.presenceSubscriber.handle(m);
-    if (this.security.handleServerMessage(m)) return;
-    if (this.requests.handleServerMessage(m)) return;
-    if (m.type === 'presence-update' && m.online) this.requests.peerOnline(m.username);
-    if (m.type === 'presence') for (const name of m.online) this.requests.peerOnline(name);
-    if (this.presenceTracker.handle(m)) return;
-    if (m.type === 'signal') {
-      // My own other devices are not contacts: their signals go straight to the links.
-      if (usernameKey(m.from) === this.ownKey()) this.links.handleSignal(m.from, m.fromDevice, m.cid, m.data);
-      // Only a contact's (or a group member's) signals reach the links: a stranger's offer is never answered.
-      else this.groups.gateSignal(m.from, () => this.links.handleSignal(m.from, m.fromDevice, m.cid, m.data), () => this.requests.gateSignal(m.from, m.cid, m.data, () => this.links.handleSignal(m.from, m.fromDevice, m.cid, m.data)));
-    } else if (m.type === 'error' && (m.code === 'PEER_OFFLINE' || m.code === 'RATE_LIMITED') && m.to) {
-      // A signal that was not delivered (the contact went offline, or the server's relay budget
-      // for this pair ran out): a half-built connection cannot finish, so it fails and redials.
-      this.links.handleUndeliverable(m.to, undefined, m.cid);
-    } else if (m.type === 'devices') {
-      this.contactLists.fromServer(m.username, m.devices);
-    }
+    const { presenceSubscriber, security, requests, presenceTracker, links, groups, contactLists } = this;
+    routeServerMessage({ presenceSubscriber, security, requests, presenceTracker, links, groups, contactLists, ownKey: () => this.ownKey() }, m);
   }
 
   private async onPeerFrame(conv: string, msg: PeerMsg, link: PeerLink): Promise<void> {
