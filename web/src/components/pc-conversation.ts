@@ -327,6 +327,7 @@ export class PcConversation extends LitElement {
         .hasOlder=${this.messages.hasOlder}
         .peerName=${this.peerName}
         .highlightId=${this.highlightId}
+        ?plainText=${request}
         @pc-load-older=${() => void this.messages.loadOlder()}
       ></pc-message-list>
       <div class="drop-hint" aria-hidden="true">${msg(str`Drop to send to ${this.peerName}`)}</div>

@@ -166,6 +166,8 @@ export class PcMessageList extends LitElement {
   @property() peerName = '';
   /** A message to scroll into view and highlight (opened from search). */
   @property() highlightId = '';
+  /** A stranger's message request: web addresses stay plain text until the person accepts. */
+  @property({ type: Boolean }) plainText = false;
   /**
    * Group mode: an incoming message's author shows only when the author changes, an outgoing
    * one says how many members have it, and a message that arrived late is marked new.
@@ -347,7 +349,7 @@ export class PcMessageList extends LitElement {
               ? html`<li class="msg ${i.msg.outgoing ? 'out' : 'in'} ${i.msg.id === this.highlightId ? 'highlight' : ''}" data-id=${i.msg.id} data-state=${i.msg.state}>
                   ${i.author ? html`<span class="from">${i.msg.outgoing ? msg('You', { id: 'message-from-me', desc: 'Sender shown over my own messages' }) : i.msg.from}</span>` : nothing}${i.msg.fileId
                     ? html`<pc-file-card .fileId=${i.msg.fileId}></pc-file-card>`
-                    : html`<span class="text">${messageText(i.msg.text)}</span>`}<span class="meta"
+                    : html`<span class="text">${this.plainText ? i.msg.text : messageText(i.msg.text)}</span>`}<span class="meta"
                     ><time datetime=${timeView(i.msg).iso}>${timeView(i.msg).time}</time>${this.late.has(i.msg.id)
                       ? html`<span class="late">${msg('New', { id: 'message-late', desc: 'Mark on a group message that arrived after later ones were shown' })}</span>`
                       : nothing}${group && i.msg.outgoing && i.msg.state !== 'waiting'
