@@ -141,6 +141,10 @@ export const CLIENT_ERROR_CODES = [
   'BACKUP_PASSPHRASE_TOO_SHORT',
   /** This browser lacks what a backup needs (WebCrypto; the page must be on HTTPS or localhost). */
   'BACKUP_UNAVAILABLE',
+  /** Editing a message: past the edit window (15 minutes), or it was deleted for everyone. */
+  'EDIT_NOT_ALLOWED',
+  /** Deleting a message for everyone: past the recall window (24 hours). */
+  'RECALL_NOT_ALLOWED',
 ] as const;
 
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];

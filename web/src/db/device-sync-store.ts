@@ -7,6 +7,10 @@ import type { SyncRecord } from '../../../shared/peer-protocol';
 import type { ChatDb, MessageState, StoredMessage, StoredTransfer } from './schema';
 import { nextSeq } from './record-seq';
 import { remoteCopyOf, syncedFileOf } from './remote-copy';
+import { admitIncoming } from '../../../shared/messaging/index';
+import { everydayCopyOf, mergeEverydayCopy } from '../everyday/action-merge';
+import { refreshPreview, tombstoneKey } from '../everyday/action-store';
+import { messageTokens } from '../search/message-tokens';
 
 const RANK: Record<MessageState, number> = { waiting: 0, sent: 1, delivered: 2, received: 3 };
 
@@ -16,7 +20,7 @@ const RANK: Record<MessageState, number> = { waiting: 0, sent: 1, delivered: 2, 
  * Copies never enter the outbox: the device that wrote a message delivers it.
  */
 export async function storeCopy(db: ChatDb, rec: SyncRecord, read: boolean): Promise<StoredMessage | null> {
-  const tx = db.transaction(['messages', 'conversations', 'transfers'], 'readwrite');
+  const tx = db.transaction(['messages', 'conversations', 'transfers', 'recallTombstones'], 'readwrite');
   const messages = tx.objectStore('messages');
   const existing = await messages.get(rec.msg.id);
   if (rec.file) {
@@ -27,17 +31,25 @@ export async function storeCopy(db: ChatDb, rec: SyncRecord, read: boolean): Pro
     }
   }
   if (existing) {
-    if (existing.conv !== rec.conv || !existing.outgoing || !rec.msg.outgoing || RANK[rec.state] <= RANK[existing.state] || rec.state === 'received') {
+    // Reply, edit, recall and reactions move forward only: an older copy never undoes a recall.
+    const merged = existing.conv === rec.conv ? mergeEverydayCopy(existing, rec.msg) : null;
+    const forward = existing.conv === rec.conv && existing.outgoing && rec.msg.outgoing && RANK[rec.state] > RANK[existing.state] && rec.state !== 'received';
+    if (!merged && !forward) {
       await tx.done;
       return null;
     }
-    const updated: StoredMessage = { ...existing, state: rec.state, seq: await nextSeq(messages) };
+    const updated: StoredMessage = { ...(merged ?? existing), ...(forward ? { state: rec.state } : {}), seq: await nextSeq(messages) };
+    if (merged) updated.tokens = messageTokens(updated);
     await messages.put(updated);
+    if (merged) await refreshPreview(tx, rec.conv);
     await tx.done;
     return updated;
   }
   const state: MessageState = rec.msg.outgoing ? (rec.state === 'received' ? 'sent' : rec.state) : 'received';
-  const msg: StoredMessage = { ...rec.msg, ts: Math.min(rec.msg.ts, Date.now() + 60_000), conv: rec.conv, state };
+  const copy: StoredMessage = { ...rec.msg, ts: Math.min(rec.msg.ts, Date.now() + 60_000), conv: rec.conv, state };
+  // A contact recalled it before this copy came: stored recalled (tombstones are the contact's, so
+  // only incoming copies can match one).
+  const msg = admitIncoming(copy, await tx.objectStore('recallTombstones').get(tombstoneKey(rec.conv, rec.msg.id)), '');
   if (rec.file) {
     msg.fileId = rec.msg.id;
     await tx.objectStore('transfers').put(remoteCopyOf(rec, rec.file, msg.ts));
@@ -68,9 +80,9 @@ function preview(text: string): string {
  * or was delivered travels, as its card's facts without the bytes).
  */
 export function recordOf(m: StoredMessage, transfer?: StoredTransfer): SyncRecord | null {
-  if (m.kind || !m.text) return null;
+  if (m.kind || (!m.text && m.recalledAt === undefined)) return null;
   const state = m.outgoing ? (m.state === 'received' ? 'sent' : m.state) : 'received';
-  const rec: SyncRecord = { conv: m.conv, msg: { id: m.id, from: m.from, outgoing: m.outgoing, text: m.text, ts: m.ts }, state };
+  const rec: SyncRecord = { conv: m.conv, msg: { id: m.id, from: m.from, outgoing: m.outgoing, text: m.text, ts: m.ts, ...everydayCopyOf(m) }, state };
   if (!m.fileId) return rec;
   const file = transfer && transfer.id === m.fileId && m.fileId === m.id ? syncedFileOf(transfer) : null;
   return file ? { ...rec, file } : null;

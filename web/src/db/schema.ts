@@ -9,6 +9,7 @@ import type { TransferPhase } from '../../../shared/transfer/lifecycle';
 import type { DeviceList, SignedDeviceList } from '../../../shared/devices/device-list';
 import type { SignedGroupChange } from '../../../shared/groups/group-change';
 import type { SignedGroupMessage } from '../../../shared/groups/group-message';
+import type { RecallTombstone, ReplyRef, StoredReaction } from '../../../shared/messaging/index';
 
 export type MessageState =
   /** Stored here, waiting in the outbox for a connection to the peer. */
@@ -52,6 +53,19 @@ export interface StoredMessage {
    * (web/src/search/search-backfill.ts).
    */
   tokens?: string[];
+  /** What this message quotes, when it is a reply (shared/messaging EverydayRecord). */
+  reply?: ReplyRef;
+  /** When the text was last edited (author's clock); absent: never edited. */
+  editedAt?: number;
+  /** Deleted for everyone at this time (author's clock): `text` and `tokens` are empty then. */
+  recalledAt?: number;
+  /** Reactions by reactor (username key), one each. */
+  reactions?: Readonly<Record<string, StoredReaction>>;
+}
+
+/** A recall of a message not stored here (yet), keyed `${conv}/${id}` (web/src/everyday/recall-store.ts). */
+export interface StoredTombstone extends RecallTombstone {
+  key: string;
 }
 
 /** Quiet lines in a conversation about the contact's account. */
@@ -180,7 +194,13 @@ export interface ChatDbSchema extends DBSchema {
   messages: {
     key: string;
     value: StoredMessage;
-    indexes: { 'by-conv-ts': [string, number, string]; 'by-seq': number; 'by-token': string };
+    indexes: { 'by-conv-ts': [string, number, string]; 'by-seq': number; 'by-token': string; 'by-reply': string };
+  };
+  /** Recalls of messages that had not arrived yet: a late copy is stored already recalled. */
+  recallTombstones: {
+    key: string;
+    value: StoredTombstone;
+    indexes: { 'by-conv': string };
   };
   conversations: {
     key: string;
@@ -289,7 +309,7 @@ export interface SyncCursor {
 
 export type ChatDb = IDBPDatabase<ChatDbSchema>;
 
-export const DB_VERSION = 8;
+export const DB_VERSION = 9;
 
 export function dbNameFor(usernameKey: string): string {
   return `peerchat-${usernameKey}`;
@@ -360,7 +380,13 @@ export function openChatDb(usernameKey: string): Promise<ChatDb> {
         // the resumable background backfill, not here (an upgrade must stay short).
         tx.objectStore('messages').createIndex('by-token', 'tokens', { multiEntry: true });
       }
-      // Next schema change: `if (oldVersion < 9) { ... }`.
+      if (oldVersion < 9) {
+        // Reply, reactions, edit, recall: replies found by the message they quote (a recall
+        // scrubs their excerpt), and recalls of messages that have not arrived yet.
+        tx.objectStore('messages').createIndex('by-reply', 'reply.id');
+        db.createObjectStore('recallTombstones', { keyPath: 'key' }).createIndex('by-conv', 'conv');
+      }
+      // Next schema change: `if (oldVersion < 10) { ... }`.
     },
     blocking() {
       // A newer version of the app opened in another tab: let it upgrade.

@@ -34,6 +34,7 @@ import { Store } from './store';
 import { RequestsService } from '../requests/requests-service';
 import { groupIdOf } from '../groups/groups-contract';
 import { GroupService } from '../groups/group-service';
+import { ActionService, isActionFrame, type ReplyRef } from '../everyday/action-service';
 
 export type MessageListener = (msg: StoredMessage) => void;
 
@@ -45,6 +46,7 @@ export class ChatService {
   /** Message requests, contacts and blocking (web/src/requests/). */
   readonly requests: RequestsService;
   readonly groups: GroupService; // Group conversations; members of a shared group may connect like contacts.
+  readonly actions: ActionService; // Reactions, edit, recall and delete for me (web/src/everyday/).
 
   private readonly sessions: SessionCoordinator;
   private readonly presenceTracker: PresenceTracker;
@@ -128,6 +130,7 @@ export class ChatService {
         if (conv !== myKey() && (this.requests.isContact(conv) || !this.groups.mayConnect(conv))) this.requests.linkReady(conv, link.peerName);
         this.transfers.linkReady(conv, link);
         this.outbox.flush(conv, link);
+        this.actions.flush(conv);
         if (conv === myKey()) this.deviceSync.linkReady(link);
         this.groups.linkReady(conv, link);
       },
@@ -197,6 +200,7 @@ export class ChatService {
       failed: (code) => this.showLocalError(code),
     });
     this.groups = new GroupService({ readyDb: () => this.readyDb(), myName: () => this.myName, keys: () => (this.myName ? this.security.keysFor(this.myName) : null), ownList: () => this.ownDeviceList(), peerKey: (u) => this.security.resolvePeerKey(u), readyLinks: (c) => this.links.readyLinks(c), dial: (c) => this.dial(c), presence: () => this.presence, isActive, blocked: (c) => this.requests.state.get().blocked.has(c), emitMessage: (m) => this.emitMessage(m), refreshConversations: () => this.refreshConversations(), sendFilesTo: (u, f) => this.transfers.sendFiles(u, f), failed: (code) => this.showLocalError(code) });
+    this.actions = new ActionService({ readyDb: () => this.readyDb(), me: myKey, send: (c, f) => this.links.send(c, f), emitMessage: (m) => this.emitMessage(m), mirror: (m) => this.deviceSync.mirror(m), refreshConversations: () => this.refreshConversations() });
     this.presenceSubscriber = new PresenceSubscriber({ conversations: this.conversations, requests: this.requests.state, groups: this.groups.state, me: myKey, send: (m) => this.sessions.send(m) });
     document.addEventListener('visibilitychange', () => {
       const active = this.conversations.get().active;
@@ -294,11 +298,11 @@ export class ChatService {
   }
 
   /** Writes a message to history and the outbox, then sends it; rejects with a PeerchatError. */
-  async send(peerName: string, text: string): Promise<void> {
+  async send(peerName: string, text: string, reply?: ReplyRef): Promise<void> {
     // "Your devices" is no contact: no request gate.
-    if (usernameKey(peerName) === this.ownKey()) return this.outbox.send(peerName, text);
+    if (usernameKey(peerName) === this.ownKey()) return this.outbox.send(peerName, text, reply);
     await this.requests.addContact(peerName);
-    await this.outbox.send(peerName, text);
+    await this.outbox.send(peerName, text, reply);
     this.requests.afterSend(peerName);
   }
 
@@ -359,6 +363,7 @@ export class ChatService {
     }
     // Sync frames come only from my own devices; from a contact they are ignored.
     if (msg.type === 'chat' || msg.type === 'ack') await this.outbox.receive(conv, msg, link);
+    else if (isActionFrame(msg)) await this.actions.receive(conv, msg);
   }
 
   private emitMessage(m: StoredMessage): void {
@@ -383,6 +388,7 @@ export class ChatService {
     this.local = null;
     this.security.reset();
     this.outbox.clear();
+    this.actions.clear();
     this.groups.reset();
     this.requests.reset();
     this.accountDb.close();
