@@ -37,6 +37,8 @@ export interface ActionServiceDeps {
   refreshConversations(): void;
   /** This device's clock (injected in tests). */
   now?(): number;
+  /** The database writes (a fake in unit tests). */
+  store?: { update: typeof updateMessage; remove: typeof deleteMessage };
 }
 
 export type RemovedListener = (conv: string, id: string) => void;
@@ -46,7 +48,11 @@ export class ActionService {
   private readonly waiting = new Map<string, ActionFrame[]>();
   private readonly removedListeners = new Set<RemovedListener>();
 
-  constructor(private readonly deps: ActionServiceDeps) {}
+  private readonly store: { update: typeof updateMessage; remove: typeof deleteMessage };
+
+  constructor(private readonly deps: ActionServiceDeps) {
+    this.store = deps.store ?? { update: updateMessage, remove: deleteMessage };
+  }
 
   private now(): number {
     return this.deps.now?.() ?? Date.now();
@@ -90,7 +96,7 @@ export class ActionService {
   async deleteForMe(m: StoredMessage): Promise<void> {
     const db = await this.deps.readyDb();
     if (!db) throw new PeerchatError('NOT_LOGGED_IN');
-    if (!(await deleteMessage(db, m.id, m.conv))) return;
+    if (!(await this.store.remove(db, m.id, m.conv))) return;
     for (const fn of this.removedListeners) fn(m.conv, m.id);
     this.deps.refreshConversations();
   }
@@ -110,7 +116,7 @@ export class ActionService {
     const db = await this.deps.readyDb();
     if (!me || !db) return null;
     const ctx: RuleContext = { self: me, actor: conv, conv, now: this.now() };
-    const result = await updateMessage(db, frame.id, (stored): ActionDecision => {
+    const result = await this.store.update(db, frame.id, (stored): ActionDecision => {
       switch (frame.type) {
         case 'react':
           return applyReaction(stored, frame, ctx);
@@ -151,7 +157,7 @@ export class ActionService {
     if (!me || !db) throw new PeerchatError('NOT_LOGGED_IN');
     const ctx: RuleContext = { self: me, actor: me, conv: m.conv, now: this.now() };
     let frame: ActionFrame | null = null;
-    const result = await updateMessage(db, m.id, (stored) => {
+    const result = await this.store.update(db, m.id, (stored) => {
       const made = decide(stored, ctx);
       if (!made) return { ok: false, reason: 'too-late' };
       frame = made.frame;
