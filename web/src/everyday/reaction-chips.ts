@@ -8,6 +8,7 @@ import { msg, str } from '@lit/localize';
 import { reactionSummary } from '../../../shared/messaging/index';
 import type { StoredMessage } from '../db/schema';
 import { formatCount } from '../format/format';
+import { joinParts } from '../l10n/join-parts';
 import type { MessageActionDetail } from './action-events';
 
 /** `me`: this account's username key; `nameOf`: a reactor's display name (not mine). */
@@ -17,7 +18,7 @@ export function reactionChips(m: StoredMessage, me: string, nameOf: (who: string
   if (summary.length === 0) return nothing;
   const you = msg('You', { id: 'message-from-me', desc: 'Sender shown over my own messages' });
   return html`<span class="reactions">${summary.map((r) => {
-    const names = r.reactors.map((who) => (who === me ? you : nameOf(who))).join(', ');
+    const names = joinParts(r.reactors.map((who) => (who === me ? you : nameOf(who))));
     const emoji = r.emoji;
     const count = formatCount(r.count);
     const label = msg(str`${emoji} ${count}: ${names}`, { id: 'reaction-chip', desc: 'A reaction under a message: the emoji, how many chose it, and who' });
