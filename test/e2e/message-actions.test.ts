@@ -121,6 +121,9 @@ describe('message actions between Chromium and Firefox', { timeout: 180_000 }, (
     await choose(alice, 'Original words', 'Edit', 'My reply');
     await alice.waitForText('Editing your message');
     await send(alice, 'Better words');
+    // The next message, sent at once, is a new message (not a second edit).
+    await send(alice, 'Right after');
+    await waitForMessage(bob, 'Right after', 'received');
     await waitForMessage(bob, 'Better words');
     for (const u of [alice, bob]) {
       const meta = await inPage(u, (q, steps) => q.queryAll(steps).map((li) => q.composedText(li)), item(u, 'Better words', 'My reply'));
@@ -160,5 +163,8 @@ describe('message actions between Chromium and Firefox', { timeout: 180_000 }, (
     assert.equal(recalled.length, 1);
     assert.deepEqual([recalled[0]?.text, recalled[0]?.tokens], ['', []]);
     await auditScreen(alice, 'conversation with a reply, reactions, an edited and a deleted message');
+    const texts = ['Better words', 'My reply', 'Right after', 'Throwaway line', 'This message was deleted'];
+    assert.deepEqual((await shownMessages(alice)).map((m) => m.text), texts);
+    assert.deepEqual((await shownMessages(bob)).map((m) => m.text), texts.filter((x) => x !== 'Throwaway line'));
   });
 });

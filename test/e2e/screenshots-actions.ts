@@ -61,6 +61,7 @@ try {
   await waitForMessage(bob, typo, 'received');
   await choose(alice, typo, t`Edit`);
   await send(alice, fixed);
+  await waitForMessage(bob, fixed, 'received');
   await send(alice, oops);
   await waitForMessage(bob, oops, 'received');
   await choose(alice, oops, t`Delete for everyone…`);

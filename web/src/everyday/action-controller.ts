@@ -75,20 +75,25 @@ export class ActionController implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  /** The composer's send: an edit of my message, or a new message (a reply when one is chosen). */
+  /**
+   * The composer's send: an edit of my message, or a new message (a reply when one is chosen).
+   * The reply or edit is taken at once, so a next message typed while this one is being stored
+   * is a new message; if this one fails, it is put back (the text stays in the box too).
+   */
   async submit(peerName: string, text: string): Promise<void> {
     const svc = this.service();
     if (!svc) return;
-    const editing = this.editing;
-    if (editing) {
-      await svc.actions.edit(editing, text);
-      this.editing = null;
-    } else {
-      const r = this.replyTo;
-      await svc.send(peerName, text, r ? makeReplyRef(r, authorName(r)) : undefined);
-      this.replyTo = null;
-    }
+    const { editing, replyTo } = this;
+    this.reset();
     this.host.requestUpdate();
+    try {
+      if (editing) await svc.actions.edit(editing, text);
+      else await svc.send(peerName, text, replyTo ? makeReplyRef(replyTo, authorName(replyTo)) : undefined);
+    } catch (err) {
+      if (!this.editing && !this.replyTo) Object.assign(this, { editing, replyTo });
+      this.host.requestUpdate();
+      throw err;
+    }
   }
 
   /** An action chosen on a message (its menu or a reaction chip). */

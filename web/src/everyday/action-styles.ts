@@ -7,7 +7,8 @@ import { css } from 'lit';
  * The bubble's background is drawn by ::before so the gutter stays clear.
  */
 export const messageActionStyles = css`
-  li.msg {
+  li.msg,
+  li.msg.out {
     position: relative;
     isolation: isolate;
     background: transparent;
