@@ -88,6 +88,8 @@ export class PcMessageList extends LitElement {
   @query('ol') private list?: HTMLOListElement;
   /** What the polite live region says now: the newest news, not the list (see web/src/a11y/announce.ts). */
   @state() private announcement = '';
+  /** The message the live region spoke of last. */
+  private announcedId = '';
   /** Ids shown at the last render, once the conversation's history is in; null until then. */
   private seenIds: ReadonlySet<string> | null = null;
   /** The history is being loaded: when it is done, what is shown is history, not news. */
@@ -163,7 +165,10 @@ export class PcMessageList extends LitElement {
     }
     const fresh = newIncoming(this.seenIds, this.messages);
     this.seenIds = new Set(this.messages.map((m) => m.id));
+    // A message deleted for everyone leaves the live region too (its text is gone everywhere).
+    if (this.announcedId && this.messages.find((m) => m.id === this.announcedId)?.recalledAt !== undefined) this.announcement = '';
     if (!fresh) return;
+    this.announcedId = fresh.id;
     this.announcement = fresh.fileId ? msg(str`${fresh.from} sent a file`) : msg(str`Message from ${fresh.from}: ${fresh.text}`);
   }
 

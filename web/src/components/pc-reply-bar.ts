@@ -31,8 +31,11 @@ export class PcReplyBar extends LitElement {
         flex: 1;
         min-width: 0;
         overflow: hidden;
-        text-overflow: ellipsis;
-        white-space: nowrap;
+        overflow-wrap: anywhere;
+        /* Two lines at most: a long quote never widens the composer (no nowrap, whose width would). */
+        display: -webkit-box;
+        -webkit-line-clamp: 2;
+        -webkit-box-orient: vertical;
       }
       strong {
         font-weight: 600;
