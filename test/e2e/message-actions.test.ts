@@ -156,6 +156,8 @@ describe('message actions between Chromium and Firefox', { timeout: 180_000 }, (
       await waitGone(u, 'Secret to recall');
       await waitForMessage(u, 'This message was deleted');
     }
+    // Nowhere on bob's page either (the live region had announced it).
+    await bob.waitForNoText('Secret to recall');
     const stored = await storedJson(bob, 'bob');
     assert.doesNotMatch(stored, /secret/i, 'no trace of the text (nor its search tokens, nor the preview)');
     const records = JSON.parse(stored) as { messages: Array<{ text: string; recalledAt?: number; tokens?: string[] }> };

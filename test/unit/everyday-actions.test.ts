@@ -8,6 +8,8 @@ import { mergeEverydayCopy, everydayCopyOf } from '../../web/src/everyday/action
 import type { ChatDb, StoredMessage } from '../../web/src/db/schema';
 import type { PeerMsg } from '../../shared/index';
 import { PeerchatError } from '../../shared/errors';
+import { recordOf } from '../../web/src/db/device-sync-store';
+import { parsePeerMsg } from '../../shared/peer-protocol';
 
 const T0 = 1_800_000_000_000;
 const ID = (n: number): string => n.toString(16).padStart(32, '0');
@@ -196,5 +198,19 @@ describe('copies from my other devices', () => {
     const r = mergeEverydayCopy(stored, { text: 'v2', reactions: { bob: { emoji: '😂', ts: T0 + 6 }, alice: { emoji: '❤️', ts: T0 } } });
     assert.deepEqual(r?.reactions, { bob: { emoji: '😂', ts: T0 + 6 }, alice: { emoji: '❤️', ts: T0 } });
     assert.equal(mergeEverydayCopy(stored, everydayCopyOf(stored) as { text: string }), null, 'the same copy again: no change');
+  });
+});
+
+describe('own-device copies on the wire', () => {
+  test('a recalled, edited or reacted record travels with its fields; an empty text only when recalled', () => {
+    const recalled = msg(1, { text: '', recalledAt: T0 + 5, seq: 3 });
+    const rec = recordOf(recalled);
+    assert.deepEqual(rec?.msg, { id: ID(1), from: 'bob', outgoing: false, text: '', ts: T0, recalledAt: T0 + 5 });
+    assert.ok(parsePeerMsg(JSON.stringify({ type: 'sync-msg', ...rec })));
+    const edited = recordOf(msg(2, { text: 'new', editedAt: T0 + 9, reactions: { alice: { emoji: '😂', ts: T0 } }, reply: { id: ID(1), author: 'bob', excerpt: 'x' } }));
+    assert.deepEqual(parsePeerMsg(JSON.stringify({ type: 'sync-msg', ...edited })), { type: 'sync-msg', ...edited });
+    const bad = { type: 'sync-msg', conv: 'bob', state: 'received', msg: { id: ID(3), from: 'bob', outgoing: false, text: '', ts: T0 } };
+    assert.equal(parsePeerMsg(JSON.stringify(bad)), null, 'an empty text without a recall is refused');
+    assert.equal(recordOf(msg(4, { text: '' })), null);
   });
 });
