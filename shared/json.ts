@@ -1,3 +1,5 @@
+import { LIMITS } from './limits';
+
 /**
  * Whether a parsed JSON document has a prototype-pollution style key (`__proto__`,
  * `constructor`, `prototype`) on any object, at any depth. Walks with its own stack, so a deeply
@@ -52,4 +54,15 @@ export function utf8Length(s: string): number {
     } else n += 3;
   }
   return n;
+}
+
+/**
+ * The value of one peer frame for a parser: a string (the frame's text) is capped at
+ * LIMITS.maxPeerFrameBytes and parsed with {@link safeJsonParse}; anything else is taken as an
+ * already parsed value. undefined: over the cap or not JSON, and the parser returns null.
+ */
+export function peerFrameValue(raw: unknown): unknown {
+  if (typeof raw !== 'string') return raw;
+  if (raw.length > LIMITS.maxPeerFrameBytes) return undefined;
+  return safeJsonParse(raw);
 }

@@ -4,7 +4,7 @@
  */
 import * as v from 'valibot';
 import { LIMITS } from './limits';
-import { safeJsonParse } from './json';
+import { peerFrameValue } from './json';
 import { isFileControlType, parseFileControl, type FileControl } from './transfer/control';
 import { SyncedFile } from './transfer/synced-file';
 import { isGroupFrameType, parseGroupFrame, type GroupFrame } from './groups/group-frames';
@@ -93,12 +93,8 @@ export type SyncRecord = SyncBatchFrame['records'][number];
 
 /** Parses one data-channel frame (text). Returns null for anything malformed. */
 export function parsePeerMsg(raw: unknown): PeerMsg | null {
-  let value: unknown = raw;
-  if (typeof raw === 'string') {
-    if (raw.length > LIMITS.maxPeerFrameBytes) return null;
-    value = safeJsonParse(raw);
-    if (value === undefined) return null;
-  }
+  const value = peerFrameValue(raw);
+  if (value === undefined) return null;
   if (typeof value === 'object' && value !== null && isFileControlType((value as { type?: unknown }).type)) {
     return parseFileControl(value);
   }

@@ -14,28 +14,20 @@
  *   group-summary    on connect: per group, change heads and per-device message marks
  *   group-batch      catch-up: messages the peer lacks (oldest first), the authors' device lists,
  *                    `more` when another summary should follow
- *   group-file-key   the per-file key of a group file (only ever inside a pairwise session)
- *   group-file-have  chunks of a group file this device verified and can serve
- *   group-file-need  chunk ranges of a group file to send
+ *
+ * Group files need no frames of their own: a group file's key and hash ride in its signed `file`
+ * message, and its chunks are asked for and served with the 1:1 file frames (file-accept,
+ * file-need, file-done; web/src/transfer/group-transfers.ts).
  */
 import * as v from 'valibot';
-import { safeJsonParse } from '../json';
-import { LIMITS } from '../limits';
+import { peerFrameValue } from '../json';
 import { DeviceIdSchema, SignedDeviceListSchema } from '../devices/device-list';
-import { isCanonicalRanges, type ChunkRange } from '../transfer/ranges';
-import { TRANSFER_LIMITS } from '../transfer/limits';
 import { ChangeIdSchema, GROUP_LIMITS, GroupIdSchema, GroupMessageIdSchema } from './limits';
 import { SignedGroupChangeSchema } from './group-change';
 import { SignedGroupMessageSchema } from './group-message';
 
 const Count = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 const Heads = v.pipe(v.array(ChangeIdSchema), v.maxLength(GROUP_LIMITS.maxParents));
-const FileId = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/));
-const Ranges = v.pipe(
-  v.array(v.strictTuple([Count, Count])),
-  v.maxLength(TRANSFER_LIMITS.maxRanges),
-  v.check((r) => isCanonicalRanges(r as ChunkRange[]), 'ranges must be sorted, non-empty, not touching'),
-);
 const Mark = v.strictObject({
   device: DeviceIdSchema,
   upTo: Count,
@@ -84,17 +76,6 @@ const GroupFrameSchema = v.variant('type', [
     lists: v.pipe(v.array(SignedDeviceListSchema), v.maxLength(GROUP_LIMITS.maxBatchDeviceLists)),
     more: v.boolean(),
   }),
-  v.strictObject({
-    type: v.literal('group-file-key'),
-    group: GroupIdSchema,
-    /** The group message whose `file` body this key opens. */
-    msg: GroupMessageIdSchema,
-    fileId: FileId,
-    /** 32 bytes, base64url (decodeGroupFileKey). */
-    key: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/)),
-  }),
-  v.strictObject({ type: v.literal('group-file-have'), group: GroupIdSchema, fileId: FileId, have: Ranges }),
-  v.strictObject({ type: v.literal('group-file-need'), group: GroupIdSchema, fileId: FileId, ranges: v.pipe(Ranges, v.minLength(1)) }),
 ]);
 
 export type GroupFrame = v.InferOutput<typeof GroupFrameSchema>;
@@ -105,9 +86,6 @@ export type GroupMsgFrame = Extract<GroupFrame, { type: 'group-msg' }>;
 export type GroupAckFrame = Extract<GroupFrame, { type: 'group-ack' }>;
 export type GroupSummaryFrame = Extract<GroupFrame, { type: 'group-summary' }>;
 export type GroupBatchFrame = Extract<GroupFrame, { type: 'group-batch' }>;
-export type GroupFileKeyFrame = Extract<GroupFrame, { type: 'group-file-key' }>;
-export type GroupFileHaveFrame = Extract<GroupFrame, { type: 'group-file-have' }>;
-export type GroupFileNeedFrame = Extract<GroupFrame, { type: 'group-file-need' }>;
 
 export const GROUP_FRAME_TYPES: readonly GroupFrameType[] = [
   'group-changes',
@@ -116,9 +94,6 @@ export const GROUP_FRAME_TYPES: readonly GroupFrameType[] = [
   'group-ack',
   'group-summary',
   'group-batch',
-  'group-file-key',
-  'group-file-have',
-  'group-file-need',
 ];
 
 /** True when a decoded message's `type` is a group frame (for dispatch in parsePeerMsg). */
@@ -131,12 +106,8 @@ export function isGroupFrameType(type: unknown): type is GroupFrameType {
  * malformed or oversized (never throws). Signatures are not checked here.
  */
 export function parseGroupFrame(raw: unknown): GroupFrame | null {
-  let value: unknown = raw;
-  if (typeof raw === 'string') {
-    if (raw.length > LIMITS.maxPeerFrameBytes) return null;
-    value = safeJsonParse(raw);
-    if (value === undefined) return null;
-  }
+  const value = peerFrameValue(raw);
+  if (value === undefined) return null;
   const r = v.safeParse(GroupFrameSchema, value);
   if (!r.success) return null;
   const f = r.output;

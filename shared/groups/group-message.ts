@@ -44,8 +44,8 @@ const offer = FileOfferSchema.entries;
 
 /**
  * A file (or image) shown in the group: the card's fields as in a 1:1 `file-offer`
- * (shared/transfer/control.ts). The bytes travel as chunks sealed once with a per-file key that
- * each member receives over its pairwise session (`group-file-key`, shared/groups/group-file.ts).
+ * (shared/transfer/control.ts), with the whole-file hash (checked by every receiver, whoever
+ * served the chunks) and the per-file key the chunks are sealed with (shared/groups/group-file.ts).
  * Pass `name` already through sanitizeFileName and `mime` lowercased (shared/transfer/names.ts):
  * the parser normalises them, and a text that changes on parsing is not canonical.
  */
@@ -59,6 +59,12 @@ export const GroupFileRefSchema = v.strictObject({
   hash: offer.hash,
   isImage: offer.isImage,
   thumb: offer.thumb,
+  /**
+   * The per-file key (base64url, 32 bytes: encodeGroupFileKey in shared/groups/group-file.ts).
+   * It rides inside the signed message, which travels only inside pairwise end-to-end sessions
+   * between member devices, so no relaying member can swap it and the server never sees it.
+   */
+  key: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/))),
 });
 export type GroupFileRef = v.InferOutput<typeof GroupFileRefSchema>;
 
@@ -116,6 +122,7 @@ function canonicalBody(b: GroupBody): GroupBody {
   if (f.hash !== undefined) file.hash = f.hash;
   if (f.isImage !== undefined) file.isImage = f.isImage;
   if (f.thumb !== undefined) file.thumb = f.thumb;
+  if (f.key !== undefined) file.key = f.key;
   return { kind: 'file', file };
 }
 

@@ -18,7 +18,7 @@
  */
 import * as v from 'valibot';
 import { LIMITS } from '../limits';
-import { safeJsonParse } from '../json';
+import { peerFrameValue } from '../json';
 
 /** Caps and windows of the everyday messages. Changing one is a protocol change. */
 export const EVERYDAY_LIMITS = {
@@ -137,12 +137,8 @@ export function isReactionEmoji(s: unknown): s is ReactionEmoji {
  * for these types, so the web side normally needs only that one.
  */
 export function parseEverydayMsg(raw: unknown): EverydayMsg | null {
-  let value: unknown = raw;
-  if (typeof raw === 'string') {
-    if (raw.length > LIMITS.maxPeerFrameBytes) return null;
-    value = safeJsonParse(raw);
-    if (value === undefined) return null;
-  }
+  const value = peerFrameValue(raw);
+  if (value === undefined) return null;
   const r = v.safeParse(EverydayMsgSchema, value);
   return r.success ? r.output : null;
 }

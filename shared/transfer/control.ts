@@ -26,8 +26,7 @@
  * when it already knows it, e.g. a re-offer after a reconnect), and if present R checks it too.
  */
 import * as v from 'valibot';
-import { safeJsonParse } from '../json';
-import { LIMITS } from '../limits';
+import { peerFrameValue } from '../json';
 import { TRANSFER_LIMITS } from './limits';
 import { isCanonicalRanges, type ChunkRange } from './ranges';
 import { isValidPlan } from './plan';
@@ -149,12 +148,8 @@ export function isFileControlType(type: unknown): type is FileControlType {
  * chunkCount is not ceil(size / chunkSize)). The offer's name comes back sanitised.
  */
 export function parseFileControl(raw: unknown): FileControl | null {
-  let value: unknown = raw;
-  if (typeof raw === 'string') {
-    if (raw.length > LIMITS.maxPeerFrameBytes) return null;
-    value = safeJsonParse(raw);
-    if (value === undefined) return null;
-  }
+  const value = peerFrameValue(raw);
+  if (value === undefined) return null;
   const r = v.safeParse(FileControlSchema, value);
   if (!r.success) return null;
   const msg = r.output;

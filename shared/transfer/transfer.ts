@@ -90,7 +90,11 @@ export class OutgoingTransfer {
 
   /** Every (re)connected session: the file key comes from this session's txKey. */
   setSessionKey(txKey: Uint8Array): void {
-    const cipher = createChunkCipher(deriveFileKey(txKey, this.fileId), this.fileId);
+    this.setCipher(createChunkCipher(deriveFileKey(txKey, this.fileId), this.fileId));
+  }
+
+  /** A file whose key is its own, not the session's (a group file: shared/groups/group-file.ts). */
+  setCipher(cipher: ChunkCipher): void {
     if (this.encoder) this.encoder.setCipher(cipher);
     else this.encoder = new ChunkFrameEncoder(cipher, this.fileIdBytes, this.plan.chunkSize);
   }
@@ -242,6 +246,11 @@ export class IncomingTransfer {
   /** Every (re)connected session: the file key comes from this session's rxKey. */
   setSessionKey(rxKey: Uint8Array): void {
     this.cipher = createChunkCipher(deriveFileKey(rxKey, this.fileId), this.fileId);
+  }
+
+  /** A file whose key is its own, not the session's (a group file: shared/groups/group-file.ts). */
+  setCipher(cipher: ChunkCipher): void {
+    this.cipher = cipher;
   }
 
   /** file-accept with the chunks we already have (capped to maxRanges: a subset, so safe). */

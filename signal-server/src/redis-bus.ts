@@ -269,16 +269,27 @@ class RedisBus implements ClusterBus, RemoteLink {
     return peer;
   }
 
+  /**
+   * Applies a change to another instance's stand-ins and has the hub announce it. Before a hub is
+   * attached (start() reads the users already online on the others) there is nobody to tell, but
+   * the change must still be made: skipping it left an instance that joined a running cluster
+   * blind to everyone already logged in elsewhere (offline to its clients, unreachable for relay).
+   */
+  private presenceChange(userKey: string, username: string, change: () => void): void {
+    if (this.hub) this.hub.presenceChange(userKey, username, change);
+    else change();
+  }
+
   private upsert(instance: string, peer: Peer, connId: string, e: Entry): void {
     const existing = peer.conns.get(connId);
     if (existing?.user) {
       const user = existing.user;
-      if (user.approved !== e.a) this.hub?.presenceChange(e.k, e.u, () => void (user.approved = e.a));
+      if (user.approved !== e.a) this.presenceChange(e.k, e.u, () => void (user.approved = e.a));
       return;
     }
     const conn = new RemoteConn(instance, connId, userOf(e), this, this.log);
     peer.conns.set(connId, conn);
-    this.hub?.presenceChange(e.k, e.u, () => this.presence.add(e.k, e.u, conn));
+    this.presenceChange(e.k, e.u, () => this.presence.add(e.k, e.u, conn));
   }
 
   private removeRemote(peer: Peer, connId: string): void {
@@ -286,7 +297,7 @@ class RedisBus implements ClusterBus, RemoteLink {
     peer.conns.delete(connId);
     const user = conn?.user;
     if (!conn || !user) return;
-    this.hub?.presenceChange(user.key, user.username, () => {
+    this.presenceChange(user.key, user.username, () => {
       conn.user = null;
       conn.closing = true;
       this.presence.remove(user.key, conn);

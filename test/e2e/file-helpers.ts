@@ -148,6 +148,8 @@ interface CardSeen {
   statuses: string[];
   alerts: number;
   ids: string[];
+  /** The item is an outgoing message (its class). */
+  out: boolean;
   titles: Array<{ text: string; title: string }>;
   images: Array<{ name: string; width: number | null }>;
 }
@@ -187,13 +189,15 @@ export async function shownCards(user: BrowserUser): Promise<ShownCard[]> {
     q.queryAll([{ role: 'list', name }, { role: 'listitem' }]).flatMap((li): CardSeen[] => {
       const ids = q.attributeValues(li, 'data-file-id');
       if (ids.length === 0) return [];
-      const card = li.children[1] ?? li;
+      // The author's name is left out over the second of two messages in a row from one person.
+      const card = li.querySelector('pc-file-card') ?? li.children[1] ?? li;
       const lines = q.renderedText(card).split('\n');
       const bars = q.queryAll([{ role: 'progressbar' }], li);
       const titled = q.queryAll([{ text: 'BLAKE2b' }], card).filter((el) => el.hasAttribute('title'));
       return [
         {
           from: q.composedText(li.children[0] ?? li),
+          out: li.classList.contains('out'),
           lines,
           text: lines.join(' ').replace(/\s+/g, ' '),
           buttons: q.queryAll([{ role: 'button' }], li).map((b) => q.nameOf(b)),
@@ -218,7 +222,7 @@ export async function shownCards(user: BrowserUser): Promise<ShownCard[]> {
       id: c.ids[0] ?? '',
       name,
       state: cardState(t, c),
-      outgoing: c.from === t.id('message-from-me', 'You'),
+      outgoing: c.out || c.from === t.id('message-from-me', 'You'),
       pct: c.progress ?? null,
       text: c.text,
       hash: c.titles.find((t) => t.text.startsWith('BLAKE2b'))?.title || null,

@@ -3,7 +3,8 @@
 // dave are not each other's: being in a group together is what lets their devices connect.
 // - alice creates a group with bob, carol and dave: it appears on every member's device;
 // - they chat; "Delivered to 3 of 3" for alice's message;
-// - an image to the group reaches every member (offered over each pairwise session);
+// - an image to the group shows inline in the group's conversation on every member (one sealed
+//   copy served to each);
 // - carol is offline while alice writes, alice makes bob an admin and goes offline, carol comes
 //   back and gets alice's messages from bob (checked against alice's device signature);
 // - bob removes dave: dave's app says he was removed, and nothing written after reaches him;
@@ -25,6 +26,7 @@ import type { TestHooks } from '../../signal-server/src/test-hooks';
 import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
 import { openConversation, register, send, startTestServer, stepTracker, type TestServer } from './app-helpers';
 import { waitForCard } from './file-helpers';
+import { pattern } from './page-queries';
 
 function filesUnder(dir: string): Array<{ file: string; bytes: Buffer }> {
   const out: Array<{ file: string; bytes: Buffer }> = [];
@@ -97,6 +99,7 @@ describe('group conversations', { timeout: 480_000 }, () => {
   const logFile = path.join('/tmp', `peerchat-groups-log-${process.pid}.jsonl`);
   const secret = randomBytes(8).toString('hex');
   const groupName = `Plans ${secret}`;
+  const photoName = `photo-${secret}.png`;
   const texts = { hello: `hello-${secret}`, reply: `reply-${secret}`, away1: `away1-${secret}`, away2: `away2-${secret}`, after: `after-removal-${secret}` };
   const steps = stepTracker(test);
   const { step } = steps;
@@ -147,7 +150,7 @@ describe('group conversations', { timeout: 480_000 }, () => {
   });
 
   step('an image to the group reaches every member', async () => {
-    await alice.evaluate(async (gid: string) => {
+    await alice.evaluate(async (a: { gid: string; name: string }) => {
       const canvas = document.createElement('canvas');
       canvas.width = 40;
       canvas.height = 30;
@@ -155,11 +158,11 @@ describe('group conversations', { timeout: 480_000 }, () => {
       ctx.fillStyle = '#c33';
       ctx.fillRect(0, 0, 40, 30);
       const blob = await new Promise<Blob>((r) => canvas.toBlob((b) => r(b!), 'image/png'));
-      await window.peerchatGroups!.actions.sendFiles(gid, [new File([blob], 'group-photo.png', { type: 'image/png' })]);
-    }, groupId);
+      await window.peerchatGroups!.actions.sendFiles(a.gid, [new File([blob], a.name, { type: 'image/png' })]);
+    }, { gid: groupId, name: photoName });
     for (const u of [bob, carol, dave]) {
-      await openConversation(u, 'alice');
-      await waitForCard(u, 'group-photo.png', (c) => !c.outgoing, 30_000, 'the group image');
+      await u.clickWhere([{ role: 'list', name: 'Groups' }, { role: 'button', name: pattern(new RegExp(`^${groupName}, group`)) }]);
+      await waitForCard(u, photoName, (c) => !c.outgoing && c.state === 'done' && c.imageWidth === 40, 30_000, 'the group image, shown in the group');
     }
   });
 
@@ -213,7 +216,7 @@ describe('group conversations', { timeout: 480_000 }, () => {
 
   step('privacy canary: no group name or message text on the server’s disk, logs or relayed frames', async () => {
     assert.ok(frames.some((f) => f.includes('"type":"signal"')), 'signalling was captured');
-    const needles = [groupName, ...Object.values(texts)];
+    const needles = [groupName, photoName, ...Object.values(texts)];
     for (const n of needles) assert.deepEqual(frames.filter((f) => f.includes(n)), [], `"${n}" in no frame`);
     const files = filesUnder(srv.dataDir);
     assert.ok(files.some((f) => f.file.endsWith('.sqlite')), 'the database is there');

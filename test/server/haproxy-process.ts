@@ -61,12 +61,15 @@ export class HaproxyProcess {
     private readonly exited: Promise<void>,
   ) {}
 
-  /** Starts HAProxy on a free loopback port in front of `backendPorts`. */
-  static async start(backendPorts: number[]): Promise<HaproxyProcess> {
+  /**
+   * Starts HAProxy on a free loopback port in front of `backendPorts`, with {@link balancerConfig}
+   * or the config `makeConfig` writes for the same front and backend ports.
+   */
+  static async start(backendPorts: number[], makeConfig: (frontPort: number, backendPorts: number[]) => string = balancerConfig): Promise<HaproxyProcess> {
     const port = await freePort();
     const dir = tempDir('peerchat-haproxy-');
     const cfg = path.join(dir, 'haproxy.cfg');
-    fs.writeFileSync(cfg, balancerConfig(port, backendPorts));
+    fs.writeFileSync(cfg, makeConfig(port, backendPorts));
     const child = spawn(HAPROXY, ['-db', '-f', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     const hp = new HaproxyProcess(child, dir, port, exited);

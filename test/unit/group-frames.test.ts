@@ -28,9 +28,6 @@ function valid(): GroupFrame[] {
     { type: 'group-ack', group: GROUP_ID, ids: [hex('b')] },
     { type: 'group-summary', groups: [{ group: GROUP_ID, heads: [hex('c')], marks: [{ device: dev, upTo: 3, extra: [5, 7] }] }] },
     { type: 'group-batch', group: GROUP_ID, msgs: [], lists: [], more: false },
-    { type: 'group-file-key', group: GROUP_ID, msg: hex('d'), fileId: hex('e'), key: encodeGroupFileKey(new Uint8Array(32)) },
-    { type: 'group-file-have', group: GROUP_ID, fileId: hex('e'), have: [[0, 4]] },
-    { type: 'group-file-need', group: GROUP_ID, fileId: hex('e'), ranges: [[1, 2]] },
   ];
 }
 
@@ -53,9 +50,7 @@ describe('group frames: parsing', () => {
       { ...summary, groups: [{ group: GROUP_ID, heads: [], marks: [{ device: dev, upTo: -1, extra: [] }] }] },
       { ...summary, groups: [{ group: GROUP_ID, heads: [], marks: [{ device: dev, upTo: 1, extra: [5, 3] }] }] },
       { ...summary, groups: [{ group: GROUP_ID, heads: [], marks: [] }, { group: GROUP_ID, heads: [], marks: [] }] },
-      { type: 'group-file-need', group: GROUP_ID, fileId: hex('e'), ranges: [] },
-      { type: 'group-file-have', group: GROUP_ID, fileId: hex('e'), have: [[4, 2]] },
-      { type: 'group-nope', group: GROUP_ID },
+          { type: 'group-nope', group: GROUP_ID },
       '{"type":"group-want",',
     ];
     for (const b of bad) assert.equal(parseGroupFrame(b), null, JSON.stringify(b).slice(0, 80));

@@ -1,13 +1,12 @@
 // The pure parts of the web group service: what the screens get of a group (web/src/groups/
-// group-view.ts), which links to open on demand within the cap (group-links.ts), and files to a
-// group offered to each current member (group-files.ts).
+// group-view.ts) and which links to open on demand within the cap (group-links.ts). Files to a
+// group: test/unit/group-file.test.ts.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ready } from '../../shared/crypto/index';
 import { applyGroupChange, createGroup, type GroupState } from '../../shared/groups/group-state';
 import { groupView, standingOf } from '../../web/src/groups/group-view';
 import { GroupLinks, IDLE_AFTER_MS } from '../../web/src/groups/group-links';
-import { sendGroupFiles } from '../../web/src/groups/group-files';
 import { Store } from '../../web/src/state/store';
 import type { PresenceState } from '../../web/src/state/contexts';
 import type { PeerLink } from '../../web/src/net/peer-link';
@@ -103,25 +102,5 @@ describe('group links on demand', () => {
     clock.now = IDLE_AFTER_MS - 1;
     links.want('dave');
     assert.equal(a.destroyed || c.destroyed, false);
-  });
-});
-
-describe('files to a group', () => {
-  test('offered to every current member but me; a removed one gets nothing', async () => {
-    let s = base();
-    s = apply(s, change(s, alice, { type: 'remove', account: 'dave', last: [] }));
-    const to: string[] = [];
-    await sendGroupFiles({ state: s, me: 'bob', files: [], sendTo: async (a) => void to.push(a) });
-    assert.deepEqual(to, ['alice', 'carol']);
-  });
-
-  test('a failure for one member is reported after the others were tried', async () => {
-    const to: string[] = [];
-    const err = new Error('offline');
-    await assert.rejects(
-      sendGroupFiles({ state: base(), me: 'alice', files: [], sendTo: async (a) => { to.push(a); if (a === 'bob') throw err; } }),
-      (e) => e === err,
-    );
-    assert.deepEqual(to, ['bob', 'carol', 'dave']);
   });
 });

@@ -383,7 +383,7 @@ export class PcApp extends LitElement {
                     @pc-back=${() => void this.service.open(null)}
                     @pc-share-delivered=${(e: CustomEvent<ShareDeliveredDetail>) => void this.shareDelivered(e)}
                   ></pc-conversation>`
-                : html`<div class="placeholder">${msg('Choose a contact to start a private conversation.')}</div>`
+                : html`<div class="placeholder">${msg('Choose a contact or a group, or write to someone by their username.')}</div>`
               : nothing}
           </div>`
         : html`<div class="loading" role="status">${msg('Loading your conversations…')}</div>`}

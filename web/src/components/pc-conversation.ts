@@ -9,8 +9,8 @@ import { StoreController } from '../state/store-controller';
 import { peersContext, presenceContext, securityContext, serviceContext, type PeersState, type PresenceState, type SecurityState } from '../state/contexts';
 import type { ChatService } from '../state/chat-service';
 import { MessagesController } from '../controllers/messages-controller';
+import { FileIntakeController } from '../controllers/file-intake-controller';
 import { describeError } from '../l10n/error-text';
-import { fileNameStamp } from '../format/format';
 import type { ComposerDraft, FilesDetail, KeepLocationDetail, PcComposer, SendDetail, SendResult } from './pc-composer';
 import './pc-composer';
 import './pc-message-list';
@@ -158,8 +158,8 @@ export class PcConversation extends LitElement {
   /** "Your devices": the device files go to ('' = all my other devices). */
   @state() private fileTarget = '';
   private readonly own = new StoreController<OwnDevicesState>(this, ownDevicesContext);
-  /** Files are being dragged over the conversation (drop to send). */
-  @property({ type: Boolean, reflect: true }) dragging = false;
+  /** Files dropped on or pasted into the conversation are offered (the host is `[dragging]` meanwhile). */
+  private readonly intake = new FileIntakeController(this, (files) => void this.sendFiles(files));
   @query('pc-composer') private composer?: PcComposer;
   private takenShare: ShareDelivery | null = null;
 
@@ -205,49 +205,8 @@ export class PcConversation extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.addEventListener('dragover', this.onDragOver);
-    this.addEventListener('dragleave', this.onDragLeave);
-    this.addEventListener('drop', this.onDrop);
-    this.addEventListener('paste', this.onPaste);
     if (!this.syncProgress && this.service) this.syncProgress = new StoreController(this, this.service.deviceSync.progress);
   }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.removeEventListener('dragover', this.onDragOver);
-    this.removeEventListener('dragleave', this.onDragLeave);
-    this.removeEventListener('drop', this.onDrop);
-    this.removeEventListener('paste', this.onPaste);
-  }
-
-  private readonly onDragOver = (e: DragEvent): void => {
-    if (!e.dataTransfer?.types.includes('Files')) return;
-    e.preventDefault();
-    e.dataTransfer.dropEffect = 'copy';
-    this.dragging = true;
-  };
-
-  private readonly onDragLeave = (e: DragEvent): void => {
-    if (!e.relatedTarget || !this.contains(e.relatedTarget as Node)) this.dragging = false;
-  };
-
-  private readonly onDrop = (e: DragEvent): void => {
-    this.dragging = false;
-    const files = [...(e.dataTransfer?.files ?? [])];
-    if (!files.length) return;
-    e.preventDefault();
-    void this.sendFiles(files);
-  };
-
-  /** A pasted image (screenshot, copied picture) is sent as a file; text pastes as usual. */
-  private readonly onPaste = (e: ClipboardEvent): void => {
-    const files = [...(e.clipboardData?.files ?? [])];
-    if (!files.length) return;
-    e.preventDefault();
-    // Local time, as the person reads their clock: pasted-2026-11-23-14-05-09.png
-    const stamp = fileNameStamp(Date.now());
-    void this.sendFiles(files.map((f) => (f.name && f.name !== 'image.png' ? f : new File([f], `pasted-${stamp}.${f.type.split('/')[1] ?? 'png'}`, { type: f.type }))));
-  };
 
   /** Offers files to this contact (attach, drop, paste, or files shared to the app). */
   private async sendFiles(files: File[]): Promise<void> {

@@ -1,8 +1,9 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { localized, msg } from '@lit/localize';
+import { localized, msg, str } from '@lit/localize';
 import { customElement, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { theme } from '../styles/theme';
+import { screenLayoutStyles } from '../styles/screen-layout';
 import { choiceStyles } from '../styles/confirm';
 import { serviceContext, sessionContext, type SessionState } from '../state/contexts';
 import type { ChatService } from '../state/chat-service';
@@ -14,7 +15,7 @@ import '../l10n/pc-language-picker';
 import { describeError } from '../l10n/error-text';
 import type { DeviceRenameDetail, DeviceUnlinkDetail } from './pc-devices-item';
 import './pc-devices-item';
-import './pc-devices-unlink-dialog';
+import './pc-confirm-dialog';
 
 /**
  * "Your devices": every device of the account (name, added, online or last seen, this device),
@@ -27,32 +28,11 @@ export class PcDevicesScreen extends LitElement {
   static override styles = [
     theme,
     choiceStyles,
+    screenLayoutStyles,
     css`
-      :host {
-        display: block;
-        overflow-y: auto;
-        background: var(--pc-bg);
-      }
-      .wrap {
-        width: min(100%, 640px);
-        margin: 0 auto;
-        padding: 16px;
-        display: grid;
-        gap: 14px;
-      }
-      header {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: center;
-        gap: 8px 12px;
-      }
       /* The language control sits at the end of the header, on its own line when it does not fit. */
       header pc-language-picker {
         margin-left: auto;
-      }
-      h2 {
-        margin: 0;
-        font-size: 1.35rem;
       }
       p {
         margin: 0;
@@ -147,6 +127,7 @@ export class PcDevicesScreen extends LitElement {
     const online = this.session.value?.connection === 'online';
     const views = s?.list ? deviceViews(s.list.devices, s.thisDevice, s.online, s.lastSeen) : [];
     const editable = online && s?.status === 'approved' && !!s.list;
+    const name = this.unlinking?.name ?? '';
     return html`<div class="wrap">
       <header>
         <button @click=${() => this.back()}>${msg('Back')}</button>
@@ -164,11 +145,13 @@ export class PcDevicesScreen extends LitElement {
         : html`<p class="muted" role="status">${msg('The list of your devices appears once the server has answered.')}</p>`}
       ${online ? nothing : html`<p class="muted">${msg('Changes can be made while you are connected.')}</p>`}
       ${this.resetPart(editable)}
-      <pc-devices-unlink-dialog
-        .deviceName=${this.unlinking?.name ?? ''}
+      <pc-confirm-dialog
+        .heading=${name ? msg(str`Unlink ${name}?`) : ''}
+        .body=${name ? msg(str`${name} is logged out at once and gets nothing new: your contacts and your other devices stop sending to it. What it already shows stays on it.`) : ''}
+        .action=${msg('Unlink', { id: 'unlink-device' })}
         @pc-close=${() => (this.unlinking = null)}
         @pc-confirm=${() => this.confirmUnlink()}
-      ></pc-devices-unlink-dialog>
+      ></pc-confirm-dialog>
     </div>`;
   }
 }

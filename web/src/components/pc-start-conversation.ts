@@ -22,6 +22,12 @@ export class PcStartConversation extends LitElement {
         display: block;
         padding: 8px 16px 0;
       }
+      label {
+        display: block;
+        margin-bottom: 4px;
+        font-size: 0.85rem;
+        color: var(--pc-muted);
+      }
       form {
         display: flex;
         gap: 8px;
@@ -61,15 +67,15 @@ export class PcStartConversation extends LitElement {
 
   override render() {
     return html`
+      <label for="start-name">${msg('Username to write to')}</label>
       <form @submit=${(e: Event) => this.submit(e)} aria-label=${msg('Write to someone')}>
         <input
+          id="start-name"
           type="text"
           name="username"
           autocomplete="off"
           autocapitalize="off"
           spellcheck="false"
-          placeholder=${msg('Username')}
-          aria-label=${msg('Username to write to')}
           aria-invalid=${this.error ? 'true' : 'false'}
           aria-describedby="start-error"
           @input=${() => (this.error = null)}

@@ -31,8 +31,10 @@ import { markGroupSent, saveGroupChanges, saveGroupMessage, touchGroupConversati
 import { groupView } from './group-view';
 import { GroupCatchup } from './group-catchup';
 import { GroupLinks } from './group-links';
-import { sendGroupFiles } from './group-files';
+import { GroupFiles } from './group-files';
+import type { TransferService } from '../transfer/transfer-service';
 import { installGroupTestHook } from './group-test-hook';
+import { fileMessageText } from '../transfer/transfer-store';
 
 /** Signals held while the groups are read (a login's first offers; the rest are dropped). */
 const MAX_HELD_SIGNALS = 256;
@@ -58,8 +60,8 @@ export interface GroupServiceDeps {
   isActive(conv: string): boolean;
   emitMessage(m: StoredMessage): void;
   refreshConversations(): void;
-  /** Files to one member over the 1:1 transfer machinery. */
-  sendFilesTo(username: string, files: readonly File[]): Promise<void>;
+  /** The file transfers (group files are records there, handled by group-files.ts). */
+  transfers: TransferService;
   failed(code: AppErrorCode): void;
 }
 
@@ -72,10 +74,12 @@ export class GroupService implements GroupActions {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly catchup: GroupCatchup;
   private readonly links: GroupLinks;
+  readonly files: GroupFiles;
 
   constructor(readonly deps: GroupServiceDeps) {
     this.links = new GroupLinks({ me: () => this.me(), peers: () => this.book.peers(this.me() ?? ''), presence: deps.presence, dial: deps.dial });
     this.catchup = new GroupCatchup(this);
+    this.files = new GroupFiles({ ...deps, dial: (a) => this.links.want(a), me: () => this.me(), stateOf: (id) => this.book.states.get(id), heldOf: (id) => this.book.heldOf(id), groupIds: () => this.book.states.keys(), run: (fn) => this.run(fn), write: (id, body) => this.write(id, body), memberState: (id) => this.memberState(id) }, deps.transfers);
     // Loaded once logged in (presence arrives right after), so a member's connection is answered.
     deps.presence().subscribe(() => {
       if (!this.state.get().loaded) void this.load().catch((err: unknown) => console.warn('Peerchat: could not read the groups', err));
@@ -110,6 +114,7 @@ export class GroupService implements GroupActions {
       }
       const account = this.deps.keys()?.account;
       await this.book.load(db, me, account ? encodePublicKey(account.publicKey) : null);
+      this.files.indexHeld();
       this.publish();
       this.links.start();
     })().catch((err: unknown) => {
@@ -165,6 +170,7 @@ export class GroupService implements GroupActions {
   /** A link to a device is up: summaries for the groups we share. */
   linkReady(conv: string, link: PeerLink): void {
     this.links.seen(link);
+    this.files.linkReady(link);
     void this.run(() => this.catchup.linkReady(conv, link)).catch((err: unknown) => console.warn('Peerchat: group catch-up failed', err));
   }
 
@@ -246,9 +252,8 @@ export class GroupService implements GroupActions {
     return this.run(() => this.write(groupId, { kind: 'text', text }));
   }
 
-  async sendFiles(groupId: string, files: readonly File[]): Promise<void> {
-    const { state, me } = await this.run(async () => this.memberState(groupId));
-    await sendGroupFiles({ state, me, files, sendTo: (name, f) => this.deps.sendFilesTo(name, f) });
+  sendFiles(groupId: string, files: readonly File[]): Promise<void> {
+    return this.files.send(groupId, files);
   }
 
   /** The view of one group (null: not on this device). */
@@ -283,13 +288,15 @@ export class GroupService implements GroupActions {
     const rec: StoredGroupMessage = { id: msg.id, group: msg.group, author: msg.author, device: msg.device, n: msg.n, ts: msg.ts, at: msg.at, bytes: signed.msg.length + signed.sig.length, signed };
     const conv = groupConv(msg.group);
     const outgoing = msg.author === me;
-    const text = msg.body.kind === 'text' ? msg.body.text : msg.body.file.name;
-    const line: StoredMessage = { id: msg.id, conv, from: msg.author, outgoing, text, ts: msg.ts, state: outgoing ? outgoingState : 'received' };
+    const text = msg.body.kind === 'text' ? msg.body.text : fileMessageText(msg.body.file.name);
+    const fileId = await this.files.arrived(msg, db);
+    const line: StoredMessage = { id: msg.id, conv, from: msg.author, outgoing, text, ts: msg.ts, state: outgoing ? outgoingState : 'received', ...(fileId ? { fileId } : {}) };
     const saved = await saveGroupMessage(db, rec, line, state.view.name, !outgoing && !this.deps.isActive(conv));
     this.book.addMessage(rec);
     if (saved) {
       this.deps.emitMessage(saved);
       this.deps.refreshConversations();
+      if (fileId) this.files.stored(fileId);
     }
     return !!saved;
   }
@@ -315,7 +322,7 @@ export class GroupService implements GroupActions {
     this.state.set({ groups, loaded: true });
   }
 
-  private async write(groupId: string, body: GroupMessage['body']): Promise<void> {
+  async write(groupId: string, body: GroupMessage['body']): Promise<void> {
     const { state, me } = this.memberState(groupId);
     const keys = this.deps.keys();
     const own = this.deps.ownList();
@@ -358,7 +365,7 @@ export class GroupService implements GroupActions {
     return { me, account };
   }
 
-  private memberState(groupId: string): { state: GroupState; me: string } {
+  memberState(groupId: string): { state: GroupState; me: string } {
     const me = this.me();
     const state = this.book.states.get(groupId);
     if (!me) throw new PeerchatError('NOT_LOGGED_IN');

@@ -17,7 +17,7 @@ import '../components/pc-message-list';
 import { groupConv, groupsContext, type GroupView, type GroupsState } from './groups-contract';
 import { groupActionError, groupActionsOf, type GroupActionError } from './group-actions-of';
 import './pc-group-info-dialog';
-import { FileIntakeController } from './file-intake-controller';
+import { FileIntakeController } from '../controllers/file-intake-controller';
 
 /**
  * One group conversation: a header with the group's name, member count and "Info", the

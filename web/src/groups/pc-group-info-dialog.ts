@@ -14,7 +14,7 @@ import type { GroupActions, GroupMemberView, GroupView } from './groups-contract
 import { groupActionError, groupActionsOf, type GroupActionError } from './group-actions-of';
 import type { MemberDetail } from './pc-group-member-row';
 import './pc-group-member-row';
-import './pc-group-confirm-dialog';
+import '../components/pc-confirm-dialog';
 import '../components/pc-verify-dialog';
 
 type Pending = { kind: 'remove'; member: GroupMemberView } | { kind: 'leave' } | null;
@@ -290,7 +290,7 @@ export class PcGroupInfoDialog extends LitElement {
             <button class="leave-button" aria-haspopup="dialog" @click=${() => this.ask({ kind: 'leave' })}>${msg('Leave group')}</button>
           </div>`
         : nothing}
-      <pc-group-confirm-dialog
+      <pc-confirm-dialog
         .heading=${confirm.heading}
         .body=${confirm.body}
         .action=${confirm.action}
@@ -303,7 +303,7 @@ export class PcGroupInfoDialog extends LitElement {
           e.stopPropagation();
           this.settle();
         }}
-      ></pc-group-confirm-dialog>
+      ></pc-confirm-dialog>
       <pc-verify-dialog
         .peerName=${this.verifying}
         ?open=${!!this.verifying}

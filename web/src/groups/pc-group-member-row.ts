@@ -113,7 +113,7 @@ export class PcGroupMemberRow extends LitElement {
         : html`<div class="actions">
             <button class="verify" aria-haspopup="dialog" aria-label=${msg(str`Verify ${m.username}`)} @click=${() => this.fire('pc-member-verify')}>${msg('Verify')}</button>
             ${this.canManage && !m.admin
-              ? html`<button class="promote" aria-label=${msg(str`Make ${m.username} an admin`)} @click=${() => this.fire('pc-member-promote')}>${msg('Make admin')}</button>`
+              ? html`<button class="promote" aria-label=${msg(str`Make admin: ${m.username}`)} @click=${() => this.fire('pc-member-promote')}>${msg('Make admin')}</button>`
               : nothing}
             ${this.canManage
               ? html`<button class="remove" aria-haspopup="dialog" aria-label=${msg(str`Remove ${m.username}`)} @click=${() => this.fire('pc-member-remove')}>${msg('Remove')}</button>`

@@ -3,6 +3,7 @@ import { localized, msg, str } from '@lit/localize';
 import { customElement, query, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { theme } from '../styles/theme';
+import { screenLayoutStyles } from '../styles/screen-layout';
 import { conversationsContext, serviceContext, type ConversationsState } from '../state/contexts';
 import type { ChatService } from '../state/chat-service';
 import { StoreController } from '../state/store-controller';
@@ -33,25 +34,13 @@ const TYPING_PAUSE_MS = 250;
 export class PcSearchScreen extends LitElement {
   static override styles = [
     theme,
+    screenLayoutStyles,
     css`
       :host {
-        display: block;
-        overflow-y: auto;
-        background: var(--pc-bg);
-      }
-      .wrap {
-        width: min(100%, 720px);
-        margin: 0 auto;
-        padding: 16px;
-        display: grid;
-        /* One column exactly as wide as the screen: long content wraps instead of widening it. */
-        grid-template-columns: minmax(0, 1fr);
-        gap: 14px;
+        --pc-screen-width: 720px;
       }
       header {
-        display: flex;
-        align-items: center;
-        gap: 10px;
+        flex-wrap: nowrap;
       }
       input[type='search'] {
         flex: 1;

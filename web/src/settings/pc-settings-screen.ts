@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { localized, msg } from '@lit/localize';
 import { customElement, property } from 'lit/decorators.js';
 import { theme } from '../styles/theme';
+import { screenLayoutStyles } from '../styles/screen-layout';
 import { settingsStyles } from './settings-styles';
 import { StoreController } from '../state/store-controller';
 import { settingsContext } from './settings-context';
@@ -25,30 +26,8 @@ export class PcSettingsScreen extends LitElement {
   static override styles = [
     theme,
     settingsStyles,
+    screenLayoutStyles,
     css`
-      :host {
-        display: block;
-        overflow-y: auto;
-        background: var(--pc-bg);
-      }
-      .wrap {
-        width: min(100%, 640px);
-        margin: 0 auto;
-        padding: 16px;
-        display: grid;
-        /* One column exactly as wide as the screen: long content wraps instead of widening it. */
-        grid-template-columns: minmax(0, 1fr);
-        gap: 14px;
-      }
-      header {
-        display: flex;
-        align-items: center;
-        gap: 12px;
-      }
-      h2 {
-        margin: 0;
-        font-size: 1.35rem;
-      }
       fieldset {
         min-inline-size: 0;
         border: none;

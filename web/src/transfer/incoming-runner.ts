@@ -15,6 +15,7 @@ import {
   type ProgressSnapshot,
 } from '../../../shared/transfer/index';
 import type { PeerMsg } from '../../../shared/index';
+import type { ChunkCipher } from '../../../shared/crypto/chunk-seal';
 import { OpfsSink } from '../files/opfs-sink';
 import type { StoredTransfer } from '../db/schema';
 import type { PeerLink } from '../net/peer-link';
@@ -83,6 +84,22 @@ export class IncomingRunner {
     this.link = link;
     this.t.setSessionKey(keys.rxKey);
     link.send(this.t.acceptMsg());
+  }
+
+  /**
+   * A group file (web/src/transfer/group-transfers.ts): chunks open with the file's own key;
+   * file-accept with what we have asks `link`'s device to serve the rest.
+   */
+  attachSealed(link: PeerLink, cipher: ChunkCipher): void {
+    if (this.finished) return;
+    this.link = link;
+    this.t.setCipher(cipher);
+    link.send(this.t.acceptMsg());
+  }
+
+  /** The device serving this file, if attached. */
+  get servedBy(): PeerLink | null {
+    return this.link;
   }
 
   detach(): void {

@@ -6,6 +6,7 @@
  */
 import { OutgoingTransfer, ProgressMeter, type FileAccept, type FileNeed, type ProgressSnapshot } from '../../../shared/transfer/index';
 import type { PeerMsg } from '../../../shared/index';
+import type { ChunkCipher } from '../../../shared/crypto/chunk-seal';
 import { FileSource } from '../files/file-source';
 import { pumpChunks } from '../files/send-pump';
 import type { StoredTransfer } from '../db/schema';
@@ -79,6 +80,17 @@ export class OutgoingRunner {
     this.link = link;
     this.t.setSessionKey(keys.txKey);
     link.send(this.t.offer());
+  }
+
+  /**
+   * A group file (web/src/transfer/group-transfers.ts): serves `link` with chunks sealed by the
+   * file's own key. No offer: the signed group message is the offer, and the receiver asks with
+   * file-accept.
+   */
+  attachSealed(link: PeerLink, cipher: ChunkCipher): void {
+    this.stop();
+    this.link = link;
+    this.t.setCipher(cipher);
   }
 
   /** The session ended: stop sending; the next attach() resumes. */

@@ -40,6 +40,7 @@ import { createTransferDebug, installTransferDebug, type TransferDebug } from '.
 import { TEST_HOOKS } from '../test-hooks';
 import { TransferEffects, type EffectHost } from './transfer-effects';
 import { transferView, type TransferView } from './transfer-view';
+import type { GroupTransfers } from './group-transfers';
 
 export type { TransferView } from './transfer-view';
 
@@ -75,6 +76,8 @@ export class TransferService implements EffectHost {
    * declined; after a reload the cards of the waiting offers remain.
    */
   private readonly capNotices = new Map<string, string>();
+  /** Files of group conversations (group-transfers.ts): their records are handled there. */
+  groupFiles: GroupTransfers | null = null;
 
   constructor(readonly deps: TransferDeps) {
     if (TEST_HOOKS) installTransferDebug(this.debug);
@@ -173,6 +176,7 @@ export class TransferService implements EffectHost {
     void this.run(async () => {
       await ready();
       const rec = await this.load(msg.fileId);
+      if (rec && this.groupFiles?.owns(rec)) return this.groupFiles.onControl(rec, msg, link);
       if (rec && rec.conv !== conv) {
         // Another contact's file: not theirs to touch. An offer under its id is refused.
         if (msg.type === 'file-offer') this.refuseTakenId(link, msg.fileId);
@@ -208,7 +212,7 @@ export class TransferService implements EffectHost {
       if (!r) return;
       this.lastIn = r;
     }
-    if (r.rec.conv !== conv) return;
+    if (r.rec.conv !== conv && !this.groupFiles?.owns(r.rec)) return; // a group file: from any member serving it
     r.onChunk(view);
     this.debug.chunksReceived++;
   }
@@ -246,6 +250,7 @@ export class TransferService implements EffectHost {
    * effect of the batch never overwrites what they decided.
    */
   private async apply(rec: StoredTransfer, event: TransferEvent): Promise<void> {
+    if (this.groupFiles?.owns(rec)) return this.groupFiles.onEvent(rec, event);
     const follow: TransferEvent[] = [event];
     for (let e = follow.shift(); e; e = follow.shift()) {
       const { effects } = step(this.lifecycleOf(rec), e);
@@ -359,7 +364,8 @@ export class TransferService implements EffectHost {
 
   private view(rec: StoredTransfer): TransferView {
     const runner = rec.direction === 'out' ? this.outgoing.get(rec.id) : this.incoming.get(rec.id);
-    return transferView(rec, runner, !!this.deps.link(rec.conv, rec.device), this.capNotices.get(rec.conv) === rec.id);
+    const live = this.groupFiles?.owns(rec) ? this.groupFiles.live(rec) : !!this.deps.link(rec.conv, rec.device);
+    return transferView(rec, runner, live, this.capNotices.get(rec.conv) === rec.id);
   }
 
   private run(fn: () => Promise<void>): Promise<void> {

@@ -5,13 +5,13 @@ import { theme } from '../styles/theme';
 import { choiceStyles, dialogStyles } from '../styles/confirm';
 
 /**
- * A group action to confirm ("Remove carol?", "Leave Weekend hike?"): a modal with Cancel
- * (focused first, so Enter does no harm) and the action. Fires `pc-confirm` or `pc-close`
- * (Cancel, Esc); the parent hides it by clearing `heading`.
+ * An action to confirm ("Unlink Firefox on Linux?", "Remove carol?", "Leave Weekend hike?"): a
+ * modal with Cancel (focused first, so Enter does no harm) and the action, marked destructive.
+ * Fires `pc-confirm` or `pc-close` (Cancel, Esc); the parent hides it by clearing `heading`.
  */
-@customElement('pc-group-confirm-dialog')
+@customElement('pc-confirm-dialog')
 @localized()
-export class PcGroupConfirmDialog extends LitElement {
+export class PcConfirmDialog extends LitElement {
   static override styles = [
     theme,
     choiceStyles,
@@ -74,6 +74,10 @@ export class PcGroupConfirmDialog extends LitElement {
 
 declare global {
   interface HTMLElementTagNameMap {
-    'pc-group-confirm-dialog': PcGroupConfirmDialog;
+    'pc-confirm-dialog': PcConfirmDialog;
+  }
+  interface HTMLElementEventMap {
+    /** The person confirmed the dialog's action. */
+    'pc-confirm': CustomEvent<void>;
   }
 }
