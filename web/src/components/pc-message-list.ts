@@ -301,7 +301,7 @@ export class PcMessageList extends LitElement {
               .message=${m}
               .mine=${m.reactions?.[this.me]?.emoji ?? ''}
               ?canEdit=${canEditOwn(m, this.me, Date.now())}
-              ?canRecall=${canRecallOwn(m, this.me, Date.now())}
+              ?canRecall=${!m.fileId && canRecallOwn(m, this.me, Date.now())}
             ></pc-message-menu>
           </li>`
         : nothing}`;

@@ -78,10 +78,14 @@ export class ActionService {
     if (!result) throw new PeerchatError('EDIT_NOT_ALLOWED');
   }
 
-  /** Deletes my own message for everyone; rejects with RECALL_NOT_ALLOWED past the window. */
+  /**
+   * Deletes my own text message for everyone; rejects with RECALL_NOT_ALLOWED past the window.
+   * File messages are not offered: their bytes may already be stored on the contact's devices,
+   * and a transfer under way has its own cancel.
+   */
   async recall(m: StoredMessage): Promise<void> {
     const result = await this.own(m, (stored, ctx) => {
-      if (!stored || !canRecallOwn(stored, ctx.self, ctx.now)) return null;
+      if (!stored || stored.fileId !== undefined || !canRecallOwn(stored, ctx.self, ctx.now)) return null;
       const frame: RecallFrame = { type: 'recall', id: m.id, ts: ctx.now };
       return { frame, decision: applyRecall(stored, frame, ctx) };
     });
