@@ -25,6 +25,8 @@ function setup(records: StoredMessage[], opts: { ready?: boolean } = {}) {
   const mirrored: StoredMessage[] = [];
   let now = T0 + 60_000;
   let ready = opts.ready ?? true;
+  const queue: Array<{ id: number; conv: string; frame: ActionFrame }> = [];
+  let queueId = 0;
   const svc = new ActionService({
     readyDb: async () => ({}) as ChatDb,
     me: () => 'alice',
@@ -51,6 +53,9 @@ function setup(records: StoredMessage[], opts: { ready?: boolean } = {}) {
         if (db.get(id)?.conv !== conv) return false;
         return db.delete(id);
       },
+      queue: async (_db, conv, frame) => void queue.push({ id: ++queueId, conv, frame }),
+      queued: async (_db, conv) => queue.filter((q) => q.conv === conv),
+      dequeue: async (_db, id) => void queue.splice(queue.findIndex((q) => q.id === id), 1),
     },
   });
   return {
@@ -59,6 +64,7 @@ function setup(records: StoredMessage[], opts: { ready?: boolean } = {}) {
     sent,
     emitted,
     mirrored,
+    queue,
     setNow: (t: number) => (now = t),
     setReady: (r: boolean) => (ready = r),
   };
@@ -165,8 +171,9 @@ describe('my own actions', () => {
     assert.equal(f.db.get(ID(1))?.reactions, undefined, 'pressed twice: cleared');
     assert.equal(f.sent.length, 0);
     f.setReady(true);
-    f.svc.flush('bob');
+    await f.svc.flush('bob');
     assert.deepEqual(f.sent.map((s) => (s.frame as { on: boolean }).on), [true, false]);
+    assert.equal(f.queue.length, 0, 'nothing left waiting');
   });
 
   test('delete for me removes only from this device and tells the listeners', async () => {

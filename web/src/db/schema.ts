@@ -9,7 +9,7 @@ import type { TransferPhase } from '../../../shared/transfer/lifecycle';
 import type { DeviceList, SignedDeviceList } from '../../../shared/devices/device-list';
 import type { SignedGroupChange } from '../../../shared/groups/group-change';
 import type { SignedGroupMessage } from '../../../shared/groups/group-message';
-import type { RecallTombstone, ReplyRef, StoredReaction } from '../../../shared/messaging/index';
+import type { EditFrame, ReactFrame, RecallFrame, RecallTombstone, ReplyRef, StoredReaction } from '../../../shared/messaging/index';
 
 export type MessageState =
   /** Stored here, waiting in the outbox for a connection to the peer. */
@@ -61,6 +61,13 @@ export interface StoredMessage {
   recalledAt?: number;
   /** Reactions by reactor (username key), one each. */
   reactions?: Readonly<Record<string, StoredReaction>>;
+}
+
+/** A control frame of mine waiting for the contact's link (web/src/everyday/action-service.ts). */
+export interface QueuedAction {
+  id?: number;
+  conv: string;
+  frame: ReactFrame | EditFrame | RecallFrame;
 }
 
 /** A recall of a message not stored here (yet), keyed `${conv}/${id}` (web/src/everyday/recall-store.ts). */
@@ -195,6 +202,12 @@ export interface ChatDbSchema extends DBSchema {
     key: string;
     value: StoredMessage;
     indexes: { 'by-conv-ts': [string, number, string]; 'by-seq': number; 'by-token': string; 'by-reply': string };
+  };
+  /** My react, edit and recall frames waiting for a link to the contact, oldest first. */
+  actionOutbox: {
+    key: number;
+    value: QueuedAction;
+    indexes: { 'by-conv': string };
   };
   /** Recalls of messages that had not arrived yet: a late copy is stored already recalled. */
   recallTombstones: {
@@ -382,9 +395,11 @@ export function openChatDb(usernameKey: string): Promise<ChatDb> {
       }
       if (oldVersion < 9) {
         // Reply, reactions, edit, recall: replies found by the message they quote (a recall
-        // scrubs their excerpt), and recalls of messages that have not arrived yet.
+        // scrubs their excerpt), recalls of messages that have not arrived yet, and my own
+        // control frames waiting for a link.
         tx.objectStore('messages').createIndex('by-reply', 'reply.id');
         db.createObjectStore('recallTombstones', { keyPath: 'key' }).createIndex('by-conv', 'conv');
+        db.createObjectStore('actionOutbox', { keyPath: 'id', autoIncrement: true }).createIndex('by-conv', 'conv');
       }
       // Next schema change: `if (oldVersion < 10) { ... }`.
     },

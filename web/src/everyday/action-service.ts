@@ -6,15 +6,15 @@
  * taken from the session they came on: the contact (the conversation's key), never anything in
  * the frame, so a contact can only react, edit or recall as itself, only in its own conversation.
  *
- * Offline: frames for a contact whose link is down wait here, in memory, and leave in order when
- * a link to the contact comes up. They do not survive a reload of this page (the change itself is
- * stored and mirrored; only the contact's copy would stay unchanged).
+ * Offline: frames for a contact whose link is down wait in the database (`actionOutbox`), also
+ * across reloads, and leave in order when a link to the contact comes up. Like chat frames on a
+ * ready link, a frame handed to the channel counts as sent (there is no receipt for these).
  */
 import { applyEdit, applyReaction, applyRecall, canEditOwn, canRecallOwn, toggleReaction, type EditFrame, type ReactFrame, type ReactionEmoji, type RecallFrame, type RuleContext } from '../../../shared/messaging/index';
 import { LIMITS, type PeerMsg } from '../../../shared/index';
 import { PeerchatError } from '../../../shared/errors';
 import type { ChatDb, StoredMessage } from '../db/schema';
-import { deleteMessage, updateMessage, type ActionDecision, type ActionResult } from './action-store';
+import { deleteMessage, dropQueuedAction, queueAction, queuedActions, updateMessage, type ActionDecision, type ActionResult } from './action-store';
 
 /** The control frames this service sends and receives. */
 export type ActionFrame = ReactFrame | EditFrame | RecallFrame;
@@ -38,20 +38,29 @@ export interface ActionServiceDeps {
   /** This device's clock (injected in tests). */
   now?(): number;
   /** The database writes (a fake in unit tests). */
-  store?: { update: typeof updateMessage; remove: typeof deleteMessage };
+  store?: ActionStore;
+}
+
+/** The database writes of the service. */
+export interface ActionStore {
+  update: typeof updateMessage;
+  remove: typeof deleteMessage;
+  queue: typeof queueAction;
+  queued: typeof queuedActions;
+  dequeue: typeof dropQueuedAction;
 }
 
 export type RemovedListener = (conv: string, id: string) => void;
 
 export class ActionService {
-  /** Frames waiting for a link to the contact, per conversation, in order. */
-  private readonly waiting = new Map<string, ActionFrame[]>();
+  /** Per conversation, the last queued send or flush (frames leave in order). */
+  private readonly chains = new Map<string, Promise<void>>();
   private readonly removedListeners = new Set<RemovedListener>();
 
-  private readonly store: { update: typeof updateMessage; remove: typeof deleteMessage };
+  private readonly store: ActionStore;
 
   constructor(private readonly deps: ActionServiceDeps) {
-    this.store = deps.store ?? { update: updateMessage, remove: deleteMessage };
+    this.store = deps.store ?? { update: updateMessage, remove: deleteMessage, queue: queueAction, queued: queuedActions, dequeue: dropQueuedAction };
   }
 
   private now(): number {
@@ -136,16 +145,20 @@ export class ActionService {
   }
 
   /** A link to the contact is up: what waited for it leaves, in order. */
-  flush(conv: string): void {
-    const queue = this.waiting.get(conv);
-    if (!queue) return;
-    while (queue.length > 0 && this.deps.send(conv, queue[0] as ActionFrame)) queue.shift();
-    if (queue.length === 0) this.waiting.delete(conv);
+  flush(conv: string): Promise<void> {
+    return this.chain(conv, async () => {
+      const db = await this.deps.readyDb();
+      if (!db) return;
+      for (const q of await this.store.queued(db, conv)) {
+        if (!this.deps.send(conv, q.frame)) return;
+        await this.store.dequeue(db, q.id);
+      }
+    });
   }
 
-  /** Logged out: nothing waiting is kept. */
+  /** Logged out: nothing queued in memory is kept (waiting frames stay in the database). */
   clear(): void {
-    this.waiting.clear();
+    this.chains.clear();
   }
 
   /**
@@ -170,7 +183,7 @@ export class ActionService {
     if (!result.ok || !frame) return null;
     this.changed(result.changed);
     // "Your devices" has no contact: the mirrored record is the whole change.
-    if (m.conv !== me) this.transmit(m.conv, frame);
+    if (m.conv !== me) await this.transmit(db, m.conv, frame);
     return frame;
   }
 
@@ -182,10 +195,21 @@ export class ActionService {
     if (records.length > 0) this.deps.refreshConversations();
   }
 
-  private transmit(conv: string, frame: ActionFrame): void {
-    const queue = this.waiting.get(conv);
-    if (!queue && this.deps.send(conv, frame)) return;
-    if (queue) queue.push(frame);
-    else this.waiting.set(conv, [frame]);
+  /** Sends at once when nothing waits before it; otherwise (or if the link is down) it waits. */
+  private transmit(db: ChatDb, conv: string, frame: ActionFrame): Promise<void> {
+    return this.chain(conv, async () => {
+      if ((await this.store.queued(db, conv)).length === 0 && this.deps.send(conv, frame)) return;
+      await this.store.queue(db, conv, frame);
+    });
+  }
+
+  private chain(conv: string, fn: () => Promise<void>): Promise<void> {
+    const prev = this.chains.get(conv) ?? Promise.resolve();
+    const next = prev.then(fn, fn).catch((err: unknown) => console.warn('Peerchat: a reaction, edit or recall could not be sent; it is tried again on the next connection', err));
+    this.chains.set(conv, next);
+    void next.then(() => {
+      if (this.chains.get(conv) === next) this.chains.delete(conv);
+    });
+    return next;
   }
 }

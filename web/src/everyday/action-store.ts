@@ -6,7 +6,7 @@
  */
 import { pruneTombstones, scrubQuote, TOMBSTONE_LIMITS, type RecallTombstone, type RuleRefusal } from '../../../shared/messaging/index';
 import type { IDBPTransaction } from 'idb';
-import type { ChatDb, ChatDbSchema, StoredMessage } from '../db/schema';
+import type { ChatDb, ChatDbSchema, QueuedAction, StoredMessage } from '../db/schema';
 import { nextSeq } from '../db/record-seq';
 import { messageTokens } from '../search/message-tokens';
 
@@ -124,4 +124,19 @@ export async function deleteMessage(db: ChatDb, id: string, conv: string): Promi
   await refreshPreview(tx, conv);
   await tx.done;
   return true;
+}
+
+/** Keeps a frame of mine for the contact until a link to it is up. */
+export async function queueAction(db: ChatDb, conv: string, frame: QueuedAction['frame']): Promise<void> {
+  await db.add('actionOutbox', { conv, frame });
+}
+
+/** The frames waiting for the contact, oldest first. */
+export async function queuedActions(db: ChatDb, conv: string): Promise<Array<Required<QueuedAction>>> {
+  return (await db.getAllFromIndex('actionOutbox', 'by-conv', conv)) as Array<Required<QueuedAction>>;
+}
+
+/** A waiting frame left on a link. */
+export async function dropQueuedAction(db: ChatDb, id: number): Promise<void> {
+  await db.delete('actionOutbox', id);
 }

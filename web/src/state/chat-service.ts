@@ -130,7 +130,7 @@ export class ChatService {
         if (conv !== myKey() && (this.requests.isContact(conv) || !this.groups.mayConnect(conv))) this.requests.linkReady(conv, link.peerName);
         this.transfers.linkReady(conv, link);
         this.outbox.flush(conv, link);
-        this.actions.flush(conv);
+        void this.actions.flush(conv);
         if (conv === myKey()) this.deviceSync.linkReady(link);
         this.groups.linkReady(conv, link);
       },
