@@ -221,3 +221,47 @@ describe('own-device copies on the wire', () => {
     assert.equal(recordOf(msg(4, { text: '' })), null);
   });
 });
+
+describe('storeCopy with the everyday fields', () => {
+  /** Just enough of idb for storeCopy: get/put by key, the by-seq cursor, the newest of a conversation. */
+  function fakeDb(records: StoredMessage[]) {
+    const messages = new Map(records.map((r) => [r.id, structuredClone(r)] as const));
+    const convs = new Map([['bob', { conv: 'bob', peerName: 'bob', lastText: 'secret words', lastTs: T0, unread: 0 }]]);
+    const stores: Record<string, Map<string, unknown>> = { messages, conversations: convs, transfers: new Map(), recallTombstones: new Map() };
+    const keyOf: Record<string, string> = { messages: 'id', conversations: 'conv', transfers: 'id', recallTombstones: 'key' };
+    const store = (name: string) => ({
+      get: async (k: string) => structuredClone(stores[name]!.get(k)),
+      put: async (v: Record<string, unknown>) => void stores[name]!.set(v[keyOf[name]!] as string, structuredClone(v)),
+      index: (ix: string) => ({
+        openKeyCursor: async () => {
+          const seqs = [...messages.values()].map((m) => m.seq ?? 0);
+          return seqs.length ? { key: Math.max(...seqs) } : null;
+        },
+        openCursor: async () => {
+          assert.equal(ix, 'by-conv-ts');
+          const newest = [...messages.values()].sort((a, b) => b.ts - a.ts)[0];
+          return newest ? { value: newest } : null;
+        },
+      }),
+    });
+    const db = { transaction: () => ({ objectStore: store, done: Promise.resolve() }) };
+    return { db: db as unknown as ChatDb, messages, convs };
+  }
+
+  test('a recalled copy recalls (new record number, no text, no tokens, no preview); an older copy then changes nothing', async () => {
+    const { storeCopy } = await import('../../web/src/db/device-sync-store');
+    // The preview reads the newest message through a key range (the fake ignores it).
+    (globalThis as { IDBKeyRange?: unknown }).IDBKeyRange ??= { bound: () => null };
+    const f = fakeDb([msg(1, { text: 'secret words', seq: 4, tokens: ['secret', 'words'] })]);
+    const recalled = { conv: 'bob', msg: { id: ID(1), from: 'bob', outgoing: false, text: '', ts: T0, recalledAt: T0 + 5 }, state: 'received' as const };
+    const changed = await storeCopy(f.db, recalled, true);
+    assert.equal(changed?.recalledAt, T0 + 5);
+    assert.equal(f.messages.get(ID(1))?.text, '');
+    assert.deepEqual(f.messages.get(ID(1))?.tokens, []);
+    assert.equal(f.messages.get(ID(1))?.seq, 5, 'a new record number: mirrored and caught up again');
+    assert.equal(f.convs.get('bob')?.lastText, '');
+    const older = { conv: 'bob', msg: { id: ID(1), from: 'bob', outgoing: false, text: 'secret words', ts: T0 }, state: 'received' as const };
+    assert.equal(await storeCopy(f.db, older, true), null);
+    assert.equal(f.messages.get(ID(1))?.text, '');
+  });
+});
