@@ -118,6 +118,13 @@ describe('message actions between Chromium and Firefox', { timeout: 180_000 }, (
   });
 
   step('edit: the new text, marked edited, on both sides', async () => {
+    // Escape leaves edit mode, and the message's text leaves the box.
+    await choose(alice, 'Original words', 'Edit', 'My reply');
+    await alice.waitForText('Editing your message');
+    assert.equal(await alice.value('Message'), 'Original words');
+    await alice.press('Escape');
+    await alice.waitForNoText('Editing your message');
+    assert.equal(await alice.value('Message'), '');
     await choose(alice, 'Original words', 'Edit', 'My reply');
     await alice.waitForText('Editing your message');
     await send(alice, 'Better words');
