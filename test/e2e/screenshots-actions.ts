@@ -76,6 +76,13 @@ try {
   await shootAll(alice, 'actions-menu');
   await auditScreen(alice, `message actions, menu open (${locale})`);
   await alice.press('Escape');
+  // My own message: Edit and Delete for everyone too, then the confirmation.
+  await alice.clickWhere([...item(alice, fixed), { role: 'button', name: t`Message actions` }]);
+  await shootAll(alice, 'actions-menu-own');
+  await alice.click(t`Delete for everyone…`);
+  await shootAll(alice, 'actions-menu-confirm');
+  await auditScreen(alice, `message actions, recall confirmation (${locale})`);
+  await alice.press('Escape');
   await choose(alice, reply, t`Reply`);
   await shootAll(alice, 'actions-replying');
   console.log(`screenshots in ${out}; audits passed`);
