@@ -145,6 +145,8 @@ export const CLIENT_ERROR_CODES = [
   'EDIT_NOT_ALLOWED',
   /** Deleting a message for everyone: past the recall window (24 hours). */
   'RECALL_NOT_ALLOWED',
+  /** Profile: the chosen picture could not be read as an image (or not made small enough). */
+  'AVATAR_UNREADABLE',
 ] as const;
 
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];

@@ -40,8 +40,11 @@ const SyncedMessage = v.pipe(v.strictObject({
     ),
   ),
 }), v.check((m) => m.text.length > 0 || m.recalledAt !== undefined, 'empty text'));
-/** An outgoing copy's delivery state on the sending device; `received` for incoming ones. */
-const SyncedState = v.picklist(['waiting', 'sent', 'delivered', 'received']);
+/**
+ * An outgoing copy's delivery state on the sending device (`read`: delivered, and the contact's
+ * read receipt came); `received` for incoming ones.
+ */
+const SyncedState = v.picklist(['waiting', 'sent', 'delivered', 'read', 'received']);
 /** Records per `sync-batch` at most (each also fits the frame budget, see shared/devices/sync-plan.ts). */
 export const SYNC_BATCH_MAX_RECORDS = 200;
 

@@ -4,12 +4,13 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { theme } from '../styles/theme';
 import { messageListStyles } from './pc-message-list-styles';
-import type { MessageState, StoredMessage } from '../db/schema';
+import type { StoredMessage } from '../db/schema';
 import { dayKey, formatCount, formatDayHeading, formatTime } from '../format/format';
 import { activeLocale } from '../l10n/active-locale';
 import { plural } from '../l10n/plural';
 import { newIncoming, type AnnounceDetail } from '../a11y/announce';
 import './pc-file-card';
+import { messageText } from './message-text';
 import type { GroupView } from '../groups/groups-contract';
 import { groupDelivery, lateArrivals, linesOf, startsRun, withLines, type ConversationEntry } from '../groups/group-screen-model';
 import { changeLineText } from '../groups/change-line-text';
@@ -19,6 +20,10 @@ import { canEditOwn, canRecallOwn } from '../../../shared/messaging/index';
 import { replyQuote } from '../everyday/reply-quote';
 import { reactionChips } from '../everyday/reaction-chips';
 import type { MessageActionDetail } from '../everyday/action-events';
+import { shownState, type ShownState } from '../everyday/receipts-rules';
+import { StoreController } from '../state/store-controller';
+import { settingsContext } from '../settings/settings-context';
+import type { DeviceSettings } from '../settings/settings-model';
 
 /** What a message's item shows of its time: the same for a message object every render. */
 interface TimeView {
@@ -45,7 +50,7 @@ function timeView(m: StoredMessage): TimeView {
   return v;
 }
 
-function stateLabel(state: MessageState): string {
+function stateLabel(state: ShownState): string {
   switch (state) {
     case 'waiting':
       return msg('Waiting', { id: 'message-waiting', desc: 'State of a sent message not yet handed to the contact' });
@@ -53,6 +58,8 @@ function stateLabel(state: MessageState): string {
       return msg('Sent', { id: 'message-sent', desc: 'State of a message that left this device' });
     case 'delivered':
       return msg('Delivered', { id: 'message-delivered', desc: 'State of a message the contact has received' });
+    case 'read':
+      return msg('Read', { id: 'message-read', desc: 'State of a message the contact has seen (read receipt), after Delivered' });
     case 'received':
       return '';
   }
@@ -83,6 +90,8 @@ export class PcMessageList extends LitElement {
   @property() me = '';
   /** The message whose actions menu is open ('' for none). */
   @state() private menuFor = '';
+  /** "Read" shows only while this device shows read receipts (web/src/settings). */
+  private readonly settings = new StoreController<DeviceSettings>(this, settingsContext);
   /** Group mode: messages that arrived after later ones were shown. */
   private late = new Set<string>();
   @query('ol') private list?: HTMLOListElement;
@@ -280,13 +289,13 @@ export class PcMessageList extends LitElement {
           ? html`<span class="text deleted">${msg('This message was deleted')}</span>`
           : m.fileId
           ? html`<pc-file-card .fileId=${m.fileId}></pc-file-card>`
-          : html`<span class="text">${m.text}</span>`}<span class="meta"
+          : html`<span class="text">${messageText(m.text)}</span>`}<span class="meta"
           ><time datetime=${timeView(m).iso}>${timeView(m).time}</time>${this.late.has(m.id)
             ? html`<span class="late">${msg('New', { id: 'message-late', desc: 'Mark on a group message that arrived after later ones were shown' })}</span>`
             : nothing}${group && m.outgoing && m.state !== 'waiting'
             ? html` · <pc-group-delivery .delivery=${groupDelivery(m, group.members, this.me)}></pc-group-delivery>`
             : m.outgoing && !m.fileId
-            ? html` · <span class="state" title=${deliveredTitle(m)}>${stateLabel(m.state)}</span>`
+            ? html` · <span class="state" title=${deliveredTitle(m)}>${stateLabel(shownState(m, this.settings.value?.readReceipts ?? true))}</span>`
             : nothing}${m.editedAt !== undefined && m.recalledAt === undefined
             ? html` · <span class="edited">${msg('edited', { id: 'message-edited', desc: 'Mark on a message whose text was changed after it was sent' })}</span>`
             : nothing}</span

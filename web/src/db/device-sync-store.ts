@@ -12,7 +12,13 @@ import { everydayCopyOf, mergeEverydayCopy } from '../everyday/action-merge';
 import { refreshPreview, tombstoneKey } from '../everyday/action-store';
 import { messageTokens } from '../search/message-tokens';
 
-const RANK: Record<MessageState, number> = { waiting: 0, sent: 1, delivered: 2, received: 3 };
+/** How far a state is along (`read`: delivered and read; a copy never moves a message back). */
+const RANK: Record<SyncRecord['state'], number> = { waiting: 0, sent: 1, delivered: 2, read: 3, received: 4 };
+
+/** Where a stored message is along, read marks included. */
+function rankOf(m: StoredMessage): number {
+  return m.readAt !== undefined && m.state === 'delivered' ? RANK.read : RANK[m.state];
+}
 
 /**
  * Stores a copy from another device of this account. New: stored (incoming counts as unread
@@ -33,20 +39,23 @@ export async function storeCopy(db: ChatDb, rec: SyncRecord, read: boolean): Pro
   if (existing) {
     // Reply, edit, recall and reactions move forward only: an older copy never undoes a recall.
     const merged = existing.conv === rec.conv ? mergeEverydayCopy(existing, rec.msg) : null;
-    const forward = existing.conv === rec.conv && existing.outgoing && rec.msg.outgoing && RANK[rec.state] > RANK[existing.state] && rec.state !== 'received';
+    const forward = existing.conv === rec.conv && existing.outgoing && rec.msg.outgoing && RANK[rec.state] > rankOf(existing) && rec.state !== 'received';
     if (!merged && !forward) {
       await tx.done;
       return null;
     }
-    const updated: StoredMessage = { ...(merged ?? existing), ...(forward ? { state: rec.state } : {}), seq: await nextSeq(messages) };
+    // A read copy: delivered (at least), and read from now on here too.
+    const state: MessageState = !forward ? existing.state : rec.state === 'read' ? (existing.state === 'waiting' || existing.state === 'sent' ? 'delivered' : existing.state) : rec.state;
+    const updated: StoredMessage = { ...(merged ?? existing), state, ...(forward && rec.state === 'read' ? { readAt: existing.readAt ?? Date.now() } : {}), seq: await nextSeq(messages) };
     if (merged) updated.tokens = messageTokens(updated);
     await messages.put(updated);
     if (merged) await refreshPreview(tx, rec.conv);
     await tx.done;
     return updated;
   }
-  const state: MessageState = rec.msg.outgoing ? (rec.state === 'received' ? 'sent' : rec.state) : 'received';
+  const state: MessageState = rec.msg.outgoing ? (rec.state === 'received' ? 'sent' : rec.state === 'read' ? 'delivered' : rec.state) : 'received';
   const copy: StoredMessage = { ...rec.msg, ts: Math.min(rec.msg.ts, Date.now() + 60_000), conv: rec.conv, state };
+  if (rec.msg.outgoing && rec.state === 'read') copy.readAt = Date.now();
   // A contact recalled it before this copy came: stored recalled (tombstones are the contact's, so
   // only incoming copies can match one).
   const msg = admitIncoming(copy, await tx.objectStore('recallTombstones').get(tombstoneKey(rec.conv, rec.msg.id)), '');
@@ -81,7 +90,7 @@ function preview(text: string): string {
  */
 export function recordOf(m: StoredMessage, transfer?: StoredTransfer): SyncRecord | null {
   if (m.kind || (!m.text && m.recalledAt === undefined)) return null;
-  const state = m.outgoing ? (m.state === 'received' ? 'sent' : m.state) : 'received';
+  const state = m.outgoing ? (m.state === 'received' ? 'sent' : m.readAt !== undefined && m.state !== 'waiting' ? 'read' : m.state) : 'received';
   const rec: SyncRecord = { conv: m.conv, msg: { id: m.id, from: m.from, outgoing: m.outgoing, text: m.text, ts: m.ts, ...everydayCopyOf(m) }, state };
   if (!m.fileId) return rec;
   const file = transfer && transfer.id === m.fileId && m.fileId === m.id ? syncedFileOf(transfer) : null;

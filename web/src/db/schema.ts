@@ -10,6 +10,7 @@ import type { DeviceList, SignedDeviceList } from '../../../shared/devices/devic
 import type { SignedGroupChange } from '../../../shared/groups/group-change';
 import type { SignedGroupMessage } from '../../../shared/groups/group-message';
 import type { EditFrame, ReactFrame, RecallFrame, RecallTombstone, ReplyRef, StoredReaction } from '../../../shared/messaging/index';
+import type { StoredProfile } from '../../../shared/messaging/profile';
 
 export type MessageState =
   /** Stored here, waiting in the outbox for a connection to the peer. */
@@ -42,6 +43,13 @@ export interface StoredMessage {
   seq?: number;
   /** Outgoing: the contact's devices that acknowledged it (Delivered once any did). */
   deliveredTo?: string[];
+  /**
+   * Outgoing: when this device learned that the contact read it (their `read` receipt, or a copy
+   * from my other device that had one), on this device's clock. Shown as "Read" after Delivered
+   * while read receipts are on (web/src/everyday/receipts-service.ts); once set it is never
+   * cleared, so a later receipt, a resend or an older copy cannot move the message back.
+   */
+  readAt?: number;
   /**
    * A quiet line, not a message: the contact added or removed a device (`text` is the device's
    * name). Absent for messages.
@@ -277,6 +285,23 @@ export interface ChatDbSchema extends DBSchema {
     key: string;
     value: StoredMemberDevices;
   };
+  /**
+   * Profiles (display name, avatar): each contact's newest, and this account's own under its
+   * own key, with what was sent to which device (web/src/everyday/profile-db.ts).
+   */
+  profiles: {
+    key: string;
+    value: StoredProfileRecord;
+  };
+}
+
+/** One account's profile on this device, and (own and contacts alike) which version each of their devices was sent. */
+export interface StoredProfileRecord {
+  /** The account (usernameKey); this account's own record is under its own key. */
+  conv: string;
+  profile?: StoredProfile;
+  /** Per device of that account ('' = one that names no device): the `ts` of my profile last sent to it. */
+  sent?: Record<string, number>;
 }
 
 export interface StoredGroupChange {
@@ -322,7 +347,7 @@ export interface SyncCursor {
 
 export type ChatDb = IDBPDatabase<ChatDbSchema>;
 
-export const DB_VERSION = 9;
+export const DB_VERSION = 10;
 
 export function dbNameFor(usernameKey: string): string {
   return `peerchat-${usernameKey}`;
@@ -394,6 +419,10 @@ export function openChatDb(usernameKey: string): Promise<ChatDb> {
         tx.objectStore('messages').createIndex('by-token', 'tokens', { multiEntry: true });
       }
       if (oldVersion < 9) {
+        // Profiles: contacts' display names and avatars, and this account's own.
+        db.createObjectStore('profiles', { keyPath: 'conv' });
+      }
+      if (oldVersion < 10) {
         // Reply, reactions, edit, recall: replies found by the message they quote (a recall
         // scrubs their excerpt), recalls of messages that have not arrived yet, and my own
         // control frames waiting for a link.
@@ -401,7 +430,7 @@ export function openChatDb(usernameKey: string): Promise<ChatDb> {
         db.createObjectStore('recallTombstones', { keyPath: 'key' }).createIndex('by-conv', 'conv');
         db.createObjectStore('actionOutbox', { keyPath: 'id', autoIncrement: true }).createIndex('by-conv', 'conv');
       }
-      // Next schema change: `if (oldVersion < 10) { ... }`.
+      // Next schema change: `if (oldVersion < 11) { ... }`.
     },
     blocking() {
       // A newer version of the app opened in another tab: let it upgrade.

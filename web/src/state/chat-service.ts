@@ -35,6 +35,9 @@ import { RequestsService } from '../requests/requests-service';
 import { groupIdOf } from '../groups/groups-contract';
 import { GroupService } from '../groups/group-service';
 import { ActionService, isActionFrame, type ReplyRef } from '../everyday/action-service';
+import { ProfileService } from '../everyday/profile-service';
+import { ReceiptsService } from '../everyday/receipts-service';
+import { deviceSettings } from '../settings/settings-store';
 
 export type MessageListener = (msg: StoredMessage) => void;
 
@@ -47,6 +50,8 @@ export class ChatService {
   readonly requests: RequestsService;
   readonly groups: GroupService; // Group conversations; members of a shared group may connect like contacts.
   readonly actions: ActionService; // Reactions, edit, recall and delete for me (web/src/everyday/).
+  readonly profiles: ProfileService = new ProfileService({ readyDb: () => this.readyDb(), me: () => this.ownKey(), readyConvs: () => [...this.links.peers.get().links].filter(([, s]) => s === 'ready').map(([c]) => c), readyLinks: (c) => this.links.readyLinks(c) }); // Display names and avatars (web/src/everyday/).
+  readonly receipts: ReceiptsService; // "Read" and "typing…" with contacts (its `typing` drives the header).
 
   private readonly sessions: SessionCoordinator;
   private readonly presenceTracker: PresenceTracker;
@@ -82,6 +87,7 @@ export class ChatService {
       attached: async (db) => {
         await this.security.attach(db);
         await this.requests.attach(db);
+        await this.profiles.attach(db);
       },
       failed: (code) => this.showLocalError(code),
     });
@@ -133,6 +139,7 @@ export class ChatService {
         void this.actions.flush(conv);
         if (conv === myKey()) this.deviceSync.linkReady(link);
         this.groups.linkReady(conv, link);
+        this.profiles.linkReady(conv, link);
       },
       linkClosed: (conv) => this.transfers.linkClosed(conv),
       onFrame: (conv, msg, link) => void this.onPeerFrame(conv, msg, link),
@@ -201,6 +208,7 @@ export class ChatService {
     });
     this.groups = new GroupService({ readyDb: () => this.readyDb(), myName: () => this.myName, keys: () => (this.myName ? this.security.keysFor(this.myName) : null), ownList: () => this.ownDeviceList(), peerKey: (u) => this.security.resolvePeerKey(u), readyLinks: (c) => this.links.readyLinks(c), dial: (c) => this.dial(c), presence: () => this.presence, isActive, blocked: (c) => this.requests.state.get().blocked.has(c), emitMessage: (m) => this.emitMessage(m), refreshConversations: () => this.refreshConversations(), transfers: this.transfers, failed: (code) => this.showLocalError(code) });
     this.actions = new ActionService({ readyDb: () => this.readyDb(), me: myKey, send: (c, f) => this.links.send(c, f), emitMessage: (m) => this.emitMessage(m), mirror: (m) => this.deviceSync.mirror(m), refreshConversations: () => this.refreshConversations() });
+    this.receipts = new ReceiptsService({ readyDb: () => this.readyDb(), me: myKey, isContact: (c) => this.requests.isContact(c), isActive, conversations: this.conversations, peers: this.links.peers, settings: deviceSettings, send: (c, m) => this.links.send(c, m), onMessage: (fn) => this.onMessage(fn), changed: (m) => (this.emitMessage(m), this.deviceSync.mirror(m)) });
     this.presenceSubscriber = new PresenceSubscriber({ conversations: this.conversations, requests: this.requests.state, groups: this.groups.state, me: myKey, send: (m) => this.sessions.send(m) });
     document.addEventListener('visibilitychange', () => {
       const active = this.conversations.get().active;
@@ -213,17 +221,11 @@ export class ChatService {
     return this.sessions.devices;
   }
 
-  get session(): Store<SessionState> {
-    return this.sessions.session;
-  }
+  get session(): Store<SessionState> { return this.sessions.session; }
 
-  get presence(): Store<PresenceState> {
-    return this.presenceTracker.presence;
-  }
+  get presence(): Store<PresenceState> { return this.presenceTracker.presence; }
 
-  get peers(): Store<PeersState> {
-    return this.links.peers;
-  }
+  get peers(): Store<PeersState> { return this.links.peers; }
 
   /**
    * Resumes the session saved on this device, if any. History opens at once from IndexedDB,
@@ -238,17 +240,11 @@ export class ChatService {
     this.sessions.resumeStored();
   }
 
-  login(kind: 'login' | 'register', username: string, password: string): void {
-    this.sessions.login(kind, username, password);
-  }
+  login(kind: 'login' | 'register', username: string, password: string): void { this.sessions.login(kind, username, password); }
 
-  logout(): void {
-    this.sessions.logout();
-  }
+  logout(): void { this.sessions.logout(); }
 
-  retryNow(): void {
-    this.sessions.retryNow();
-  }
+  retryNow(): void { this.sessions.retryNow(); }
 
   onMessage(fn: MessageListener): () => void {
     this.messageListeners.add(fn);
@@ -354,8 +350,10 @@ export class ChatService {
     // From "my device": only one in my account's current verified list is heard.
     if (own && isSyncFrame(msg)) return this.deviceSync.receive(msg, link);
     if (own && !this.deviceSync.isOwnDevice(link)) return;
+    if (msg.type === 'profile') return this.profiles.receive(conv, msg, own); // Only ever the profile of the session's account.
     if (this.groups.onFrame(conv, msg, link)) return;
     if (isFileControlType(msg.type)) return this.transfers.onControl(conv, msg as FileControl, link);
+    if (!own && (msg.type === 'read' || msg.type === 'typing')) return this.receipts.onFrame(conv, msg, link);
     if (own) {
       // My other devices: copies and catch-up; receipts for copies change nothing here.
       if (msg.type === 'ack' && (await this.readyDb().then((db) => db?.get('messages', msg.id)))?.conv === conv) await this.outbox.receive(conv, msg, link);
@@ -390,7 +388,9 @@ export class ChatService {
     this.outbox.clear();
     this.actions.clear();
     this.groups.reset();
+    this.receipts.reset();
     this.requests.reset();
+    this.profiles.reset();
     this.accountDb.close();
     this.presenceTracker.clear();
     this.presenceSubscriber.clear();
