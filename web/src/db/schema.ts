@@ -9,7 +9,7 @@ import type { TransferPhase } from '../../../shared/transfer/lifecycle';
 import type { DeviceList, SignedDeviceList } from '../../../shared/devices/device-list';
 import type { SignedGroupChange } from '../../../shared/groups/group-change';
 import type { SignedGroupMessage } from '../../../shared/groups/group-message';
-import type { EditFrame, ReactFrame, RecallFrame, RecallTombstone, ReplyRef, StoredReaction } from '../../../shared/messaging/index';
+import { createActionStores, type ActionStores, type EverydayFields } from '../everyday/action-records';
 import type { StoredProfile } from '../../../shared/messaging/profile';
 
 export type MessageState =
@@ -22,7 +22,7 @@ export type MessageState =
   /** A message we received. */
   | 'received';
 
-export interface StoredMessage {
+export interface StoredMessage extends EverydayFields {
   /** Random 128-bit id (hex); the same on both devices, so writes are idempotent. */
   id: string;
   /** Conversation key: the peer's username, lowercased. */
@@ -61,26 +61,6 @@ export interface StoredMessage {
    * (web/src/search/search-backfill.ts).
    */
   tokens?: string[];
-  /** What this message quotes, when it is a reply (shared/messaging EverydayRecord). */
-  reply?: ReplyRef;
-  /** When the text was last edited (author's clock); absent: never edited. */
-  editedAt?: number;
-  /** Deleted for everyone at this time (author's clock): `text` and `tokens` are empty then. */
-  recalledAt?: number;
-  /** Reactions by reactor (username key), one each. */
-  reactions?: Readonly<Record<string, StoredReaction>>;
-}
-
-/** A control frame of mine waiting for the contact's link (web/src/everyday/action-service.ts). */
-export interface QueuedAction {
-  id?: number;
-  conv: string;
-  frame: ReactFrame | EditFrame | RecallFrame;
-}
-
-/** A recall of a message not stored here (yet), keyed `${conv}/${id}` (web/src/everyday/recall-store.ts). */
-export interface StoredTombstone extends RecallTombstone {
-  key: string;
 }
 
 /** Quiet lines in a conversation about the contact's account. */
@@ -205,23 +185,11 @@ export interface KeyEvent {
   key: string;
 }
 
-export interface ChatDbSchema extends DBSchema {
+export interface ChatDbSchema extends DBSchema, ActionStores {
   messages: {
     key: string;
     value: StoredMessage;
     indexes: { 'by-conv-ts': [string, number, string]; 'by-seq': number; 'by-token': string; 'by-reply': string };
-  };
-  /** My react, edit and recall frames waiting for a link to the contact, oldest first. */
-  actionOutbox: {
-    key: number;
-    value: QueuedAction;
-    indexes: { 'by-conv': string };
-  };
-  /** Recalls of messages that had not arrived yet: a late copy is stored already recalled. */
-  recallTombstones: {
-    key: string;
-    value: StoredTombstone;
-    indexes: { 'by-conv': string };
   };
   conversations: {
     key: string;
@@ -422,15 +390,7 @@ export function openChatDb(usernameKey: string): Promise<ChatDb> {
         // Profiles: contacts' display names and avatars, and this account's own.
         db.createObjectStore('profiles', { keyPath: 'conv' });
       }
-      if (oldVersion < 10) {
-        // Reply, reactions, edit, recall: replies found by the message they quote (a recall
-        // scrubs their excerpt), recalls of messages that have not arrived yet, and my own
-        // control frames waiting for a link.
-        tx.objectStore('messages').createIndex('by-reply', 'reply.id');
-        db.createObjectStore('recallTombstones', { keyPath: 'key' }).createIndex('by-conv', 'conv');
-        db.createObjectStore('actionOutbox', { keyPath: 'id', autoIncrement: true }).createIndex('by-conv', 'conv');
-      }
-      // Next schema change: `if (oldVersion < 11) { ... }`.
+      if (oldVersion < 10) createActionStores(db, tx); // Reply, reactions, edit, recall. Next schema change: `if (oldVersion < 11) { ... }`.
     },
     blocking() {
       // A newer version of the app opened in another tab: let it upgrade.

@@ -6,7 +6,8 @@
  */
 import { pruneTombstones, scrubQuote, TOMBSTONE_LIMITS, type RecallTombstone, type RuleRefusal } from '../../../shared/messaging/index';
 import type { IDBPTransaction } from 'idb';
-import type { ChatDb, ChatDbSchema, QueuedAction, StoredMessage } from '../db/schema';
+import type { ChatDb, ChatDbSchema, StoredMessage } from '../db/schema';
+import type { QueuedAction } from './action-records';
 import { nextSeq } from '../db/record-seq';
 import { messageTokens } from '../search/message-tokens';
 
