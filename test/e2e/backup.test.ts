@@ -1,17 +1,21 @@
-// Encrypted backup and restore in real Chromium processes against the real server: alice talks
-// with bob, marks him verified and makes a backup in Settings; her browser is then gone. In a
-// NEW browser profile she logs in, starts over with a new key and restores the file: a wrong
-// passphrase writes nothing (checked in IndexedDB) and says so; the right one brings back the
-// same history, and bob is still marked verified.
+// Encrypted backup and restore in real browser processes against the real server: alice
+// (Chromium) talks with bob (Firefox), marks him verified and makes a backup in Settings; her
+// browser is then gone. In a NEW browser profile, in Firefox, she logs in, starts over with a new
+// key and restores the file: a wrong passphrase writes nothing (checked in IndexedDB) and says so;
+// the right one brings back the same history, and bob is still marked verified. bob makes a
+// backup in Firefox too; the test opens it with the passphrase (shared/backup, as the app does)
+// and finds his history and his verified mark in it.
 //
 // Run: npm run build:e2e && node test/e2e/run-in-netns.mjs node --import tsx --test test/e2e/backup.test.ts
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
+import { openBackup, decodeBackupRecords } from '../../shared/backup/index';
+import { ready } from '../../shared/crypto/index';
 import { PASSWORD, contactLabel, openConversation, register, send, shownMessages, startTestServer, stepTracker, waitForMessage, type TestServer } from './app-helpers';
 
 const PASSPHRASE = 'seven blue horses at dawn';
@@ -30,16 +34,16 @@ function messageCount(): Promise<number> {
   });
 }
 
-/** Waits until bob's row in the contact list says he is verified (not "not verified"). */
-async function waitVerified(user: BrowserUser): Promise<void> {
+/** Waits until `who`'s row in the contact list says they are verified (not "not verified"). */
+async function waitVerified(user: BrowserUser, who = 'bob'): Promise<void> {
   const deadline = Date.now() + 15_000;
   let last: string | null = null;
   while (Date.now() < deadline) {
-    last = await contactLabel(user, 'bob');
+    last = await contactLabel(user, who);
     if (last && /(^|, )verified/.test(last)) return;
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`bob's row never said verified (last: ${last})`);
+  throw new Error(`${who}'s row never said verified (last: ${last})`);
 }
 
 describe('backup and restore into a new browser profile', { timeout: 240_000 }, () => {
@@ -56,7 +60,7 @@ describe('backup and restore into a new browser profile', { timeout: 240_000 }, 
     dir = mkdtempSync(path.join(tmpdir(), 'pc-backup-'));
     file = path.join(dir, 'alice.peerchat-backup');
     srv = await startTestServer();
-    [alice, bob] = await Promise.all([launchBrowser('chromium', { name: 'alice' }), launchBrowser('chromium', { name: 'bob' })]);
+    [alice, bob] = await Promise.all([launchBrowser('chromium', { name: 'alice' }), launchBrowser('firefox', { name: 'bob' })]);
   });
 
   after(async () => {
@@ -92,8 +96,46 @@ describe('backup and restore into a new browser profile', { timeout: 240_000 }, 
     await alice.close();
   });
 
+  step('Firefox makes a backup that opens with its passphrase and holds the history and the verified mark', async () => {
+    await bob.evaluate(() => (document.querySelector('pc-app') as unknown as { service: { setVerified(n: string, v: boolean): Promise<void> } }).service.setVerified('alice', true));
+    await waitVerified(bob, 'alice');
+    // The app saves with a download link to a Blob; the test keeps the Blob it was given.
+    await bob.evaluate(() => {
+      const w = window as unknown as { keptBlobs: Blob[] };
+      w.keptBlobs = [];
+      const original = URL.createObjectURL.bind(URL);
+      URL.createObjectURL = (b: Blob | MediaSource) => {
+        if (b instanceof Blob) w.keptBlobs.push(b);
+        return original(b);
+      };
+    });
+    await bob.click('Settings');
+    await bob.fill('Passphrase for the backup (at least 10 characters)', PASSPHRASE);
+    await bob.click('Make a backup');
+    await bob.waitForText('Backup saved.', 60_000);
+    const b64 = await bob.evaluate(async () => {
+      const blobs = (window as unknown as { keptBlobs: Blob[] }).keptBlobs;
+      const bytes = new Uint8Array(await blobs[blobs.length - 1]!.arrayBuffer());
+      let bin = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      return btoa(bin);
+    });
+    const bobFile = path.join(dir, 'bob.peerchat-backup');
+    writeFileSync(bobFile, Buffer.from(b64, 'base64'));
+    await ready();
+    const opened = await openBackup([new Uint8Array(readFileSync(bobFile))], PASSPHRASE);
+    const texts: string[] = [];
+    let aliceVerified = false;
+    for await (const r of decodeBackupRecords(opened.plaintext)) {
+      if (r.t === 'message') texts.push(r.text);
+      if (r.t === 'contact' && r.conv === 'alice') aliceVerified = r.verified === true;
+    }
+    assert.deepEqual(texts.sort(), [FROM_ALICE, FROM_BOB].sort());
+    assert.equal(aliceVerified, true, 'alice is verified in bob\'s backup');
+  });
+
   step('a new browser profile: a wrong passphrase writes nothing and says so', async () => {
-    aliceNew = await launchBrowser('chromium', { name: 'alice-new' });
+    aliceNew = await launchBrowser('firefox', { name: 'alice-new' });
     await aliceNew.goto(srv.url);
     await aliceNew.fill('Username', 'alice');
     await aliceNew.fill('Password', PASSWORD);

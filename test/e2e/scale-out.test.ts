@@ -65,13 +65,13 @@ async function stream(user: BrowserUser, prefix: string, enough: (sent: number) 
   return sent;
 }
 
-/** Waits until every outgoing message `user` shows is delivered, then returns what it shows. */
+/** Waits until every outgoing message `user` shows is delivered (or read), then returns what it shows. */
 async function waitAllDelivered(user: BrowserUser, lastText: string): Promise<Awaited<ReturnType<typeof shownMessages>>> {
   await waitForMessage(user, lastText, 'delivered', 30_000);
   const deadline = Date.now() + 30_000;
   for (;;) {
     const shown = await shownMessages(user);
-    const pending = shown.filter((m) => m.outgoing && m.state !== 'delivered');
+    const pending = shown.filter((m) => m.outgoing && m.state !== 'delivered' && m.state !== 'read');
     if (pending.length === 0) return shown;
     assert.ok(Date.now() < deadline, `${user.name}: not delivered: ${JSON.stringify(pending.slice(0, 5))}`);
     await new Promise((r) => setTimeout(r, 200)); // poll interval
