@@ -14,6 +14,9 @@
  *   group-summary    on connect: per group, change heads and per-device message marks
  *   group-batch      catch-up: messages the peer lacks (oldest first), the authors' device lists,
  *                    `more` when another summary should follow
+ *   group-typing     the sender is writing in this group (`on`) or stopped; sent only over links
+ *                    already up (shared/groups/group-receipts.ts)
+ *   group-read       the sender read this group up to a message (sent to that message's author)
  *
  * Group files need no frames of their own: a group file's key and hash ride in its signed `file`
  * message, and its chunks are asked for and served with the 1:1 file frames (file-accept,
@@ -76,6 +79,12 @@ const GroupFrameSchema = v.variant('type', [
     lists: v.pipe(v.array(SignedDeviceListSchema), v.maxLength(GROUP_LIMITS.maxBatchDeviceLists)),
     more: v.boolean(),
   }),
+  v.strictObject({ type: v.literal('group-typing'), group: GroupIdSchema, on: v.boolean() }),
+  v.strictObject({
+    type: v.literal('group-read'),
+    group: GroupIdSchema,
+    upTo: v.strictObject({ id: GroupMessageIdSchema, ts: Count }),
+  }),
 ]);
 
 export type GroupFrame = v.InferOutput<typeof GroupFrameSchema>;
@@ -86,6 +95,8 @@ export type GroupMsgFrame = Extract<GroupFrame, { type: 'group-msg' }>;
 export type GroupAckFrame = Extract<GroupFrame, { type: 'group-ack' }>;
 export type GroupSummaryFrame = Extract<GroupFrame, { type: 'group-summary' }>;
 export type GroupBatchFrame = Extract<GroupFrame, { type: 'group-batch' }>;
+export type GroupTypingFrame = Extract<GroupFrame, { type: 'group-typing' }>;
+export type GroupReadFrame = Extract<GroupFrame, { type: 'group-read' }>;
 
 export const GROUP_FRAME_TYPES: readonly GroupFrameType[] = [
   'group-changes',
@@ -94,6 +105,8 @@ export const GROUP_FRAME_TYPES: readonly GroupFrameType[] = [
   'group-ack',
   'group-summary',
   'group-batch',
+  'group-typing',
+  'group-read',
 ];
 
 /** True when a decoded message's `type` is a group frame (for dispatch in parsePeerMsg). */

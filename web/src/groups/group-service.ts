@@ -32,6 +32,7 @@ import { groupView } from './group-view';
 import { GroupCatchup } from './group-catchup';
 import { GroupLinks } from './group-links';
 import { GroupFiles } from './group-files';
+import { GroupReceipts } from './group-receipts';
 import type { TransferService } from '../transfer/transfer-service';
 import { installGroupTestHook } from './group-test-hook';
 import { fileMessageText } from '../transfer/transfer-store';
@@ -75,6 +76,8 @@ export class GroupService implements GroupActions {
   private readonly catchup: GroupCatchup;
   private readonly links: GroupLinks;
   readonly files: GroupFiles;
+  /** "typing…" and "Read" in groups (group-typing.ts, group-receipts.ts). */
+  readonly receipts: GroupReceipts;
 
   constructor(readonly deps: GroupServiceDeps) {
     this.links = new GroupLinks({ me: () => this.me(), peers: () => this.book.peers(this.me() ?? ''), presence: deps.presence, dial: deps.dial });
@@ -84,6 +87,7 @@ export class GroupService implements GroupActions {
     deps.presence().subscribe(() => {
       if (!this.state.get().loaded) void this.load().catch((err: unknown) => console.warn('Peerchat: could not read the groups', err));
     });
+    this.receipts = new GroupReceipts(this);
     if (TEST_HOOKS) installGroupTestHook(this, () => deps.readyDb());
   }
 
@@ -129,6 +133,7 @@ export class GroupService implements GroupActions {
     this.loading = null;
     this.book.clear();
     this.links.stop();
+    this.receipts.reset();
     this.state.set({ groups: new Map(), loaded: false });
   }
 
@@ -179,6 +184,7 @@ export class GroupService implements GroupActions {
     if (!isGroupFrameType(msg.type)) return false;
     const frame = msg as GroupFrame;
     this.links.seen(link);
+    if (this.receipts.onFrame(conv, frame)) return true;
     void this.run(() => this.catchup.receive(conv, frame, link)).catch((err: unknown) => console.warn('Peerchat: a group frame could not be handled', err));
     return true;
   }
@@ -293,6 +299,7 @@ export class GroupService implements GroupActions {
     const line: StoredMessage = { id: msg.id, conv, from: msg.author, outgoing, text, ts: msg.ts, state: outgoing ? outgoingState : 'received', ...(fileId ? { fileId } : {}) };
     const saved = await saveGroupMessage(db, rec, line, state.view.name, !outgoing && !this.deps.isActive(conv));
     this.book.addMessage(rec);
+    if (!outgoing) this.receipts.arrived(msg.group, msg.author);
     if (saved) {
       this.deps.emitMessage(saved);
       this.deps.refreshConversations();
