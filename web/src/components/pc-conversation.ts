@@ -156,7 +156,7 @@ export class PcConversation extends LitElement {
   /** Reply, reactions, edit, delete: what the composer is doing and what the list's menus chose. */
   private readonly actions = new ActionController(this, () => this.service, { draft: (text) => (this.draft = { text }), focusComposer: () => this.composer?.focus(), failed: (err) => (this.sendError = this.failure(err, 'MESSAGE_SEND_FAILED')) });
   /** The composer drives "typing…" to the contact; the contact's shows in the header. */
-  private readonly typing = new TypingController(this, () => this.service, () => this.peerName);
+  private readonly typing = new TypingController(this, () => this.service?.receipts.typing, () => (this.peerName ? usernameKey(this.peerName) : ''));
   /** Shared content for this contact (taken once per object). */
   @property({ attribute: false }) share: ShareDelivery | null = null;
   /** A message to scroll to and highlight (opened from search); a new object each time. */

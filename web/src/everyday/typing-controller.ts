@@ -1,11 +1,12 @@
 /**
  * The conversation's side of "typing…": the composer's `pc-draft-input` events (they bubble to
  * the conversation) drive the sender, a sent message (`pc-send`) or leaving the conversation
- * stops it, and `shown` says whether the contact is typing now (the header draws it).
+ * stops it, and `shown` says whether the contact is typing now (the header draws it). The same
+ * controller serves two-person conversations (the receipts' TypingService, keyed by contact)
+ * and groups (web/src/groups/group-typing.ts, keyed by group id).
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { usernameKey } from '../../../shared/index';
-import type { ChatService } from '../state/chat-service';
+import type { TypingService } from './typing-service';
 
 /** The composer's draft changed by the person's typing; `empty`: the box is now empty. */
 export interface DraftInputDetail {
@@ -19,8 +20,10 @@ export class TypingController implements ReactiveController {
 
   constructor(
     private readonly host: ReactiveControllerHost & HTMLElement,
-    private readonly service: () => ChatService | undefined,
-    private readonly peerName: () => string,
+    /** The typing service (arrives through a context, so it may be missing at first). */
+    private readonly service: () => TypingService | undefined,
+    /** The key of the open conversation ('' = none). */
+    private readonly key: () => string,
   ) {
     host.addController(this);
   }
@@ -28,8 +31,8 @@ export class TypingController implements ReactiveController {
   /** The contact of the open conversation is typing now. */
   get shown(): boolean {
     const svc = this.service();
-    const peer = this.peerName();
-    return !!svc && !!peer && svc.receipts.typing.shown.get().has(usernameKey(peer));
+    const key = this.key();
+    return !!svc && !!key && svc.shown.get().has(key);
   }
 
   hostConnected(): void {
@@ -48,9 +51,8 @@ export class TypingController implements ReactiveController {
   hostUpdate(): void {
     // The service arrives through a context: subscribe once it is there.
     const svc = this.service();
-    if (svc && !this.unsub) this.unsub = svc.receipts.typing.shown.subscribe(() => this.host.requestUpdate());
-    const peer = this.peerName();
-    const conv = peer ? usernameKey(peer) : '';
+    if (svc && !this.unsub) this.unsub = svc.shown.subscribe(() => this.host.requestUpdate());
+    const conv = this.key();
     if (conv !== this.conv) {
       this.leave();
       this.conv = conv;
@@ -58,11 +60,11 @@ export class TypingController implements ReactiveController {
   }
 
   private leave(): void {
-    if (this.conv) this.service()?.receipts.typing.stop(this.conv);
+    if (this.conv) this.service()?.stop(this.conv);
   }
 
   private readonly onDraft = (e: CustomEvent<DraftInputDetail>): void => {
-    if (this.conv) this.service()?.receipts.typing.input(this.conv, e.detail.empty);
+    if (this.conv) this.service()?.input(this.conv, e.detail.empty);
   };
 
   private readonly onSend = (): void => this.leave();

@@ -123,6 +123,8 @@ export interface GroupDelivery {
   delivered: readonly GroupMemberView[];
   /** Members it has not reached yet. */
   waiting: readonly GroupMemberView[];
+  /** Members who read it (web/src/groups/group-receipts.ts); absent or empty: none yet. */
+  read?: readonly GroupMemberView[];
 }
 
 /**
@@ -133,5 +135,6 @@ export interface GroupDelivery {
 export function groupDelivery(m: StoredMessage, members: readonly GroupMemberView[], me: string): GroupDelivery {
   const has = new Set(m.deliveredTo ?? []);
   const others = members.filter((x) => x.key !== me);
-  return { delivered: others.filter((x) => has.has(x.key)), waiting: others.filter((x) => !has.has(x.key)) };
+  const read = new Set((m as StoredMessage & { readBy?: string[] }).readBy ?? []);
+  return { delivered: others.filter((x) => has.has(x.key) || read.has(x.key)), waiting: others.filter((x) => !has.has(x.key) && !read.has(x.key)), read: others.filter((x) => read.has(x.key)) };
 }

@@ -19,6 +19,8 @@ import { groupActionError, groupActionsOf, type GroupActionError } from './group
 import './pc-group-info-dialog';
 import '../export/pc-export-menu';
 import { FileIntakeController } from '../controllers/file-intake-controller';
+import { TypingController } from '../everyday/typing-controller';
+import { groupTypingText } from './group-typing-text';
 
 /**
  * One group conversation: a header with the group's name, member count and "Info", the
@@ -106,6 +108,8 @@ export class PcGroupConversation extends LitElement {
   readonly files = new FileIntakeController(this, (files) => {
     if (this.group?.me.kind === 'member') void this.sendFiles(files);
   });
+  /** The composer drives "typing…" to the members; theirs shows under the group's name. */
+  private readonly typing = new TypingController(this, () => this.service?.groups.receipts.typing.service, () => this.groupId);
   @state() private infoOpen = false;
   @state() private sendError: GroupActionError | null = null;
   @state() private sendResult: SendResult | null = null;
@@ -121,6 +125,8 @@ export class PcGroupConversation extends LitElement {
       this.sendError = null;
       this.infoOpen = false;
       void this.messages.show(this.groupId ? groupConv(this.groupId) : null);
+      // Opened: what is on screen now may be read (sent once the group is the active one).
+      this.service?.groups.receipts.viewed();
     }
   }
 
@@ -185,12 +191,16 @@ export class PcGroupConversation extends LitElement {
     }
     const member = g.me.kind === 'member';
     const me = this.service?.myName ? usernameKey(this.service.myName) : '';
+    // Subscribed through the typing controller, so this redraws when someone starts or stops.
+    const typers = (this.service?.groups.receipts.typing.typers(this.groupId) ?? []).map((k) => g.members.find((m) => m.key === k)?.username ?? k);
     return html`
       <header>
         <button class="back" aria-label=${msg('Back to conversations')} @click=${() => this.dispatchEvent(new CustomEvent<void>('pc-back', { bubbles: true, composed: true }))}>←</button>
         <div class="who">
           <h2>${g.name}</h2>
-          <div class="status">${member ? memberCountText(g.members.length) : msg('You are no longer in this group')}</div>
+          ${typers.length
+            ? html`<div class="status typing" data-testid="group-typing">${groupTypingText(typers)}</div>`
+            : html`<div class="status">${member ? memberCountText(g.members.length) : msg('You are no longer in this group')}</div>`}
         </div>
         <button class="info" aria-haspopup="dialog" aria-label=${msg(str`Group info: ${g.name}`)} @click=${() => (this.infoOpen = true)}>${msg('Info')}</button>
         <pc-export-menu .conv=${groupConv(this.groupId)} .peerName=${g.name}></pc-export-menu>
