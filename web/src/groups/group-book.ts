@@ -54,6 +54,11 @@ export class GroupBook {
     this.held.set(m.group, [...(this.held.get(m.group) ?? []), m]);
   }
 
+  /** A recall took the place of its target's held copy (same id, device and number). */
+  replaceHeld(m: StoredGroupMessage): void {
+    this.held.set(m.group, (this.held.get(m.group) ?? []).map((x) => (x.id === m.id ? m : x)));
+  }
+
   heldOf(group: string): readonly StoredGroupMessage[] {
     return this.held.get(group) ?? [];
   }
