@@ -129,6 +129,9 @@ describe('group message actions', { timeout: 180_000 }, () => {
     for (const [u, name] of [[alice, 'alice'], [bob, 'bob'], [carol, 'carol']] as const) await register(u, srv.url, name);
     for (const u of [bob, carol]) await openConversation(u, 'alice');
     gid = (await act(alice, 'create', [`Lunch ${secret}`, ['bob', 'carol']])) as string;
+    for (const u of [alice, bob, carol]) {
+      await u.waitFor((id: string) => window.peerchatGroups?.groups().find((g) => g.id === id)?.members.length === 3, gid, 30_000);
+    }
     await act(bob, 'sendText', [gid, t.question]);
     for (const u of [alice, carol]) bobsId = await waitForText(u, gid, t.question);
     await act(alice, 'sendText', [gid, t.answer, bobsId]);
