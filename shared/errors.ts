@@ -141,6 +141,8 @@ export const CLIENT_ERROR_CODES = [
   'BACKUP_PASSPHRASE_TOO_SHORT',
   /** This browser lacks what a backup needs (WebCrypto; the page must be on HTTPS or localhost). */
   'BACKUP_UNAVAILABLE',
+  /** Profile: the chosen picture could not be read as an image (or not made small enough). */
+  'AVATAR_UNREADABLE',
 ] as const;
 
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];

@@ -24,6 +24,9 @@ import './pc-build-info';
 import { groupIdOf } from '../groups/groups-contract';
 import '../groups/pc-group-section';
 import './pc-start-conversation';
+import { ProfilesController } from '../everyday/profiles-controller';
+import '../everyday/pc-avatar';
+import '../backup/pc-restore-offer';
 
 export interface OpenConversationDetail {
   peerName: string;
@@ -86,12 +89,12 @@ export class PcContactList extends LitElement {
         grid-template-rows: auto auto;
         column-gap: 10px;
         align-items: center;
-        padding: 10px 12px 10px 34px;
+        padding: 10px 12px 10px 86px;
       }
       button.row {
         grid-column: 1 / -1;
         grid-row: 1 / -1;
-        margin: -10px -12px -10px -34px;
+        margin: -10px -12px -10px -86px;
         display: flex;
         align-items: flex-start;
         gap: 12px;
@@ -135,6 +138,24 @@ export class PcContactList extends LitElement {
         overflow: hidden;
         text-overflow: ellipsis;
         white-space: nowrap;
+      }
+      /* Drawn over the row's button, like the time and preview (the button's name says who). */
+      li {
+        position: relative;
+      }
+      button.row .dot {
+        margin-right: 52px;
+      }
+      li > pc-avatar {
+        position: absolute;
+        left: 34px;
+        top: 50%;
+        transform: translateY(-50%);
+      }
+      .handle {
+        font-weight: 400;
+        color: var(--pc-muted);
+        font-size: 0.85rem;
       }
       .name-space {
         grid-column: 1;
@@ -199,6 +220,14 @@ export class PcContactList extends LitElement {
   private readonly own = new StoreController<OwnDevicesState>(this, ownDevicesContext);
   private readonly security = new StoreController<SecurityState>(this, securityContext);
   private readonly requests = new StoreController<RequestsState>(this, requestsContext);
+  /** Contacts' display names and avatars. */
+  private readonly profiles = new ProfilesController(this);
+
+  /** A contact as named in its row: "Display Name @username", or the username alone. */
+  private who(r: Row): string {
+    const display = this.profiles.name(r.conv);
+    return display ? `${display} @${r.name}` : r.name;
+  }
 
   /** Message requests and blocked accounts (shown apart, above the contacts). */
   private isRequest(conv: string): boolean {
@@ -268,7 +297,7 @@ export class PcContactList extends LitElement {
   }
 
   /** One row of either section: a button that opens the conversation (a request's dot stays hollow). */
-  private row(r: Row, active: string | null, now: number, v: { kind: 'request' | 'contact'; label: string; name: string; trust: unknown; preview: string }) {
+  private row(r: Row, active: string | null, now: number, v: { kind: 'request' | 'contact'; label: string; name: string; display?: string; trust: unknown; preview: string }) {
     return html`<li>
       <button
         class="row"
@@ -280,8 +309,9 @@ export class PcContactList extends LitElement {
         @click=${() => this.open(r.name)}
       >
         <span class="dot ${v.kind === 'contact' && r.online ? 'online' : ''}" aria-hidden="true"></span>
-        <span class="name">${v.name}</span>
+        <span class="name">${v.display ? html`${v.display} <span class="handle">@${v.name}</span>` : v.name}</span>
       </button>
+      <pc-avatar aria-hidden="true" decorative .name=${v.name} .src=${this.profiles.avatar(r.conv)}></pc-avatar>
       <span class="name-space"></span>
       <span class="time" id="when-${r.conv}" aria-hidden="true">${formatShortWhen(r.lastTs, now)}</span>
       <span class="sub" aria-hidden="true">${v.trust}<span class="preview" id="preview-${r.conv}">${v.preview}</span></span>
@@ -305,6 +335,7 @@ export class PcContactList extends LitElement {
     const active = this.convs.value?.active ?? null;
     const anyOnline = rows.some((r) => r.online && !r.own);
     return html`
+      <pc-restore-offer></pc-restore-offer>
       <pc-group-section></pc-group-section>
       ${this.renderRequests(requests, active, now)}
       <h2 id="contacts-heading">${msg('Contacts')}</h2>
@@ -322,12 +353,13 @@ export class PcContactList extends LitElement {
             this.row(r, active, now, {
               kind: 'contact',
               label: joinParts([
-                r.own ? msg('Your devices') : r.name,
+                r.own ? msg('Your devices') : this.who(r),
                 r.online ? msg('online') : msg('offline'),
                 r.unread ? unreadText(r.unread) : '',
                 r.own ? '' : r.verified ? msg('verified') : msg('not verified'),
               ]),
               name: r.own ? msg('Your devices') : r.name,
+              display: r.own ? '' : this.profiles.name(r.conv),
               trust: r.own ? nothing : html`<span class="trust ${r.verified ? 'verified' : ''}">${r.verified ? msg('✓ Verified') : msg('Not verified')}</span>`,
               preview: r.lastText || (r.online ? msg('Online') : msg('Offline')),
             }),

@@ -23,6 +23,9 @@ import type { OwnDevicesState } from '../devices/own-devices';
 import type { CatchUp } from '../../../shared/devices/sync-plan';
 import { requestsContext, type RequestsState } from '../requests/requests-state';
 import '../requests/pc-request-bar';
+import '../export/pc-export-menu';
+import '../everyday/pc-avatar';
+import { ProfilesController } from '../everyday/profiles-controller';
 
 /** Content shared to the app, handed to the conversation of the contact chosen for it. */
 export interface ShareDelivery {
@@ -54,6 +57,8 @@ export class PcConversation extends LitElement {
         min-height: 0;
         background: var(--pc-bg);
         position: relative;
+        /* A long name in the header never widens the pane past the screen. */
+        min-width: 0;
       }
       header {
         display: flex;
@@ -67,6 +72,12 @@ export class PcConversation extends LitElement {
         flex: 1;
         min-width: 0;
       }
+      /* The contact's picture (not on a phone: the name needs the room) and "@username" after a display name. */
+      header pc-avatar { --size: 36px; }
+      :host([narrow]) header pc-avatar { display: none; }
+      /* A phone: "Not verified" is said by the Verify button next to it (and in the contact list), the name needs the room. */
+      :host([narrow]) header .unverified:has(+ .verify) { display: none; }
+      .handle { font-weight: 400; font-size: 0.85rem; color: var(--pc-muted); }
       h2 {
         margin: 0;
         font-size: 1.05rem;
@@ -242,6 +253,8 @@ export class PcConversation extends LitElement {
     return (s?.list?.devices ?? []).filter((d) => d.id !== s?.thisDevice);
   }
 
+  /** Contacts' display names and avatars. */
+  private readonly profiles = new ProfilesController(this);
   /** Catch-up with my other devices, shown in "Your devices" (subscribed once the service is known). */
   private syncProgress: StoreController<ReadonlyMap<string, CatchUp>> | null = null;
 
@@ -270,11 +283,14 @@ export class PcConversation extends LitElement {
   override render() {
     const status = this.statusText();
     const request = this.isRequest();
+    const conv = usernameKey(this.peerName);
+    const display = this.isOwn() ? '' : this.profiles.name(conv);
     return html`
       <header>
         <button class="back" aria-label=${msg('Back to contacts')} @click=${() => this.dispatchEvent(new CustomEvent<void>('pc-back', { bubbles: true, composed: true }))}>←</button>
+        ${this.isOwn() ? nothing : html`<pc-avatar .name=${display || this.peerName} .src=${this.profiles.avatar(conv)}></pc-avatar>`}
         <div class="who">
-          <h2>${this.isOwn() ? msg('Your devices') : this.peerName}</h2>
+          <h2>${this.isOwn() ? msg('Your devices') : display ? html`${display} <span class="handle">@${this.peerName}</span>` : this.peerName}</h2>
           <div class="status ${status.cls}" role="status" data-link=${this.peers.value?.links.get(usernameKey(this.peerName)) ?? 'none'}>${status.text}</div>
         </div>
         ${request
@@ -283,6 +299,7 @@ export class PcConversation extends LitElement {
           ? html`<span class="verified" title=${msg(str`You compared safety numbers with ${this.peerName}`)}>${msg('✓ Verified')}</span>`
           : html`<span class="unverified" title=${msg(str`Compare safety numbers with ${this.peerName} (Verify) to be sure nobody is in between`)}>${msg('Not verified')}</span>`}
         ${request ? nothing : html`<button class="verify" aria-haspopup="dialog" @click=${() => (this.verifyOpen = true)}>${msg('Verify', { id: 'verify-button', desc: 'Button that opens the safety-number comparison' })}</button>`}
+        <pc-export-menu .conv=${conv} .peerName=${this.isOwn() ? msg('Your devices') : this.peerName}></pc-export-menu>
       </header>
       <pc-request-bar .peerName=${this.peerName}></pc-request-bar>
       <pc-security-banner .peerName=${this.peerName} @pc-verify=${() => (this.verifyOpen = true)}></pc-security-banner>

@@ -10,6 +10,8 @@ import { StoreController } from '../state/store-controller';
 import type { ChatService } from '../state/chat-service';
 import './pc-build-info';
 import '../l10n/pc-language-picker';
+import '../backup/pc-login-restore';
+import { noteLoginKind } from '../backup/restore-offer-flag';
 
 const USERNAME_ERRORS: ReadonlySet<string> = new Set(['USER_EXISTS', 'UNKNOWN_USER', 'INVALID_USERNAME']);
 const PASSWORD_ERRORS: ReadonlySet<string> = new Set(['BAD_PASSWORD', 'PASSWORD_TOO_SHORT', 'PASSWORD_TOO_LONG']);
@@ -123,6 +125,7 @@ export class PcLoginForm extends LitElement {
     }
     this.localError = null;
     this.submitted = true;
+    noteLoginKind(kind);
     this.service.login(kind, username, password);
   }
 
@@ -180,6 +183,7 @@ export class PcLoginForm extends LitElement {
           <button type="submit" value="register" ?disabled=${busy}>${msg('Register')}</button>
         </div>
         ${busy ? html`<p class="hint" role="status">${msg('Connecting…')}</p>` : nothing}
+        <pc-login-restore></pc-login-restore>
         <pc-language-picker></pc-language-picker>
         <pc-build-info></pc-build-info>
       </form>

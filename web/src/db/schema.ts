@@ -9,6 +9,7 @@ import type { TransferPhase } from '../../../shared/transfer/lifecycle';
 import type { DeviceList, SignedDeviceList } from '../../../shared/devices/device-list';
 import type { SignedGroupChange } from '../../../shared/groups/group-change';
 import type { SignedGroupMessage } from '../../../shared/groups/group-message';
+import type { StoredProfile } from '../../../shared/messaging/profile';
 
 export type MessageState =
   /** Stored here, waiting in the outbox for a connection to the peer. */
@@ -244,6 +245,23 @@ export interface ChatDbSchema extends DBSchema {
     key: string;
     value: StoredMemberDevices;
   };
+  /**
+   * Profiles (display name, avatar): each contact's newest, and this account's own under its
+   * own key, with what was sent to which device (web/src/everyday/profile-db.ts).
+   */
+  profiles: {
+    key: string;
+    value: StoredProfileRecord;
+  };
+}
+
+/** One account's profile on this device, and (own and contacts alike) which version each of their devices was sent. */
+export interface StoredProfileRecord {
+  /** The account (usernameKey); this account's own record is under its own key. */
+  conv: string;
+  profile?: StoredProfile;
+  /** Per device of that account ('' = one that names no device): the `ts` of my profile last sent to it. */
+  sent?: Record<string, number>;
 }
 
 export interface StoredGroupChange {
@@ -289,7 +307,7 @@ export interface SyncCursor {
 
 export type ChatDb = IDBPDatabase<ChatDbSchema>;
 
-export const DB_VERSION = 8;
+export const DB_VERSION = 9;
 
 export function dbNameFor(usernameKey: string): string {
   return `peerchat-${usernameKey}`;
@@ -360,7 +378,11 @@ export function openChatDb(usernameKey: string): Promise<ChatDb> {
         // the resumable background backfill, not here (an upgrade must stay short).
         tx.objectStore('messages').createIndex('by-token', 'tokens', { multiEntry: true });
       }
-      // Next schema change: `if (oldVersion < 9) { ... }`.
+      if (oldVersion < 9) {
+        // Profiles: contacts' display names and avatars, and this account's own.
+        db.createObjectStore('profiles', { keyPath: 'conv' });
+      }
+      // Next schema change: `if (oldVersion < 10) { ... }`.
     },
     blocking() {
       // A newer version of the app opened in another tab: let it upgrade.

@@ -17,6 +17,7 @@ import '../components/pc-message-list';
 import { groupConv, groupsContext, type GroupView, type GroupsState } from './groups-contract';
 import { groupActionError, groupActionsOf, type GroupActionError } from './group-actions-of';
 import './pc-group-info-dialog';
+import '../export/pc-export-menu';
 import { FileIntakeController } from '../controllers/file-intake-controller';
 
 /**
@@ -192,6 +193,7 @@ export class PcGroupConversation extends LitElement {
           <div class="status">${member ? memberCountText(g.members.length) : msg('You are no longer in this group')}</div>
         </div>
         <button class="info" aria-haspopup="dialog" aria-label=${msg(str`Group info: ${g.name}`)} @click=${() => (this.infoOpen = true)}>${msg('Info')}</button>
+        <pc-export-menu .conv=${groupConv(this.groupId)} .peerName=${g.name}></pc-export-menu>
       </header>
       <pc-group-info-dialog .group=${g} ?open=${this.infoOpen} @pc-close=${() => this.closeInfo()}></pc-group-info-dialog>
       <pc-message-list

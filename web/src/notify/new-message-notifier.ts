@@ -9,6 +9,7 @@ import type { StoredMessage } from '../db/schema';
 import { deviceSettings } from '../settings/settings-store';
 import { notificationBody, shouldNotify, titleWithUnread } from './notification-rules';
 import { playTone } from './tone';
+import { usernameKey } from '../../../shared/index';
 
 const BASE_TITLE = 'Peerchat';
 
@@ -49,10 +50,13 @@ export class NewMessageNotifier {
     });
     this.notified.add(m.id);
     if (!go) return;
-    const who = m.from;
+    // The author's display name and avatar when they sent a profile (else the username).
+    const author = usernameKey(m.from);
+    const who = this.service.profiles.displayName(author) || m.from;
+    const icon = this.service.profiles.state.get().avatars.get(author);
     const body = notificationBody(m.text, !!m.fileId, s.hidePreviews, { newMessage: msg('New message'), newFile: msg('Sent you a file') });
     try {
-      const n = new Notification(who, { body, tag: `peerchat-${m.conv}` });
+      const n = new Notification(who, { body, tag: `peerchat-${m.conv}`, ...(icon ? { icon } : {}) });
       n.onclick = () => {
         window.focus();
         this.open(m.from);

@@ -9,6 +9,7 @@ import { settingsContext } from './settings-context';
 import { changeSettings } from './settings-store';
 import { THEME_CHOICES, type DeviceSettings, type ThemeChoice } from './settings-model';
 import '../l10n/pc-language-picker';
+import './pc-settings-profile';
 import './pc-settings-notifications';
 import './pc-settings-storage';
 import '../export/pc-export-panel';
@@ -16,7 +17,7 @@ import '../backup/pc-backup-panel';
 import { switchRow } from './switch-row';
 
 /**
- * Settings: notifications, privacy (read receipts, typing), appearance, language, storage and
+ * Settings: profile, notifications, privacy (read receipts, typing), appearance, language, storage and
  * devices. Every choice applies at once and is kept on this device. Fires `pc-back`, and
  * `pc-open-devices` for the Devices screen.
  */
@@ -126,6 +127,7 @@ export class PcSettingsScreen extends LitElement {
         <button @click=${() => this.fire('pc-back')}>${msg('Back')}</button>
         <h2>${msg('Settings')}</h2>
       </header>
+      <pc-settings-profile></pc-settings-profile>
       <pc-settings-notifications></pc-settings-notifications>
       ${this.privacy(s)} ${this.appearance(s)}
       <section aria-labelledby="storage-title">

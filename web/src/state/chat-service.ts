@@ -34,6 +34,7 @@ import { Store } from './store';
 import { RequestsService } from '../requests/requests-service';
 import { groupIdOf } from '../groups/groups-contract';
 import { GroupService } from '../groups/group-service';
+import { ProfileService } from '../everyday/profile-service';
 
 export type MessageListener = (msg: StoredMessage) => void;
 
@@ -45,6 +46,7 @@ export class ChatService {
   /** Message requests, contacts and blocking (web/src/requests/). */
   readonly requests: RequestsService;
   readonly groups: GroupService; // Group conversations; members of a shared group may connect like contacts.
+  readonly profiles: ProfileService = new ProfileService({ readyDb: () => this.readyDb(), me: () => this.ownKey(), readyConvs: () => [...this.links.peers.get().links].filter(([, s]) => s === 'ready').map(([c]) => c), readyLinks: (c) => this.links.readyLinks(c) }); // Display names and avatars (web/src/everyday/).
 
   private readonly sessions: SessionCoordinator;
   private readonly presenceTracker: PresenceTracker;
@@ -80,6 +82,7 @@ export class ChatService {
       attached: async (db) => {
         await this.security.attach(db);
         await this.requests.attach(db);
+        await this.profiles.attach(db);
       },
       failed: (code) => this.showLocalError(code),
     });
@@ -130,6 +133,7 @@ export class ChatService {
         this.outbox.flush(conv, link);
         if (conv === myKey()) this.deviceSync.linkReady(link);
         this.groups.linkReady(conv, link);
+        this.profiles.linkReady(conv, link);
       },
       linkClosed: (conv) => this.transfers.linkClosed(conv),
       onFrame: (conv, msg, link) => void this.onPeerFrame(conv, msg, link),
@@ -350,6 +354,7 @@ export class ChatService {
     // From "my device": only one in my account's current verified list is heard.
     if (own && isSyncFrame(msg)) return this.deviceSync.receive(msg, link);
     if (own && !this.deviceSync.isOwnDevice(link)) return;
+    if (msg.type === 'profile') return this.profiles.receive(conv, msg, own); // Only ever the profile of the session's account.
     if (this.groups.onFrame(conv, msg, link)) return;
     if (isFileControlType(msg.type)) return this.transfers.onControl(conv, msg as FileControl, link);
     if (own) {
@@ -385,6 +390,7 @@ export class ChatService {
     this.outbox.clear();
     this.groups.reset();
     this.requests.reset();
+    this.profiles.reset();
     this.accountDb.close();
     this.presenceTracker.clear();
     this.presenceSubscriber.clear();
