@@ -5,7 +5,8 @@
 // - bob edits his message: the new text, marked edited, on every member;
 // - carol is away while alice recalls her message; alice goes offline; carol comes back and
 //   gets the recall from bob: the message shows deleted and its text is nowhere in carol's
-//   IndexedDB (every store read in the page), nor in bob's or alice's.
+//   IndexedDB (every store read in the page), nor in bob's; a message alice wrote and recalled
+//   while carol was away never reaches her (the recall stands in for it).
 //
 // Groups are driven through the e2e-build-only `window.peerchatGroups`
 // (web/src/groups/group-test-hook.ts), as test/e2e/groups.test.ts does.
@@ -110,7 +111,7 @@ describe('group message actions', { timeout: 180_000 }, () => {
   let gid = '';
   let bobsId = '';
   const secret = randomBytes(6).toString('hex');
-  const t = { question: `lunch at noon ${secret}?`, fixed: `lunch at one ${secret}?`, answer: `yes ${secret}`, regret: `my pin is ${secret}` };
+  const t = { question: `lunch at noon ${secret}?`, fixed: `lunch at one ${secret}?`, answer: `yes ${secret}`, regret: `my pin is ${secret}`, never: `wrong group ${secret}` };
   const steps = stepTracker(test);
   const { step } = steps;
 
@@ -169,12 +170,20 @@ describe('group message actions', { timeout: 180_000 }, () => {
     await carol.goto('about:blank');
     await act(alice, 'recall', [gid, regretId]);
     await waitForLine(bob, gid, regretId, { recalled: true, text: '' });
+    // Written and recalled while carol is away: she must never get its text, from anyone.
+    await act(alice, 'sendText', [gid, t.never]);
+    const neverId = await waitForText(alice, gid, t.never);
+    await waitForText(bob, gid, t.never);
+    await act(alice, 'recall', [gid, neverId]);
+    await waitForLine(bob, gid, neverId, { recalled: true, text: '' });
     await alice.goto('about:blank');
     await carol.goto(srv.url);
     await carol.waitForText(/Signed in as\s+carol/, 15_000);
     await waitForLine(carol, gid, regretId, { recalled: true, text: '' }, 45_000);
     assert.equal((await wholeDb(carol, 'carol')).includes(`pin is ${secret}`), false, 'the recalled text is in no store of carol’s database');
     assert.equal((await wholeDb(bob, 'bob')).includes(`pin is ${secret}`), false, 'nor in bob’s');
+    assert.equal((await wholeDb(carol, 'carol')).includes(t.never), false, 'a message recalled before carol got it never reaches her');
+    assert.equal((await wholeDb(bob, 'bob')).includes(t.never), false);
     const shown = await lines(carol, gid);
     assert.equal(shown.filter((l) => l.id === regretId).length, 1, 'one line, shown as deleted');
   });
