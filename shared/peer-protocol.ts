@@ -23,8 +23,11 @@ const SyncedMessage = v.strictObject({
   text: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxChatChars)),
   ts: v.pipe(v.number(), v.integer(), v.minValue(0)),
 });
-/** An outgoing copy's delivery state on the sending device; `received` for incoming ones. */
-const SyncedState = v.picklist(['waiting', 'sent', 'delivered', 'received']);
+/**
+ * An outgoing copy's delivery state on the sending device (`read`: delivered, and the contact's
+ * read receipt came); `received` for incoming ones.
+ */
+const SyncedState = v.picklist(['waiting', 'sent', 'delivered', 'read', 'received']);
 /** Records per `sync-batch` at most (each also fits the frame budget, see shared/devices/sync-plan.ts). */
 export const SYNC_BATCH_MAX_RECORDS = 200;
 

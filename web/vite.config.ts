@@ -12,8 +12,8 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 const brotli = promisify(zlib.brotliCompress);
 const gzip = promisify(zlib.gzip);
 
-/** Files worth compressing: text, and WebAssembly. Images (png) are compressed already. */
-const COMPRESSIBLE = /\.(?:js|css|html|svg|wasm|webmanifest)$/;
+/** Files worth compressing: text (the emoji picker's data is JSON), and WebAssembly. Images (png) are compressed already. */
+const COMPRESSIBLE = /\.(?:js|css|html|svg|wasm|webmanifest|json)$/;
 /** Below this, the saving is smaller than the headers it costs. */
 const MIN_COMPRESS_BYTES = 1024;
 
@@ -105,7 +105,9 @@ export default defineConfig({
       // The glob below already precaches every icon (and the plugin adds the manifest itself).
       includeManifestIcons: false,
       injectManifest: {
-        globPatterns: ['**/*.{js,css,html,svg,png,wasm}'],
+        // json: the emoji picker's data (web/src/components/emoji-picker-create.ts), so the picker
+        // works offline; about 400 KB per language, 60 KB over the wire compressed.
+        globPatterns: ['**/*.{js,css,html,svg,png,wasm,json}'],
         // The bundle grows with libsodium (WebAssembly inlined); it must still be precached.
         maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
       },

@@ -170,6 +170,11 @@ export function isInlineImage(offer: FileOffer, maxBytes: number = TRANSFER_LIMI
   return offer.isImage === true && offer.size <= maxBytes && INLINE_IMAGE_MIMES.includes(offer.mime);
 }
 
+/** A video or audio file small enough for the sender to keep for playing inline (the receiver plays any size). */
+export function isKeptMedia(offer: FileOffer, maxBytes: number = TRANSFER_LIMITS.maxKeptMediaBytes): boolean {
+  return /^(?:video|audio)\//i.test(offer.mime) && offer.size <= maxBytes;
+}
+
 /** Checks `ranges` against a file's chunk count (parsing only knows the global cap). */
 export function rangesFit(ranges: readonly ChunkRange[], chunkCount: number): boolean {
   return isCanonicalRanges(ranges, chunkCount);

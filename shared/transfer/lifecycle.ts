@@ -18,7 +18,7 @@
  * The per-chunk path (sealing, opening, hashing, writing) is not here: it runs in
  * OutgoingTransfer / IncomingTransfer (transfer.ts) without a step per chunk.
  */
-import { CANCEL_REASONS, isInlineImage, type CancelReason, type FileControl, type FileDone } from './control';
+import { CANCEL_REASONS, isInlineImage, isKeptMedia, type CancelReason, type FileControl, type FileDone } from './control';
 import { isCanonicalRanges } from './ranges';
 import { HELD_IMAGE_REASON, imageFits, offerFits } from './peer-caps';
 import { AUTO_ACCEPT_IMAGE_BYTES, type Lifecycle, type StepResult, type TransferEffect, type TransferEvent, type TransferPatch, type TransferPhase } from './lifecycle-types';
@@ -287,8 +287,8 @@ class Step {
     const verified = msg.ok && s.sentHash !== undefined && msg.hash === s.sentHash;
     this.state = { ...s, runner: false };
     this.emit({ type: 'stop-runner' });
-    // Keep the File only where the history shows it (inline images).
-    const keep = (s.offer.isImage ?? false) && isInlineImage(s.offer);
+    // Keep the File only where the history shows it (inline images, and video and audio that play inline).
+    const keep = ((s.offer.isImage ?? false) && isInlineImage(s.offer)) || isKeptMedia(s.offer);
     if (verified) this.persist({ state: 'done', hash: msg.hash }, true, !keep);
     else this.persist({ state: 'failed', reason: 'corrupt' });
   }

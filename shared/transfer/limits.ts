@@ -31,6 +31,11 @@ export const TRANSFER_LIMITS = {
   maxRanges: 2048,
   /** Images up to this size may be shown inline (and accepted automatically, see isInlineImage). */
   maxInlineImageBytes: 16 * 1024 * 1024,
+  /**
+   * A sent video or audio file up to this size stays on the sender's device after it is verified,
+   * so it plays in the sender's history too (larger ones are dropped, as other files are).
+   */
+  maxKeptMediaBytes: 100 * 1024 * 1024,
 } as const;
 
 if (CHUNK_FRAME_HEADER_BYTES + CHUNK_OVERHEAD_BYTES + TRANSFER_LIMITS.maxChunkSize > MAX_CHUNK_FRAME_BYTES) {

@@ -7,6 +7,8 @@ export const CSP = [
   // host may be reached, so an injected script could not send data anywhere else.
   "connect-src 'self'",
   "img-src 'self' blob: data:",
+  // Verified video and audio files play from object URLs of their stored copy.
+  "media-src 'self' blob:",
   "style-src 'self' 'unsafe-inline'",
   // libsodium instantiates WebAssembly.
   "script-src 'self' 'wasm-unsafe-eval'",

@@ -153,7 +153,7 @@ export async function send(user: BrowserUser, text: string): Promise<void> {
 export interface ShownMessage {
   text: string;
   outgoing: boolean;
-  /** 'waiting' | 'sent' | 'delivered' (what an outgoing message says), 'received' (incoming). */
+  /** 'waiting' | 'sent' | 'delivered' | 'read' (what an outgoing message says), 'received' (incoming). */
   state: string;
   /** "You", or the sender's name. */
   from: string;
@@ -179,6 +179,7 @@ function stateKey(t: UiText, said: string): string {
     [t.id('message-waiting', 'Waiting').toLowerCase()]: 'waiting',
     [t.id('message-sent', 'Sent').toLowerCase()]: 'sent',
     [t.id('message-delivered', 'Delivered').toLowerCase()]: 'delivered',
+    [t.id('message-read', 'Read').toLowerCase()]: 'read',
   };
   return labels[said] ?? said;
 }
@@ -199,14 +200,18 @@ export async function shownMessages(user: BrowserUser): Promise<ShownMessage[]> 
   return (await shownItems(user)).filter((parts) => parts.length >= 3).map((parts) => toMessage(t, parts));
 }
 
-/** Waits until the open conversation shows a message with this text in this state. */
+/**
+ * Waits until the open conversation shows a message with this text in this state. 'delivered'
+ * is also met by 'read' (the contact read it: delivered, and more); wait for 'read' itself to
+ * tell them apart.
+ */
 export async function waitForMessage(user: BrowserUser, text: string, state?: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: ShownMessage[] = [];
   for (;;) {
     try {
       last = await shownMessages(user);
-      if (last.some((m) => m.text === text && (state === undefined || m.state === state))) return;
+      if (last.some((m) => m.text === text && (state === undefined || m.state === state || (state === 'delivered' && m.state === 'read')))) return;
     } catch {
       // a reload in progress: try again
     }

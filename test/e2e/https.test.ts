@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { createSignalServer, type SignalServer, type SignalServerOptions } from '../../signal-server/src/server';
-import { STATIC_DIR } from './app-helpers';
+import { STATIC_DIR, waitForMessage } from './app-helpers';
 import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
 
 const DIST = STATIC_DIR;
@@ -79,7 +79,7 @@ describe('HTTPS on the LAN (generated certificate)', () => {
       await alice.fill('Message', 'Hello over HTTPS');
       await alice.press('Enter');
       await bob.waitForText('Hello over HTTPS', 20_000);
-      await alice.waitForText('Delivered', 15_000);
+      await waitForMessage(alice, 'Hello over HTTPS', 'delivered', 15_000); // or Read: bob has the conversation open
 
       // A trusted HTTPS origin gets the service worker (install, offline) like localhost does.
       const sw = await alice.waitFor(

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createSignalServer, type SignalServer, type SignalServerOptions } from '../../signal-server/src/server';
-import { STATIC_DIR } from './app-helpers';
+import { STATIC_DIR, waitForMessage } from './app-helpers';
 import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
 import { waitForCard } from './file-helpers';
 import { escapeRe, pattern, waitInPage } from './page-queries';
@@ -198,7 +198,7 @@ describe('installable app (Chromium)', () => {
       await alice.fill('Message', 'Hello before the outage');
       await alice.press('Enter');
       await bob.waitForText('Hello before the outage', 20_000);
-      await alice.waitForText('Delivered', 15_000);
+      await waitForMessage(alice, 'Hello before the outage', 'delivered', 15_000); // or Read: bob has the conversation open
       // Served by the worker from now on (it took control on the first visit).
       await alice.waitFor(controlled, undefined, 10_000);
 

@@ -106,7 +106,7 @@ describe('HTTP', () => {
     assert.equal(index.headers['x-content-type-options'], 'nosniff');
     assert.equal(index.headers['referrer-policy'], 'no-referrer');
     const csp = String(index.headers['content-security-policy']);
-    for (const part of ["default-src 'self'", "connect-src 'self';", "img-src 'self' blob: data:", "style-src 'self' 'unsafe-inline'", "script-src 'self' 'wasm-unsafe-eval'", "worker-src 'self'", "manifest-src 'self'"]) {
+    for (const part of ["default-src 'self'", "connect-src 'self';", "img-src 'self' blob: data:", "media-src 'self' blob:", "style-src 'self' 'unsafe-inline'", "script-src 'self' 'wasm-unsafe-eval'", "worker-src 'self'", "manifest-src 'self'"]) {
       assert.ok(csp.includes(part), `CSP has ${part}`);
     }
 

@@ -8,6 +8,8 @@ describe('own-device sync frames', () => {
   test('well-formed frames parse', () => {
     for (const f of [
       { type: 'sync-msg', conv: 'bob', msg, state: 'received' },
+      // My message, delivered and read by the contact.
+      { type: 'sync-msg', conv: 'bob', msg: { ...msg, outgoing: true }, state: 'read' },
       { type: 'sync-from', seq: 0 },
       { type: 'sync-skip' },
       { type: 'sync-batch', records: [{ conv: 'bob', msg, state: 'delivered' }], last: 3, total: 10, done: false },
@@ -21,7 +23,7 @@ describe('own-device sync frames', () => {
       { type: 'sync-msg', conv: 'bob', msg, state: 'received', extra: 1 },
       { type: 'sync-msg', conv: 'bob', msg: { ...msg, evil: true }, state: 'received' },
       { type: 'sync-msg', conv: 'Bob', msg, state: 'received' },
-      { type: 'sync-msg', conv: 'bob', msg, state: 'read' },
+      { type: 'sync-msg', conv: 'bob', msg, state: 'seen' },
       { type: 'sync-msg', conv: 'bob', msg: { ...msg, text: '' }, state: 'received' },
       { type: 'sync-from', seq: -1 },
       { type: 'sync-from', seq: 1.5 },

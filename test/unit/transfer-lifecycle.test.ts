@@ -6,6 +6,7 @@ import {
   AUTO_ACCEPT_IMAGE_BYTES,
   failReason,
   step,
+  TRANSFER_LIMITS,
   type FileControl,
   type FileDone,
   type FileOffer,
@@ -257,6 +258,13 @@ describe('sender', () => {
     const img = offer({ isImage: true, mime: 'image/png', size: 65536, chunkCount: 1 });
     const kept = step(sender({ state: 'running', runner: true, sentHash: HASH, offer: img }), frame(done(HASH)));
     assert.equal(persisted(kept.effects).dropFile, undefined);
+    // Video and audio play inline in the sender's history too, up to maxKeptMediaBytes.
+    for (const mime of ['video/webm', 'audio/wav']) {
+      const media = step(sender({ state: 'running', runner: true, sentHash: HASH, offer: offer({ mime }) }), frame(done(HASH)));
+      assert.equal(persisted(media.effects).dropFile, undefined, mime);
+    }
+    const huge = offer({ mime: 'video/mp4', size: TRANSFER_LIMITS.maxKeptMediaBytes + 1, chunkCount: Math.ceil((TRANSFER_LIMITS.maxKeptMediaBytes + 1) / 65536) });
+    assert.equal(persisted(step(sender({ state: 'running', runner: true, sentHash: HASH, offer: huge }), frame(done(HASH))).effects).dropFile, true);
   });
 
   test('a verdict with another hash, or not ok: failed (corrupt)', () => {

@@ -4,6 +4,9 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { LIMITS } from '../../../shared/index';
 import { theme } from '../styles/theme';
 import { formatCount } from '../format/format';
+import type { EmojiDetail } from './pc-emoji-button';
+import './pc-emoji-button';
+import type { DraftInputDetail } from '../everyday/typing-controller';
 
 export interface SendDetail {
   text: string;
@@ -158,6 +161,15 @@ export class PcComposer extends LitElement {
     if (files.length) this.dispatchEvent(new CustomEvent<FilesDetail>('pc-files', { detail: { files }, bubbles: true, composed: true }));
   }
 
+  /** An emoji from the picker goes where the caret was (replacing a selection), and the caret after it. */
+  private insertEmoji(e: CustomEvent<EmojiDetail>): void {
+    const box = this.box;
+    box.setRangeText(e.detail.emoji, box.selectionStart, box.selectionEnd, 'end');
+    // As if typed: the character count (and anything else that follows typing) sees it.
+    box.dispatchEvent(new Event('input', { bubbles: true }));
+    box.focus();
+  }
+
   private send(): void {
     const text = this.box.value;
     if (!text.trim() || this.disabled || text.length > LIMITS.maxChatChars || text === this.inFlight) return;
@@ -187,13 +199,18 @@ export class PcComposer extends LitElement {
         <label class="attach" for="attach" title=${msg('Attach files or images')}><svg aria-hidden="true" viewBox="0 0 24 24" width="22" height="22" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round"
             ><path d="M20 11.5l-8.1 8.1a5 5 0 01-7.1-7.1l8.5-8.5a3.3 3.3 0 014.7 4.7l-8.5 8.5a1.7 1.7 0 01-2.4-2.4l7.8-7.8"
           /></svg></label>
+        <pc-emoji-button ?disabled=${this.disabled} @pc-emoji=${this.insertEmoji}></pc-emoji-button>
         <label class="visually-hidden" for="message">${msg('Message', { id: 'composer-label', desc: 'Label of the text box where a message is written' })}</label>
         <textarea
           id="message"
           rows="1"
           placeholder=${msg('Write a message')}
           aria-describedby="composer-meta"
-          @input=${() => (this.length = this.box.value.length)}
+          @input=${() => {
+            this.length = this.box.value.length;
+            // Typing drives "typing…" for the contact (web/src/everyday/typing-controller.ts).
+            this.dispatchEvent(new CustomEvent<DraftInputDetail>('pc-draft-input', { detail: { empty: this.length === 0 }, bubbles: true, composed: true }));
+          }}
           @keydown=${(e: KeyboardEvent) => {
             if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
               e.preventDefault();

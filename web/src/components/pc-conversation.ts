@@ -26,6 +26,7 @@ import '../requests/pc-request-bar';
 import '../export/pc-export-menu';
 import '../everyday/pc-avatar';
 import { ProfilesController } from '../everyday/profiles-controller';
+import { TypingController } from '../everyday/typing-controller';
 
 /** Content shared to the app, handed to the conversation of the contact chosen for it. */
 export interface ShareDelivery {
@@ -151,6 +152,8 @@ export class PcConversation extends LitElement {
   @state() private verifyOpen = false;
   @query('button.verify') private verifyButton?: HTMLButtonElement;
   private readonly messages = new MessagesController(this, () => this.service);
+  /** The composer drives "typing…" to the contact; the contact's shows in the header. */
+  private readonly typing = new TypingController(this, () => this.service, () => this.peerName);
   /** Shared content for this contact (taken once per object). */
   @property({ attribute: false }) share: ShareDelivery | null = null;
   /** A message to scroll to and highlight (opened from search); a new object each time. */
@@ -291,7 +294,8 @@ export class PcConversation extends LitElement {
         ${this.isOwn() ? nothing : html`<pc-avatar .name=${display || this.peerName} .src=${this.profiles.avatar(conv)}></pc-avatar>`}
         <div class="who">
           <h2>${this.isOwn() ? msg('Your devices') : display ? html`${display} <span class="handle">@${this.peerName}</span>` : this.peerName}</h2>
-          <div class="status ${status.cls}" role="status" data-link=${this.peers.value?.links.get(usernameKey(this.peerName)) ?? 'none'}>${status.text}</div>
+          <div class="status ${status.cls} ${this.typing.shown ? 'visually-hidden' : ''}" role="status" data-link=${this.peers.value?.links.get(usernameKey(this.peerName)) ?? 'none'}>${status.text}</div>
+          ${this.typing.shown ? html`<div class="status typing" data-testid="typing">${msg('typing…', { id: 'typing-indicator', desc: 'Under the contact’s name while they are writing a message' })}</div>` : nothing}
         </div>
         ${request
           ? html`<span class="unverified">${msg('Not a contact')}</span>`

@@ -12,6 +12,7 @@ import { TransferController } from '../controllers/transfer-controller';
 import { milestoneIsNews, transferMilestone, type AnnounceDetail, type TransferMilestone } from '../a11y/announce';
 import { describeError, describeTransferEnd, type TransferEnd } from '../l10n/error-text';
 import { formatBytes, formatDuration, formatPercent, formatSpeed } from '../format/format';
+import { inlineMediaKind } from './pc-media-preview';
 
 const fileIcon = svg`<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linejoin="round"><path d="M6 2.5h8l4.5 4.5v14.5H6z"/><path d="M14 2.5V7h4.5"/></svg>`;
 
@@ -41,7 +42,8 @@ function endOf(v: TransferView): TransferEnd | null {
 /**
  * One file or image in the conversation: name, size, type; the offer's Accept/Decline;
  * progress with percentage, speed and time left while running, and Cancel on either side; the
- * verified state with the BLAKE2b hash prefix and Save when done; images inline.
+ * verified state with the BLAKE2b hash prefix and Save when done; images inline, and video and
+ * audio the browser can play as inline players (pc-media-preview.ts), only once verified.
  */
 @customElement('pc-file-card')
 @localized()
@@ -120,12 +122,15 @@ export class PcFileCard extends LitElement {
   @property() fileId = '';
   @consume({ context: serviceContext }) service!: ChatService;
   @state() private imageUrl: string | null = null;
+  /** A verified video or audio file to play inline (pc-media-preview.ts makes and revokes its URL). */
+  @state() private mediaFile: File | null = null;
   private readonly transfer = new TransferController(
     this,
     () => this.service,
     () => this.fileId,
     (v) => {
       if (v.state === 'done' && !v.remoteCopy && this.isImage(v) && !this.imageUrl) void this.loadImage();
+      if (v.state === 'done' && !v.remoteCopy && inlineMediaKind(v.offer.mime) && !this.mediaFile) void this.loadMedia();
       this.announceProgress(v);
     },
   );
@@ -165,6 +170,17 @@ export class PcFileCard extends LitElement {
     } catch (err) {
       // The card still offers Save; only the inline picture is missing.
       console.warn('Peerchat: a received image could not be read for display', err);
+    }
+  }
+
+  /** The verified file, disk-backed (never read into memory here): the player streams from it. */
+  private async loadMedia(): Promise<void> {
+    try {
+      const file = await this.service.transfers.fileOf(this.fileId);
+      if (file && !this.mediaFile) this.mediaFile = file;
+    } catch (err) {
+      // The card still offers Save; only the inline player is missing.
+      console.warn('Peerchat: a received video or audio file could not be read for playing', err);
     }
   }
 
@@ -243,6 +259,7 @@ export class PcFileCard extends LitElement {
     if (!v) return html`<div class="line">${msg('Loading file…')}</div>`;
     const image = this.isImage(v);
     const src = v.state === 'done' ? this.imageUrl : null;
+    const media = v.state === 'done' && !v.remoteCopy ? inlineMediaKind(v.offer.mime) : null;
     return html`
       <div class="card" data-state=${v.remoteCopy ? 'remote' : v.state} data-file-id=${v.id}>
         ${src
@@ -250,6 +267,7 @@ export class PcFileCard extends LitElement {
           : image && v.offer.thumb && v.state !== 'failed' && !v.notices.includes('PEER_IMAGES_HELD')
             ? html`<img class="thumb" src=${v.offer.thumb} alt=${msg(str`Preview of ${v.offer.name}`)} />`
             : nothing}
+        ${media && this.mediaFile ? html`<pc-media-preview .file=${this.mediaFile} kind=${media} label=${v.offer.name}></pc-media-preview>` : nothing}
         <div class="head">
           ${image ? nothing : html`<span class="icon" aria-hidden="true">${fileIcon}</span>`}
           <div>

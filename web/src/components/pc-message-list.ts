@@ -3,16 +3,21 @@ import { localized, msg, str } from '@lit/localize';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { theme } from '../styles/theme';
-import type { MessageState, StoredMessage } from '../db/schema';
+import type { StoredMessage } from '../db/schema';
 import { dayKey, formatCount, formatDayHeading, formatTime } from '../format/format';
 import { activeLocale } from '../l10n/active-locale';
 import { plural } from '../l10n/plural';
 import { newIncoming, type AnnounceDetail } from '../a11y/announce';
 import './pc-file-card';
+import { messageText } from './message-text';
 import type { GroupView } from '../groups/groups-contract';
 import { groupDelivery, lateArrivals, linesOf, startsRun, withLines, type ConversationEntry } from '../groups/group-screen-model';
 import { changeLineText } from '../groups/change-line-text';
 import '../groups/pc-group-delivery';
+import { shownState, type ShownState } from '../everyday/receipts-rules';
+import { StoreController } from '../state/store-controller';
+import { settingsContext } from '../settings/settings-context';
+import type { DeviceSettings } from '../settings/settings-model';
 
 /** What a message's item shows of its time: the same for a message object every render. */
 interface TimeView {
@@ -39,7 +44,7 @@ function timeView(m: StoredMessage): TimeView {
   return v;
 }
 
-function stateLabel(state: MessageState): string {
+function stateLabel(state: ShownState): string {
   switch (state) {
     case 'waiting':
       return msg('Waiting', { id: 'message-waiting', desc: 'State of a sent message not yet handed to the contact' });
@@ -47,6 +52,8 @@ function stateLabel(state: MessageState): string {
       return msg('Sent', { id: 'message-sent', desc: 'State of a message that left this device' });
     case 'delivered':
       return msg('Delivered', { id: 'message-delivered', desc: 'State of a message the contact has received' });
+    case 'read':
+      return msg('Read', { id: 'message-read', desc: 'State of a message the contact has seen (read receipt), after Delivered' });
     case 'received':
       return '';
   }
@@ -166,6 +173,8 @@ export class PcMessageList extends LitElement {
   @property({ attribute: false }) group: GroupView | null = null;
   /** This account (lowercased), for the group's delivery counts. */
   @property() me = '';
+  /** "Read" shows only while this device shows read receipts (web/src/settings). */
+  private readonly settings = new StoreController<DeviceSettings>(this, settingsContext);
   /** Group mode: messages that arrived after later ones were shown. */
   private late = new Set<string>();
   @query('ol') private list?: HTMLOListElement;
@@ -338,13 +347,13 @@ export class PcMessageList extends LitElement {
               ? html`<li class="msg ${i.msg.outgoing ? 'out' : 'in'} ${i.msg.id === this.highlightId ? 'highlight' : ''}" data-id=${i.msg.id} data-state=${i.msg.state}>
                   ${i.author ? html`<span class="from">${i.msg.outgoing ? msg('You', { id: 'message-from-me', desc: 'Sender shown over my own messages' }) : i.msg.from}</span>` : nothing}${i.msg.fileId
                     ? html`<pc-file-card .fileId=${i.msg.fileId}></pc-file-card>`
-                    : html`<span class="text">${i.msg.text}</span>`}<span class="meta"
+                    : html`<span class="text">${messageText(i.msg.text)}</span>`}<span class="meta"
                     ><time datetime=${timeView(i.msg).iso}>${timeView(i.msg).time}</time>${this.late.has(i.msg.id)
                       ? html`<span class="late">${msg('New', { id: 'message-late', desc: 'Mark on a group message that arrived after later ones were shown' })}</span>`
                       : nothing}${group && i.msg.outgoing && i.msg.state !== 'waiting'
                       ? html` · <pc-group-delivery .delivery=${groupDelivery(i.msg, group.members, this.me)}></pc-group-delivery>`
                       : i.msg.outgoing && !i.msg.fileId
-                      ? html` · <span class="state" title=${deliveredTitle(i.msg)}>${stateLabel(i.msg.state)}</span>`
+                      ? html` · <span class="state" title=${deliveredTitle(i.msg)}>${stateLabel(shownState(i.msg, this.settings.value?.readReceipts ?? true))}</span>`
                       : nothing}</span
                   >
                 </li>`

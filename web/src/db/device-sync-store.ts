@@ -8,7 +8,13 @@ import type { ChatDb, MessageState, StoredMessage, StoredTransfer } from './sche
 import { nextSeq } from './record-seq';
 import { remoteCopyOf, syncedFileOf } from './remote-copy';
 
-const RANK: Record<MessageState, number> = { waiting: 0, sent: 1, delivered: 2, received: 3 };
+/** How far a state is along (`read`: delivered and read; a copy never moves a message back). */
+const RANK: Record<SyncRecord['state'], number> = { waiting: 0, sent: 1, delivered: 2, read: 3, received: 4 };
+
+/** Where a stored message is along, read marks included. */
+function rankOf(m: StoredMessage): number {
+  return m.readAt !== undefined && m.state === 'delivered' ? RANK.read : RANK[m.state];
+}
 
 /**
  * Stores a copy from another device of this account. New: stored (incoming counts as unread
@@ -27,17 +33,20 @@ export async function storeCopy(db: ChatDb, rec: SyncRecord, read: boolean): Pro
     }
   }
   if (existing) {
-    if (existing.conv !== rec.conv || !existing.outgoing || !rec.msg.outgoing || RANK[rec.state] <= RANK[existing.state] || rec.state === 'received') {
+    if (existing.conv !== rec.conv || !existing.outgoing || !rec.msg.outgoing || RANK[rec.state] <= rankOf(existing) || rec.state === 'received') {
       await tx.done;
       return null;
     }
-    const updated: StoredMessage = { ...existing, state: rec.state, seq: await nextSeq(messages) };
+    // A read copy: delivered (at least), and read from now on here too.
+    const state: MessageState = rec.state === 'read' ? (existing.state === 'waiting' || existing.state === 'sent' ? 'delivered' : existing.state) : rec.state;
+    const updated: StoredMessage = { ...existing, state, ...(rec.state === 'read' ? { readAt: existing.readAt ?? Date.now() } : {}), seq: await nextSeq(messages) };
     await messages.put(updated);
     await tx.done;
     return updated;
   }
-  const state: MessageState = rec.msg.outgoing ? (rec.state === 'received' ? 'sent' : rec.state) : 'received';
+  const state: MessageState = rec.msg.outgoing ? (rec.state === 'received' ? 'sent' : rec.state === 'read' ? 'delivered' : rec.state) : 'received';
   const msg: StoredMessage = { ...rec.msg, ts: Math.min(rec.msg.ts, Date.now() + 60_000), conv: rec.conv, state };
+  if (rec.msg.outgoing && rec.state === 'read') msg.readAt = Date.now();
   if (rec.file) {
     msg.fileId = rec.msg.id;
     await tx.objectStore('transfers').put(remoteCopyOf(rec, rec.file, msg.ts));
@@ -69,7 +78,7 @@ function preview(text: string): string {
  */
 export function recordOf(m: StoredMessage, transfer?: StoredTransfer): SyncRecord | null {
   if (m.kind || !m.text) return null;
-  const state = m.outgoing ? (m.state === 'received' ? 'sent' : m.state) : 'received';
+  const state = m.outgoing ? (m.state === 'received' ? 'sent' : m.readAt !== undefined && m.state !== 'waiting' ? 'read' : m.state) : 'received';
   const rec: SyncRecord = { conv: m.conv, msg: { id: m.id, from: m.from, outgoing: m.outgoing, text: m.text, ts: m.ts }, state };
   if (!m.fileId) return rec;
   const file = transfer && transfer.id === m.fileId && m.fileId === m.id ? syncedFileOf(transfer) : null;

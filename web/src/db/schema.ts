@@ -43,6 +43,13 @@ export interface StoredMessage {
   /** Outgoing: the contact's devices that acknowledged it (Delivered once any did). */
   deliveredTo?: string[];
   /**
+   * Outgoing: when this device learned that the contact read it (their `read` receipt, or a copy
+   * from my other device that had one), on this device's clock. Shown as "Read" after Delivered
+   * while read receipts are on (web/src/everyday/receipts-service.ts); once set it is never
+   * cleared, so a later receipt, a resend or an older copy cannot move the message back.
+   */
+  readAt?: number;
+  /**
    * A quiet line, not a message: the contact added or removed a device (`text` is the device's
    * name). Absent for messages.
    */

@@ -34,7 +34,10 @@ import { Store } from './store';
 import { RequestsService } from '../requests/requests-service';
 import { groupIdOf } from '../groups/groups-contract';
 import { GroupService } from '../groups/group-service';
+import { routeServerMessage } from './server-message-routing';
 import { ProfileService } from '../everyday/profile-service';
+import { ReceiptsService } from '../everyday/receipts-service';
+import { deviceSettings } from '../settings/settings-store';
 
 export type MessageListener = (msg: StoredMessage) => void;
 
@@ -47,6 +50,7 @@ export class ChatService {
   readonly requests: RequestsService;
   readonly groups: GroupService; // Group conversations; members of a shared group may connect like contacts.
   readonly profiles: ProfileService = new ProfileService({ readyDb: () => this.readyDb(), me: () => this.ownKey(), readyConvs: () => [...this.links.peers.get().links].filter(([, s]) => s === 'ready').map(([c]) => c), readyLinks: (c) => this.links.readyLinks(c) }); // Display names and avatars (web/src/everyday/).
+  readonly receipts: ReceiptsService; // "Read" and "typing…" with contacts (its `typing` drives the header).
 
   private readonly sessions: SessionCoordinator;
   private readonly presenceTracker: PresenceTracker;
@@ -201,6 +205,7 @@ export class ChatService {
       failed: (code) => this.showLocalError(code),
     });
     this.groups = new GroupService({ readyDb: () => this.readyDb(), myName: () => this.myName, keys: () => (this.myName ? this.security.keysFor(this.myName) : null), ownList: () => this.ownDeviceList(), peerKey: (u) => this.security.resolvePeerKey(u), readyLinks: (c) => this.links.readyLinks(c), dial: (c) => this.dial(c), presence: () => this.presence, isActive, blocked: (c) => this.requests.state.get().blocked.has(c), emitMessage: (m) => this.emitMessage(m), refreshConversations: () => this.refreshConversations(), transfers: this.transfers, failed: (code) => this.showLocalError(code) });
+    this.receipts = new ReceiptsService({ readyDb: () => this.readyDb(), me: myKey, isContact: (c) => this.requests.isContact(c), isActive, conversations: this.conversations, peers: this.links.peers, settings: deviceSettings, send: (c, m) => this.links.send(c, m), onMessage: (fn) => this.onMessage(fn), changed: (m) => (this.emitMessage(m), this.deviceSync.mirror(m)) });
     this.presenceSubscriber = new PresenceSubscriber({ conversations: this.conversations, requests: this.requests.state, groups: this.groups.state, me: myKey, send: (m) => this.sessions.send(m) });
     document.addEventListener('visibilitychange', () => {
       const active = this.conversations.get().active;
@@ -329,24 +334,8 @@ export class ChatService {
   }
 
   private onServerMessage(m: ServerMsg): void {
-    this.presenceSubscriber.handle(m);
-    if (this.security.handleServerMessage(m)) return;
-    if (this.requests.handleServerMessage(m)) return;
-    if (m.type === 'presence-update' && m.online) this.requests.peerOnline(m.username);
-    if (m.type === 'presence') for (const name of m.online) this.requests.peerOnline(name);
-    if (this.presenceTracker.handle(m)) return;
-    if (m.type === 'signal') {
-      // My own other devices are not contacts: their signals go straight to the links.
-      if (usernameKey(m.from) === this.ownKey()) this.links.handleSignal(m.from, m.fromDevice, m.cid, m.data);
-      // Only a contact's (or a group member's) signals reach the links: a stranger's offer is never answered.
-      else this.groups.gateSignal(m.from, () => this.links.handleSignal(m.from, m.fromDevice, m.cid, m.data), () => this.requests.gateSignal(m.from, m.cid, m.data, () => this.links.handleSignal(m.from, m.fromDevice, m.cid, m.data)));
-    } else if (m.type === 'error' && (m.code === 'PEER_OFFLINE' || m.code === 'RATE_LIMITED') && m.to) {
-      // A signal that was not delivered (the contact went offline, or the server's relay budget
-      // for this pair ran out): a half-built connection cannot finish, so it fails and redials.
-      this.links.handleUndeliverable(m.to, undefined, m.cid);
-    } else if (m.type === 'devices') {
-      this.contactLists.fromServer(m.username, m.devices);
-    }
+    const { presenceSubscriber, security, requests, presenceTracker, links, groups, contactLists } = this;
+    routeServerMessage({ presenceSubscriber, security, requests, presenceTracker, links, groups, contactLists, ownKey: () => this.ownKey() }, m);
   }
 
   private async onPeerFrame(conv: string, msg: PeerMsg, link: PeerLink): Promise<void> {
@@ -357,6 +346,7 @@ export class ChatService {
     if (msg.type === 'profile') return this.profiles.receive(conv, msg, own); // Only ever the profile of the session's account.
     if (this.groups.onFrame(conv, msg, link)) return;
     if (isFileControlType(msg.type)) return this.transfers.onControl(conv, msg as FileControl, link);
+    if (!own && (msg.type === 'read' || msg.type === 'typing')) return this.receipts.onFrame(conv, msg, link);
     if (own) {
       // My other devices: copies and catch-up; receipts for copies change nothing here.
       if (msg.type === 'ack' && (await this.readyDb().then((db) => db?.get('messages', msg.id)))?.conv === conv) await this.outbox.receive(conv, msg, link);
@@ -389,6 +379,7 @@ export class ChatService {
     this.security.reset();
     this.outbox.clear();
     this.groups.reset();
+    this.receipts.reset();
     this.requests.reset();
     this.profiles.reset();
     this.accountDb.close();
