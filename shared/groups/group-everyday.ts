@@ -11,8 +11,9 @@
  * signed it), never a field. verifyGroupMessage already refused it unless that author was a
  * member at the message's position (a removed member's later control messages are refused like
  * its messages). Then the rules of shared/messaging apply, on the author's clock:
- *  - edit and recall: only the target's author, only a message of the same group, within 15
- *    minutes (edit) or 24 hours (recall) of the target's time; a file has no text to edit;
+ *  - edit and recall: only the target's author, only a text message of the same group, within
+ *    15 minutes (edit) or 24 hours (recall) of the target's time (a file is neither edited nor
+ *    recalled, as in a two-person conversation);
  *  - react: any member, as itself; one reaction per member (a newer one replaces it).
  * A control message whose target is not held yet is kept (it is held like any message) and
  * applied when the target arrives ({@link pendingFor}). A recall also names the target's device,
@@ -76,6 +77,8 @@ export function applyGroupControl<R extends EverydayRecord>(
       if (target.body.kind !== 'text') return { ok: false, reason: 'not-text' };
       return applyEdit(base, { type: 'edit', id: target.id, text: body.text, ts: control.ts }, ctx);
     case 'recall': {
+      // As in a two-person conversation, a file is not recalled (its bytes live outside the record).
+      if (target.body.kind !== 'text') return { ok: false, reason: 'not-text' };
       if (target.author === control.author && (target.device !== body.device || target.n !== body.n || target.ts !== body.sent)) {
         return { ok: false, reason: 'mismatch' };
       }

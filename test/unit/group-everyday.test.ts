@@ -133,6 +133,9 @@ describe('group everyday: who may do what', () => {
     assert.ok(r.ok);
     assert.equal(r.record.text, '');
     assert.equal(r.record.recalledAt, T0 + 10 * MIN);
+    const file = through(s, alice, msg(s, alice, { kind: 'file', file: { fileId: 'd'.repeat(32), name: 'a.txt', mime: 'text/plain', size: 1, chunkSize: 65536, chunkCount: 1 } }, T0 + MIN));
+    const fileRecall = control(through(s, alice, msg(s, alice, { ...body, target: file.id, n: file.n, sent: file.ts }, T0 + 2 * MIN)));
+    assert.equal(reason(applyGroupControl(fileRecall, file, recordOf(file, 'carol'), 'carol', T0 + 3 * MIN)), 'not-text', 'a file is not recalled');
     const wrongNumber = control(through(s, alice, msg(s, alice, { ...body, n: original.n + 1 }, T0 + 10 * MIN)));
     assert.equal(reason(applyGroupControl(wrongNumber, original, rec, 'carol', T0 + 11 * MIN)), 'mismatch');
   });

@@ -90,7 +90,7 @@ export class GroupActs {
     return this.svc.run(async () => {
       const { line, target } = await this.myLine(await this.db(), groupId, id);
       const me = this.svc.memberState(groupId).me;
-      if (!canRecallOwn(line, me, Date.now())) throw new PeerchatError('GROUP_BAD_REQUEST');
+      if (line.fileId !== undefined || !canRecallOwn(line, me, Date.now())) throw new PeerchatError('GROUP_BAD_REQUEST');
       await this.svc.write(groupId, { kind: 'recall', target: id, device: target.device, n: target.n, sent: target.ts });
     });
   }
