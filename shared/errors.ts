@@ -141,6 +141,10 @@ export const CLIENT_ERROR_CODES = [
   'BACKUP_PASSPHRASE_TOO_SHORT',
   /** This browser lacks what a backup needs (WebCrypto; the page must be on HTTPS or localhost). */
   'BACKUP_UNAVAILABLE',
+  /** Editing a message: past the edit window (15 minutes), or it was deleted for everyone. */
+  'EDIT_NOT_ALLOWED',
+  /** Deleting a message for everyone: past the recall window (24 hours). */
+  'RECALL_NOT_ALLOWED',
   /** Profile: the chosen picture could not be read as an image (or not made small enough). */
   'AVATAR_UNREADABLE',
 ] as const;

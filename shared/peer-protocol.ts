@@ -8,21 +8,38 @@ import { peerFrameValue } from './json';
 import { isFileControlType, parseFileControl, type FileControl } from './transfer/control';
 import { SyncedFile } from './transfer/synced-file';
 import { isGroupFrameType, parseGroupFrame, type GroupFrame } from './groups/group-frames';
-import { isEverydayType, parseEverydayMsg, ReplyRefSchema, type EverydayMsg } from './messaging/everyday-messages';
+import { isEverydayType, parseEverydayMsg, REACTION_EMOJI, ReplyRefSchema, type EverydayMsg } from './messaging/everyday-messages';
 
 const MessageId = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/));
 /** A conversation between devices: a usernameKey (lowercase). */
 const Conv = v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.usernameMax), v.regex(/^[^A-Z]*$/));
 const Seq = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
-const SyncedMessage = v.strictObject({
+const Time = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
+/** Reactors carried on one synced record at most. */
+const MAX_SYNCED_REACTORS = 256;
+const SyncedMessage = v.pipe(v.strictObject({
   id: MessageId,
   /** Display name of the author. */
   from: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.usernameMax)),
   /** Sent by this account (by any of its devices). */
   outgoing: v.boolean(),
-  text: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxChatChars)),
+  /** '' only for a message deleted for everyone (`recalledAt` set). */
+  text: v.pipe(v.string(), v.maxLength(LIMITS.maxChatChars)),
   ts: v.pipe(v.number(), v.integer(), v.minValue(0)),
-});
+  /** What it quotes (a reply). */
+  reply: v.optional(ReplyRefSchema),
+  /** Edited at (author's clock). */
+  editedAt: v.optional(Time),
+  /** Deleted for everyone at (author's clock). */
+  recalledAt: v.optional(Time),
+  /** Reactions by reactor (username key). */
+  reactions: v.optional(
+    v.pipe(
+      v.record(Conv, v.strictObject({ emoji: v.picklist(REACTION_EMOJI), ts: Time })),
+      v.check((r) => Object.keys(r).length <= MAX_SYNCED_REACTORS, 'too many reactors'),
+    ),
+  ),
+}), v.check((m) => m.text.length > 0 || m.recalledAt !== undefined, 'empty text'));
 /**
  * An outgoing copy's delivery state on the sending device (`read`: delivered, and the contact's
  * read receipt came); `received` for incoming ones.

@@ -54,8 +54,8 @@ describe('sync record: the file part', () => {
 
 /** Just enough of idb for storeCopy: get/put by key, the by-seq cursor. */
 function fakeDb(): { db: ChatDb; stores: Record<string, Map<string, Record<string, unknown>>> } {
-  const stores: Record<string, Map<string, Record<string, unknown>>> = { messages: new Map(), conversations: new Map(), transfers: new Map() };
-  const keyOf: Record<string, string> = { messages: 'id', conversations: 'conv', transfers: 'id' };
+  const stores: Record<string, Map<string, Record<string, unknown>>> = { messages: new Map(), conversations: new Map(), transfers: new Map(), recallTombstones: new Map() };
+  const keyOf: Record<string, string> = { messages: 'id', conversations: 'conv', transfers: 'id', recallTombstones: 'key' };
   const store = (name: string) => ({
     get: async (k: string) => structuredClone(stores[name]!.get(k)),
     put: async (v: Record<string, unknown>) => void stores[name]!.set(v[keyOf[name]!] as string, structuredClone(v)),

@@ -5,6 +5,7 @@
  * id; a contact already known keeps its pinned key).
  */
 import { backupMeta, makeBackup, readBackup, streamChunks, type BackupContact, type BackupConversation, type BackupMessage } from '../../../shared/backup/index';
+import { everydayCopyOf } from '../everyday/action-merge';
 import { ready } from '../../../shared/crypto/index';
 import { PeerchatError } from '../../../shared/errors';
 import type { ChatDb, StoredMessage } from '../db/schema';
@@ -69,6 +70,7 @@ export async function restoreBackup(db: ChatDb, account: string, file: Blob, pas
     // Files come back as their facts only; the bytes were never in the backup.
     const stored: StoredMessage = { id: m.id, conv: m.conv, from: m.from, outgoing: m.outgoing, text: m.file ? m.file.name : m.text, ts: m.ts, state: m.state === 'read' ? 'delivered' : m.state, seq: seq++ };
     if (m.kind) stored.kind = m.kind;
+    Object.assign(stored, everydayCopyOf({ ...stored, editedAt: m.editedAt, recalledAt: m.recalledAt, reply: m.reply, reactions: m.reactions }));
     stored.tokens = messageTokens(stored);
     await msgStore.put(stored);
   }

@@ -4,6 +4,7 @@
  * shaped as a shared/backup record.
  */
 import type { BackupContact, BackupConversation, BackupItem, BackupMessage } from '../../../shared/backup/index';
+import { everydayCopyOf } from '../everyday/action-merge';
 import type { ChatDb, StoredContact, StoredConversation, StoredMessage } from '../db/schema';
 
 const PAGE = 1000;
@@ -24,6 +25,7 @@ function conversationItem(c: StoredConversation): BackupConversation {
 
 function messageItem(m: StoredMessage, offer: { name: string; size: number; mime: string } | undefined): BackupMessage {
   const item: BackupMessage = { t: 'message', id: m.id, conv: m.conv, from: m.from, outgoing: m.outgoing, text: m.text, ts: Math.max(0, m.ts), state: m.state };
+  Object.assign(item, everydayCopyOf(m)); // reply, edit, recall, reactions
   if (m.kind) item.kind = m.kind;
   if (m.fileId) item.file = offer ? { name: offer.name, size: offer.size, mime: offer.mime } : { name: m.text.slice(0, 255), size: 0 };
   return item;

@@ -4,6 +4,8 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { LIMITS } from '../../../shared/index';
 import { theme } from '../styles/theme';
 import { formatCount } from '../format/format';
+import './pc-reply-bar';
+import type { ComposeContext } from './pc-reply-bar';
 import type { EmojiDetail } from './pc-emoji-button';
 import './pc-emoji-button';
 import type { DraftInputDetail } from '../everyday/typing-controller';
@@ -122,6 +124,8 @@ export class PcComposer extends LitElement {
   @property({ attribute: false }) draft: ComposerDraft | null = null;
   /** Photos keep where they were taken (the box is ticked); off by default. */
   @property({ type: Boolean }) keepLocation = false;
+  /** Replying to a message, or editing one (a bar over the box; Escape fires `pc-compose-cancel`). */
+  @property({ attribute: false }) context: ComposeContext | null = null;
   @state() private length = 0;
   @query('textarea') private box!: HTMLTextAreaElement;
   /** Handed to the parent, not confirmed yet: Enter again on the same text does not send it twice. */
@@ -181,6 +185,7 @@ export class PcComposer extends LitElement {
     const over = this.length > LIMITS.maxChatChars;
     const near = this.length > LIMITS.maxChatChars * 0.9;
     return html`
+      ${this.context ? html`<pc-reply-bar .context=${this.context}></pc-reply-bar>` : nothing}
       <form
         @submit=${(e: Event) => {
           e.preventDefault();
@@ -216,9 +221,13 @@ export class PcComposer extends LitElement {
               e.preventDefault();
               this.send();
             }
+            if (e.key === 'Escape' && this.context) {
+              e.preventDefault();
+              this.dispatchEvent(new CustomEvent<void>('pc-compose-cancel', { bubbles: true, composed: true }));
+            }
           }}
         ></textarea>
-        <button type="submit" class="primary" ?disabled=${this.disabled || over || this.length === 0}>${msg('Send')}</button>
+        <button type="submit" class="primary" ?disabled=${this.disabled || over || this.length === 0}>${this.context?.kind === 'edit' ? msg('Save', { id: 'composer-save-edit', desc: 'Send button while editing a message' }) : msg('Send')}</button>
       </form>
       <div id="composer-meta" class="meta ${over || this.error ? 'error' : ''}" role=${this.error ? 'alert' : nothing}>
         ${this.error ?? (near ? charCount(this.length) : nothing)}

@@ -23,6 +23,7 @@ import type { OwnDevicesState } from '../devices/own-devices';
 import type { CatchUp } from '../../../shared/devices/sync-plan';
 import { requestsContext, type RequestsState } from '../requests/requests-state';
 import '../requests/pc-request-bar';
+import { ActionController } from '../everyday/action-controller';
 import '../export/pc-export-menu';
 import '../everyday/pc-avatar';
 import { ProfilesController } from '../everyday/profiles-controller';
@@ -152,6 +153,8 @@ export class PcConversation extends LitElement {
   @state() private verifyOpen = false;
   @query('button.verify') private verifyButton?: HTMLButtonElement;
   private readonly messages = new MessagesController(this, () => this.service);
+  /** Reply, reactions, edit, delete: what the composer is doing and what the list's menus chose. */
+  private readonly actions = new ActionController(this, () => this.service, { draft: (text) => (this.draft = { text }), focusComposer: () => this.composer?.focus(), failed: (err) => (this.sendError = this.failure(err, 'MESSAGE_SEND_FAILED')) });
   /** The composer drives "typing…" to the contact; the contact's shows in the header. */
   private readonly typing = new TypingController(this, () => this.service, () => this.peerName);
   /** Shared content for this contact (taken once per object). */
@@ -176,16 +179,25 @@ export class PcConversation extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('peerName')) {
+      this.actions.reset();
       this.sendError = null;
       this.verifyOpen = false;
       void this.messages.show(this.peerName ? usernameKey(this.peerName) : null);
     }
-    if (changed.has('focusMessage') && this.focusMessage) {
-      const id = this.focusMessage.id;
-      void this.messages.reveal(id).then((found) => {
-        if (found) this.highlightId = id;
-      });
-    }
+    if (changed.has('focusMessage') && this.focusMessage) this.reveal(this.focusMessage.id, false);
+  }
+
+  private unhighlight(): void {
+    this.highlightId = '';
+  }
+
+  /** Loads message `id` if needed, scrolls to it and highlights it (briefly, for a reply's quote). */
+  private reveal(id: string, brief = true): void {
+    this.highlightId = '';
+    void this.messages.reveal(id).then((found) => {
+      if (found) this.highlightId = id;
+      if (found && brief) setTimeout(() => this.highlightId === id && this.unhighlight(), 2500);
+    });
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -240,7 +252,7 @@ export class PcConversation extends LitElement {
   private async onSend(e: CustomEvent<SendDetail>): Promise<void> {
     const text = e.detail.text;
     try {
-      await this.service.send(this.peerName, text);
+      await this.actions.submit(this.peerName, text);
       this.sendError = null;
       this.sendResult = { text, ok: true };
     } catch (err) {
@@ -322,12 +334,16 @@ export class PcConversation extends LitElement {
           ></pc-device-target>`
         : ''}
       <pc-message-list
-        .messages=${this.messages.messages}
+        .messages=${this.actions.visible(this.messages.messages)}
+        .me=${usernameKey(this.service.myName ?? '')}
         .loading=${this.messages.loading}
         .hasOlder=${this.messages.hasOlder}
         .peerName=${this.peerName}
         .highlightId=${this.highlightId}
+        ?plainText=${request}
         @pc-load-older=${() => void this.messages.loadOlder()}
+        @pc-message-action=${this.actions.onAction}
+        @pc-reveal-message=${(e: CustomEvent<{ id: string }>) => this.reveal(e.detail.id)}
       ></pc-message-list>
       <div class="drop-hint" aria-hidden="true">${msg(str`Drop to send to ${this.peerName}`)}</div>
       ${request
@@ -336,6 +352,8 @@ export class PcConversation extends LitElement {
         .error=${this.sendError ? describeError(this.sendError.code, this.sendError.params) : null}
         .draft=${this.draft}
         .result=${this.sendResult}
+        .context=${this.actions.context()}
+        @pc-compose-cancel=${() => this.actions.cancel()}
         @pc-send=${(e: CustomEvent<SendDetail>) => void this.onSend(e)}
         .keepLocation=${this.keepLocation}
         @pc-files=${(e: CustomEvent<FilesDetail>) => void this.sendFiles(e.detail.files)}

@@ -1,8 +1,9 @@
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { localized, msg, str } from '@lit/localize';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { theme } from '../styles/theme';
+import { messageListStyles } from './pc-message-list-styles';
 import type { StoredMessage } from '../db/schema';
 import { dayKey, formatCount, formatDayHeading, formatTime } from '../format/format';
 import { activeLocale } from '../l10n/active-locale';
@@ -14,6 +15,11 @@ import type { GroupView } from '../groups/groups-contract';
 import { groupDelivery, lateArrivals, linesOf, startsRun, withLines, type ConversationEntry } from '../groups/group-screen-model';
 import { changeLineText } from '../groups/change-line-text';
 import '../groups/pc-group-delivery';
+import './pc-message-menu';
+import { canEditOwn, canRecallOwn } from '../../../shared/messaging/index';
+import { replyQuote } from '../everyday/reply-quote';
+import { reactionChips } from '../everyday/reaction-chips';
+import type { MessageActionDetail } from '../everyday/action-events';
 import { shownState, type ShownState } from '../everyday/receipts-rules';
 import { StoreController } from '../state/store-controller';
 import { settingsContext } from '../settings/settings-context';
@@ -67,98 +73,7 @@ function stateLabel(state: ShownState): string {
 @customElement('pc-message-list')
 @localized()
 export class PcMessageList extends LitElement {
-  static override styles = [
-    theme,
-    css`
-      :host {
-        display: block;
-        overflow-y: auto;
-        overflow-x: hidden;
-        overscroll-behavior: contain;
-        background: var(--pc-bg);
-      }
-      ol {
-        list-style: none;
-        margin: 0;
-        padding: 12px 12px 16px;
-        display: flex;
-        flex-direction: column;
-        gap: 6px;
-      }
-      li.day {
-        align-self: center;
-        font-size: 0.8rem;
-        color: var(--pc-muted);
-        margin: 10px 0 4px;
-      }
-      li.note {
-        align-self: center;
-        font-size: 0.8rem;
-        color: var(--pc-muted);
-        text-align: center;
-      }
-      li.msg {
-        max-width: min(78%, 560px);
-        padding: 8px 12px;
-        border-radius: var(--pc-radius);
-        background: var(--pc-bubble-in);
-        color: var(--pc-bubble-in-text);
-        align-self: flex-start;
-        overflow-wrap: anywhere;
-        line-height: 1.4;
-        /* Messages out of view skip style, layout, paint and hit tests: a long conversation
-           costs the browser what is on screen, so the frame that draws a new message stays short. */
-        content-visibility: auto;
-        contain-intrinsic-size: auto 3.5rem;
-      }
-      .text {
-        white-space: pre-wrap;
-      }
-      li.msg.highlight {
-        outline: 3px solid var(--pc-accent);
-        outline-offset: 2px;
-      }
-      li.msg.out {
-        align-self: flex-end;
-        background: var(--pc-bubble-out);
-        color: var(--pc-bubble-out-text);
-      }
-      .from {
-        font-weight: 600;
-        font-size: 0.8rem;
-        display: block;
-        margin-bottom: 2px;
-      }
-      .meta {
-        display: block;
-        text-align: right;
-        font-size: 0.75rem;
-        opacity: 0.85;
-        margin-top: 2px;
-      }
-      /* On the blue bubble a faded time falls under AA contrast in dark mode (4.3:1); full strength there. */
-      li.msg.out .meta {
-        opacity: 1;
-      }
-      .late {
-        font-size: 0.7rem;
-        font-weight: 700;
-        text-transform: uppercase;
-        letter-spacing: 0.04em;
-        margin-left: 6px;
-        padding: 0 6px;
-        border-radius: 8px;
-        background: var(--pc-accent);
-        color: var(--pc-accent-text);
-      }
-      .empty,
-      .loading {
-        padding: 32px 16px;
-        text-align: center;
-        color: var(--pc-muted);
-      }
-    `,
-  ];
+  static override styles = [theme, messageListStyles];
 
   @property({ attribute: false }) messages: readonly StoredMessage[] = [];
   @property({ type: Boolean }) loading = false;
@@ -166,6 +81,8 @@ export class PcMessageList extends LitElement {
   @property() peerName = '';
   /** A message to scroll into view and highlight (opened from search). */
   @property() highlightId = '';
+  /** A stranger's message request: web addresses stay plain text until the person accepts. */
+  @property({ type: Boolean }) plainText = false;
   /**
    * Group mode: an incoming message's author shows only when the author changes, an outgoing
    * one says how many members have it, and a message that arrived late is marked new.
@@ -173,6 +90,8 @@ export class PcMessageList extends LitElement {
   @property({ attribute: false }) group: GroupView | null = null;
   /** This account (lowercased), for the group's delivery counts. */
   @property() me = '';
+  /** The message whose actions menu is open ('' for none). */
+  @state() private menuFor = '';
   /** "Read" shows only while this device shows read receipts (web/src/settings). */
   private readonly settings = new StoreController<DeviceSettings>(this, settingsContext);
   /** Group mode: messages that arrived after later ones were shown. */
@@ -180,6 +99,8 @@ export class PcMessageList extends LitElement {
   @query('ol') private list?: HTMLOListElement;
   /** What the polite live region says now: the newest news, not the list (see web/src/a11y/announce.ts). */
   @state() private announcement = '';
+  /** The message the live region spoke of last. */
+  private announcedId = '';
   /** Ids shown at the last render, once the conversation's history is in; null until then. */
   private seenIds: ReadonlySet<string> | null = null;
   /** The history is being loaded: when it is done, what is shown is history, not news. */
@@ -255,7 +176,10 @@ export class PcMessageList extends LitElement {
     }
     const fresh = newIncoming(this.seenIds, this.messages);
     this.seenIds = new Set(this.messages.map((m) => m.id));
+    // A message deleted for everyone leaves the live region too (its text is gone everywhere).
+    if (this.announcedId && this.messages.find((m) => m.id === this.announcedId)?.recalledAt !== undefined) this.announcement = '';
     if (!fresh) return;
+    this.announcedId = fresh.id;
     this.announcement = fresh.fileId ? msg(str`${fresh.from} sent a file`) : msg(str`Message from ${fresh.from}: ${fresh.text}`);
   }
 
@@ -295,6 +219,7 @@ export class PcMessageList extends LitElement {
 
   /** Scrolls the highlighted message into view once, when it is drawn. */
   private revealHighlight(): void {
+    if (!this.highlightId) this.revealedId = ''; // the same message may be revealed again
     if (!this.highlightId || this.highlightId === this.revealedId) return;
     const li = this.renderRoot.querySelector(`li[data-id="${CSS.escape(this.highlightId)}"]`);
     if (!li) return;
@@ -334,7 +259,7 @@ export class PcMessageList extends LitElement {
     });
     return html`
       ${this.loading ? html`<p class="loading" role="status">${msg('Loading older messages…')}</p>` : nothing}
-      <ol aria-label=${msg(str`Messages with ${this.peerName}`)} @pc-announce=${this.onAnnounce}>
+      <ol aria-label=${msg(str`Messages with ${this.peerName}`)} @pc-announce=${this.onAnnounce} @pc-message-action=${this.closeMenu} @pc-menu-close=${this.closeMenu}>
         ${repeat(
           items,
           (i) => i.key,
@@ -344,24 +269,70 @@ export class PcMessageList extends LitElement {
               : i.msg?.kind
               ? html`<li class="note" data-id=${i.msg.id}>${noteText(i.msg)}</li>`
               : i.msg
-              ? html`<li class="msg ${i.msg.outgoing ? 'out' : 'in'} ${i.msg.id === this.highlightId ? 'highlight' : ''}" data-id=${i.msg.id} data-state=${i.msg.state}>
-                  ${i.author ? html`<span class="from">${i.msg.outgoing ? msg('You', { id: 'message-from-me', desc: 'Sender shown over my own messages' }) : i.msg.from}</span>` : nothing}${i.msg.fileId
-                    ? html`<pc-file-card .fileId=${i.msg.fileId}></pc-file-card>`
-                    : html`<span class="text">${messageText(i.msg.text)}</span>`}<span class="meta"
-                    ><time datetime=${timeView(i.msg).iso}>${timeView(i.msg).time}</time>${this.late.has(i.msg.id)
-                      ? html`<span class="late">${msg('New', { id: 'message-late', desc: 'Mark on a group message that arrived after later ones were shown' })}</span>`
-                      : nothing}${group && i.msg.outgoing && i.msg.state !== 'waiting'
-                      ? html` · <pc-group-delivery .delivery=${groupDelivery(i.msg, group.members, this.me)}></pc-group-delivery>`
-                      : i.msg.outgoing && !i.msg.fileId
-                      ? html` · <span class="state" title=${deliveredTitle(i.msg)}>${stateLabel(shownState(i.msg, this.settings.value?.readReceipts ?? true))}</span>`
-                      : nothing}</span
-                  >
-                </li>`
+              ? this.messageItem(i.msg, !!i.author)
               : html`<li class="day">${formatDayHeading(i.day ?? now, now)}</li>`,
         )}
       </ol>
     `;
   }
+
+  /**
+   * One message: who wrote it, its text (or file card, or "deleted"), time and state; then its
+   * reply quote (drawn above the text), reactions and actions button; and its menu when open.
+   */
+  private messageItem(m: StoredMessage, author: boolean) {
+    const group = this.group;
+    // Reactions, reply, edit and recall are for two-person conversations.
+    const actions = !group;
+    const open = this.menuFor === m.id;
+    const side = m.outgoing ? 'out' : 'in';
+    return html`<li class="msg ${side} ${m.id === this.highlightId ? 'highlight' : ''} ${actions ? 'has-more' : ''} ${open ? 'menu-open' : ''}" data-id=${m.id} data-state=${m.state}>
+        ${author ? html`<span class="from">${m.outgoing ? msg('You', { id: 'message-from-me', desc: 'Sender shown over my own messages' }) : m.from}</span>` : nothing}${m.recalledAt !== undefined
+          ? html`<span class="text deleted">${msg('This message was deleted')}</span>`
+          : m.fileId
+          ? html`<pc-file-card .fileId=${m.fileId}></pc-file-card>`
+          : html`<span class="text">${this.plainText ? m.text : messageText(m.text)}</span>`}<span class="meta"
+          ><time datetime=${timeView(m).iso}>${timeView(m).time}</time>${this.late.has(m.id)
+            ? html`<span class="late">${msg('New', { id: 'message-late', desc: 'Mark on a group message that arrived after later ones were shown' })}</span>`
+            : nothing}${group && m.outgoing && m.state !== 'waiting'
+            ? html` · <pc-group-delivery .delivery=${groupDelivery(m, group.members, this.me)}></pc-group-delivery>`
+            : m.outgoing && !m.fileId
+            ? html` · <span class="state" title=${deliveredTitle(m)}>${stateLabel(shownState(m, this.settings.value?.readReceipts ?? true))}</span>`
+            : nothing}${m.editedAt !== undefined && m.recalledAt === undefined
+            ? html` · <span class="edited">${msg('edited', { id: 'message-edited', desc: 'Mark on a message whose text was changed after it was sent' })}</span>`
+            : nothing}</span
+        >${replyQuote(m, m.reply ? this.messages.find((x) => x.id === m.reply?.id) : undefined)}${reactionChips(m, this.me, (who) =>
+          who === m.conv ? this.peerName : who,
+        )}${actions
+          ? html`<button class="more" aria-label=${msg('Message actions')} aria-expanded=${open ? 'true' : 'false'} @click=${() => this.toggleMenu(m.id)}>⋯</button>`
+          : nothing}
+      </li>${open
+        ? html`<li class="menu-row ${side}">
+            <pc-message-menu
+              .message=${m}
+              .mine=${m.reactions?.[this.me]?.emoji ?? ''}
+              ?canEdit=${canEditOwn(m, this.me, Date.now())}
+              ?canRecall=${!m.fileId && canRecallOwn(m, this.me, Date.now())}
+            ></pc-message-menu>
+          </li>`
+        : nothing}`;
+  }
+
+  private toggleMenu(id: string): void {
+    this.menuFor = this.menuFor === id ? '' : id;
+  }
+
+  /**
+   * The menu closed (an action was chosen, or Escape). After Escape or a reaction focus goes back
+   * to its message's button; Reply and Edit move it to the composer, a deleted message is gone.
+   */
+  private readonly closeMenu = (e: Event): void => {
+    const id = this.menuFor;
+    this.menuFor = '';
+    const action = (e as CustomEvent<MessageActionDetail | undefined>).detail?.action;
+    if (action && action !== 'react') return;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>(`li[data-id="${CSS.escape(id)}"] .more`)?.focus());
+  };
 }
 
 /** A quiet line about the contact's account ("bob added a device: Firefox on Linux"). */

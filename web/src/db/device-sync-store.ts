@@ -7,6 +7,10 @@ import type { SyncRecord } from '../../../shared/peer-protocol';
 import type { ChatDb, MessageState, StoredMessage, StoredTransfer } from './schema';
 import { nextSeq } from './record-seq';
 import { remoteCopyOf, syncedFileOf } from './remote-copy';
+import { admitIncoming } from '../../../shared/messaging/index';
+import { everydayCopyOf, mergeEverydayCopy } from '../everyday/action-merge';
+import { refreshPreview, tombstoneKey } from '../everyday/action-store';
+import { messageTokens } from '../search/message-tokens';
 
 /** How far a state is along (`read`: delivered and read; a copy never moves a message back). */
 const RANK: Record<SyncRecord['state'], number> = { waiting: 0, sent: 1, delivered: 2, read: 3, received: 4 };
@@ -22,7 +26,7 @@ function rankOf(m: StoredMessage): number {
  * Copies never enter the outbox: the device that wrote a message delivers it.
  */
 export async function storeCopy(db: ChatDb, rec: SyncRecord, read: boolean): Promise<StoredMessage | null> {
-  const tx = db.transaction(['messages', 'conversations', 'transfers'], 'readwrite');
+  const tx = db.transaction(['messages', 'conversations', 'transfers', 'recallTombstones'], 'readwrite');
   const messages = tx.objectStore('messages');
   const existing = await messages.get(rec.msg.id);
   if (rec.file) {
@@ -33,20 +37,28 @@ export async function storeCopy(db: ChatDb, rec: SyncRecord, read: boolean): Pro
     }
   }
   if (existing) {
-    if (existing.conv !== rec.conv || !existing.outgoing || !rec.msg.outgoing || RANK[rec.state] <= rankOf(existing) || rec.state === 'received') {
+    // Reply, edit, recall and reactions move forward only: an older copy never undoes a recall.
+    const merged = existing.conv === rec.conv ? mergeEverydayCopy(existing, rec.msg) : null;
+    const forward = existing.conv === rec.conv && existing.outgoing && rec.msg.outgoing && RANK[rec.state] > rankOf(existing) && rec.state !== 'received';
+    if (!merged && !forward) {
       await tx.done;
       return null;
     }
     // A read copy: delivered (at least), and read from now on here too.
-    const state: MessageState = rec.state === 'read' ? (existing.state === 'waiting' || existing.state === 'sent' ? 'delivered' : existing.state) : rec.state;
-    const updated: StoredMessage = { ...existing, state, ...(rec.state === 'read' ? { readAt: existing.readAt ?? Date.now() } : {}), seq: await nextSeq(messages) };
+    const state: MessageState = !forward ? existing.state : rec.state === 'read' ? (existing.state === 'waiting' || existing.state === 'sent' ? 'delivered' : existing.state) : rec.state;
+    const updated: StoredMessage = { ...(merged ?? existing), state, ...(forward && rec.state === 'read' ? { readAt: existing.readAt ?? Date.now() } : {}), seq: await nextSeq(messages) };
+    if (merged) updated.tokens = messageTokens(updated);
     await messages.put(updated);
+    if (merged) await refreshPreview(tx, rec.conv);
     await tx.done;
     return updated;
   }
   const state: MessageState = rec.msg.outgoing ? (rec.state === 'received' ? 'sent' : rec.state === 'read' ? 'delivered' : rec.state) : 'received';
-  const msg: StoredMessage = { ...rec.msg, ts: Math.min(rec.msg.ts, Date.now() + 60_000), conv: rec.conv, state };
-  if (rec.msg.outgoing && rec.state === 'read') msg.readAt = Date.now();
+  const copy: StoredMessage = { ...rec.msg, ts: Math.min(rec.msg.ts, Date.now() + 60_000), conv: rec.conv, state };
+  if (rec.msg.outgoing && rec.state === 'read') copy.readAt = Date.now();
+  // A contact recalled it before this copy came: stored recalled (tombstones are the contact's, so
+  // only incoming copies can match one).
+  const msg = admitIncoming(copy, await tx.objectStore('recallTombstones').get(tombstoneKey(rec.conv, rec.msg.id)), '');
   if (rec.file) {
     msg.fileId = rec.msg.id;
     await tx.objectStore('transfers').put(remoteCopyOf(rec, rec.file, msg.ts));
@@ -77,9 +89,9 @@ function preview(text: string): string {
  * or was delivered travels, as its card's facts without the bytes).
  */
 export function recordOf(m: StoredMessage, transfer?: StoredTransfer): SyncRecord | null {
-  if (m.kind || !m.text) return null;
+  if (m.kind || (!m.text && m.recalledAt === undefined)) return null;
   const state = m.outgoing ? (m.state === 'received' ? 'sent' : m.readAt !== undefined && m.state !== 'waiting' ? 'read' : m.state) : 'received';
-  const rec: SyncRecord = { conv: m.conv, msg: { id: m.id, from: m.from, outgoing: m.outgoing, text: m.text, ts: m.ts }, state };
+  const rec: SyncRecord = { conv: m.conv, msg: { id: m.id, from: m.from, outgoing: m.outgoing, text: m.text, ts: m.ts, ...everydayCopyOf(m) }, state };
   if (!m.fileId) return rec;
   const file = transfer && transfer.id === m.fileId && m.fileId === m.id ? syncedFileOf(transfer) : null;
   return file ? { ...rec, file } : null;

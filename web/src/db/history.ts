@@ -6,6 +6,8 @@ import type { ChatDb, MessageState, StoredConversation, StoredMessage } from './
 import { PeerchatError } from '../../../shared/errors';
 import { nextSeq } from './record-seq';
 import { messageTokens } from '../search/message-tokens';
+import { admitIncoming } from '../../../shared/messaging/index';
+import { tombstoneKey } from '../everyday/action-store';
 
 export const PAGE_SIZE = 50;
 
@@ -64,15 +66,22 @@ export function saveOutgoing(db: ChatDb, msg: StoredMessage, peerName: string, d
  * Stores a received message unless we already have it (ids are random and shared by both
  * sides, so a re-sent message is recognised). Returns the stored message, or null for a duplicate.
  */
-export function saveIncoming(db: ChatDb, msg: StoredMessage, countUnread: boolean): Promise<StoredMessage | null> {
+export function saveIncoming(db: ChatDb, received: StoredMessage, countUnread: boolean): Promise<StoredMessage | null> {
   return guard(
     (async () => {
-      const tx = db.transaction(['messages', 'conversations'], 'readwrite');
+      const tx = db.transaction(['messages', 'conversations', 'recallTombstones'], 'readwrite');
       const messages = tx.objectStore('messages');
       const convs = tx.objectStore('conversations');
-      // The three reads go out together: each awaited alone costs a round trip to the browser's
+      // The reads go out together: each awaited alone costs a round trip to the browser's
       // database process, and this write sits in front of the receipt.
-      const [known, found, seq] = await Promise.all([messages.getKey(msg.id), convs.get(msg.conv), nextSeq(messages)]);
+      const [known, found, seq, tomb] = await Promise.all([
+        messages.getKey(received.id),
+        convs.get(received.conv),
+        nextSeq(messages),
+        tx.objectStore('recallTombstones').get(tombstoneKey(received.conv, received.id)),
+      ]);
+      // Recalled by its author before it arrived: stored already recalled (no text).
+      const msg = admitIncoming(received, tomb, '');
       if (known) {
         await tx.done;
         return null;

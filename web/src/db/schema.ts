@@ -9,6 +9,7 @@ import type { TransferPhase } from '../../../shared/transfer/lifecycle';
 import type { DeviceList, SignedDeviceList } from '../../../shared/devices/device-list';
 import type { SignedGroupChange } from '../../../shared/groups/group-change';
 import type { SignedGroupMessage } from '../../../shared/groups/group-message';
+import { createActionStores, type ActionStores, type EverydayFields } from '../everyday/action-records';
 import type { StoredProfile } from '../../../shared/messaging/profile';
 
 export type MessageState =
@@ -21,7 +22,7 @@ export type MessageState =
   /** A message we received. */
   | 'received';
 
-export interface StoredMessage {
+export interface StoredMessage extends EverydayFields {
   /** Random 128-bit id (hex); the same on both devices, so writes are idempotent. */
   id: string;
   /** Conversation key: the peer's username, lowercased. */
@@ -184,11 +185,11 @@ export interface KeyEvent {
   key: string;
 }
 
-export interface ChatDbSchema extends DBSchema {
+export interface ChatDbSchema extends DBSchema, ActionStores {
   messages: {
     key: string;
     value: StoredMessage;
-    indexes: { 'by-conv-ts': [string, number, string]; 'by-seq': number; 'by-token': string };
+    indexes: { 'by-conv-ts': [string, number, string]; 'by-seq': number; 'by-token': string; 'by-reply': string };
   };
   conversations: {
     key: string;
@@ -314,7 +315,7 @@ export interface SyncCursor {
 
 export type ChatDb = IDBPDatabase<ChatDbSchema>;
 
-export const DB_VERSION = 9;
+export const DB_VERSION = 10;
 
 export function dbNameFor(usernameKey: string): string {
   return `peerchat-${usernameKey}`;
@@ -389,7 +390,7 @@ export function openChatDb(usernameKey: string): Promise<ChatDb> {
         // Profiles: contacts' display names and avatars, and this account's own.
         db.createObjectStore('profiles', { keyPath: 'conv' });
       }
-      // Next schema change: `if (oldVersion < 10) { ... }`.
+      if (oldVersion < 10) createActionStores(db, tx); // Reply, reactions, edit, recall. Next schema change: `if (oldVersion < 11) { ... }`.
     },
     blocking() {
       // A newer version of the app opened in another tab: let it upgrade.

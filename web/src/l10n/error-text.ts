@@ -83,6 +83,8 @@ function sentences(): Record<AppErrorCode, string> {
     GROUP_NOT_ADMIN: msg('Only an admin of the group can do that.', { id: 'error-GROUP_NOT_ADMIN' }),
     GROUP_BAD_REQUEST: msg('That did not work: check the group name (1 to 64 characters) and the members (at most 32, each a known username).', { id: 'error-GROUP_BAD_REQUEST' }),
     GROUP_NO_ACCOUNT_KEY: msg('This device cannot sign group changes until another of your devices approves it.', { id: 'error-GROUP_NO_ACCOUNT_KEY' }),
+    EDIT_NOT_ALLOWED: msg('This message can no longer be edited (messages can be edited for 15 minutes).', { id: 'error-EDIT_NOT_ALLOWED' }),
+    RECALL_NOT_ALLOWED: msg('This message can no longer be deleted for everyone (only within 24 hours).', { id: 'error-RECALL_NOT_ALLOWED' }),
     AVATAR_UNREADABLE: msg('That file could not be read as a picture. Choose a photo or image (JPEG, PNG, WebP or GIF).', { id: 'error-AVATAR_UNREADABLE' }),
   };
 }

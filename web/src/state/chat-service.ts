@@ -35,6 +35,7 @@ import { RequestsService } from '../requests/requests-service';
 import { groupIdOf } from '../groups/groups-contract';
 import { GroupService } from '../groups/group-service';
 import { routeServerMessage } from './server-message-routing';
+import { ActionService, isActionFrame, type ReplyRef } from '../everyday/action-service';
 import { ProfileService } from '../everyday/profile-service';
 import { ReceiptsService } from '../everyday/receipts-service';
 import { deviceSettings } from '../settings/settings-store';
@@ -49,6 +50,7 @@ export class ChatService {
   /** Message requests, contacts and blocking (web/src/requests/). */
   readonly requests: RequestsService;
   readonly groups: GroupService; // Group conversations; members of a shared group may connect like contacts.
+  readonly actions: ActionService; // Reactions, edit, recall and delete for me (web/src/everyday/).
   readonly profiles: ProfileService = new ProfileService({ readyDb: () => this.readyDb(), me: () => this.ownKey(), readyConvs: () => [...this.links.peers.get().links].filter(([, s]) => s === 'ready').map(([c]) => c), readyLinks: (c) => this.links.readyLinks(c) }); // Display names and avatars (web/src/everyday/).
   readonly receipts: ReceiptsService; // "Read" and "typing…" with contacts (its `typing` drives the header).
 
@@ -135,6 +137,7 @@ export class ChatService {
         if (conv !== myKey() && (this.requests.isContact(conv) || !this.groups.mayConnect(conv))) this.requests.linkReady(conv, link.peerName);
         this.transfers.linkReady(conv, link);
         this.outbox.flush(conv, link);
+        void this.actions.flush(conv);
         if (conv === myKey()) this.deviceSync.linkReady(link);
         this.groups.linkReady(conv, link);
         this.profiles.linkReady(conv, link);
@@ -205,6 +208,7 @@ export class ChatService {
       failed: (code) => this.showLocalError(code),
     });
     this.groups = new GroupService({ readyDb: () => this.readyDb(), myName: () => this.myName, keys: () => (this.myName ? this.security.keysFor(this.myName) : null), ownList: () => this.ownDeviceList(), peerKey: (u) => this.security.resolvePeerKey(u), readyLinks: (c) => this.links.readyLinks(c), dial: (c) => this.dial(c), presence: () => this.presence, isActive, blocked: (c) => this.requests.state.get().blocked.has(c), emitMessage: (m) => this.emitMessage(m), refreshConversations: () => this.refreshConversations(), transfers: this.transfers, failed: (code) => this.showLocalError(code) });
+    this.actions = new ActionService({ readyDb: () => this.readyDb(), me: myKey, send: (c, f) => this.links.send(c, f), emitMessage: (m) => this.emitMessage(m), mirror: (m) => this.deviceSync.mirror(m), refreshConversations: () => this.refreshConversations() });
     this.receipts = new ReceiptsService({ readyDb: () => this.readyDb(), me: myKey, isContact: (c) => this.requests.isContact(c), isActive, conversations: this.conversations, peers: this.links.peers, settings: deviceSettings, send: (c, m) => this.links.send(c, m), onMessage: (fn) => this.onMessage(fn), changed: (m) => (this.emitMessage(m), this.deviceSync.mirror(m)) });
     this.presenceSubscriber = new PresenceSubscriber({ conversations: this.conversations, requests: this.requests.state, groups: this.groups.state, me: myKey, send: (m) => this.sessions.send(m) });
     document.addEventListener('visibilitychange', () => {
@@ -218,17 +222,11 @@ export class ChatService {
     return this.sessions.devices;
   }
 
-  get session(): Store<SessionState> {
-    return this.sessions.session;
-  }
+  get session(): Store<SessionState> { return this.sessions.session; }
 
-  get presence(): Store<PresenceState> {
-    return this.presenceTracker.presence;
-  }
+  get presence(): Store<PresenceState> { return this.presenceTracker.presence; }
 
-  get peers(): Store<PeersState> {
-    return this.links.peers;
-  }
+  get peers(): Store<PeersState> { return this.links.peers; }
 
   /**
    * Resumes the session saved on this device, if any. History opens at once from IndexedDB,
@@ -243,17 +241,11 @@ export class ChatService {
     this.sessions.resumeStored();
   }
 
-  login(kind: 'login' | 'register', username: string, password: string): void {
-    this.sessions.login(kind, username, password);
-  }
+  login(kind: 'login' | 'register', username: string, password: string): void { this.sessions.login(kind, username, password); }
 
-  logout(): void {
-    this.sessions.logout();
-  }
+  logout(): void { this.sessions.logout(); }
 
-  retryNow(): void {
-    this.sessions.retryNow();
-  }
+  retryNow(): void { this.sessions.retryNow(); }
 
   onMessage(fn: MessageListener): () => void {
     this.messageListeners.add(fn);
@@ -303,11 +295,11 @@ export class ChatService {
   }
 
   /** Writes a message to history and the outbox, then sends it; rejects with a PeerchatError. */
-  async send(peerName: string, text: string): Promise<void> {
+  async send(peerName: string, text: string, reply?: ReplyRef): Promise<void> {
     // "Your devices" is no contact: no request gate.
-    if (usernameKey(peerName) === this.ownKey()) return this.outbox.send(peerName, text);
+    if (usernameKey(peerName) === this.ownKey()) return this.outbox.send(peerName, text, reply);
     await this.requests.addContact(peerName);
-    await this.outbox.send(peerName, text);
+    await this.outbox.send(peerName, text, reply);
     this.requests.afterSend(peerName);
   }
 
@@ -354,6 +346,7 @@ export class ChatService {
     }
     // Sync frames come only from my own devices; from a contact they are ignored.
     if (msg.type === 'chat' || msg.type === 'ack') await this.outbox.receive(conv, msg, link);
+    else if (isActionFrame(msg)) await this.actions.receive(conv, msg);
   }
 
   private emitMessage(m: StoredMessage): void {
@@ -378,6 +371,7 @@ export class ChatService {
     this.local = null;
     this.security.reset();
     this.outbox.clear();
+    this.actions.clear();
     this.groups.reset();
     this.receipts.reset();
     this.requests.reset();

@@ -10,6 +10,7 @@ import type { PeerLink } from '../net/peer-link';
 import type { ChatDb, StoredMessage } from '../db/schema';
 import * as history from '../db/history';
 import { ackApplies } from '../../../shared/record-ids';
+import type { ReplyRef } from '../../../shared/messaging/index';
 
 export interface MessageOutboxDeps {
   /** The open history database (null while logged out). */
@@ -59,7 +60,7 @@ export class MessageOutbox {
    * text stays in the box; sending the same text again reuses the message id, so the contact,
    * who may already have it, never shows it twice.
    */
-  async send(peerName: string, text: string): Promise<void> {
+  async send(peerName: string, text: string, reply?: ReplyRef): Promise<void> {
     const db = this.deps.db();
     const me = this.deps.me();
     if (!db || !me) throw new PeerchatError('NOT_LOGGED_IN');
@@ -67,7 +68,7 @@ export class MessageOutbox {
     if (text.length > LIMITS.maxChatChars) throw new PeerchatError('MESSAGE_TOO_LONG', { max: LIMITS.maxChatChars });
     const conv = usernameKey(peerName);
     const retry = this.unsaved?.conv === conv && this.unsaved.text === text ? this.unsaved.id : null;
-    const msg: StoredMessage = { id: retry ?? newMessageId(), conv, from: me, outgoing: true, text, ts: Date.now(), state: 'waiting' };
+    const msg: StoredMessage = { id: retry ?? newMessageId(), conv, from: me, outgoing: true, text, ts: Date.now(), state: 'waiting', ...(reply ? { reply } : {}) };
     // One copy owed to each device of the contact, until that device acknowledges it.
     const devices = await this.deps.contactDevices(conv);
     const early = this.deps.isReady(conv) && !this.chains.has(conv) && this.transmitOne(conv, msg);
@@ -110,7 +111,7 @@ export class MessageOutbox {
     if (msg.type === 'chat') {
       // Never trust a clock from far in the future: it would pin the message to the bottom.
       const ts = Math.min(msg.ts, Date.now() + 60_000);
-      const stored: StoredMessage = { id: msg.id, conv, from: link.peerName, outgoing: false, text: msg.text, ts, state: 'received' };
+      const stored: StoredMessage = { id: msg.id, conv, from: link.peerName, outgoing: false, text: msg.text, ts, state: 'received', ...(msg.reply ? { reply: msg.reply } : {}) };
       // Shown at once, while it is being stored: the receipt waits for the write, so a message
       // that could not be stored is never acknowledged and the sender sends it again.
       this.deps.showMessage(stored);
@@ -121,6 +122,7 @@ export class MessageOutbox {
         if (saved) {
           // Already drawn with the same content: only my other devices still need it.
           this.deps.storedShown(saved);
+          if (saved.recalledAt !== undefined) this.deps.emitMessage(saved); // recalled before it came
           this.deps.refreshConversations();
         }
       } catch (err) {
@@ -172,8 +174,8 @@ export class MessageOutbox {
     // "Your devices": my other devices store it as mine (a copy), not as a message from a contact.
     const own = conv === usernameKey(m.from) && m.outgoing;
     const frame: PeerMsg = own
-      ? { type: 'sync-msg', conv, msg: { id: m.id, from: m.from, outgoing: true, text: m.text, ts: m.ts }, state: 'sent' }
-      : { type: 'chat', id: m.id, text: m.text, ts: m.ts };
+      ? { type: 'sync-msg', conv, msg: { id: m.id, from: m.from, outgoing: true, text: m.text, ts: m.ts, ...(m.reply ? { reply: m.reply } : {}) }, state: 'sent' }
+      : { type: 'chat', id: m.id, text: m.text, ts: m.ts, ...(m.reply ? { reply: m.reply } : {}) };
     return link ? link.send(frame) : this.deps.send(conv, frame);
   }
 
