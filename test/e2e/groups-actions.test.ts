@@ -18,6 +18,8 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
 import { openConversation, register, startTestServer, stepTracker, type TestServer } from './app-helpers';
+import { pattern } from './page-queries';
+import { auditScreen } from './a11y-audit';
 
 interface Line {
   id: string;
@@ -186,5 +188,19 @@ describe('group message actions', { timeout: 180_000 }, () => {
     assert.equal((await wholeDb(bob, 'bob')).includes(t.never), false);
     const shown = await lines(carol, gid);
     assert.equal(shown.filter((l) => l.id === regretId).length, 1, 'one line, shown as deleted');
+  });
+
+  step('carol’s group conversation shows the quote, the reactions, the edit and the deletion; axe finds nothing serious', async () => {
+    await carol.clickWhere([{ role: 'list', name: 'Groups' }, { role: 'button', name: pattern(new RegExp(`^Lunch ${secret}`)) }]);
+    await carol.waitForText(t.answer, 15_000);
+    // The message list's text, its nested components (quotes, chips) included.
+    const text = await carol.evaluate(() => {
+      const deep = (root: ParentNode): string =>
+        [...root.querySelectorAll('*')].map((el) => (el.tagName === 'PC-MESSAGE-LIST' ? (el.shadowRoot?.textContent ?? '') : el.shadowRoot ? deep(el.shadowRoot) : '')).join('');
+      return deep(document);
+    });
+    for (const part of ['This message was deleted', 'edited', t.fixed, '❤️ 1']) assert.ok(text.includes(part), `shows ${part}`);
+    assert.equal(text.includes(`pin is ${secret}`), false, 'the recalled text is not on screen');
+    await auditScreen(carol, 'group conversation with reply, reactions, edit and recall');
   });
 });

@@ -79,7 +79,7 @@ export class GroupActs {
     return this.svc.run(async () => {
       const { line } = await this.myLine(await this.db(), groupId, id);
       const me = this.svc.memberState(groupId).me;
-      if (!canEditOwn(line, me, Date.now())) throw new PeerchatError('GROUP_BAD_REQUEST');
+      if (!canEditOwn(line, me, Date.now())) throw new PeerchatError('EDIT_NOT_ALLOWED');
       if (line.text === text) return;
       await this.svc.write(groupId, { kind: 'edit', target: id, text });
     });
@@ -90,7 +90,7 @@ export class GroupActs {
     return this.svc.run(async () => {
       const { line, target } = await this.myLine(await this.db(), groupId, id);
       const me = this.svc.memberState(groupId).me;
-      if (line.fileId !== undefined || !canRecallOwn(line, me, Date.now())) throw new PeerchatError('GROUP_BAD_REQUEST');
+      if (line.fileId !== undefined || !canRecallOwn(line, me, Date.now())) throw new PeerchatError('RECALL_NOT_ALLOWED');
       await this.svc.write(groupId, { kind: 'recall', target: id, device: target.device, n: target.n, sent: target.ts });
     });
   }
