@@ -108,7 +108,7 @@ export class GroupActs {
 
   /** A message was just stored: the control messages that waited for it, in author-time order. */
   async applyPending(msg: GroupMessage, db: ChatDb): Promise<void> {
-    const held = this.svc.book.heldOf(msg.group).filter((m) => m.signed.msg.includes(msg.id));
+    const held = this.svc.book.controlsFor(msg.id).filter((m) => m.group === msg.group);
     const controls = held.map((m) => ({ m: parseGroupMessageText(m.signed.msg), signed: m.signed })).filter((x): x is { m: GroupMessage; signed: SignedGroupMessage } => !!x.m && x.m.id !== msg.id);
     const bySigned = new Map(controls.map((x) => [x.m.id, x.signed]));
     for (const c of pendingFor(controls.map((x) => x.m), msg.id)) await this.apply(c, bySigned.get(c.id)!, db);
