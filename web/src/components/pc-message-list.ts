@@ -282,8 +282,8 @@ export class PcMessageList extends LitElement {
    */
   private messageItem(m: StoredMessage, author: boolean) {
     const group = this.group;
-    // Reactions, reply, edit and recall are for two-person conversations.
-    const actions = !group;
+    // In a group, members only (a former member's copy is read-only).
+    const actions = !group || group.me.kind === 'member';
     const open = this.menuFor === m.id;
     const side = m.outgoing ? 'out' : 'in';
     return html`<li class="msg ${side} ${m.id === this.highlightId ? 'highlight' : ''} ${actions ? 'has-more' : ''} ${open ? 'menu-open' : ''}" data-id=${m.id} data-state=${m.state}>

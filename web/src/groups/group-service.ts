@@ -3,8 +3,8 @@
  * admin changes (signed with the account key, applied here by the rule every member applies,
  * stored, and sent to every member device), writes and receives group messages (signed with this
  * device's key, sent to each member device over the pairwise end-to-end links, checked against
- * the author's device list on arrival), and keeps `GroupsState` for the screens. Catch-up between
- * member devices is in group-catchup.ts; which links to open is in group-links.ts.
+ * the author's device list on arrival; reactions, edit and recall in group-acts.ts), and keeps
+ * `GroupsState` for the screens. Catch-up: group-catchup.ts; which links to open: group-links.ts.
  *
  * The server takes no part: it never sees a group's name, members or messages, only the usual
  * connection signals between two member devices.
@@ -16,7 +16,10 @@ import type { SignedDeviceList } from '../../../shared/devices/device-list';
 import { newGroupId, GROUP_LIMITS } from '../../../shared/groups/limits';
 import { signGroupChange, type GroupOp, type SignedGroupChange } from '../../../shared/groups/group-change';
 import { applyGroupChange, createGroup, exportGroupLog, isGroupAdmin, isGroupMember, makeGroupChange, type GroupState } from '../../../shared/groups/group-state';
-import { signGroupMessage, type GroupMessage, type SignedGroupMessage } from '../../../shared/groups/group-message';
+import { signGroupMessage, type GroupBody, type GroupMessage, type SignedGroupMessage } from '../../../shared/groups/group-message';
+import { isGroupControl, type GroupControlBody } from '../../../shared/groups/group-everyday';
+import { GroupActs } from './group-acts';
+import type { GroupLine } from './group-acts-db';
 import { groupRecipients } from '../../../shared/groups/group-fanout';
 import { departureMarks } from '../../../shared/groups/group-sync';
 import { isGroupFrameType, type GroupFrame } from '../../../shared/groups/group-frames';
@@ -75,6 +78,7 @@ export class GroupService implements GroupActions {
   private readonly catchup: GroupCatchup;
   private readonly links: GroupLinks;
   readonly files: GroupFiles;
+  private readonly acts = new GroupActs(this);
 
   constructor(readonly deps: GroupServiceDeps) {
     this.links = new GroupLinks({ me: () => this.me(), peers: () => this.book.peers(this.me() ?? ''), presence: deps.presence, dial: deps.dial });
@@ -246,20 +250,21 @@ export class GroupService implements GroupActions {
     });
   }
 
-  sendText(groupId: string, text: string): Promise<void> {
+  /** `replyTo`: the id of a message of the group this text replies to. */
+  sendText(groupId: string, text: string, replyTo?: string): Promise<void> {
     if (!text.trim()) return Promise.resolve();
     if (text.length > LIMITS.maxChatChars) return Promise.reject(new PeerchatError('MESSAGE_TOO_LONG', { max: LIMITS.maxChatChars }));
-    return this.run(() => this.write(groupId, { kind: 'text', text }));
+    return this.run(async () => this.write(groupId, { kind: 'text', text, ...(replyTo ? { reply: await this.acts.replyRef(groupId, replyTo) } : {}) }));
   }
 
-  sendFiles(groupId: string, files: readonly File[]): Promise<void> {
-    return this.files.send(groupId, files);
-  }
+  react: GroupActs['react'] = (...a) => this.acts.react(...a);
+  edit: GroupActs['edit'] = (...a) => this.acts.edit(...a);
+  recall: GroupActs['recall'] = (...a) => this.acts.recall(...a);
+
+  sendFiles = (groupId: string, files: readonly File[]): Promise<void> => this.files.send(groupId, files);
 
   /** The view of one group (null: not on this device). */
-  view(groupId: string): GroupView | null {
-    return this.state.get().groups.get(groupId) ?? null;
-  }
+  view = (groupId: string): GroupView | null => this.state.get().groups.get(groupId) ?? null;
 
   /**
    * A group state that grew here or arrived: keep the new changes, publish, and make sure the
@@ -286,17 +291,21 @@ export class GroupService implements GroupActions {
     if (!db || !state) return false;
     const me = this.me();
     const rec: StoredGroupMessage = { id: msg.id, group: msg.group, author: msg.author, device: msg.device, n: msg.n, ts: msg.ts, at: msg.at, bytes: signed.msg.length + signed.sig.length, signed };
+    if (isGroupControl(msg)) return this.acts.storeControl(msg, rec, db);
     const conv = groupConv(msg.group);
     const outgoing = msg.author === me;
-    const text = msg.body.kind === 'text' ? msg.body.text : fileMessageText(msg.body.file.name);
+    const body = msg.body as Exclude<GroupBody, GroupControlBody>;
+    const text = body.kind === 'text' ? body.text : fileMessageText(body.file.name);
+    const reply = body.kind === 'text' && body.reply ? { reply: await this.acts.localReply(msg.group, body.reply, db) } : {};
     const fileId = await this.files.arrived(msg, db);
-    const line: StoredMessage = { id: msg.id, conv, from: msg.author, outgoing, text, ts: msg.ts, state: outgoing ? outgoingState : 'received', ...(fileId ? { fileId } : {}) };
+    const line: GroupLine = { id: msg.id, conv, from: msg.author, author: msg.author, outgoing, text, ts: msg.ts, state: outgoing ? outgoingState : 'received', ...(fileId ? { fileId } : {}), ...reply };
     const saved = await saveGroupMessage(db, rec, line, state.view.name, !outgoing && !this.deps.isActive(conv));
     this.book.addMessage(rec);
     if (saved) {
       this.deps.emitMessage(saved);
       this.deps.refreshConversations();
       if (fileId) this.files.stored(fileId);
+      await this.acts.applyPending(msg, db);
     }
     return !!saved;
   }
