@@ -13,6 +13,10 @@
  * signature over LP("peerchat-group-message-v1", text). Canonical: fixed key order, `at` sorted
  * and unique; any other spelling is refused, so one message has one text.
  *
+ * Besides text and files, a body may be a control message about another message of the group
+ * (react, edit, recall: shared/groups/group-everyday.ts); those are signed, numbered, relayed and
+ * caught up exactly like messages, but are never shown as messages.
+ *
  * `n` numbers each device's messages in this group (1, 2, 3, ...): sync summaries are per-device
  * high-water marks of it, and a removal records each removed device's last number.
  */
@@ -25,6 +29,7 @@ import { decodePublicKey } from '../crypto/identity';
 import { fromBase64UrlExact, lengthPrefixed, toBase64Url } from '../crypto/bytes';
 import { DeviceIdSchema, deviceIdOf, findDevice, verifyDeviceList, type DeviceList, type DeviceListCheck } from '../devices/device-list';
 import { FileOfferSchema } from '../transfer/control';
+import { REACTION_EMOJI, ReplyRefSchema, type ReactionEmoji, type ReplyRef } from '../messaging/everyday-messages';
 import {
   AccountSchema,
   ChangeIdSchema,
@@ -68,11 +73,33 @@ export const GroupFileRefSchema = v.strictObject({
 });
 export type GroupFileRef = v.InferOutput<typeof GroupFileRefSchema>;
 
+const TargetSchema = GroupMessageIdSchema;
+
 const BodySchema = v.variant('kind', [
-  v.strictObject({ kind: v.literal('text'), text: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxChatChars)) }),
+  v.strictObject({
+    kind: v.literal('text'),
+    text: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxChatChars)),
+    /** The message this one replies to (its id, author's name, a short excerpt). */
+    reply: v.optional(ReplyRefSchema),
+  }),
   v.strictObject({ kind: v.literal('file'), file: GroupFileRefSchema }),
+  /** The author's reaction to message `target` of this group: set (`on`) or cleared. */
+  v.strictObject({ kind: v.literal('react'), target: TargetSchema, emoji: v.picklist(REACTION_EMOJI), on: v.boolean() }),
+  /** New text for the author's own message `target` (shared/groups/group-everyday.ts). */
+  v.strictObject({ kind: v.literal('edit'), target: TargetSchema, text: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxChatChars)) }),
+  /**
+   * Deletes the author's own message `target` for everyone. It names the target's device,
+   * number and time too, so a member that never got the target counts that number as held
+   * (catch-up does not ask for it again) and can check the recall window without it.
+   */
+  v.strictObject({ kind: v.literal('recall'), target: TargetSchema, device: DeviceIdSchema, n: MessageNumberSchema, sent: TimeSchema }),
 ]);
-export type GroupBody = { kind: 'text'; text: string } | { kind: 'file'; file: GroupFileRef };
+export type GroupBody =
+  | { kind: 'text'; text: string; reply?: ReplyRef }
+  | { kind: 'file'; file: GroupFileRef }
+  | { kind: 'react'; target: string; emoji: ReactionEmoji; on: boolean }
+  | { kind: 'edit'; target: string; text: string }
+  | { kind: 'recall'; target: string; device: string; n: number; sent: number };
 
 export interface GroupMessage {
   group: string;
@@ -116,7 +143,18 @@ export const SignedGroupMessageSchema = v.strictObject({
 });
 
 function canonicalBody(b: GroupBody): GroupBody {
-  if (b.kind === 'text') return { kind: 'text', text: b.text };
+  switch (b.kind) {
+    case 'text':
+      return b.reply ? { kind: 'text', text: b.text, reply: { id: b.reply.id, author: b.reply.author, excerpt: b.reply.excerpt } } : { kind: 'text', text: b.text };
+    case 'react':
+      return { kind: 'react', target: b.target, emoji: b.emoji, on: b.on };
+    case 'edit':
+      return { kind: 'edit', target: b.target, text: b.text };
+    case 'recall':
+      return { kind: 'recall', target: b.target, device: b.device, n: b.n, sent: b.sent };
+    case 'file':
+      break;
+  }
   const f = b.file;
   const file: GroupFileRef = { fileId: f.fileId, name: f.name, mime: f.mime, size: f.size, chunkSize: f.chunkSize, chunkCount: f.chunkCount };
   if (f.hash !== undefined) file.hash = f.hash;

@@ -17,3 +17,4 @@ export * from './group-file';
 export * from './group-frames';
 export * from './link-cap';
 export * from './group-receive';
+export * from './group-everyday';

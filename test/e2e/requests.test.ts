@@ -133,6 +133,7 @@ describe('message requests and blocking', { timeout: 300_000 }, () => {
     // No composer, no Verify for a request; the text is shown as text (no link element).
     assert.equal(await inPage(bob, (q) => q.queryAll([{ role: 'textbox', name: 'Message' }]).length), 0, 'no composer');
     assert.equal(await inPage(bob, (q) => q.queryAll([{ role: 'list', name: { re: '^Messages with ' } }, { role: 'link' }]).length), 0, 'no link in the message');
+    assert.equal(await inPage(bob, (q) => q.queryAll([{ role: 'list', name: { re: '^Messages with ' } }, { role: 'button', name: 'Message actions' }]).length), 0, 'no message menu (no reply or reaction before Accept)');
 
     // carol offered a connection (she is dialling bob), and bob's page answered nothing.
     await waitUntil(() => signalsTo('bob') > 0, 'carol offered a connection');

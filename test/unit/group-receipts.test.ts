@@ -11,7 +11,7 @@ import { GROUP_ID, T0, change, memberOf, person } from './support/group-fixtures
 
 await ready();
 
-const [alice, bob, carol, dave] = [person(0), person(1), person(2), person(3)];
+const [alice, bob, carol] = [person(0), person(1), person(2)];
 const OTHER_GROUP = 'fedcba9876543210fedcba9876543210';
 const id = (n: number) => n.toString(16).padStart(32, '0');
 

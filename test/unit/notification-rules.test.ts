@@ -12,6 +12,7 @@ test('notify: a new incoming message on a hidden page, with the setting on and p
   assert.equal(shouldNotify({ ...base, outgoing: true }), false);
   assert.equal(shouldNotify({ ...base, kind: 'device-added' }), false);
   assert.equal(shouldNotify({ ...base, alreadyNotified: true }), false);
+  assert.equal(shouldNotify({ ...base, changed: true }), false, 'an edit, recall or reaction of an older message is not news');
 });
 
 test('notify: the body is the text on one line, cut short; hidden previews say only that something came', () => {

@@ -3,7 +3,7 @@ import { localized, msg } from '@lit/localize';
 import { customElement, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { theme } from '../styles/theme';
-import { settingsStyles } from '../settings/settings-styles';
+import { fieldStyles, settingsStyles } from '../settings/settings-styles';
 import { serviceContext, sessionContext, type SessionState } from '../state/contexts';
 import type { ChatService } from '../state/chat-service';
 import { StoreController } from '../state/store-controller';
@@ -25,6 +25,7 @@ export class PcBackupPanel extends LitElement {
   static override styles = [
     theme,
     settingsStyles,
+    fieldStyles,
     css`
       :host {
         display: block;
@@ -36,26 +37,6 @@ export class PcBackupPanel extends LitElement {
         gap: 10px;
         padding-top: 10px;
         border-top: 1px solid var(--pc-border);
-      }
-      label {
-        display: grid;
-        grid-template-columns: minmax(0, 1fr);
-        gap: 6px;
-      }
-      input[type='password'],
-      input[type='file'] {
-        font: inherit;
-        min-height: var(--pc-touch);
-        padding: 6px 10px;
-        border: 1px solid var(--pc-border);
-        border-radius: 8px;
-        background: var(--pc-bg);
-        color: var(--pc-text);
-        max-width: 100%;
-      }
-      h4 {
-        margin: 0;
-        font-size: 1rem;
       }
     `,
   ];
@@ -97,7 +78,7 @@ export class PcBackupPanel extends LitElement {
       <form @submit=${(e: SubmitEvent) => void this.backup(e)}>
         <h4>${msg('Back up everything')}</h4>
         <p class="muted">${msg('One file with all your conversations, contacts and their verified marks, locked with a passphrase. Files and images are not included. Keep the passphrase safe: without it the backup cannot be opened.')}</p>
-        <label>${msg('Passphrase for the backup (at least 10 characters)')}<input name="passphrase" type="password" autocomplete="new-password" minlength="10" required /></label>
+        <label class="field">${msg('Passphrase for the backup (at least 10 characters)')}<input name="passphrase" type="password" autocomplete="new-password" minlength="10" required /></label>
         <div class="buttons"><button class="primary" type="submit" ?disabled=${this.busy}>${this.busy ? msg('Making the backup…') : msg('Make a backup')}</button></div>
         ${this.backupError ? html`<p class="error" role="alert">${describeError(this.backupError)}</p>` : nothing}
         ${this.backupDone ? html`<p class="ok" role="status">${msg('Backup saved.')}</p>` : nothing}

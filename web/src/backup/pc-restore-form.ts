@@ -3,7 +3,7 @@ import { localized, msg, str } from '@lit/localize';
 import { customElement, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { theme } from '../styles/theme';
-import { settingsStyles } from '../settings/settings-styles';
+import { fieldStyles, settingsStyles } from '../settings/settings-styles';
 import { serviceContext, sessionContext, type SessionState } from '../state/contexts';
 import type { ChatService } from '../state/chat-service';
 import { StoreController } from '../state/store-controller';
@@ -26,6 +26,7 @@ export class PcRestoreForm extends LitElement {
   static override styles = [
     theme,
     settingsStyles,
+    fieldStyles,
     css`
       :host {
         display: block;
@@ -34,26 +35,6 @@ export class PcRestoreForm extends LitElement {
         display: grid;
         grid-template-columns: minmax(0, 1fr);
         gap: 10px;
-      }
-      label {
-        display: grid;
-        grid-template-columns: minmax(0, 1fr);
-        gap: 6px;
-      }
-      input[type='password'],
-      input[type='file'] {
-        font: inherit;
-        min-height: var(--pc-touch);
-        padding: 6px 10px;
-        border: 1px solid var(--pc-border);
-        border-radius: 8px;
-        background: var(--pc-bg);
-        color: var(--pc-text);
-        max-width: 100%;
-      }
-      h4 {
-        margin: 0;
-        font-size: 1rem;
       }
     `,
   ];
@@ -93,8 +74,8 @@ export class PcRestoreForm extends LitElement {
     return html`<form @submit=${(e: SubmitEvent) => void this.restore(e)}>
       <h4>${msg('Restore a backup')}</h4>
       <p class="muted">${msg('Adds the conversations and contacts of a backup of this account to this browser. Nothing is changed if the file or passphrase is wrong.')}</p>
-      <label>${msg('Backup file')}<input name="file" type="file" required /></label>
-      <label>${msg('Passphrase of the backup')}<input name="restore-passphrase" type="password" autocomplete="off" required /></label>
+      <label class="field">${msg('Backup file')}<input name="file" type="file" required /></label>
+      <label class="field">${msg('Passphrase of the backup')}<input name="restore-passphrase" type="password" autocomplete="off" required /></label>
       <div class="buttons"><button type="submit" ?disabled=${this.busy}>${this.busy ? msg('Restoring…') : msg('Restore')}</button></div>
       ${this.error ? html`<p class="error" role="alert">${describeError(this.error)}</p>` : nothing}
       ${this.restored !== null ? html`<p class="ok" role="status">${msg(str`Restored ${count} messages. Reloading…`)}</p>` : nothing}

@@ -81,7 +81,10 @@ export class PcMessageList extends LitElement {
   @property() peerName = '';
   /** A message to scroll into view and highlight (opened from search). */
   @property() highlightId = '';
-  /** A stranger's message request: web addresses stay plain text until the person accepts. */
+  /**
+   * A stranger's message request: web addresses stay plain text and there is no message menu
+   * (nothing goes back to a stranger before the person accepts).
+   */
   @property({ type: Boolean }) plainText = false;
   /**
    * Group mode: an incoming message's author shows only when the author changes, an outgoing
@@ -282,8 +285,8 @@ export class PcMessageList extends LitElement {
    */
   private messageItem(m: StoredMessage, author: boolean) {
     const group = this.group;
-    // Reactions, reply, edit and recall are for two-person conversations.
-    const actions = !group;
+    // In a group, members only (a former member's copy is read-only).
+    const actions = !this.plainText && (!group || group.me.kind === 'member');
     const open = this.menuFor === m.id;
     const side = m.outgoing ? 'out' : 'in';
     return html`<li class="msg ${side} ${m.id === this.highlightId ? 'highlight' : ''} ${actions ? 'has-more' : ''} ${open ? 'menu-open' : ''}" data-id=${m.id} data-state=${m.state}>

@@ -6,9 +6,8 @@ import { theme } from '../styles/theme';
 import { serviceContext, sessionContext, type SessionState } from '../state/contexts';
 import type { ChatService } from '../state/chat-service';
 import { StoreController } from '../state/store-controller';
-import { localeState } from '../l10n/locale';
-import { exportConversation, type ExportFormat } from './export-conversation';
-import { exportLabels } from './export-labels';
+import type { ExportFormat } from './export-conversation';
+import { runExport } from './run-export';
 
 const EXPORT_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M12 15V3"/><path d="M7 8l5-5 5 5"/><path d="M5 12v7a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2v-7"/></svg>`;
 
@@ -104,24 +103,8 @@ export class PcExportMenu extends LitElement {
     if (!db || !this.conv) return;
     this.busy = true;
     this.outcome = null;
-    try {
-      const result = await exportConversation({
-        db,
-        conv: this.conv,
-        peerName: this.peerName,
-        selfName: this.session.value?.username ?? '',
-        format,
-        labels: exportLabels(),
-        lang: localeState.get().locale,
-        now: Date.now(),
-      });
-      this.outcome = result === 'cancelled' ? null : 'done';
-    } catch (err) {
-      console.warn('Peerchat: exporting the conversation failed', err);
-      this.outcome = 'failed';
-    } finally {
-      this.busy = false;
-    }
+    this.outcome = await runExport(db, this.conv, this.peerName, this.session.value?.username ?? '', format);
+    this.busy = false;
   }
 
   override render() {

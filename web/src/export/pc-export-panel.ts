@@ -7,9 +7,8 @@ import { settingsStyles } from '../settings/settings-styles';
 import { conversationsContext, serviceContext, sessionContext, type ConversationsState, type SessionState } from '../state/contexts';
 import type { ChatService } from '../state/chat-service';
 import { StoreController } from '../state/store-controller';
-import { localeState } from '../l10n/locale';
-import { exportConversation, type ExportFormat } from './export-conversation';
-import { exportLabels } from './export-labels';
+import type { ExportFormat } from './export-conversation';
+import { runExport } from './run-export';
 
 /** Export one conversation as Markdown, HTML or JSON (part of the Storage and backup section). */
 @customElement('pc-export-panel')
@@ -54,24 +53,8 @@ export class PcExportPanel extends LitElement {
     if (!c || !db) return;
     this.busy = true;
     this.outcome = null;
-    try {
-      const result = await exportConversation({
-        db,
-        conv: c.conv,
-        peerName: c.peerName,
-        selfName: this.session.value?.username ?? '',
-        format,
-        labels: exportLabels(),
-        lang: localeState.get().locale,
-        now: Date.now(),
-      });
-      this.outcome = result === 'cancelled' ? null : 'done';
-    } catch (err) {
-      console.warn('Peerchat: exporting the conversation failed', err);
-      this.outcome = 'failed';
-    } finally {
-      this.busy = false;
-    }
+    this.outcome = await runExport(db, c.conv, c.peerName, this.session.value?.username ?? '', format);
+    this.busy = false;
   }
 
   override render() {

@@ -8,6 +8,8 @@ import { groupFromLog, pinnedKeysOf, type GroupState } from '../../../shared/gro
 import { selfStatus } from '../../../shared/groups/group-position';
 import type { DeviceList, SignedDeviceList } from '../../../shared/devices/device-list';
 import type { ChatDb, StoredGroupMessage, StoredMemberDevices } from '../db/schema';
+import { parseGroupMessageText } from '../../../shared/groups/group-message';
+import { isGroupControl } from '../../../shared/groups/group-everyday';
 import { loadGroupLogs, loadGroupMessages, loadMemberDevices } from './group-db';
 
 export class GroupBook {
@@ -15,6 +17,8 @@ export class GroupBook {
   readonly held = new Map<string, StoredGroupMessage[]>();
   private readonly heldIds = new Set<string>();
   private readonly lists = new Map<string, StoredMemberDevices>();
+  /** Held react/edit/recall messages by the id of their target (applied when it arrives). */
+  private readonly controls = new Map<string, StoredGroupMessage[]>();
 
   /** Reads every group of this account from the database. */
   async load(db: ChatDb, me: string, myKey: string | null): Promise<void> {
@@ -37,11 +41,28 @@ export class GroupBook {
     this.held.clear();
     this.heldIds.clear();
     this.lists.clear();
+    this.controls.clear();
   }
 
   setHeld(group: string, msgs: StoredGroupMessage[]): void {
     this.held.set(group, msgs);
-    for (const m of msgs) this.heldIds.add(m.id);
+    for (const m of msgs) {
+      this.heldIds.add(m.id);
+      this.indexControl(m);
+    }
+  }
+
+  /** Control messages (the only bodies with a `target`) are indexed by target. */
+  private indexControl(m: StoredGroupMessage): void {
+    if (!m.signed.msg.includes('"target":"')) return;
+    const parsed = parseGroupMessageText(m.signed.msg);
+    if (!parsed || parsed.id !== m.id || !isGroupControl(parsed)) return;
+    this.controls.set(parsed.body.target, [...(this.controls.get(parsed.body.target) ?? []), m]);
+  }
+
+  /** The held control messages about message `id`. */
+  controlsFor(id: string): readonly StoredGroupMessage[] {
+    return this.controls.get(id) ?? [];
   }
 
   hasMessage(id: string): boolean {
@@ -51,7 +72,13 @@ export class GroupBook {
   addMessage(m: StoredGroupMessage): void {
     if (this.heldIds.has(m.id)) return;
     this.heldIds.add(m.id);
+    this.indexControl(m);
     this.held.set(m.group, [...(this.held.get(m.group) ?? []), m]);
+  }
+
+  /** A recall took the place of its target's held copy (same id, device and number). */
+  replaceHeld(m: StoredGroupMessage): void {
+    this.held.set(m.group, (this.held.get(m.group) ?? []).map((x) => (x.id === m.id ? m : x)));
   }
 
   heldOf(group: string): readonly StoredGroupMessage[] {

@@ -3,26 +3,27 @@
  * admin changes (signed with the account key, applied here by the rule every member applies,
  * stored, and sent to every member device), writes and receives group messages (signed with this
  * device's key, sent to each member device over the pairwise end-to-end links, checked against
- * the author's device list on arrival), and keeps `GroupsState` for the screens. Catch-up between
- * member devices is in group-catchup.ts; which links to open is in group-links.ts.
+ * the author's device list on arrival; reactions, edit and recall in group-acts.ts), and keeps
+ * `GroupsState` for the screens. Catch-up: group-catchup.ts; which links to open: group-links.ts.
  *
  * The server takes no part: it never sees a group's name, members or messages, only the usual
  * connection signals between two member devices.
  */
 import { newMessageId, usernameKey, LIMITS, type PeerMsg } from '../../../shared/index';
-import { PeerchatError, type AppErrorCode } from '../../../shared/errors';
+import { PeerchatError } from '../../../shared/errors';
 import { encodePublicKey, type IdentityKeyPair } from '../../../shared/crypto/index';
-import type { SignedDeviceList } from '../../../shared/devices/device-list';
 import { newGroupId, GROUP_LIMITS } from '../../../shared/groups/limits';
 import { signGroupChange, type GroupOp, type SignedGroupChange } from '../../../shared/groups/group-change';
 import { applyGroupChange, createGroup, exportGroupLog, isGroupAdmin, isGroupMember, makeGroupChange, type GroupState } from '../../../shared/groups/group-state';
-import { signGroupMessage, type GroupMessage, type SignedGroupMessage } from '../../../shared/groups/group-message';
+import { signGroupMessage, type GroupBody, type GroupMessage, type SignedGroupMessage } from '../../../shared/groups/group-message';
+import { isGroupControl, type GroupControlBody } from '../../../shared/groups/group-everyday';
+import { GroupActs } from './group-acts';
+import type { GroupLine } from './group-acts-db';
 import { groupRecipients } from '../../../shared/groups/group-fanout';
 import { departureMarks } from '../../../shared/groups/group-sync';
 import { isGroupFrameType, type GroupFrame } from '../../../shared/groups/group-frames';
-import type { ChatDb, StoredGroupMessage, StoredMessage } from '../db/schema';
+import type { StoredGroupMessage, StoredMessage } from '../db/schema';
 import type { PeerLink } from '../net/peer-link';
-import type { PresenceState } from '../state/contexts';
 import { Store } from '../state/store';
 import { TEST_HOOKS } from '../test-hooks';
 import { groupConv, type GroupActions, type GroupsState, type GroupView } from './groups-contract';
@@ -33,38 +34,14 @@ import { GroupCatchup } from './group-catchup';
 import { GroupLinks } from './group-links';
 import { GroupFiles } from './group-files';
 import { GroupReceipts } from './group-receipts';
-import type { TransferService } from '../transfer/transfer-service';
+import type { GroupServiceDeps } from './group-service-deps';
+
+export type { GroupServiceDeps } from './group-service-deps';
 import { installGroupTestHook } from './group-test-hook';
 import { fileMessageText } from '../transfer/transfer-store';
 
 /** Signals held while the groups are read (a login's first offers; the rest are dropped). */
 const MAX_HELD_SIGNALS = 256;
-
-export interface GroupServiceDeps {
-  readyDb(): Promise<ChatDb | null>;
-  /** My display name, or null while logged out. */
-  myName(): string | null;
-  /** This browser's keys for the account (the account key is null until another device approves this one). */
-  keys(): { account: IdentityKeyPair | null; device: IdentityKeyPair; deviceId: string } | null;
-  /** My account's approved signed device list naming this device (null: none yet). */
-  ownList(): SignedDeviceList | null;
-  /** An account's key as pinned here (trust on first use); rejects for an unknown account. */
-  peerKey(username: string): Promise<Uint8Array>;
-  /** Ready links to an account's devices (mine: my other devices). */
-  readyLinks(conv: string): PeerLink[];
-  /** Dials every online device of an account (no request gate: group members may connect). */
-  dial(conv: string): void;
-  presence(): Store<PresenceState>;
-  /** The account is blocked on this device (no group makes it reachable). */
-  blocked(conv: string): boolean;
-  /** The conversation is open and visible (a message arriving there is read at once). */
-  isActive(conv: string): boolean;
-  emitMessage(m: StoredMessage): void;
-  refreshConversations(): void;
-  /** The file transfers (group files are records there, handled by group-files.ts). */
-  transfers: TransferService;
-  failed(code: AppErrorCode): void;
-}
 
 export class GroupService implements GroupActions {
   readonly state = new Store<GroupsState>({ groups: new Map(), loaded: false });
@@ -78,6 +55,7 @@ export class GroupService implements GroupActions {
   readonly files: GroupFiles;
   /** "typing…" and "Read" in groups (group-typing.ts, group-receipts.ts). */
   readonly receipts: GroupReceipts;
+  private readonly acts = new GroupActs(this);
 
   constructor(readonly deps: GroupServiceDeps) {
     this.links = new GroupLinks({ me: () => this.me(), peers: () => this.book.peers(this.me() ?? ''), presence: deps.presence, dial: deps.dial });
@@ -252,20 +230,21 @@ export class GroupService implements GroupActions {
     });
   }
 
-  sendText(groupId: string, text: string): Promise<void> {
+  /** `replyTo`: the id of a message of the group this text replies to. */
+  sendText(groupId: string, text: string, replyTo?: string): Promise<void> {
     if (!text.trim()) return Promise.resolve();
     if (text.length > LIMITS.maxChatChars) return Promise.reject(new PeerchatError('MESSAGE_TOO_LONG', { max: LIMITS.maxChatChars }));
-    return this.run(() => this.write(groupId, { kind: 'text', text }));
+    return this.run(async () => this.write(groupId, { kind: 'text', text, ...(replyTo ? { reply: await this.acts.replyRef(groupId, replyTo) } : {}) }));
   }
 
-  sendFiles(groupId: string, files: readonly File[]): Promise<void> {
-    return this.files.send(groupId, files);
-  }
+  react: GroupActs['react'] = (...a) => this.acts.react(...a);
+  edit: GroupActs['edit'] = (...a) => this.acts.edit(...a);
+  recall: GroupActs['recall'] = (...a) => this.acts.recall(...a);
+
+  sendFiles = (groupId: string, files: readonly File[]): Promise<void> => this.files.send(groupId, files);
 
   /** The view of one group (null: not on this device). */
-  view(groupId: string): GroupView | null {
-    return this.state.get().groups.get(groupId) ?? null;
-  }
+  view = (groupId: string): GroupView | null => this.state.get().groups.get(groupId) ?? null;
 
   /**
    * A group state that grew here or arrived: keep the new changes, publish, and make sure the
@@ -292,11 +271,14 @@ export class GroupService implements GroupActions {
     if (!db || !state) return false;
     const me = this.me();
     const rec: StoredGroupMessage = { id: msg.id, group: msg.group, author: msg.author, device: msg.device, n: msg.n, ts: msg.ts, at: msg.at, bytes: signed.msg.length + signed.sig.length, signed };
+    if (isGroupControl(msg)) return this.acts.storeControl(msg, rec, db);
     const conv = groupConv(msg.group);
     const outgoing = msg.author === me;
-    const text = msg.body.kind === 'text' ? msg.body.text : fileMessageText(msg.body.file.name);
+    const body = msg.body as Exclude<GroupBody, GroupControlBody>;
+    const text = body.kind === 'text' ? body.text : fileMessageText(body.file.name);
+    const reply = body.kind === 'text' && body.reply ? { reply: await this.acts.localReply(msg.group, body.reply, db) } : {};
     const fileId = await this.files.arrived(msg, db);
-    const line: StoredMessage = { id: msg.id, conv, from: msg.author, outgoing, text, ts: msg.ts, state: outgoing ? outgoingState : 'received', ...(fileId ? { fileId } : {}) };
+    const line: GroupLine = { id: msg.id, conv, from: msg.author, author: msg.author, outgoing, text, ts: msg.ts, state: outgoing ? outgoingState : 'received', ...(fileId ? { fileId } : {}), ...reply };
     const saved = await saveGroupMessage(db, rec, line, state.view.name, !outgoing && !this.deps.isActive(conv));
     this.book.addMessage(rec);
     if (!outgoing) this.receipts.arrived(msg.group, msg.author);
@@ -304,6 +286,7 @@ export class GroupService implements GroupActions {
       this.deps.emitMessage(saved);
       this.deps.refreshConversations();
       if (fileId) this.files.stored(fileId);
+      await this.acts.applyPending(msg, db);
     }
     return !!saved;
   }

@@ -12,6 +12,7 @@
  */
 import { createContext } from '@lit/context';
 import type { Store } from '../state/store';
+import type { ReactionEmoji } from '../../../shared/messaging/index';
 
 /** The history conversation key of a group. */
 export function groupConv(groupId: string): string {
@@ -88,7 +89,14 @@ export interface GroupActions {
   readonly state: Store<GroupsState>;
   /** Creates a group with this account as its first admin; resolves with its id. */
   create(name: string, members: readonly string[]): Promise<string>;
-  sendText(groupId: string, text: string): Promise<void>;
+  /** `replyTo`: the id of the group's message this text replies to (quoted on every member). */
+  sendText(groupId: string, text: string, replyTo?: string): Promise<void>;
+  /** Sets my reaction to a message of the group to `emoji`, or clears it when it already is. */
+  react(groupId: string, id: string, emoji: ReactionEmoji): Promise<void>;
+  /** New text for my own message (within 15 minutes); shown "edited" on every member. */
+  edit(groupId: string, id: string, text: string): Promise<void>;
+  /** Deletes my own message for everyone (within 24 hours): its text leaves every member device. */
+  recall(groupId: string, id: string): Promise<void>;
   /** Offers files (images show inline) to every member; each member accepts on their side. */
   sendFiles(groupId: string, files: readonly File[]): Promise<void>;
   addMembers(groupId: string, usernames: readonly string[]): Promise<void>;

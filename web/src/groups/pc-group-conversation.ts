@@ -11,7 +11,7 @@ import type { ChatService } from '../state/chat-service';
 import { MessagesController } from '../controllers/messages-controller';
 import { describeError } from '../l10n/error-text';
 import { usernameKey } from '../../../shared/index';
-import type { FilesDetail, PcComposer, SendDetail, SendResult } from '../components/pc-composer';
+import type { ComposerDraft, FilesDetail, PcComposer, SendDetail, SendResult } from '../components/pc-composer';
 import '../components/pc-composer';
 import '../components/pc-message-list';
 import { groupConv, groupsContext, type GroupView, type GroupsState } from './groups-contract';
@@ -21,6 +21,7 @@ import '../export/pc-export-menu';
 import { FileIntakeController } from '../controllers/file-intake-controller';
 import { TypingController } from '../everyday/typing-controller';
 import { groupTypingText } from './group-typing-text';
+import { GroupActionController } from './group-action-controller';
 
 /**
  * One group conversation: a header with the group's name, member count and "Info", the
@@ -110,6 +111,16 @@ export class PcGroupConversation extends LitElement {
   });
   /** The composer drives "typing…" to the members; theirs shows under the group's name. */
   private readonly typing = new TypingController(this, () => this.service?.groups.receipts.typing.service, () => this.groupId);
+  /** Reply, reactions, edit, delete: the same menu as a two-person conversation, run for the group. */
+  private readonly acts = new GroupActionController(this, () => this.service, {
+    groupId: () => this.groupId,
+    draft: (text) => (this.draft = { text }),
+    focusComposer: () => this.composer?.focus(),
+    failed: (err) => (this.sendError = groupActionError(err, 'a message action in a group')),
+  });
+  @state() private draft: ComposerDraft | null = null;
+  /** A message scrolled to and highlighted briefly (a reply's quote was pressed). */
+  @state() private highlightId = '';
   @state() private infoOpen = false;
   @state() private sendError: GroupActionError | null = null;
   @state() private sendResult: SendResult | null = null;
@@ -122,6 +133,7 @@ export class PcGroupConversation extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('groupId')) {
+      this.acts.reset();
       this.sendError = null;
       this.infoOpen = false;
       void this.messages.show(this.groupId ? groupConv(this.groupId) : null);
@@ -140,12 +152,19 @@ export class PcGroupConversation extends LitElement {
     this.composer?.focus();
   }
 
+  /** Loads message `id` if needed, scrolls to it and highlights it briefly. */
+  private reveal(id: string): void {
+    this.highlightId = '';
+    void this.messages.reveal(id).then((found) => {
+      if (found) this.highlightId = id;
+      if (found) setTimeout(() => this.highlightId === id && (this.highlightId = ''), 2500);
+    });
+  }
+
   private async onSend(e: CustomEvent<SendDetail>): Promise<void> {
     const text = e.detail.text;
-    const groups = groupActionsOf(this.service);
     try {
-      if (!groups) throw new Error('no group service');
-      await groups.sendText(this.groupId, text);
+      await this.acts.submit(text);
       this.sendError = null;
       this.sendResult = { text, ok: true };
     } catch (err) {
@@ -207,18 +226,24 @@ export class PcGroupConversation extends LitElement {
       </header>
       <pc-group-info-dialog .group=${g} ?open=${this.infoOpen} @pc-close=${() => this.closeInfo()}></pc-group-info-dialog>
       <pc-message-list
-        .messages=${this.messages.messages}
+        .messages=${this.acts.visible(this.messages.messages)}
+        .highlightId=${this.highlightId}
         .loading=${this.messages.loading}
         .hasOlder=${this.messages.hasOlder}
         .peerName=${g.name}
         .group=${g}
         .me=${me}
         @pc-load-older=${() => void this.messages.loadOlder()}
+        @pc-message-action=${this.acts.onAction}
+        @pc-reveal-message=${(e: CustomEvent<{ id: string }>) => this.reveal(e.detail.id)}
       ></pc-message-list>
       ${member
         ? html`<pc-composer
             .error=${this.sendError ? describeError(this.sendError.code, this.sendError.params) : null}
             .result=${this.sendResult}
+            .draft=${this.draft}
+            .context=${this.acts.context()}
+            @pc-compose-cancel=${() => this.acts.cancel()}
             @pc-send=${(e: CustomEvent<SendDetail>) => void this.onSend(e)}
             @pc-files=${(e: CustomEvent<FilesDetail>) => void this.sendFiles(e.detail.files)}
           ></pc-composer>`

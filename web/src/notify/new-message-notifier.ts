@@ -47,6 +47,7 @@ export class NewMessageNotifier {
       enabled: s.notifications,
       permission: permission(),
       alreadyNotified: this.notified.has(m.id),
+      changed: m.editedAt !== undefined || m.recalledAt !== undefined || Object.keys(m.reactions ?? {}).length > 0,
     });
     this.notified.add(m.id);
     if (!go) return;

@@ -14,10 +14,15 @@ export interface NotifyInput {
   permission: NotificationPermission | 'unsupported';
   /** This message was notified already (a later change of the same message). */
   alreadyNotified: boolean;
+  /**
+   * The record is a change of a message, not a new one: edited, deleted for everyone, reacted to
+   * or read. A change of a message from before this page was opened is not news.
+   */
+  changed?: boolean;
 }
 
 export function shouldNotify(i: NotifyInput): boolean {
-  return !i.outgoing && !i.kind && i.pageHidden && i.enabled && i.permission === 'granted' && !i.alreadyNotified;
+  return !i.outgoing && !i.kind && !i.changed && i.pageHidden && i.enabled && i.permission === 'granted' && !i.alreadyNotified;
 }
 
 /** The body: the text on one line and cut short, or nothing when previews are hidden. */

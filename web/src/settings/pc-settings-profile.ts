@@ -3,7 +3,7 @@ import { localized, msg } from '@lit/localize';
 import { customElement, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { theme } from '../styles/theme';
-import { settingsStyles } from './settings-styles';
+import { fieldStyles, settingsStyles } from './settings-styles';
 import { serviceContext, sessionContext, type SessionState } from '../state/contexts';
 import type { ChatService } from '../state/chat-service';
 import { StoreController } from '../state/store-controller';
@@ -29,6 +29,7 @@ export class PcSettingsProfile extends LitElement {
   static override styles = [
     theme,
     settingsStyles,
+    fieldStyles,
     css`
       :host {
         display: block;
@@ -49,21 +50,6 @@ export class PcSettingsProfile extends LitElement {
       .who strong {
         display: block;
         font-size: 1.1rem;
-      }
-      label.field {
-        display: grid;
-        grid-template-columns: minmax(0, 1fr);
-        gap: 6px;
-      }
-      input[type='text'] {
-        font: inherit;
-        min-height: var(--pc-touch);
-        padding: 6px 10px;
-        border: 1px solid var(--pc-border);
-        border-radius: 8px;
-        background: var(--pc-bg);
-        color: var(--pc-text);
-        max-width: 100%;
       }
       /* The file input is the picture button's real control: hidden, focus shown on the label. */
       .pick {

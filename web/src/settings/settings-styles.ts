@@ -108,3 +108,29 @@ export const settingsStyles = css`
     color: var(--pc-ok);
   }
 `;
+
+/**
+ * A labelled field of the Settings parts (profile name, backup passphrase, backup file): the label
+ * text above its control, full width, 44 px tall. Labels take `class="field"`.
+ */
+export const fieldStyles = css`
+  label.field {
+    display: grid;
+    grid-template-columns: minmax(0, 1fr);
+    gap: 6px;
+  }
+  label.field input {
+    font: inherit;
+    min-height: var(--pc-touch);
+    padding: 6px 10px;
+    border: 1px solid var(--pc-border);
+    border-radius: 8px;
+    background: var(--pc-bg);
+    color: var(--pc-text);
+    max-width: 100%;
+  }
+  h4 {
+    margin: 0;
+    font-size: 1rem;
+  }
+`;
