@@ -10,6 +10,7 @@
 import { groupReadFramesFor, groupReadUpdates } from '../../../shared/groups/group-receipts';
 import type { GroupFrame, GroupReadFrame } from '../../../shared/groups/group-frames';
 import { deviceSettings } from '../settings/settings-store';
+import { TEST_HOOKS } from '../test-hooks';
 import { groupConv } from './groups-contract';
 import type { GroupService } from './group-service';
 import { GroupTyping } from './group-typing';
@@ -20,8 +21,17 @@ const BATCH_MS = 300;
 /** My newest messages of a group a `group-read` is checked against (older ones were read before). */
 const MAX_CHECKED = 200;
 
+/** What the e2e tests watch (exposed as `peerchatGroupReceipts` in an e2e build only). */
+export interface GroupReceiptCounters {
+  /** Times this device decided what to report as read (whether or not it sent anything). */
+  flushes: number;
+  /** `group-read` frames sent. */
+  readSent: number;
+}
+
 export class GroupReceipts {
   readonly typing: GroupTyping;
+  readonly counters: GroupReceiptCounters = { flushes: 0, readSent: 0 };
   /** Per group, per author: what the last `group-read` sent to them covered. */
   private readonly sent = new Map<string, Map<string, { id: string; ts: number }>>();
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -30,6 +40,7 @@ export class GroupReceipts {
     this.typing = new GroupTyping({ me: () => svc.me(), stateOf: (id) => svc.book.states.get(id), readyLinks: (a) => svc.deps.readyLinks(a) });
     globalThis.document?.addEventListener('visibilitychange', () => this.viewed());
     deviceSettings.subscribe(() => this.viewed());
+    if (TEST_HOOKS) (globalThis as { peerchatGroupReceipts?: GroupReceiptCounters }).peerchatGroupReceipts = this.counters;
   }
 
   /** A group frame of mine: true if it was one (handled here, off the group job queue). */
@@ -62,6 +73,7 @@ export class GroupReceipts {
   }
 
   private flush(): void {
+    this.counters.flushes++;
     const me = this.svc.me();
     if (!me || !deviceSettings.get().readReceipts) return;
     for (const [group] of this.svc.book.states) {
@@ -72,6 +84,7 @@ export class GroupReceipts {
         for (const link of this.svc.deps.readyLinks(author)) if (link.send(frame)) took = true;
         // Not reached now: tried again the next time the group is viewed.
         if (took) sent.set(author, frame.upTo);
+        if (took) this.counters.readSent++;
       }
       this.sent.set(group, sent);
     }
