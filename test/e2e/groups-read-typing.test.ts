@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { closeAllBrowsers, dumpDiagnostics, launchBrowser, type BrowserUser } from './browsers';
-import { register, startTestServer, stepTracker, type TestServer } from './app-helpers';
+import { openConversation, register, startTestServer, stepTracker, type TestServer } from './app-helpers';
 import { pattern } from './page-queries';
 import { auditScreen } from './a11y-audit';
 
@@ -77,7 +77,7 @@ describe('group read receipts and typing', { timeout: 150_000 }, () => {
   let gid = '';
   const secret = randomBytes(4).toString('hex');
   const groupName = `Tea ${secret}`;
-  const t = { first: `kettle on ${secret}`, reply: `two sugars ${secret}`, later: `biscuits ${secret}` };
+  const t = { hello: `hello ${secret}`, first: `kettle on ${secret}`, reply: `two sugars ${secret}`, later: `biscuits ${secret}` };
   const steps = stepTracker(test);
   const { step } = steps;
 
@@ -96,6 +96,8 @@ describe('group read receipts and typing', { timeout: 150_000 }, () => {
 
   step('alice writes; bob opens the group: Read by 1 of 2; carol opens it: Read by 2 of 2', async () => {
     for (const [u, name] of [[alice, 'alice'], [bob, 'bob'], [carol, 'carol']] as const) await register(u, srv.url, name);
+    // A member must know alice's key first (as in test/e2e/groups.test.ts).
+    for (const u of [bob, carol]) await openConversation(u, 'alice');
     gid = (await act(alice, 'create', [groupName, ['bob', 'carol']])) as string;
     for (const u of [alice, bob, carol]) {
       await u.waitFor((id: string) => window.peerchatGroups?.groups().find((g) => g.id === id)?.members.length === 3, gid, 30_000);
@@ -114,9 +116,20 @@ describe('group read receipts and typing', { timeout: 150_000 }, () => {
   });
 
   step('bob types: alice and carol see “bob is typing…”, gone once his message arrives', async () => {
+    // Typing never dials: carol writes first, so her device and bob's connect (sendTo dials).
+    await act(carol, 'sendText', [gid, t.hello]);
+    await waitForText(bob, gid, t.hello);
     await bob.fill('Message', t.reply);
-    for (const u of [alice, carol]) await u.waitForText('bob is typing…');
-    await auditScreen(alice, 'group header with typing… and Read by');
+    // bob keeps typing (a key a second), so `typing on` is sent again over links that came up since.
+    let keys = 0;
+    const keepTyping = setInterval(() => void bob.press(keys++ % 2 ? 'Backspace' : '!').catch(() => undefined), 1000);
+    try {
+      for (const u of [alice, carol]) await u.waitForText('bob is typing…', 20_000);
+      await auditScreen(alice, 'group header with typing… and Read by');
+    } finally {
+      clearInterval(keepTyping);
+    }
+    await bob.fill('Message', t.reply);
     await bob.press('Enter');
     for (const u of [alice, carol]) {
       await waitForText(u, gid, t.reply);
