@@ -65,6 +65,12 @@ export class GroupReceipts {
     }, BATCH_MS);
   }
 
+  /** A link to `account` came up: what an earlier link may have lost is reported again. */
+  linkReady(account: string): void {
+    for (const sent of this.sent.values()) sent.delete(account);
+    this.viewed();
+  }
+
   reset(): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;

@@ -154,6 +154,7 @@ export class GroupService implements GroupActions {
   linkReady(conv: string, link: PeerLink): void {
     this.links.seen(link);
     this.files.linkReady(link);
+    this.receipts.linkReady(conv);
     void this.run(() => this.catchup.linkReady(conv, link)).catch((err: unknown) => console.warn('Peerchat: group catch-up failed', err));
   }
 
