@@ -64,19 +64,21 @@ export function groupReadUpdates(
 }
 
 /**
- * The `group-read` frames for messages this person has now seen in `group`: one per author, for
- * that author's newest message seen, unless an earlier frame to them already covered it.
- * `sent` maps an author to what was last sent to them (updated by the caller).
+ * The `group-read` frames for messages this person has now seen in `state`'s group: one per
+ * author who is still a member (a former member learns nothing more), for that author's newest
+ * message seen, unless an earlier frame to them already covered it. `sent` maps an author to
+ * what was last sent to them (updated by the caller). Nothing once `me` is out of the group.
  */
 export function groupReadFramesFor(
-  group: string,
+  state: GroupState,
   seen: readonly { id: string; ts: number; author: string }[],
   me: string,
   sent: ReadonlyMap<string, { id: string; ts: number }>,
 ): { author: string; frame: GroupReadFrame }[] {
+  const group = state.id;
   const newest = new Map<string, { id: string; ts: number }>();
   for (const m of seen) {
-    if (m.author === me) continue;
+    if (!mayReportIn(state, m.author, me)) continue;
     const n = newest.get(m.author);
     if (!n || !atOrBefore(m, n)) newest.set(m.author, { id: m.id, ts: m.ts });
   }

@@ -102,7 +102,7 @@ describe('group receipts: what a reader sends', () => {
   ];
 
   test("one frame per other author, for that author's newest message seen", () => {
-    const got = groupReadFramesFor(GROUP_ID, seen, 'carol', new Map());
+    const got = groupReadFramesFor(base(), seen, 'carol', new Map());
     assert.deepEqual(got, [
       { author: 'alice', frame: readUpTo(3, T0 + 3) },
       { author: 'bob', frame: readUpTo(4, T0 + 2) },
@@ -114,6 +114,11 @@ describe('group receipts: what a reader sends', () => {
       ['alice', { id: id(3), ts: T0 + 3 }],
       ['bob', { id: id(1), ts: T0 + 1 }],
     ]);
-    assert.deepEqual(groupReadFramesFor(GROUP_ID, seen, 'carol', sent), [{ author: 'bob', frame: readUpTo(4, T0 + 2) }]);
+    assert.deepEqual(groupReadFramesFor(base(), seen, 'carol', sent), [{ author: 'bob', frame: readUpTo(4, T0 + 2) }]);
+  });
+
+  test('nothing to a removed member, and nothing at all once I am out', () => {
+    assert.deepEqual(groupReadFramesFor(without(base(), 'bob'), seen, 'carol', new Map()), [{ author: 'alice', frame: readUpTo(3, T0 + 3) }]);
+    assert.deepEqual(groupReadFramesFor(without(base(), 'carol'), seen, 'carol', new Map()), []);
   });
 });

@@ -82,10 +82,10 @@ export class GroupReceipts {
     this.counters.flushes++;
     const me = this.svc.me();
     if (!me || !deviceSettings.get().readReceipts) return;
-    for (const [group] of this.svc.book.states) {
+    for (const [group, state] of this.svc.book.states) {
       if (!this.svc.deps.isActive(groupConv(group))) continue;
       const sent = this.sent.get(group) ?? new Map<string, { id: string; ts: number }>();
-      for (const { author, frame } of groupReadFramesFor(group, this.svc.book.heldOf(group), me, sent)) {
+      for (const { author, frame } of groupReadFramesFor(state, this.svc.book.heldOf(group), me, sent)) {
         let took = false;
         for (const link of this.svc.deps.readyLinks(author)) if (link.send(frame)) took = true;
         // Not reached now: tried again the next time the group is viewed.
