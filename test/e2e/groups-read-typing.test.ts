@@ -2,7 +2,8 @@
 // against the real server over real WebRTC:
 // - alice writes; bob opens the group: alice sees "Read by 1 of 2"; carol opens it: "Read by 2 of 2";
 // - bob types: alice and carol see "bob is typing…", gone once his message arrives;
-// - carol turns read receipts off: her reads of new messages are not sent nor counted.
+// - carol turns read receipts off: her reads of new messages are not sent nor counted;
+// - carol turns typing off: she sends no `group-typing` while she types.
 //
 // Groups are set up through the e2e-build-only `window.peerchatGroups`
 // (web/src/groups/group-test-hook.ts), as test/e2e/groups.test.ts does; reading and typing go
@@ -21,6 +22,7 @@ import { auditScreen } from './a11y-audit';
 interface Counters {
   flushes: number;
   readSent: number;
+  typingSent: number;
 }
 
 function counters(u: BrowserUser): Promise<Counters> {
@@ -151,5 +153,19 @@ describe('group read receipts and typing', { timeout: 150_000 }, () => {
     // bob still has it open: his read counts, carol's does not.
     await waitForReaders(alice, gid, t.later, ['bob']);
     assert.deepEqual(await readersOf(alice, gid, t.later), ['bob']);
+  });
+
+  step('carol turns typing off: typing in the group sends nothing', async () => {
+    const on = await counters(carol);
+    await carol.fill('Message', 'checking');
+    await carol.waitFor((n: number) => (window as unknown as { peerchatGroupReceipts: Counters }).peerchatGroupReceipts.typingSent > n, on.typingSent, 10_000);
+    await carol.fill('Message', '');
+    await carol.click('Settings');
+    await carol.click('Typing indicator', { role: 'switch' });
+    await carol.click('Back');
+    await openGroup(carol);
+    const before = await counters(carol);
+    await carol.fill('Message', 'quietly');
+    assert.equal((await counters(carol)).typingSent, before.typingSent, 'carol sent no typing');
   });
 });

@@ -27,17 +27,19 @@ export interface GroupReceiptCounters {
   flushes: number;
   /** `group-read` frames sent. */
   readSent: number;
+  /** `group-typing` frames sent (to at least one device). */
+  typingSent: number;
 }
 
 export class GroupReceipts {
   readonly typing: GroupTyping;
-  readonly counters: GroupReceiptCounters = { flushes: 0, readSent: 0 };
+  readonly counters: GroupReceiptCounters = { flushes: 0, readSent: 0, typingSent: 0 };
   /** Per group, per author: what the last `group-read` sent to them covered. */
   private readonly sent = new Map<string, Map<string, { id: string; ts: number }>>();
   private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly svc: GroupService) {
-    this.typing = new GroupTyping({ me: () => svc.me(), stateOf: (id) => svc.book.states.get(id), readyLinks: (a) => svc.deps.readyLinks(a) });
+    this.typing = new GroupTyping({ me: () => svc.me(), stateOf: (id) => svc.book.states.get(id), readyLinks: (a) => svc.deps.readyLinks(a), sent: () => this.counters.typingSent++ });
     globalThis.document?.addEventListener('visibilitychange', () => this.viewed());
     deviceSettings.subscribe(() => this.viewed());
     if (TEST_HOOKS) (globalThis as { peerchatGroupReceipts?: GroupReceiptCounters }).peerchatGroupReceipts = this.counters;

@@ -23,6 +23,8 @@ export interface GroupTypingDeps {
   stateOf(groupId: string): GroupState | undefined;
   /** Ready links to an account's devices. */
   readyLinks(account: string): PeerLink[];
+  /** A `group-typing` frame left (counted for the e2e tests). */
+  sent?(): void;
 }
 
 export class GroupTyping {
@@ -50,6 +52,7 @@ export class GroupTyping {
       if (m.account === me) continue;
       for (const link of this.deps.readyLinks(m.account)) if (link.send(out)) sent = true;
     }
+    if (sent) this.deps.sent?.();
     return sent;
   }
 
