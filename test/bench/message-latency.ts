@@ -8,6 +8,10 @@
 // each process); the driver's round trips are outside the measured span. Bob's page timestamps a
 // message when a MutationObserver sees its text in the message list (before the next paint).
 //
+// BENCH_SETTINGS='{"typingIndicators":false}' (JSON) sets device settings on both pages first, to
+// see what a feature costs (read receipts and typing are on by default, as for a new user). Paced
+// messages are typed half a gap before Send, as people type before sending.
+//
 // Prints JSON lines: message_p50_ms, message_p99_ms (paced, one message every PACED_GAP_MS), bare_p50_ms,
 // bare_p99_ms (paced the same), message_vs_bare_p50, message_burst_p50_ms, message_burst_p99_ms (each
 // message sent as soon as the one before is shown).
@@ -53,14 +57,16 @@ const RECEIVER_OBSERVE = /* js */ `(() => {
  * Runs in the author's page: types `text` into the composer of the open conversation (`host`:
  * `pc-conversation`, or `pc-group-conversation` for a group) and clicks Send; returns the click time.
  */
-export const SEND = /* js */ `(host, text) => {
+export const SEND = /* js */ `(host, text, typed) => {
   const composer = document.querySelector('pc-app')?.shadowRoot?.querySelector(host)?.shadowRoot
     ?.querySelector('pc-composer')?.shadowRoot;
   const box = composer?.querySelector('textarea');
   const button = composer?.querySelector('button[type=submit]');
   if (!box || !button) throw new Error('no composer in ' + host);
-  box.value = text;
-  box.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+  if (!typed) {
+    box.value = text;
+    box.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+  }
   // Lit renders the enabled Send button in a microtask; click once it is enabled.
   return new Promise((resolve) => {
     const go = () => {
@@ -71,6 +77,18 @@ export const SEND = /* js */ `(host, text) => {
     };
     go();
   });
+}`;
+
+/**
+ * Runs in the author's page: types `text` into the composer (the `input` event the app sees for a
+ * keystroke, which starts "typing…" on the other side), without sending.
+ */
+export const TYPE = /* js */ `(host, text) => {
+  const box = document.querySelector('pc-app')?.shadowRoot?.querySelector(host)?.shadowRoot
+    ?.querySelector('pc-composer')?.shadowRoot?.querySelector('textarea');
+  if (!box) throw new Error('no composer in ' + host);
+  box.value = text;
+  box.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
 }`;
 
 export interface LatencyStats {
@@ -117,12 +135,20 @@ export async function measureMessageLatency(pair: AppPair, count: number, opts: 
   let lastClick = 0;
   for (let i = 0; i < count; i++) {
     const text = `lat-${runId}-${i}`;
+    // Paced: the text is typed half a gap before Send, as a person types before sending (the
+    // keystroke's `typing` frame then reaches bob before the message, not beside it). Burst:
+    // typed and sent at once.
+    if (gapMs > 0) {
+      const typeWait = lastClick + gapMs / 2 - Date.now();
+      if (typeWait > 0) await new Promise((r) => setTimeout(r, typeWait));
+      await alice.evaluate(`(${TYPE})('pc-conversation', ${JSON.stringify(text)})`);
+    }
     const wait = lastClick + gapMs - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     lastClick = Date.now();
     // Waiting starts before the click, so the text cannot be missed; one evaluation per message.
     const shown = bob.evaluate(`globalThis.__latencyWait(${JSON.stringify(text)})`) as Promise<number>;
-    const t0 = (await alice.evaluate(`(${SEND})('pc-conversation', ${JSON.stringify(text)})`)) as number;
+    const t0 = (await alice.evaluate(`(${SEND})('pc-conversation', ${JSON.stringify(text)}, ${gapMs > 0})`)) as number;
     onClick?.(t0);
     let timer: NodeJS.Timeout | undefined;
     const t1 = await Promise.race([
@@ -165,6 +191,8 @@ async function main(): Promise<void> {
   try {
     pair = await startPair();
     await openBoth(pair);
+    const over = process.env.BENCH_SETTINGS;
+    if (over) for (const u of [pair.alice, pair.bob]) await pageOf(u).evaluate(`(() => { const k = 'peerchat.settings'; const v = JSON.stringify({ ...JSON.parse(localStorage.getItem(k) || '{}'), ...${over} }); localStorage.setItem(k, v); window.dispatchEvent(new StorageEvent('storage', { key: k, newValue: v })); })()`);
     for (const [name, value, unit] of await messageLatencyFigures(pair, count, log)) console.log(benchLine(name, value, unit));
   } finally {
     await pair?.close();

@@ -67,7 +67,9 @@ export class TypingController implements ReactiveController {
     if (this.conv) this.service()?.input(this.conv, e.detail.empty);
   };
 
-  private readonly onSend = (): void => this.leave();
+  private readonly onSend = (): void => {
+    if (this.conv) this.service()?.sent(this.conv);
+  };
 }
 
 declare global {

@@ -52,7 +52,15 @@ export class TypingService {
     this.apply(conv, typingInput(this.senders.get(conv) ?? TYPING_SENDER_IDLE, this.now(), empty, this.deps.policy(conv)));
   }
 
-  /** The message was sent, or the person left the conversation: `typing off` if `on` stands. */
+  /**
+   * The message was sent: the sender is idle again, and no `typing off` goes, since the message
+   * itself ends "typing…" on the other side (one frame fewer, right beside the message).
+   */
+  sent(conv: string): void {
+    if (this.senders.has(conv)) this.apply(conv, { state: TYPING_SENDER_IDLE, send: null });
+  }
+
+  /** The person left the conversation (or turned typing off): `typing off` if `on` stands. */
   stop(conv: string): void {
     const state = this.senders.get(conv);
     if (state) this.apply(conv, typingStop(state));
