@@ -23,7 +23,7 @@ import type { OwnDevicesState } from '../devices/own-devices';
 import type { CatchUp } from '../../../shared/devices/sync-plan';
 import { requestsContext, type RequestsState } from '../requests/requests-state';
 import '../requests/pc-request-bar';
-import { ActionController } from '../everyday/action-controller';
+import { ActionController, contactTarget } from '../everyday/action-controller';
 import '../export/pc-export-menu';
 import '../everyday/pc-avatar';
 import { ProfilesController } from '../everyday/profiles-controller';
@@ -154,7 +154,7 @@ export class PcConversation extends LitElement {
   @query('button.verify') private verifyButton?: HTMLButtonElement;
   private readonly messages = new MessagesController(this, () => this.service);
   /** Reply, reactions, edit, delete: what the composer is doing and what the list's menus chose. */
-  private readonly actions = new ActionController(this, () => this.service, { draft: (text) => (this.draft = { text }), focusComposer: () => this.composer?.focus(), failed: (err) => (this.sendError = this.failure(err, 'MESSAGE_SEND_FAILED')) });
+  private readonly actions = new ActionController(this, () => this.service, { target: () => (this.service ? contactTarget(this.service, this.peerName) : null), draft: (text) => (this.draft = { text }), focusComposer: () => this.composer?.focus(), failed: (err) => (this.sendError = this.failure(err, 'MESSAGE_SEND_FAILED')) });
   /** The composer drives "typing…" to the contact; the contact's shows in the header. */
   private readonly typing = new TypingController(this, () => this.service?.receipts.typing, () => (this.peerName ? usernameKey(this.peerName) : ''));
   /** Shared content for this contact (taken once per object). */
@@ -252,7 +252,7 @@ export class PcConversation extends LitElement {
   private async onSend(e: CustomEvent<SendDetail>): Promise<void> {
     const text = e.detail.text;
     try {
-      await this.actions.submit(this.peerName, text);
+      await this.actions.submit(text);
       this.sendError = null;
       this.sendResult = { text, ok: true };
     } catch (err) {

@@ -1,7 +1,9 @@
 /**
- * The message actions of the open conversation, for pc-conversation: what the composer is doing
- * (replying to a message, or editing one of mine), the actions chosen in the message list, and
- * the messages deleted for me while shown. Runs them through the service (ChatService.actions).
+ * The message actions of the open conversation, for pc-conversation and pc-group-conversation:
+ * what the composer is doing (replying to a message, or editing one of mine), the actions chosen
+ * in the message list, and the messages deleted for me while shown. Sending, editing, reacting and
+ * recalling go to the conversation's {@link MessageActionTarget} (a contact's session, or the
+ * group's signed messages); delete for me is local, the same for both (ChatService.actions).
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { makeReplyRef } from '../../../shared/messaging/index';
@@ -9,9 +11,31 @@ import type { ChatService } from '../state/chat-service';
 import type { StoredMessage } from '../db/schema';
 import type { ComposeContext } from '../components/pc-reply-bar';
 import type { MessageActionDetail } from './action-events';
+import type { ReactionEmoji } from '../../../shared/messaging/index';
 import { authorName } from './reply-quote';
 
+/** Where the open conversation's messages and changes go. */
+export interface MessageActionTarget {
+  /** A new message, a reply when `replyTo` is set. */
+  send(text: string, replyTo: StoredMessage | null): Promise<void>;
+  edit(message: StoredMessage, text: string): Promise<void>;
+  react(message: StoredMessage, emoji: ReactionEmoji): Promise<void>;
+  recall(message: StoredMessage): Promise<void>;
+}
+
+/** A two-person conversation's target: the contact's session (ChatService.send and .actions). */
+export function contactTarget(svc: ChatService, peerName: string): MessageActionTarget {
+  return {
+    send: (text, replyTo) => svc.send(peerName, text, replyTo ? makeReplyRef(replyTo, authorName(replyTo)) : undefined),
+    edit: (m, text) => svc.actions.edit(m, text),
+    react: (m, emoji) => svc.actions.react(m, emoji),
+    recall: (m) => svc.actions.recall(m),
+  };
+}
+
 export interface ActionControllerHooks {
+  /** Where this conversation's actions go; null while there is no service. */
+  target(): MessageActionTarget | null;
   /** Put this text in the composer (editing starts with the message's text). */
   draft(text: string): void;
   /** Move focus into the composer. */
@@ -80,15 +104,15 @@ export class ActionController implements ReactiveController {
    * The reply or edit is taken at once, so a next message typed while this one is being stored
    * is a new message; if this one fails, it is put back (the text stays in the box too).
    */
-  async submit(peerName: string, text: string): Promise<void> {
-    const svc = this.service();
-    if (!svc) return;
+  async submit(text: string): Promise<void> {
+    const target = this.hooks.target();
+    if (!target) return;
     const { editing, replyTo } = this;
     this.reset();
     this.host.requestUpdate();
     try {
-      if (editing) await svc.actions.edit(editing, text);
-      else await svc.send(peerName, text, replyTo ? makeReplyRef(replyTo, authorName(replyTo)) : undefined);
+      if (editing) await target.edit(editing, text);
+      else await target.send(text, replyTo);
     } catch (err) {
       if (!this.editing && !this.replyTo) Object.assign(this, { editing, replyTo });
       this.host.requestUpdate();
@@ -99,8 +123,10 @@ export class ActionController implements ReactiveController {
   /** An action chosen on a message (its menu or a reaction chip). */
   readonly onAction = (e: CustomEvent<MessageActionDetail>): void => {
     const svc = this.service();
+    const target = this.hooks.target();
     const { action, message, emoji } = e.detail;
-    if (!svc) return;
+    if (!svc || !target) return;
+    const failed = (err: unknown): void => this.hooks.failed(err);
     switch (action) {
       case 'reply':
         this.editing = null;
@@ -113,13 +139,13 @@ export class ActionController implements ReactiveController {
         this.hooks.draft(message.text);
         break;
       case 'react':
-        if (emoji) void svc.actions.react(message, emoji).catch((err: unknown) => this.hooks.failed(err));
+        if (emoji) void target.react(message, emoji).catch(failed);
         break;
       case 'delete':
-        void svc.actions.deleteForMe(message).catch((err: unknown) => this.hooks.failed(err));
+        void svc.actions.deleteForMe(message).catch(failed);
         break;
       case 'recall':
-        void svc.actions.recall(message).catch((err: unknown) => this.hooks.failed(err));
+        void target.recall(message).catch(failed);
         break;
     }
     this.host.requestUpdate();

@@ -21,7 +21,8 @@ import '../export/pc-export-menu';
 import { FileIntakeController } from '../controllers/file-intake-controller';
 import { TypingController } from '../everyday/typing-controller';
 import { groupTypingText } from './group-typing-text';
-import { GroupActionController } from './group-action-controller';
+import { ActionController } from '../everyday/action-controller';
+import { groupTarget } from './group-action-target';
 
 /**
  * One group conversation: a header with the group's name, member count and "Info", the
@@ -112,8 +113,11 @@ export class PcGroupConversation extends LitElement {
   /** The composer drives "typing…" to the members; theirs shows under the group's name. */
   private readonly typing = new TypingController(this, () => this.service?.groups.receipts.typing.service, () => this.groupId);
   /** Reply, reactions, edit, delete: the same menu as a two-person conversation, run for the group. */
-  private readonly acts = new GroupActionController(this, () => this.service, {
-    groupId: () => this.groupId,
+  private readonly acts = new ActionController(this, () => this.service, {
+    target: () => {
+      const groups = groupActionsOf(this.service);
+      return groups ? groupTarget(groups, this.groupId) : null;
+    },
     draft: (text) => (this.draft = { text }),
     focusComposer: () => this.composer?.focus(),
     failed: (err) => (this.sendError = groupActionError(err, 'a message action in a group')),
