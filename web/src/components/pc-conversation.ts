@@ -5,6 +5,7 @@ import { consume } from '@lit/context';
 import { usernameKey } from '../../../shared/index';
 import { PeerchatError, type AppErrorCode, type ErrorParams } from '../../../shared/errors';
 import { theme } from '../styles/theme';
+import { conversationFrameStyles } from '../styles/conversation-frame';
 import { StoreController } from '../state/store-controller';
 import { peersContext, presenceContext, securityContext, serviceContext, type PeersState, type PresenceState, type SecurityState } from '../state/contexts';
 import type { ChatService } from '../state/chat-service';
@@ -52,27 +53,10 @@ export interface ShareDeliveredDetail {
 export class PcConversation extends LitElement {
   static override styles = [
     theme,
+    conversationFrameStyles,
     css`
       :host {
-        display: flex;
-        flex-direction: column;
-        min-height: 0;
-        background: var(--pc-bg);
         position: relative;
-        /* A long name in the header never widens the pane past the screen. */
-        min-width: 0;
-      }
-      header {
-        display: flex;
-        align-items: center;
-        gap: 8px;
-        padding: 6px 12px;
-        border-bottom: 1px solid var(--pc-border);
-        min-height: 56px;
-      }
-      header .who {
-        flex: 1;
-        min-width: 0;
       }
       /* The contact's picture (not on a phone: the name needs the room) and "@username" after a display name. */
       header pc-avatar { --size: 36px; }
@@ -80,22 +64,8 @@ export class PcConversation extends LitElement {
       /* A phone: "Not verified" is said by the Verify button next to it (and in the contact list), the name needs the room. */
       :host([narrow]) header .unverified:has(+ .verify) { display: none; }
       .handle { font-weight: 400; font-size: 0.85rem; color: var(--pc-muted); }
-      h2 {
-        margin: 0;
-        font-size: 1.05rem;
-        overflow: hidden;
-        text-overflow: ellipsis;
-        white-space: nowrap;
-      }
-      .status {
-        font-size: 0.8rem;
-        color: var(--pc-muted);
-      }
       .status.ready {
         color: var(--pc-ok);
-      }
-      .back {
-        padding: 0 12px;
       }
       .unverified {
         color: var(--pc-muted);
@@ -107,17 +77,6 @@ export class PcConversation extends LitElement {
         font-size: 0.85rem;
         font-weight: 600;
         white-space: nowrap;
-      }
-      :host(:not([narrow])) .back {
-        display: none;
-      }
-      pc-message-list {
-        flex: 1;
-        min-height: 0;
-      }
-      :host([dragging]) pc-message-list {
-        outline: 3px dashed var(--pc-accent);
-        outline-offset: -8px;
       }
       /* Says what dropping does; never a drop target itself. */
       .drop-hint {

@@ -3,6 +3,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { localized, msg, str } from '@lit/localize';
 import { theme } from '../styles/theme';
+import { conversationFrameStyles } from '../styles/conversation-frame';
 import { memberCountText } from './group-text';
 import { sentenceSpace } from '../l10n/join-parts';
 import { StoreController } from '../state/store-controller';
@@ -34,52 +35,8 @@ import { groupTarget } from './group-action-target';
 export class PcGroupConversation extends LitElement {
   static override styles = [
     theme,
+    conversationFrameStyles,
     css`
-      :host {
-        display: flex;
-        flex-direction: column;
-        min-height: 0;
-        /* A long group name is cut in the header, never widening the pane past the screen. */
-        min-width: 0;
-        background: var(--pc-bg);
-      }
-      header {
-        display: flex;
-        align-items: center;
-        gap: 8px;
-        padding: 6px 12px;
-        border-bottom: 1px solid var(--pc-border);
-        min-height: 56px;
-      }
-      .who {
-        flex: 1;
-        min-width: 0;
-      }
-      h2 {
-        margin: 0;
-        font-size: 1.05rem;
-        overflow: hidden;
-        text-overflow: ellipsis;
-        white-space: nowrap;
-      }
-      .status {
-        font-size: 0.8rem;
-        color: var(--pc-muted);
-      }
-      .back {
-        padding: 0 12px;
-      }
-      :host(:not([narrow])) .back {
-        display: none;
-      }
-      pc-message-list {
-        flex: 1;
-        min-height: 0;
-      }
-      :host([dragging]) pc-message-list {
-        outline: 3px dashed var(--pc-accent);
-        outline-offset: -8px;
-      }
       .gone {
         display: grid;
         gap: 4px;
