@@ -3,6 +3,7 @@ import { localized, msg, str } from '@lit/localize';
 import { customElement } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { theme } from '../styles/theme';
+import { listRowStyles } from '../styles/list-rows';
 import { StoreController } from '../state/store-controller';
 import {
   conversationsContext,
@@ -62,23 +63,12 @@ function unreadText(count: number): string {
 export class PcContactList extends LitElement {
   static override styles = [
     theme,
+    listRowStyles,
     css`
       :host {
         display: block;
         overflow-y: auto;
         background: var(--pc-bg);
-      }
-      h2 {
-        font-size: 0.85rem;
-        text-transform: uppercase;
-        letter-spacing: 0.04em;
-        color: var(--pc-muted);
-        margin: 16px 16px 8px;
-      }
-      ul {
-        list-style: none;
-        margin: 0;
-        padding: 0 8px 8px;
       }
       /* The row is a grid; its button covers all of it (the target) but holds only the dot and
          the name, so that what the button shows is part of its accessible name. The trust mark,
@@ -98,19 +88,7 @@ export class PcContactList extends LitElement {
         display: flex;
         align-items: flex-start;
         gap: 12px;
-        text-align: left;
         padding: 10px 12px 10px 10px;
-        min-height: 56px;
-        border: none;
-        border-radius: 10px;
-        background: transparent;
-      }
-      button.row:hover {
-        background: var(--pc-surface);
-      }
-      button.row[aria-current='true'] {
-        background: var(--pc-surface);
-        box-shadow: inset 3px 0 0 var(--pc-accent);
       }
       li > :not(button) {
         pointer-events: none;

@@ -4,6 +4,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { consume } from '@lit/context';
 import { localized, msg, str } from '@lit/localize';
 import { theme } from '../styles/theme';
+import { listRowStyles } from '../styles/list-rows';
 import { memberCountText } from './group-text';
 import { StoreController } from '../state/store-controller';
 import {
@@ -40,6 +41,7 @@ const GROUP_ICON = html`<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" 
 export class PcGroupSection extends LitElement {
   static override styles = [
     theme,
+    listRowStyles,
     css`
       :host {
         display: block;
@@ -61,18 +63,6 @@ export class PcGroupSection extends LitElement {
         width: 20px;
         height: 20px;
       }
-      h2 {
-        font-size: 0.85rem;
-        text-transform: uppercase;
-        letter-spacing: 0.04em;
-        color: var(--pc-muted);
-        margin: 16px 16px 8px;
-      }
-      ul {
-        list-style: none;
-        margin: 0;
-        padding: 0 8px 8px;
-      }
       button.row {
         width: 100%;
         display: grid;
@@ -80,19 +70,7 @@ export class PcGroupSection extends LitElement {
         grid-template-rows: auto auto;
         column-gap: 10px;
         align-items: center;
-        text-align: left;
         padding: 10px 12px;
-        min-height: 56px;
-        border: none;
-        border-radius: 10px;
-        background: transparent;
-      }
-      button.row:hover {
-        background: var(--pc-surface);
-      }
-      button.row[aria-current='true'] {
-        background: var(--pc-surface);
-        box-shadow: inset 3px 0 0 var(--pc-accent);
       }
       .icon {
         grid-row: 1 / span 2;
