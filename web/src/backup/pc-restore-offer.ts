@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { localized, msg } from '@lit/localize';
 import { customElement, query, state } from 'lit/decorators.js';
 import { theme } from '../styles/theme';
+import { scrollingDialogStyles } from '../styles/confirm';
 import { StoreController } from '../state/store-controller';
 import { conversationsContext, type ConversationsState } from '../state/contexts';
 import { restoreOffer, setRestoreOffer } from './restore-offer-flag';
@@ -18,6 +19,7 @@ import './pc-restore-form';
 export class PcRestoreOffer extends LitElement {
   static override styles = [
     theme,
+    scrollingDialogStyles,
     css`
       :host {
         display: block;
@@ -42,29 +44,9 @@ export class PcRestoreOffer extends LitElement {
       }
       dialog {
         width: min(92vw, 480px);
-        max-height: 92dvh;
-        padding: 0;
-        border: 1px solid var(--pc-border);
-        border-radius: var(--pc-radius);
-        background: var(--pc-bg);
-        color: var(--pc-text);
-      }
-      dialog::backdrop {
-        background: rgb(0 0 0 / 0.45);
-      }
-      dialog[open] {
-        display: flex;
-        flex-direction: column;
       }
       .body {
-        overflow-y: auto;
-        padding: 18px 20px 16px;
-        display: grid;
         gap: 12px;
-      }
-      h2 {
-        margin: 0;
-        font-size: 1.2rem;
       }
       .body p {
         margin: 0;

@@ -6,6 +6,7 @@ import QRCode from 'qrcode';
 import { usernameKey } from '../../../shared/index';
 import type { SafetyNumber } from '../../../shared/crypto/index';
 import { theme } from '../styles/theme';
+import { scrollingDialogStyles } from '../styles/confirm';
 import { StoreController } from '../state/store-controller';
 import { securityContext, serviceContext, type SecurityState } from '../state/contexts';
 import type { ChatService } from '../state/chat-service';
@@ -42,36 +43,13 @@ function eventText(kind: KeyEventKind): string {
 export class PcVerifyDialog extends LitElement {
   static override styles = [
     theme,
+    scrollingDialogStyles,
     css`
       dialog {
         width: min(92vw, 460px);
-        max-height: 92dvh;
-        padding: 0;
-        border: 1px solid var(--pc-border);
-        border-radius: var(--pc-radius);
-        background: var(--pc-bg);
-        color: var(--pc-text);
-      }
-      dialog::backdrop {
-        background: rgb(0 0 0 / 0.45);
-      }
-      /* Only when open: a closed dialog must keep the UA's display: none. */
-      dialog[open] {
-        display: flex;
-        flex-direction: column;
       }
       .body {
-        flex: 1 1 auto;
-        min-height: 0;
-        overflow-y: auto;
-        padding: 18px 20px 16px;
-        display: grid;
         gap: 14px;
-      }
-      h2 {
-        margin: 0;
-        font-size: 1.2rem;
-        overflow-wrap: anywhere;
       }
       p {
         margin: 0;

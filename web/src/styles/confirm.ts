@@ -44,3 +44,39 @@ export const choiceStyles = css`
     color: var(--pc-warn-text);
   }
 `;
+
+/**
+ * A tall modal `<dialog>` whose `.body` scrolls when the screen is short (the verify dialog, the
+ * restore dialog): at most 92% of the viewport high, body padded, title as an `h2`. The component
+ * sets the width.
+ */
+export const scrollingDialogStyles = css`
+  dialog {
+    max-height: 92dvh;
+    padding: 0;
+    border: 1px solid var(--pc-border);
+    border-radius: var(--pc-radius);
+    background: var(--pc-bg);
+    color: var(--pc-text);
+  }
+  dialog::backdrop {
+    background: rgb(0 0 0 / 0.45);
+  }
+  /* Only when open: a closed dialog must keep the UA's display: none. */
+  dialog[open] {
+    display: flex;
+    flex-direction: column;
+  }
+  .body {
+    flex: 1 1 auto;
+    min-height: 0;
+    overflow-y: auto;
+    padding: 18px 20px 16px;
+    display: grid;
+  }
+  h2 {
+    margin: 0;
+    font-size: 1.2rem;
+    overflow-wrap: anywhere;
+  }
+`;
