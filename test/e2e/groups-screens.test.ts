@@ -111,7 +111,7 @@ describe('group screens with real peers', { timeout: 240_000 }, () => {
     }
   });
 
-  step('files: bob accepts (verified), carol declines one and leaves one; alice reads "Delivered to 3 of 3"', async () => {
+  step('files: bob accepts (verified), carol declines one and leaves one; alice reads "Delivered to 3 of 3" (or "Read by 3 of 3": they have the group open)', async () => {
     await alice.setFiles('Attach file', [plan, map]);
     for (const u of [bob, carol, dave]) for (const f of ['route-plan.bin', 'trail-map.bin']) await waitForCard(u, f, (c) => !c.outgoing && c.state === 'offered', 30_000, 'offered');
     await clickInCard(bob, 'route-plan.bin', 'Accept');
@@ -125,7 +125,7 @@ describe('group screens with real peers', { timeout: 240_000 }, () => {
     assert.equal((await shownCards(carol)).find((c) => c.name === 'trail-map.bin')?.state, 'offered', 'carol has not decided on the other');
     await alice.waitFor(() => {
       const walk = (root: Document | ShadowRoot): number =>
-        [...root.querySelectorAll('*')].reduce((n, el) => n + (el.tagName === 'PC-GROUP-DELIVERY' && /Delivered to 3 of 3/.test(el.shadowRoot?.textContent ?? '') ? 1 : 0) + (el.shadowRoot ? walk(el.shadowRoot) : 0), 0);
+        [...root.querySelectorAll('*')].reduce((n, el) => n + (el.tagName === 'PC-GROUP-DELIVERY' && /(Delivered to|Read by) 3 of 3/.test(el.shadowRoot?.textContent ?? '') ? 1 : 0) + (el.shadowRoot ? walk(el.shadowRoot) : 0), 0);
       return walk(document) >= 3;
     }, undefined, 20_000);
   });

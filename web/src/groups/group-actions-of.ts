@@ -1,6 +1,7 @@
 import { PeerchatError, isAppErrorCode, type AppErrorCode, type ErrorParams } from '../../../shared/errors';
 import type { ChatService } from '../state/chat-service';
 import type { GroupActions } from './groups-contract';
+import type { GroupReceipts } from './group-receipts';
 
 /**
  * The group service of the chat service (`service.groups`), or undefined in a build that has
@@ -8,6 +9,14 @@ import type { GroupActions } from './groups-contract';
  */
 export function groupActionsOf(service: ChatService | undefined): GroupActions | undefined {
   return (service as (ChatService & { groups?: GroupActions }) | undefined)?.groups;
+}
+
+/**
+ * "Read" and "typing…" of the group service, or undefined where the service has none (the
+ * screens' in-memory stand-in in the UI tests): the screens then show neither.
+ */
+export function groupReceiptsOf(service: ChatService | undefined): GroupReceipts | undefined {
+  return (service?.groups as { receipts?: GroupReceipts } | undefined)?.receipts;
 }
 
 /** A failed group action as the screens show it: its code (and params), never English text. */

@@ -16,7 +16,7 @@ import type { ComposerDraft, FilesDetail, PcComposer, SendDetail, SendResult } f
 import '../components/pc-composer';
 import '../components/pc-message-list';
 import { groupConv, groupsContext, type GroupView, type GroupsState } from './groups-contract';
-import { groupActionError, groupActionsOf, type GroupActionError } from './group-actions-of';
+import { groupActionError, groupActionsOf, groupReceiptsOf, type GroupActionError } from './group-actions-of';
 import './pc-group-info-dialog';
 import '../export/pc-export-menu';
 import { FileIntakeController } from '../controllers/file-intake-controller';
@@ -68,7 +68,7 @@ export class PcGroupConversation extends LitElement {
     if (this.group?.me.kind === 'member') void this.sendFiles(files);
   });
   /** The composer drives "typing…" to the members; theirs shows under the group's name. */
-  private readonly typing = new TypingController(this, () => this.service?.groups.receipts.typing.service, () => this.groupId);
+  private readonly typing = new TypingController(this, () => groupReceiptsOf(this.service)?.typing.service, () => this.groupId);
   /** Reply, reactions, edit, delete: the same menu as a two-person conversation, run for the group. */
   private readonly acts = new ActionController(this, () => this.service, {
     target: () => {
@@ -99,7 +99,7 @@ export class PcGroupConversation extends LitElement {
       this.infoOpen = false;
       void this.messages.show(this.groupId ? groupConv(this.groupId) : null);
       // Opened: what is on screen now may be read (sent once the group is the active one).
-      this.service?.groups.receipts.viewed();
+      groupReceiptsOf(this.service)?.viewed();
     }
   }
 
@@ -172,7 +172,7 @@ export class PcGroupConversation extends LitElement {
     const member = g.me.kind === 'member';
     const me = this.service?.myName ? usernameKey(this.service.myName) : '';
     // Subscribed through the typing controller, so this redraws when someone starts or stops.
-    const typers = (this.service?.groups.receipts.typing.typers(this.groupId) ?? []).map((k) => g.members.find((m) => m.key === k)?.username ?? k);
+    const typers = (groupReceiptsOf(this.service)?.typing.typers(this.groupId) ?? []).map((k) => g.members.find((m) => m.key === k)?.username ?? k);
     return html`
       <header>
         <button class="back" aria-label=${msg('Back to conversations')} @click=${() => this.dispatchEvent(new CustomEvent<void>('pc-back', { bubbles: true, composed: true }))}>←</button>
